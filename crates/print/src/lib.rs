@@ -1,0 +1,1 @@
+//! madoguchi-print: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! madoguchi-protocol: placeholder, filled by its issue.

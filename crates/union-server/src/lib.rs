@@ -1,0 +1,1 @@
+//! madoguchi-union-server: placeholder, filled by its issue.

@@ -1,0 +1,1 @@
+//! madoguchi-vault: placeholder, filled by its issue.
