@@ -288,12 +288,19 @@ mod tests {
             UnionClient::new(&cfg, LineMonitor::new()),
             Err(LinkError::Config(_))
         ));
-        let cfg = LinkConfig::new("https://127.0.0.1:1", b"not pem".to_vec(), b"y".to_vec());
+        let cfg = LinkConfig::new(
+            "https://127.0.0.1:1",
+            b"not pem".to_vec(),
+            b"PRIVATE-KEY-MATERIAL".to_vec(),
+        );
         assert!(matches!(
             UnionClient::new(&cfg, LineMonitor::new()),
             Err(LinkError::Config(_))
         ));
-        assert!(!format!("{cfg:?}").contains('y'), "identity is secret");
+        assert!(
+            !format!("{cfg:?}").contains("PRIVATE-KEY"),
+            "identity is secret"
+        );
     }
 
     #[test]
