@@ -1,0 +1,426 @@
+//! Opening the vault, the key hierarchy, and data-key rotation.
+//!
+//! Key hierarchy: KEK (32 random bytes, OS keyring) → wraps the data keys (DEK, one active, ids 1, 2, …)
+//! and the index key (keyed hashes), all stored sealed under the KEK in the meta tree. A sealed constant
+//! (`kek_check`) tells a wrong KEK from damaged data. The meta tree holds no personal data.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{FixedOffset, NaiveTime, Offset};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use crate::backend::{Applied, Backend, Batch, SledBackend, Tree};
+use crate::crypto::{self, DataKeys, SecretKey, key_id_of};
+use crate::error::{Result, VaultError};
+use crate::keystore::KeyStore;
+use crate::roster::LoadedRoster;
+
+pub(crate) const META_FORMAT: &[u8] = b"format";
+pub(crate) const META_VAULT_ID: &[u8] = b"vault_id";
+pub(crate) const META_KEK_CHECK: &[u8] = b"kek_check";
+pub(crate) const META_ACTIVE_DEK: &[u8] = b"active_dek";
+pub(crate) const META_INDEX_KEY: &[u8] = b"index_key";
+pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
+pub(crate) const META_AUDIT_NEXT: &[u8] = b"audit_next";
+pub(crate) const META_ROTATION: &[u8] = b"rotation";
+const META_DEK_PREFIX: &[u8] = b"dek/";
+const KEK_ID: u32 = 0;
+const KEK_CHECK_PLAINTEXT: &[u8] = b"madoguchi-vault kek check v1";
+const STORE_FORMAT: u8 = 1;
+
+/// How the vault is set up on this terminal.
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    /// Data directory (one sled database).
+    pub path: PathBuf,
+    /// Terminal code printed in 受付番号 (reception numbers), e.g. `"0301"`. Must not be personal data:
+    /// ASCII letters, digits and `-` only, at most 16 characters.
+    pub terminal_code: String,
+    /// End of the business day (業務終了時刻); cache entries expire then by default.
+    pub business_day_end: NaiveTime,
+    /// Local time zone offset for business days (JST, +09:00).
+    pub utc_offset: FixedOffset,
+}
+
+impl VaultConfig {
+    /// Defaults: business day ends 17:15 JST (typical municipal office hours 8:30–17:15).
+    pub fn new(path: impl Into<PathBuf>, terminal_code: &str) -> Self {
+        VaultConfig {
+            path: path.into(),
+            terminal_code: terminal_code.into(),
+            business_day_end: NaiveTime::from_hms_opt(17, 15, 0).unwrap_or(NaiveTime::MIN),
+            utc_offset: FixedOffset::east_opt(9 * 3600).unwrap_or(chrono::Utc.fix()),
+        }
+    }
+}
+
+/// State of the key hierarchy, for the administrator screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatus {
+    pub active_data_key: u32,
+    /// A rotation started and has not finished (it resumes on the next open or `rotate_data_key`).
+    pub rotation_pending: bool,
+}
+
+/// Result of a data-key rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationReport {
+    pub new_key_id: u32,
+    /// Records re-encrypted by this call (records already under the new key are skipped).
+    pub resealed: u64,
+}
+
+/// The terminal's encrypted local store. Cheap to clone (shared handle).
+#[derive(Clone)]
+pub struct Vault {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) backend: Box<dyn Backend>,
+    pub(crate) keys: RwLock<DataKeys>,
+    pub(crate) index_key: SecretKey,
+    kek: SecretKey,
+    vault_id: String,
+    pub(crate) config: VaultConfig,
+    pub(crate) roster: Mutex<Option<Arc<LoadedRoster>>>,
+    rotation_lock: Mutex<()>,
+    /// Held (shared) by every writer from sealing to applying, and exclusively while the active data key
+    /// changes, so no record sealed under the old key can land after rotation has swept past it.
+    write_gate: RwLock<()>,
+}
+
+impl Vault {
+    /// Open the vault at `config.path`, creating it (and its KEK in `keys`) if the directory holds no
+    /// vault yet. An existing vault whose KEK is missing or wrong is refused with [`VaultError::KeyMissing`] /
+    /// [`VaultError::WrongKey`]; nothing on disk or in the keyring is changed in that case.
+    pub fn open(config: VaultConfig, keys: &dyn KeyStore) -> Result<Vault> {
+        validate_terminal_code(&config.terminal_code)?;
+        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path)?);
+        Self::open_on(backend, config, keys)
+    }
+
+    pub(crate) fn open_on(
+        backend: Box<dyn Backend>,
+        config: VaultConfig,
+        keystore: &dyn KeyStore,
+    ) -> Result<Vault> {
+        let (vault_id, kek) = match backend.get(Tree::Meta, META_VAULT_ID)? {
+            None => initialise(backend.as_ref(), keystore)?,
+            Some(id) => {
+                let vault_id = String::from_utf8(id)
+                    .map_err(|_| VaultError::CorruptMeta { detail: "vault id not UTF-8".into() })?;
+                let kek = keystore
+                    .load(&vault_id)?
+                    .ok_or_else(|| VaultError::KeyMissing { vault_id: vault_id.clone() })?;
+                (vault_id, kek)
+            }
+        };
+
+        match backend.get(Tree::Meta, META_FORMAT)?.as_deref() {
+            Some([STORE_FORMAT]) => {}
+            Some([v]) => return Err(VaultError::UnsupportedFormat { version: *v }),
+            _ => return Err(VaultError::CorruptMeta { detail: "format marker missing".into() }),
+        }
+
+        let kek_cipher = kek.cipher()?;
+        let check = backend
+            .get(Tree::Meta, META_KEK_CHECK)?
+            .ok_or_else(|| VaultError::CorruptMeta { detail: "key check missing".into() })?;
+        match crypto::open_with(&kek_cipher, Tree::Meta.name(), META_KEK_CHECK, &check) {
+            Ok(pt) if pt.as_slice() == KEK_CHECK_PLAINTEXT => {}
+            _ => return Err(VaultError::WrongKey { vault_id }),
+        }
+
+        let unwrap = |name: &[u8]| -> Result<SecretKey> {
+            let sealed = backend.get(Tree::Meta, name)?.ok_or_else(|| VaultError::CorruptMeta {
+                detail: format!("{} missing", String::from_utf8_lossy(name)),
+            })?;
+            let pt = crypto::open_with(&kek_cipher, Tree::Meta.name(), name, &sealed).map_err(|_| {
+                VaultError::CorruptMeta {
+                    detail: format!("{} does not open", String::from_utf8_lossy(name)),
+                }
+            })?;
+            SecretKey::from_slice(&pt).ok_or_else(|| VaultError::CorruptMeta {
+                detail: format!("{} has wrong length", String::from_utf8_lossy(name)),
+            })
+        };
+
+        let active = read_u32(backend.as_ref(), META_ACTIVE_DEK)?
+            .ok_or_else(|| VaultError::CorruptMeta { detail: "active data key missing".into() })?;
+        let mut ciphers = BTreeMap::new();
+        for (k, _) in backend.scan(Tree::Meta, META_DEK_PREFIX)? {
+            let id = parse_dek_id(&k)?;
+            ciphers.insert(id, unwrap(&k)?.cipher()?);
+        }
+        if !ciphers.contains_key(&active) {
+            return Err(VaultError::CorruptMeta { detail: format!("data key {active} missing") });
+        }
+        let index_key = unwrap(META_INDEX_KEY)?;
+
+        let vault = Vault {
+            inner: Arc::new(Inner {
+                backend,
+                keys: RwLock::new(DataKeys::new(active, ciphers)),
+                index_key,
+                kek,
+                vault_id,
+                config,
+                roster: Mutex::new(None),
+                rotation_lock: Mutex::new(()),
+                write_gate: RwLock::new(()),
+            }),
+        };
+
+        if vault.inner.backend.get(Tree::Meta, META_ROTATION)?.is_some() {
+            // A crash interrupted a rotation: finish it. A corrupt record stops the rotation (old keys stay
+            // loaded, the marker stays) but must not stop the terminal; the affected record reports itself
+            // when its function reads it.
+            if let Err(e) = vault.inner.finish_rotation() {
+                tracing::warn!(error = %e, "data-key rotation could not be finished; it stays pending");
+            }
+        }
+        Ok(vault)
+    }
+
+    /// Random id of this vault; the user name of its KEK in the OS keyring.
+    pub fn vault_id(&self) -> &str {
+        &self.inner.vault_id
+    }
+
+    pub fn config(&self) -> &VaultConfig {
+        &self.inner.config
+    }
+
+    pub fn key_status(&self) -> Result<KeyStatus> {
+        Ok(KeyStatus {
+            active_data_key: self.inner.keys_read()?.active(),
+            rotation_pending: self.inner.backend.get(Tree::Meta, META_ROTATION)?.is_some(),
+        })
+    }
+
+    /// Rotate the data key: a new random DEK becomes active at once, then every record is re-encrypted
+    /// in place; the old key is dropped only when no record needs it. A crash at any point resumes on the
+    /// next open. If a rotation is already pending it is resumed instead of starting another.
+    pub fn rotate_data_key(&self) -> Result<RotationReport> {
+        let _g = self.inner.rotation_lock.lock().map_err(|_| poisoned())?;
+        if self.inner.backend.get(Tree::Meta, META_ROTATION)?.is_none() {
+            self.inner.start_rotation()?;
+        }
+        self.inner.finish_rotation()
+    }
+
+    /// Make every change so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.backend.flush()
+    }
+}
+
+fn validate_terminal_code(code: &str) -> Result<()> {
+    if code.is_empty()
+        || code.len() > 16
+        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(VaultError::InvalidInput(
+            "terminal code must be 1–16 ASCII letters, digits or '-'",
+        ));
+    }
+    Ok(())
+}
+
+fn poisoned() -> VaultError {
+    VaultError::Storage { detail: "internal lock poisoned by an earlier panic".into() }
+}
+
+fn dek_name(id: u32) -> Vec<u8> {
+    let mut k = META_DEK_PREFIX.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn parse_dek_id(k: &[u8]) -> Result<u32> {
+    let tail: [u8; 4] = k
+        .get(META_DEK_PREFIX.len()..)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(|| VaultError::CorruptMeta { detail: "bad data key name".into() })?;
+    Ok(u32::from_be_bytes(tail))
+}
+
+pub(crate) fn read_u32(b: &dyn Backend, name: &[u8]) -> Result<Option<u32>> {
+    match b.get(Tree::Meta, name)? {
+        None => Ok(None),
+        Some(v) => {
+            let a: [u8; 4] = v.as_slice().try_into().map_err(|_| VaultError::CorruptMeta {
+                detail: format!("{} malformed", String::from_utf8_lossy(name)),
+            })?;
+            Ok(Some(u32::from_be_bytes(a)))
+        }
+    }
+}
+
+pub(crate) fn read_u64(b: &dyn Backend, name: &[u8]) -> Result<Option<(u64, Vec<u8>)>> {
+    match b.get(Tree::Meta, name)? {
+        None => Ok(None),
+        Some(v) => {
+            let a: [u8; 8] = v.as_slice().try_into().map_err(|_| VaultError::CorruptMeta {
+                detail: format!("{} malformed", String::from_utf8_lossy(name)),
+            })?;
+            Ok(Some((u64::from_be_bytes(a), v)))
+        }
+    }
+}
+
+/// First open of an empty directory: new vault id, KEK in the keyring, DEK 1 and index key wrapped.
+fn initialise(backend: &dyn Backend, keystore: &dyn KeyStore) -> Result<(String, SecretKey)> {
+    for t in Tree::ALL {
+        if !backend.is_empty(t)? {
+            // Data without meta: never "repair" by starting over on top of it.
+            return Err(VaultError::CorruptMeta {
+                detail: format!("tree {} has data but the vault has no key metadata", t.name()),
+            });
+        }
+    }
+    let vault_id = uuid::Uuid::now_v7().simple().to_string();
+    let kek = match keystore.load(&vault_id)? {
+        Some(k) => k,
+        None => {
+            let k = SecretKey::generate()?;
+            keystore.store_new(&vault_id, &k)?;
+            k
+        }
+    };
+    let kek_cipher = kek.cipher()?;
+    let dek = SecretKey::generate()?;
+    let index_key = SecretKey::generate()?;
+    let wrap = |name: &[u8], pt: &[u8]| crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), name, pt);
+
+    let mut b = Batch::new();
+    b.expect(Tree::Meta, META_VAULT_ID, None)
+        .put(Tree::Meta, META_FORMAT, vec![STORE_FORMAT])
+        .put(Tree::Meta, META_KEK_CHECK, wrap(META_KEK_CHECK, KEK_CHECK_PLAINTEXT)?)
+        .put(Tree::Meta, &dek_name(1), wrap(&dek_name(1), dek.expose())?)
+        .put(Tree::Meta, META_ACTIVE_DEK, 1u32.to_be_bytes().to_vec())
+        .put(Tree::Meta, META_INDEX_KEY, wrap(META_INDEX_KEY, index_key.expose())?)
+        .put(Tree::Meta, META_NEXT_SEQ, 1u64.to_be_bytes().to_vec())
+        .put(Tree::Meta, META_AUDIT_NEXT, 1u64.to_be_bytes().to_vec())
+        // Last, so that a vault id on disk always comes with its keys.
+        .put(Tree::Meta, META_VAULT_ID, vault_id.as_bytes().to_vec());
+    if backend.apply(&b)? != Applied::Yes {
+        return Err(VaultError::InUse);
+    }
+    backend.flush()?;
+    Ok((vault_id, kek))
+}
+
+impl Inner {
+    /// Shared guard every writer holds from sealing to applying.
+    pub(crate) fn writing(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>> {
+        self.write_gate.read().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn keys_read(&self) -> Result<std::sync::RwLockReadGuard<'_, DataKeys>> {
+        self.keys.read().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn seal(&self, tree: Tree, key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        self.keys_read()?.seal(tree, key, plaintext)
+    }
+
+    pub(crate) fn open(&self, tree: Tree, key: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        self.keys_read()?.open(tree, key, sealed)
+    }
+
+    /// Serialize and seal.
+    pub(crate) fn seal_value<T: Serialize>(&self, tree: Tree, key: &[u8], value: &T) -> Result<Vec<u8>> {
+        let pt = Zeroizing::new(
+            postcard::to_stdvec(value)
+                .map_err(|_| VaultError::Codec { tree: tree.name(), action: "encode" })?,
+        );
+        self.seal(tree, key, &pt)
+    }
+
+    /// Open and deserialize.
+    pub(crate) fn open_value<T: DeserializeOwned>(&self, tree: Tree, key: &[u8], sealed: &[u8]) -> Result<T> {
+        let pt = self.open(tree, key, sealed)?;
+        postcard::from_bytes(&pt).map_err(|_| VaultError::Codec { tree: tree.name(), action: "decode" })
+    }
+
+    pub(crate) fn get_value<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
+        match self.backend.get(tree, key)? {
+            None => Ok(None),
+            Some(s) => self.open_value(tree, key, &s).map(Some),
+        }
+    }
+
+    fn start_rotation(&self) -> Result<()> {
+        let kek_cipher = self.kek.cipher()?;
+        let (old, new_id) = {
+            let k = self.keys_read()?;
+            let max = k.ids().into_iter().max().unwrap_or(0);
+            (k.active(), max.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
+                detail: "data key ids exhausted".into(),
+            })?)
+        };
+        let dek = SecretKey::generate()?;
+        let name = dek_name(new_id);
+        let _exclusive = self.write_gate.write().map_err(|_| poisoned())?;
+        let mut b = Batch::new();
+        b.expect(Tree::Meta, META_ROTATION, None)
+            .expect(Tree::Meta, META_ACTIVE_DEK, Some(&old.to_be_bytes()))
+            .expect(Tree::Meta, &name, None)
+            .put(Tree::Meta, &name, crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), &name, dek.expose())?)
+            .put(Tree::Meta, META_ACTIVE_DEK, new_id.to_be_bytes().to_vec())
+            .put(Tree::Meta, META_ROTATION, new_id.to_be_bytes().to_vec());
+        if self.backend.apply(&b)? != Applied::Yes {
+            return Err(VaultError::CorruptMeta { detail: "key metadata changed during rotation start".into() });
+        }
+        self.backend.flush()?;
+        let mut k = self.keys.write().map_err(|_| poisoned())?;
+        k.insert(new_id, dek.cipher()?);
+        k.set_active(new_id);
+        Ok(())
+    }
+
+    /// Re-seal every record not under the active key, then drop the other keys. Idempotent.
+    pub(crate) fn finish_rotation(&self) -> Result<RotationReport> {
+        let active = self.keys_read()?.active();
+        let mut resealed = 0u64;
+        for tree in Tree::SEALED {
+            for (k, v) in self.backend.scan(tree, b"")? {
+                if key_id_of(&v).ok() == Some(active) {
+                    continue;
+                }
+                let pt = self.open(tree, &k, &v)?;
+                let fresh = self.seal(tree, &k, &pt)?;
+                let mut b = Batch::new();
+                b.expect(tree, &k, Some(&v)).put(tree, &k, fresh);
+                // CheckFailed: the record was rewritten (under the active key) or removed meanwhile.
+                if self.backend.apply(&b)? == Applied::Yes {
+                    resealed += 1;
+                    if resealed.is_multiple_of(512) {
+                        self.backend.flush()?;
+                    }
+                }
+            }
+        }
+        // Everything must be durable under the new key before the old key may disappear.
+        self.backend.flush()?;
+        let old_ids: Vec<u32> = self.keys_read()?.ids().into_iter().filter(|i| *i != active).collect();
+        let mut b = Batch::new();
+        b.expect(Tree::Meta, META_ACTIVE_DEK, Some(&active.to_be_bytes()));
+        for id in &old_ids {
+            b.remove(Tree::Meta, &dek_name(*id));
+        }
+        b.remove(Tree::Meta, META_ROTATION);
+        if self.backend.apply(&b)? != Applied::Yes {
+            return Err(VaultError::CorruptMeta { detail: "active key changed during rotation".into() });
+        }
+        self.backend.flush()?;
+        self.keys.write().map_err(|_| poisoned())?.retain_only(active);
+        Ok(RotationReport { new_key_id: active, resealed })
+    }
+}
