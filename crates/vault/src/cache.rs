@@ -220,3 +220,51 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod store_tests {
+    use super::*;
+    use crate::vault::tests::fresh;
+
+    #[test]
+    fn expires_and_is_erased() {
+        let (_d, _k, v) = fresh();
+        let c = v.cache();
+        let nine = DateTime::parse_from_rfc3339("2026-11-20T09:00:00+09:00").unwrap().with_timezone(&Utc);
+        c.put_at(nine, "resident", "10000001", b"v1", Expiry::EndOfBusinessDay).unwrap();
+        c.put_at(nine, "ref", "limits", b"v2", Expiry::After(Duration::hours(48))).unwrap();
+        assert_eq!(&c.get_at(nine, "resident", "10000001").unwrap().unwrap()[..], b"v1");
+        assert!(c.get_at(nine, "ref", "10000001").unwrap().is_none(), "namespaces are separate");
+        let evening = nine + Duration::hours(9);
+        assert!(c.get_at(evening, "resident", "10000001").unwrap().is_none());
+        assert_eq!(v.inner.backend.scan(Tree::Cache, b"").unwrap().len(), 1, "expired entry erased on read");
+        assert_eq!(c.purge_expired_at(nine + Duration::hours(49)).unwrap(), 1);
+        assert!(v.inner.backend.is_empty(Tree::Cache).unwrap());
+    }
+
+    #[test]
+    fn settings_round_trip_and_names_checked() {
+        let (_d, _k, v) = fresh();
+        let s = v.settings();
+        assert_eq!(s.get::<String>("printer.default").unwrap(), None);
+        s.set("printer.default", &"CUPS-PDF".to_string()).unwrap();
+        assert_eq!(s.get::<String>("printer.default").unwrap().as_deref(), Some("CUPS-PDF"));
+        assert!(matches!(s.set("山田", &1u8), Err(VaultError::InvalidInput(_))));
+        s.remove("printer.default").unwrap();
+        assert_eq!(s.get::<String>("printer.default").unwrap(), None);
+    }
+
+    #[test]
+    fn audit_records_in_order() {
+        let (_d, _k, v) = fresh();
+        let a = v.audit_log();
+        assert_eq!(a.append(b"one").unwrap(), 1);
+        assert_eq!(a.append(b"two").unwrap(), 2);
+        assert_eq!(a.append(b"three").unwrap(), 3);
+        let from2: Vec<u64> = a.read_from(2, 10).unwrap().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(from2, vec![2, 3]);
+        assert_eq!(&a.read_from(1, 1).unwrap()[0].1[..], b"one");
+        assert_eq!(a.remove_through(2).unwrap(), 2);
+        assert_eq!(a.append(b"four").unwrap(), 4);
+    }
+}

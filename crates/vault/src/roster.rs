@@ -323,3 +323,95 @@ impl Roster {
 fn poisoned() -> VaultError {
     VaultError::Storage { detail: "internal lock poisoned by an earlier panic".into() }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::tests::{fresh, open_in};
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn sample() -> Vec<RosterEntry> {
+        vec![
+            RosterEntry::new("10000001", "ヤマダタロウ", d(1948, 1, 2), Qualification::Qualified).unwrap(),
+            RosterEntry::new("10000002", "ヤマダハナコ", d(1949, 3, 4), Qualification::Qualified).unwrap(),
+            RosterEntry::new("10000003", "ヤマモトイチロウ", d(1940, 5, 6), Qualification::Lost).unwrap(),
+            RosterEntry::new("10000004", "スズキジロウ", d(1945, 7, 8), Qualification::Qualified).unwrap(),
+        ]
+    }
+
+    #[test]
+    fn off_by_default() {
+        let (_d, _k, v) = fresh();
+        assert!(!v.settings().roster_enabled().unwrap());
+        assert!(matches!(v.roster().replace(sample(), d(2026, 11, 20)), Err(VaultError::RosterDisabled)));
+        assert!(matches!(v.roster().search_kana_prefix("ヤ", 10), Err(VaultError::RosterDisabled)));
+    }
+
+    #[test]
+    fn search_by_prefix_and_number_survives_reopen() {
+        let (dir, ks, v) = fresh();
+        v.settings().set_roster_enabled(true).unwrap();
+        assert!(matches!(v.roster().search_kana_prefix("ヤ", 10), Err(VaultError::RosterEmpty)));
+        let info = v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
+        assert_eq!(info.count, 4);
+        assert!(info.is_stale(d(2026, 11, 21)) && !info.is_stale(d(2026, 11, 20)));
+        drop(v);
+        let v = open_in(dir.path(), &ks).unwrap();
+        let r = v.roster();
+        let hits: Vec<String> =
+            r.search_kana_prefix("ヤマダ", 10).unwrap().iter().map(|e| e.insured_number().to_owned()).collect();
+        assert_eq!(hits, vec!["10000001", "10000002"]);
+        assert_eq!(r.search_kana_prefix("ヤマ", 10).unwrap().len(), 3);
+        assert_eq!(r.search_kana_prefix("ヤマ", 1).unwrap().len(), 1);
+        assert!(r.search_kana_prefix("タ", 10).unwrap().is_empty());
+        let lost = r.find_insured_number("10000003").unwrap().unwrap();
+        assert_eq!(lost.qualification.label_ja(), "資格喪失");
+        assert!(r.find_insured_number("99999999").unwrap().is_none());
+        assert!(!format!("{lost:?}").contains("ヤマモト"));
+    }
+
+    #[test]
+    fn refresh_replaces_and_switching_off_erases() {
+        let (_d, _k, v) = fresh();
+        v.settings().set_roster_enabled(true).unwrap();
+        let many: Vec<RosterEntry> = (0..(CHUNK_ENTRIES * 2 + 5))
+            .map(|i| RosterEntry::new(&format!("{:08}", i), &format!("カ{i:06}"), d(1950, 1, 1), Qualification::Qualified).unwrap())
+            .collect();
+        let i1 = v.roster().replace(many, d(2026, 11, 19)).unwrap();
+        assert_eq!(i1.chunks, 3);
+        let i2 = v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
+        assert_eq!(i2.count, 4);
+        // Only the new generation's chunks and the manifest are left.
+        assert_eq!(v.inner.backend.scan(Tree::Roster, b"").unwrap().len(), 2);
+        assert!(v.roster().search_kana_prefix("カ", 10).unwrap().is_empty());
+        v.settings().set_roster_enabled(false).unwrap();
+        assert!(v.inner.backend.is_empty(Tree::Roster).unwrap());
+        assert!(v.roster().info().unwrap().is_none());
+    }
+
+    #[test]
+    fn validates_entries() {
+        assert!(RosterEntry::new("1234567", "カ", d(1950, 1, 1), Qualification::Qualified).is_err());
+        assert!(RosterEntry::new("1234567a", "カ", d(1950, 1, 1), Qualification::Qualified).is_err());
+        assert!(RosterEntry::new("12345678", "", d(1950, 1, 1), Qualification::Qualified).is_err());
+    }
+
+    #[test]
+    fn corrupt_chunk_refuses_and_keeps_data() {
+        let (_d, _k, v) = fresh();
+        v.settings().set_roster_enabled(true).unwrap();
+        let info = v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
+        let key = chunk_key(info.generation, 0);
+        let mut raw = v.inner.backend.get(Tree::Roster, &key).unwrap().unwrap();
+        raw[40] ^= 1;
+        let mut b = Batch::new();
+        b.put(Tree::Roster, &key, raw.clone());
+        v.inner.backend.apply(&b).unwrap();
+        *v.inner.roster.lock().unwrap() = None;
+        assert!(matches!(v.roster().load(), Err(VaultError::CorruptRecord { tree: "roster", .. })));
+        assert_eq!(v.inner.backend.get(Tree::Roster, &key).unwrap().unwrap(), raw);
+    }
+}
