@@ -100,18 +100,52 @@ impl Vault {
     /// [`VaultError::WrongKey`]; nothing on disk or in the keyring is changed in that case.
     pub fn open(config: VaultConfig, keys: &dyn KeyStore) -> Result<Vault> {
         validate_terminal_code(&config.terminal_code)?;
-        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path)?);
-        Self::open_on(backend, config, keys)
+        std::fs::create_dir_all(&config.path).map_err(io_error)?;
+        // Keys first, from the header file, so a missing or wrong key is refused before the storage
+        // engine opens (and so writes to) any file of the vault.
+        let header = header::read(&config.path)?;
+        let known = match &header {
+            Some(h) => {
+                let kek = keys
+                    .load(&h.vault_id)?
+                    .ok_or_else(|| VaultError::KeyMissing { vault_id: h.vault_id.clone() })?;
+                verify_kek(&kek, &h.kek_check, &h.vault_id)?;
+                Some((h.vault_id.clone(), kek))
+            }
+            None => None,
+        };
+        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path.join(STORE_DIR))?);
+        let vault = Self::open_on(backend, config, keys, known)?;
+        if header.is_none() {
+            let check = vault.inner.backend.get(Tree::Meta, META_KEK_CHECK)?.ok_or_else(|| {
+                VaultError::CorruptMeta { detail: "key check missing".into() }
+            })?;
+            header::write(
+                &vault.inner.config.path,
+                &header::Header { vault_id: vault.inner.vault_id.clone(), kek_check: check },
+            )?;
+        }
+        Ok(vault)
     }
 
+    /// `known`: vault id and KEK already established from the header file.
     pub(crate) fn open_on(
         backend: Box<dyn Backend>,
         config: VaultConfig,
         keystore: &dyn KeyStore,
+        known: Option<(String, SecretKey)>,
     ) -> Result<Vault> {
-        let (vault_id, kek) = match backend.get(Tree::Meta, META_VAULT_ID)? {
-            None => initialise(backend.as_ref(), keystore)?,
-            Some(id) => {
+        let (vault_id, kek) = match (backend.get(Tree::Meta, META_VAULT_ID)?, known) {
+            (None, known) => initialise(backend.as_ref(), keystore, known)?,
+            (Some(id), Some((header_id, kek))) => {
+                if id != header_id.as_bytes() {
+                    return Err(VaultError::CorruptMeta {
+                        detail: "header file belongs to another vault".into(),
+                    });
+                }
+                (header_id, kek)
+            }
+            (Some(id), None) => {
                 let vault_id = String::from_utf8(id)
                     .map_err(|_| VaultError::CorruptMeta { detail: "vault id not UTF-8".into() })?;
                 let kek = keystore
@@ -131,10 +165,7 @@ impl Vault {
         let check = backend
             .get(Tree::Meta, META_KEK_CHECK)?
             .ok_or_else(|| VaultError::CorruptMeta { detail: "key check missing".into() })?;
-        match crypto::open_with(&kek_cipher, Tree::Meta.name(), META_KEK_CHECK, &check) {
-            Ok(pt) if pt.as_slice() == KEK_CHECK_PLAINTEXT => {}
-            _ => return Err(VaultError::WrongKey { vault_id }),
-        }
+        verify_kek(&kek, &check, &vault_id)?;
 
         let unwrap = |name: &[u8]| -> Result<SecretKey> {
             let sealed = backend.get(Tree::Meta, name)?.ok_or_else(|| VaultError::CorruptMeta {
@@ -220,6 +251,86 @@ impl Vault {
     }
 }
 
+/// Sub-directory of the vault directory holding the sled database.
+pub(crate) const STORE_DIR: &str = "store";
+
+fn io_error(e: std::io::Error) -> VaultError {
+    VaultError::Storage { detail: e.to_string() }
+}
+
+fn verify_kek(kek: &SecretKey, sealed_check: &[u8], vault_id: &str) -> Result<()> {
+    match crypto::open_with(&kek.cipher()?, Tree::Meta.name(), META_KEK_CHECK, sealed_check) {
+        Ok(pt) if pt.as_slice() == KEK_CHECK_PLAINTEXT => Ok(()),
+        _ => Err(VaultError::WrongKey { vault_id: vault_id.to_owned() }),
+    }
+}
+
+/// The vault header file: vault id and the sealed key check, outside the database so keys can be
+/// verified without opening it. Neither is secret nor personal.
+mod header {
+    use std::io::Write;
+    use std::path::Path;
+
+    use super::io_error;
+    use crate::error::{Result, VaultError};
+
+    pub(crate) const FILE: &str = "vault-header";
+    const MAGIC: &str = "madoguchi-vault-header 1";
+
+    pub(crate) struct Header {
+        pub(crate) vault_id: String,
+        pub(crate) kek_check: Vec<u8>,
+    }
+
+    fn corrupt(what: &str) -> VaultError {
+        VaultError::CorruptMeta { detail: format!("header file: {what}") }
+    }
+
+    pub(crate) fn read(dir: &Path) -> Result<Option<Header>> {
+        let text = match std::fs::read_to_string(dir.join(FILE)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(corrupt("not text")),
+            Err(e) => return Err(io_error(e)),
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(MAGIC) {
+            return Err(corrupt("unknown format"));
+        }
+        let mut vault_id = None;
+        let mut kek_check = None;
+        for line in lines {
+            match line.split_once(' ') {
+                Some(("vault_id", v))
+                    if !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                {
+                    vault_id = Some(v.to_owned())
+                }
+                Some(("kek_check", v)) => kek_check = Some(hex::decode(v).map_err(|_| corrupt("bad key check"))?),
+                _ => return Err(corrupt("unexpected line")),
+            }
+        }
+        match (vault_id, kek_check) {
+            (Some(vault_id), Some(kek_check)) => Ok(Some(Header { vault_id, kek_check })),
+            _ => Err(corrupt("incomplete")),
+        }
+    }
+
+    /// Write atomically: temporary file, fsync, rename, fsync of the directory.
+    pub(crate) fn write(dir: &Path, h: &Header) -> Result<()> {
+        let tmp = dir.join(format!("{FILE}.tmp"));
+        let body = format!("{MAGIC}\nvault_id {}\nkek_check {}\n", h.vault_id, hex::encode(&h.kek_check));
+        let mut f = std::fs::File::create(&tmp).map_err(io_error)?;
+        f.write_all(body.as_bytes()).map_err(io_error)?;
+        f.sync_all().map_err(io_error)?;
+        drop(f);
+        std::fs::rename(&tmp, dir.join(FILE)).map_err(io_error)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_error)?;
+        Ok(())
+    }
+}
+
 fn validate_terminal_code(code: &str) -> Result<()> {
     if code.is_empty()
         || code.len() > 16
@@ -275,7 +386,11 @@ pub(crate) fn read_u64(b: &dyn Backend, name: &[u8]) -> Result<Option<(u64, Vec<
 }
 
 /// First open of an empty directory: new vault id, KEK in the keyring, DEK 1 and index key wrapped.
-fn initialise(backend: &dyn Backend, keystore: &dyn KeyStore) -> Result<(String, SecretKey)> {
+fn initialise(
+    backend: &dyn Backend,
+    keystore: &dyn KeyStore,
+    known: Option<(String, SecretKey)>,
+) -> Result<(String, SecretKey)> {
     for t in Tree::ALL {
         if !backend.is_empty(t)? {
             // Data without meta: never "repair" by starting over on top of it.
@@ -284,13 +399,14 @@ fn initialise(backend: &dyn Backend, keystore: &dyn KeyStore) -> Result<(String,
             });
         }
     }
-    let vault_id = uuid::Uuid::now_v7().simple().to_string();
-    let kek = match keystore.load(&vault_id)? {
+    let (vault_id, kek) = match known {
+        // The header was written but the database not (crash during the first open): same identity.
         Some(k) => k,
         None => {
+            let vault_id = uuid::Uuid::now_v7().simple().to_string();
             let k = SecretKey::generate()?;
             keystore.store_new(&vault_id, &k)?;
-            k
+            (vault_id, k)
         }
     };
     let kek_cipher = kek.cipher()?;
@@ -496,7 +612,7 @@ pub(crate) mod tests {
         let mut b = Batch::new();
         b.put(Tree::Outbox, &[0; 8], vec![1, 2, 3]);
         backend.apply(&b).unwrap();
-        let err = Vault::open_on(Box::new(backend), VaultConfig::new(dir.path(), "T01"), &mock_keystore())
+        let err = Vault::open_on(Box::new(backend), VaultConfig::new(dir.path(), "T01"), &mock_keystore(), None)
             .err()
             .unwrap();
         assert!(matches!(err, VaultError::CorruptMeta { .. }), "{err:?}");
