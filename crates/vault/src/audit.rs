@@ -16,7 +16,9 @@ pub struct AuditLog {
 
 impl Vault {
     pub fn audit_log(&self) -> AuditLog {
-        AuditLog { vault: self.clone() }
+        AuditLog {
+            vault: self.clone(),
+        }
     }
 }
 
@@ -26,23 +28,28 @@ impl AuditLog {
         let inner = &self.vault.inner;
         let _w = inner.writing()?;
         loop {
-            let (n, raw) = read_u64(inner.backend.as_ref(), META_AUDIT_NEXT)?
-                .ok_or_else(|| VaultError::CorruptMeta { detail: "audit counter missing".into() })?;
+            let (n, raw) = read_u64(inner.backend.as_ref(), META_AUDIT_NEXT)?.ok_or_else(|| {
+                VaultError::CorruptMeta {
+                    detail: "audit counter missing".into(),
+                }
+            })?;
             let key = n.to_be_bytes();
-            let next = n
-                .checked_add(1)
-                .ok_or_else(|| VaultError::CorruptMeta { detail: "audit counter exhausted".into() })?;
+            let next = n.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
+                detail: "audit counter exhausted".into(),
+            })?;
             let mut b = Batch::new();
             b.expect(Tree::Meta, META_AUDIT_NEXT, Some(&raw))
                 .expect(Tree::Audit, &key, None)
                 .put(Tree::Meta, META_AUDIT_NEXT, next.to_be_bytes().to_vec())
                 .put(Tree::Audit, &key, inner.seal(Tree::Audit, &key, record)?);
             if inner.backend.apply(&b)? == Applied::Yes {
-                inner.backend.flush()?;
+                inner.flush()?;
                 return Ok(n);
             }
             if read_u64(inner.backend.as_ref(), META_AUDIT_NEXT)?.map(|(m, _)| m) == Some(n) {
-                return Err(VaultError::CorruptMeta { detail: format!("audit record {n} already exists") });
+                return Err(VaultError::CorruptMeta {
+                    detail: format!("audit record {n} already exists"),
+                });
             }
         }
     }
@@ -52,9 +59,12 @@ impl AuditLog {
         let inner = &self.vault.inner;
         let mut out = Vec::new();
         for (k, v) in inner.backend.scan(Tree::Audit, b"")? {
-            let n = <[u8; 8]>::try_from(k.as_slice()).map(u64::from_be_bytes).map_err(|_| {
-                VaultError::CorruptRecord { tree: Tree::Audit.name(), record: "malformed key".into() }
-            })?;
+            let n = <[u8; 8]>::try_from(k.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| VaultError::CorruptRecord {
+                    tree: Tree::Audit.name(),
+                    record: "malformed key".into(),
+                })?;
             if n < from {
                 continue;
             }
@@ -81,7 +91,7 @@ impl AuditLog {
             }
         }
         inner.backend.apply(&b)?;
-        inner.backend.flush()?;
+        inner.flush()?;
         Ok(n)
     }
 }

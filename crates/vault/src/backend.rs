@@ -89,7 +89,8 @@ impl Batch {
     }
     /// Require `tree[key]` to equal `expected` (`None` = absent) when the batch is applied.
     pub fn expect(&mut self, tree: Tree, key: &[u8], expected: Option<&[u8]>) -> &mut Self {
-        self.checks.push((tree, key.to_vec(), expected.map(<[u8]>::to_vec)));
+        self.checks
+            .push((tree, key.to_vec(), expected.map(<[u8]>::to_vec)));
         self
     }
     pub fn put(&mut self, tree: Tree, key: &[u8], value: Vec<u8>) -> &mut Self {
@@ -104,8 +105,12 @@ impl Batch {
         self.writes.is_empty()
     }
     fn trees(&self) -> Vec<Tree> {
-        let mut t: Vec<Tree> =
-            self.checks.iter().chain(self.writes.iter()).map(|(t, _, _)| *t).collect();
+        let mut t: Vec<Tree> = self
+            .checks
+            .iter()
+            .chain(self.writes.iter())
+            .map(|(t, _, _)| *t)
+            .collect();
         t.sort();
         t.dedup();
         t
@@ -129,9 +134,24 @@ pub trait Backend: Send + Sync {
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>>;
     fn is_empty(&self, tree: Tree) -> Result<bool>;
     /// Check every expectation and apply every write atomically.
+    /// Check every expectation and apply every write atomically; each applied batch with writes also
+    /// increments the commit counter.
     fn apply(&self, batch: &Batch) -> Result<Applied>;
+    /// Number of batches with writes applied over the life of the store (kept in the same atomic
+    /// writes, so it falls back if the engine loses writes — see [`crate::vault`] watermark).
+    fn commit_counter(&self) -> Result<u64>;
     /// Make everything applied so far durable. Nothing may be reported to a user before this returns.
     fn flush(&self) -> Result<()>;
+}
+
+/// Meta key of the commit counter.
+pub(crate) const META_COMMIT: &[u8] = b"commit";
+
+fn decode_counter(v: Option<&[u8]>) -> Option<u64> {
+    match v {
+        None => Some(0),
+        Some(b) => <[u8; 8]>::try_from(b).ok().map(u64::from_be_bytes),
+    }
 }
 
 /// sled 0.34 behind [`Backend`].
@@ -157,11 +177,13 @@ impl SledBackend {
             for t in Tree::ALL {
                 trees.push(db.open_tree(t.name())?);
             }
-            Ok(SledBackend { db: db, trees })
+            Ok(SledBackend { db, trees })
         }));
         match opened {
             Ok(r) => r,
-            Err(p) => Err(VaultError::StorageCorrupt { detail: panic_text(&p) }),
+            Err(p) => Err(VaultError::StorageCorrupt {
+                detail: panic_text(&p),
+            }),
         }
     }
 
@@ -188,7 +210,10 @@ impl Backend for SledBackend {
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>> {
         self.tree(tree)
             .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(VaultError::from))
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(VaultError::from)
+            })
             .collect()
     }
 
@@ -200,7 +225,12 @@ impl Backend for SledBackend {
         if batch.writes.is_empty() && batch.checks.is_empty() {
             return Ok(Applied::Yes);
         }
-        let involved = batch.trees();
+        let mut involved = batch.trees();
+        let counts = !batch.writes.is_empty();
+        if counts && !involved.contains(&Tree::Meta) {
+            involved.push(Tree::Meta);
+            involved.sort();
+        }
         let slot = |t: Tree| involved.iter().position(|x| *x == t).unwrap_or(0);
         let handles: Vec<&sled::Tree> = involved.iter().map(|t| self.tree(*t)).collect();
         let res: std::result::Result<(), TransactionError<()>> =
@@ -210,6 +240,13 @@ impl Backend for SledBackend {
                     if current.as_deref() != expected.as_deref() {
                         return Err(ConflictableTransactionError::Abort(()));
                     }
+                }
+                if counts {
+                    let m = &view[slot(Tree::Meta)];
+                    let Some(c) = decode_counter(m.get(META_COMMIT)?.as_deref()) else {
+                        return Err(ConflictableTransactionError::Abort(()));
+                    };
+                    m.insert(META_COMMIT, &c.wrapping_add(1).to_be_bytes()[..])?;
                 }
                 for (t, k, v) in &batch.writes {
                     match v {
@@ -228,6 +265,14 @@ impl Backend for SledBackend {
             Err(TransactionError::Abort(())) => Ok(Applied::CheckFailed),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
+    }
+
+    fn commit_counter(&self) -> Result<u64> {
+        decode_counter(self.tree(Tree::Meta).get(META_COMMIT)?.as_deref()).ok_or_else(|| {
+            VaultError::CorruptMeta {
+                detail: "commit counter malformed".into(),
+            }
+        })
     }
 
     fn flush(&self) -> Result<()> {

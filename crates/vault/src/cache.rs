@@ -42,13 +42,19 @@ pub struct Cache {
 
 impl Vault {
     pub fn cache(&self) -> Cache {
-        Cache { vault: self.clone() }
+        Cache {
+            vault: self.clone(),
+        }
     }
 }
 
 /// End of the business day containing `now`: today at `end` local time, or the next local midnight when
 /// `now` is already past it (overtime work still expires the same calendar day).
-pub fn end_of_business_day(now: DateTime<Utc>, end: NaiveTime, offset: FixedOffset) -> DateTime<Utc> {
+pub fn end_of_business_day(
+    now: DateTime<Utc>,
+    end: NaiveTime,
+    offset: FixedOffset,
+) -> DateTime<Utc> {
     let local = now.with_timezone(&offset);
     let today_end = local.date_naive().and_time(end);
     let target = if local.naive_local() < today_end {
@@ -69,7 +75,11 @@ pub fn end_of_business_day(now: DateTime<Utc>, end: NaiveTime, offset: FixedOffs
 
 impl Cache {
     fn key(&self, namespace: &str, key: &str) -> [u8; 32] {
-        keyed_hash(&self.vault.inner.index_key, "cache", &[namespace.as_bytes(), key.as_bytes()])
+        keyed_hash(
+            &self.vault.inner.index_key,
+            "cache",
+            &[namespace.as_bytes(), key.as_bytes()],
+        )
     }
 
     fn expiry_instant(&self, now: DateTime<Utc>, expiry: Expiry) -> DateTime<Utc> {
@@ -100,12 +110,15 @@ impl Cache {
         }
         let inner = &self.vault.inner;
         let k = self.key(namespace, key);
-        let rec = CacheRecord { expires_at: self.expiry_instant(now, expiry), value: value.to_vec() };
+        let rec = CacheRecord {
+            expires_at: self.expiry_instant(now, expiry),
+            value: value.to_vec(),
+        };
         let _w = inner.writing()?;
         let mut b = Batch::new();
         b.put(Tree::Cache, &k, inner.seal_value(Tree::Cache, &k, &rec)?);
         inner.backend.apply(&b)?;
-        inner.backend.flush()
+        inner.flush()
     }
 
     /// The value, or `None` when absent or expired (an expired entry is erased on the way).
@@ -129,9 +142,10 @@ impl Cache {
         if rec.expires_at <= now {
             let _w = inner.writing()?;
             let mut b = Batch::new();
-            b.expect(Tree::Cache, &k, Some(&raw)).remove(Tree::Cache, &k);
+            b.expect(Tree::Cache, &k, Some(&raw))
+                .remove(Tree::Cache, &k);
             inner.backend.apply(&b)?;
-            inner.backend.flush()?;
+            inner.flush()?;
             return Ok(None);
         }
         Ok(Some(Zeroizing::new(std::mem::take(&mut rec.value))))
@@ -143,7 +157,7 @@ impl Cache {
         let mut b = Batch::new();
         b.remove(Tree::Cache, &k);
         inner.backend.apply(&b)?;
-        inner.backend.flush()
+        inner.flush()
     }
 
     /// Erase every expired entry. Returns how many were erased. A corrupt entry stops the sweep with an
@@ -167,7 +181,7 @@ impl Cache {
                 }
             }
         }
-        inner.backend.flush()?;
+        inner.flush()?;
         Ok(removed)
     }
 
@@ -180,7 +194,7 @@ impl Cache {
             b.remove(Tree::Cache, k);
         }
         inner.backend.apply(&b)?;
-        inner.backend.flush()?;
+        inner.flush()?;
         Ok(keys.len())
     }
 }
@@ -230,14 +244,40 @@ mod store_tests {
     fn expires_and_is_erased() {
         let (_d, _k, v) = fresh();
         let c = v.cache();
-        let nine = DateTime::parse_from_rfc3339("2026-11-20T09:00:00+09:00").unwrap().with_timezone(&Utc);
-        c.put_at(nine, "resident", "10000001", b"v1", Expiry::EndOfBusinessDay).unwrap();
-        c.put_at(nine, "ref", "limits", b"v2", Expiry::After(Duration::hours(48))).unwrap();
-        assert_eq!(&c.get_at(nine, "resident", "10000001").unwrap().unwrap()[..], b"v1");
-        assert!(c.get_at(nine, "ref", "10000001").unwrap().is_none(), "namespaces are separate");
+        let nine = DateTime::parse_from_rfc3339("2026-11-20T09:00:00+09:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        c.put_at(
+            nine,
+            "resident",
+            "10000001",
+            b"v1",
+            Expiry::EndOfBusinessDay,
+        )
+        .unwrap();
+        c.put_at(
+            nine,
+            "ref",
+            "limits",
+            b"v2",
+            Expiry::After(Duration::hours(48)),
+        )
+        .unwrap();
+        assert_eq!(
+            &c.get_at(nine, "resident", "10000001").unwrap().unwrap()[..],
+            b"v1"
+        );
+        assert!(
+            c.get_at(nine, "ref", "10000001").unwrap().is_none(),
+            "namespaces are separate"
+        );
         let evening = nine + Duration::hours(9);
         assert!(c.get_at(evening, "resident", "10000001").unwrap().is_none());
-        assert_eq!(v.inner.backend.scan(Tree::Cache, b"").unwrap().len(), 1, "expired entry erased on read");
+        assert_eq!(
+            v.inner.backend.scan(Tree::Cache, b"").unwrap().len(),
+            1,
+            "expired entry erased on read"
+        );
         assert_eq!(c.purge_expired_at(nine + Duration::hours(49)).unwrap(), 1);
         assert!(v.inner.backend.is_empty(Tree::Cache).unwrap());
     }
@@ -248,8 +288,14 @@ mod store_tests {
         let s = v.settings();
         assert_eq!(s.get::<String>("printer.default").unwrap(), None);
         s.set("printer.default", &"CUPS-PDF".to_string()).unwrap();
-        assert_eq!(s.get::<String>("printer.default").unwrap().as_deref(), Some("CUPS-PDF"));
-        assert!(matches!(s.set("山田", &1u8), Err(VaultError::InvalidInput(_))));
+        assert_eq!(
+            s.get::<String>("printer.default").unwrap().as_deref(),
+            Some("CUPS-PDF")
+        );
+        assert!(matches!(
+            s.set("山田", &1u8),
+            Err(VaultError::InvalidInput(_))
+        ));
         s.remove("printer.default").unwrap();
         assert_eq!(s.get::<String>("printer.default").unwrap(), None);
     }
@@ -261,7 +307,12 @@ mod store_tests {
         assert_eq!(a.append(b"one").unwrap(), 1);
         assert_eq!(a.append(b"two").unwrap(), 2);
         assert_eq!(a.append(b"three").unwrap(), 3);
-        let from2: Vec<u64> = a.read_from(2, 10).unwrap().into_iter().map(|(n, _)| n).collect();
+        let from2: Vec<u64> = a
+            .read_from(2, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(from2, vec![2, 3]);
         assert_eq!(&a.read_from(1, 1).unwrap()[0].1[..], b"one");
         assert_eq!(a.remove_through(2).unwrap(), 2);

@@ -45,8 +45,9 @@ impl SecretKey {
 
     pub(crate) fn cipher(&self) -> Result<XChaCha20Poly1305> {
         // From the slice so no unzeroized copy of the key is left on the stack.
-        XChaCha20Poly1305::new_from_slice(&self.0[..])
-            .map_err(|_| VaultError::CorruptMeta { detail: "key of wrong length".into() })
+        XChaCha20Poly1305::new_from_slice(&self.0[..]).map_err(|_| VaultError::CorruptMeta {
+            detail: "key of wrong length".into(),
+        })
     }
 }
 
@@ -59,7 +60,11 @@ impl std::fmt::Debug for SecretKey {
 impl PartialEq for SecretKey {
     fn eq(&self, other: &Self) -> bool {
         // Only used in tests and key-store round-trip checks; constant time is not needed there but free.
-        self.0.iter().zip(other.0.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
     }
 }
 
@@ -97,8 +102,16 @@ pub(crate) fn seal_with(
     })?;
     let aad = aad(key_id, tree, record_key);
     let ct = cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad: &aad })
-        .map_err(|_| VaultError::Storage { detail: "encryption failed".into() })?;
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| VaultError::Storage {
+            detail: "encryption failed".into(),
+        })?;
     let mut out = Vec::with_capacity(HEADER_LEN + ct.len());
     out.push(FORMAT_VERSION);
     out.extend_from_slice(&key_id.to_be_bytes());
@@ -130,7 +143,13 @@ pub(crate) fn open_with(
     let nonce = XNonce::try_from(&sealed[5..HEADER_LEN]).map_err(|_| OpenFailure::Malformed)?;
     let aad = aad(key_id, tree, record_key);
     cipher
-        .decrypt(&nonce, Payload { msg: &sealed[HEADER_LEN..], aad: &aad })
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: &sealed[HEADER_LEN..],
+                aad: &aad,
+            },
+        )
         .map(Zeroizing::new)
         .map_err(|_| OpenFailure::Tag)
 }
@@ -167,9 +186,12 @@ impl DataKeys {
     }
 
     pub(crate) fn seal(&self, tree: Tree, record_key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-        let cipher = self.keys.get(&self.active).ok_or_else(|| VaultError::CorruptMeta {
-            detail: format!("active data key {} not loaded", self.active),
-        })?;
+        let cipher = self
+            .keys
+            .get(&self.active)
+            .ok_or_else(|| VaultError::CorruptMeta {
+                detail: format!("active data key {} not loaded", self.active),
+            })?;
         seal_with(cipher, self.active, tree.name(), record_key, plaintext)
     }
 
@@ -183,10 +205,16 @@ impl DataKeys {
     ) -> Result<Zeroizing<Vec<u8>>> {
         let fail = |what: OpenFailure| match what {
             OpenFailure::UnknownVersion(v) => VaultError::UnsupportedFormat { version: v },
-            _ => VaultError::CorruptRecord { tree: tree.name(), record: describe_key(tree, record_key) },
+            _ => VaultError::CorruptRecord {
+                tree: tree.name(),
+                record: describe_key(tree, record_key),
+            },
         };
         let id = key_id_of(sealed).map_err(fail)?;
-        let cipher = self.keys.get(&id).ok_or(fail(OpenFailure::UnknownKey(id)))?;
+        let cipher = self
+            .keys
+            .get(&id)
+            .ok_or(fail(OpenFailure::UnknownKey(id)))?;
         open_with(cipher, tree.name(), record_key, sealed).map_err(fail)
     }
 }
@@ -240,7 +268,10 @@ mod tests {
         assert_eq!(sealed[0], FORMAT_VERSION);
         assert_eq!(key_id_of(&sealed), Ok(7));
         assert_eq!(sealed.len(), HEADER_LEN + 5 + 16);
-        assert_eq!(&dk.open(Tree::Outbox, b"k1", &sealed).unwrap()[..], b"hello");
+        assert_eq!(
+            &dk.open(Tree::Outbox, b"k1", &sealed).unwrap()[..],
+            b"hello"
+        );
     }
 
     #[test]
@@ -274,9 +305,15 @@ mod tests {
             t[i] ^= 0x01;
             let r = dk.open(Tree::Settings, b"s", &t);
             if i == 0 {
-                assert!(matches!(r, Err(VaultError::UnsupportedFormat { version: 0 })));
+                assert!(matches!(
+                    r,
+                    Err(VaultError::UnsupportedFormat { version: 0 })
+                ));
             } else {
-                assert!(matches!(r, Err(VaultError::CorruptRecord { .. })), "byte {i}");
+                assert!(
+                    matches!(r, Err(VaultError::CorruptRecord { .. })),
+                    "byte {i}"
+                );
             }
         }
         assert!(matches!(

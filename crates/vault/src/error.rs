@@ -18,7 +18,9 @@ pub enum VaultError {
     KeyMissing { vault_id: String },
 
     /// The OS keyring holds a key for this vault but it does not open the vault.
-    #[error("the key in the OS keyring does not open vault {vault_id}; the vault was left untouched")]
+    #[error(
+        "the key in the OS keyring does not open vault {vault_id}; the vault was left untouched"
+    )]
     WrongKey { vault_id: String },
 
     /// A stored record failed authentication (bit rot, tampering, or a record moved to another slot).
@@ -47,7 +49,11 @@ pub enum VaultError {
 
     /// An outbox item is not in the state the caller expected (compare-and-set failed).
     #[error("outbox item {seq} is {actual:?}, expected one of {expected:?}")]
-    StateConflict { seq: Sequence, expected: Vec<OutboxState>, actual: OutboxState },
+    StateConflict {
+        seq: Sequence,
+        expected: Vec<OutboxState>,
+        actual: OutboxState,
+    },
 
     /// No outbox item with this sequence number.
     #[error("no outbox item {seq}")]
@@ -71,7 +77,10 @@ pub enum VaultError {
 
     /// A value could not be encoded or decoded (type mismatch after an upgrade, …). Contents are not shown.
     #[error("could not {action} a value in tree `{tree}`")]
-    Codec { tree: &'static str, action: &'static str },
+    Codec {
+        tree: &'static str,
+        action: &'static str,
+    },
 
     /// Caller supplied something the vault refuses (empty key, field too long, …).
     #[error("invalid input: {0}")]
@@ -148,12 +157,16 @@ fn tree_label_ja(tree: &str) -> &'static str {
 impl From<sled::Error> for VaultError {
     fn from(e: sled::Error) -> Self {
         match e {
-            sled::Error::Corruption { at, .. } => {
-                VaultError::StorageCorrupt { detail: format!("sled corruption at {at:?}") }
-            }
+            sled::Error::Corruption { at, .. } => VaultError::StorageCorrupt {
+                detail: format!("sled corruption at {at:?}"),
+            },
             sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => VaultError::InUse,
-            sled::Error::Io(io) => VaultError::Storage { detail: io.to_string() },
-            other => VaultError::Storage { detail: other.to_string() },
+            sled::Error::Io(io) => VaultError::Storage {
+                detail: io.to_string(),
+            },
+            other => VaultError::Storage {
+                detail: other.to_string(),
+            },
         }
     }
 }

@@ -39,7 +39,11 @@ impl KeyringKeyStore {
         #[cfg(target_os = "linux")]
         {
             let store = linux_keyutils_keyring_store::Store::new().map_err(map_kr)?;
-            Ok(KeyringKeyStore { store, service: KEYRING_SERVICE.into(), modifiers: vec![] })
+            Ok(KeyringKeyStore {
+                store,
+                service: KEYRING_SERVICE.into(),
+                modifiers: vec![],
+            })
         }
         #[cfg(windows)]
         {
@@ -60,13 +64,19 @@ impl KeyringKeyStore {
 
     /// Any `keyring-core` store (the mock store in unit tests), under `service`.
     pub fn with_store(store: Arc<CredentialStore>, service: &str) -> Self {
-        KeyringKeyStore { store, service: service.into(), modifiers: vec![] }
+        KeyringKeyStore {
+            store,
+            service: service.into(),
+            modifiers: vec![],
+        }
     }
 
     fn entry(&self, vault_id: &str) -> Result<keyring_core::Entry> {
         let mods: HashMap<&str, &str> = self.modifiers.iter().copied().collect();
         let mods = if mods.is_empty() { None } else { Some(&mods) };
-        self.store.build(&self.service, vault_id, mods).map_err(map_kr)
+        self.store
+            .build(&self.service, vault_id, mods)
+            .map_err(map_kr)
     }
 }
 
@@ -77,7 +87,9 @@ impl KeyStore for KeyringKeyStore {
                 let bytes = zeroize::Zeroizing::new(bytes);
                 match SecretKey::from_slice(&bytes) {
                     Some(k) => Ok(Some(k)),
-                    None => Err(VaultError::WrongKey { vault_id: vault_id.into() }),
+                    None => Err(VaultError::WrongKey {
+                        vault_id: vault_id.into(),
+                    }),
                 }
             }
             Err(KrError::NoEntry) => Ok(None),
@@ -114,7 +126,9 @@ impl KeyStore for KeyringKeyStore {
 /// carry the secret itself).
 fn map_kr(e: KrError) -> VaultError {
     let detail = match &e {
-        KrError::BadEncoding(_) | KrError::BadDataFormat(_, _) => "keyring entry has a bad format".into(),
+        KrError::BadEncoding(_) | KrError::BadDataFormat(_, _) => {
+            "keyring entry has a bad format".into()
+        }
         KrError::NoStorageAccess(inner) => {
             let hint = if cfg!(target_os = "linux") {
                 " (Linux keyutils needs a session keyring: run under `keyctl session -`)"
@@ -153,7 +167,10 @@ pub(crate) mod tests {
         let k = SecretKey::generate().unwrap();
         ks.store_new("v1", &k).unwrap();
         let other = SecretKey::generate().unwrap();
-        assert!(matches!(ks.store_new("v1", &other), Err(VaultError::KeyringUnavailable { .. })));
+        assert!(matches!(
+            ks.store_new("v1", &other),
+            Err(VaultError::KeyringUnavailable { .. })
+        ));
         assert_eq!(ks.load("v1").unwrap().unwrap(), k);
     }
 

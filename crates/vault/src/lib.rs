@@ -44,4 +44,4 @@ pub use outbox::{
 };
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
-pub use vault::{KeyStatus, RotationReport, Vault, VaultConfig};
+pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};

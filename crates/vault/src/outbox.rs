@@ -87,7 +87,11 @@ pub struct ResidentTag([u8; 32]);
 
 impl std::fmt::Debug for ResidentTag {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "ResidentTag({:02x}{:02x}{:02x}{:02x}…)", self.0[0], self.0[1], self.0[2], self.0[3])
+        write!(
+            f,
+            "ResidentTag({:02x}{:02x}{:02x}{:02x}…)",
+            self.0[0], self.0[1], self.0[2], self.0[3]
+        )
     }
 }
 
@@ -125,7 +129,10 @@ impl OutboxState {
 
     /// States that live as receipts (no payload, no resident tag).
     fn is_receipt(self) -> bool {
-        matches!(self, OutboxState::Accepted | OutboxState::Decided | OutboxState::Withdrawn)
+        matches!(
+            self,
+            OutboxState::Accepted | OutboxState::Decided | OutboxState::Withdrawn
+        )
     }
 }
 
@@ -186,14 +193,20 @@ pub struct Outbox {
 
 impl Vault {
     pub fn outbox(&self) -> Outbox {
-        Outbox { vault: self.clone() }
+        Outbox {
+            vault: self.clone(),
+        }
     }
 }
 
 impl Outbox {
     /// The keyed hash of a resident key (e.g. municipality code + 宛名番号). Only this is stored.
     pub fn resident_tag(&self, resident_key: &str) -> ResidentTag {
-        ResidentTag(keyed_hash(&self.vault.inner.index_key, "resident", &[resident_key.as_bytes()]))
+        ResidentTag(keyed_hash(
+            &self.vault.inner.index_key,
+            "resident",
+            &[resident_key.as_bytes()],
+        ))
     }
 
     /// Queue a notification. Durable (flushed) before it returns, so the 受付控 may be printed at once.
@@ -202,7 +215,9 @@ impl Outbox {
             return Err(VaultError::InvalidInput("resident key is empty"));
         }
         if kind.is_empty() || kind.len() > MAX_KIND_LEN {
-            return Err(VaultError::InvalidInput("notification kind must be 1–64 bytes"));
+            return Err(VaultError::InvalidInput(
+                "notification kind must be 1–64 bytes",
+            ));
         }
         let inner = &self.vault.inner;
         let tag = self.resident_tag(resident_key);
@@ -210,8 +225,12 @@ impl Outbox {
         let now = Utc::now();
         let _w = inner.writing()?;
         loop {
-            let (next, raw) = read_u64(inner.backend.as_ref(), META_NEXT_SEQ)?
-                .ok_or_else(|| VaultError::CorruptMeta { detail: "sequence counter missing".into() })?;
+            let (next, raw) =
+                read_u64(inner.backend.as_ref(), META_NEXT_SEQ)?.ok_or_else(|| {
+                    VaultError::CorruptMeta {
+                        detail: "sequence counter missing".into(),
+                    }
+                })?;
             let seq = Sequence(next);
             let item = OutboxItem {
                 seq,
@@ -229,18 +248,28 @@ impl Outbox {
             let key = seq.key();
             let next_raw = next
                 .checked_add(1)
-                .ok_or_else(|| VaultError::CorruptMeta { detail: "sequence exhausted".into() })?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "sequence exhausted".into(),
+                })?
                 .to_be_bytes();
             let mut b = Batch::new();
             b.expect(Tree::Meta, META_NEXT_SEQ, Some(&raw))
                 .expect(Tree::Outbox, &key, None)
                 .expect(Tree::Receipts, &key, None)
                 .put(Tree::Meta, META_NEXT_SEQ, next_raw.to_vec())
-                .put(Tree::Outbox, &key, inner.seal_value(Tree::Outbox, &key, &item)?)
-                .put(Tree::OutboxPayload, &key, inner.seal(Tree::OutboxPayload, &key, payload)?);
+                .put(
+                    Tree::Outbox,
+                    &key,
+                    inner.seal_value(Tree::Outbox, &key, &item)?,
+                )
+                .put(
+                    Tree::OutboxPayload,
+                    &key,
+                    inner.seal(Tree::OutboxPayload, &key, payload)?,
+                );
             match inner.backend.apply(&b)? {
                 Applied::Yes => {
-                    inner.backend.flush()?;
+                    inner.flush()?;
                     return Ok(Enqueued {
                         seq,
                         idempotency_key,
@@ -269,7 +298,10 @@ impl Outbox {
 
     /// The item whose 受付番号 is `number` (as typed by staff).
     pub fn find_by_reception_number(&self, number: &str) -> Result<Option<OutboxItem>> {
-        Ok(self.list()?.into_iter().find(|i| i.reception_number.as_str() == number))
+        Ok(self
+            .list()?
+            .into_iter()
+            .find(|i| i.reception_number.as_str() == number))
     }
 
     /// Every item, pending and receipts, in sequence order — for the queue screen.
@@ -288,7 +320,11 @@ impl Outbox {
     /// Pending items of one resident, in order.
     pub fn pending_for_resident(&self, resident_key: &str) -> Result<Vec<OutboxItem>> {
         let tag = self.resident_tag(resident_key);
-        Ok(self.pending()?.into_iter().filter(|i| i.resident == Some(tag)).collect())
+        Ok(self
+            .pending()?
+            .into_iter()
+            .filter(|i| i.resident == Some(tag))
+            .collect())
     }
 
     /// Startup sweep: open and check every outbox record (a corrupt one makes the outbox refuse to
@@ -303,7 +339,10 @@ impl Outbox {
             }
         }
         let mut reset = 0;
-        for item in pending.into_iter().filter(|i| i.state == OutboxState::Sending) {
+        for item in pending
+            .into_iter()
+            .filter(|i| i.state == OutboxState::Sending)
+        {
             self.transition(item.seq, &[OutboxState::Sending], |i| {
                 i.state = OutboxState::Queued;
                 Ok(())
@@ -323,13 +362,20 @@ impl Outbox {
                 heads.entry(tag).or_insert(item);
             }
         }
-        let mut ready: Vec<OutboxItem> =
-            heads.into_values().filter(|i| i.state == OutboxState::Queued).collect();
+        let mut ready: Vec<OutboxItem> = heads
+            .into_values()
+            .filter(|i| i.state == OutboxState::Queued)
+            .collect();
         ready.sort_by_key(|i| i.seq);
         ready.truncate(limit);
         ready
             .into_iter()
-            .map(|item| Ok(SendableItem { payload: self.payload(item.seq)?, item }))
+            .map(|item| {
+                Ok(SendableItem {
+                    payload: self.payload(item.seq)?,
+                    item,
+                })
+            })
             .collect()
     }
 
@@ -352,7 +398,10 @@ impl Outbox {
     pub fn mark_sending(&self, seq: Sequence) -> Result<OutboxItem> {
         let item = self.get(seq)?;
         if let Some(tag) = item.resident
-            && self.pending()?.iter().any(|i| i.resident == Some(tag) && i.seq < seq)
+            && self
+                .pending()?
+                .iter()
+                .any(|i| i.resident == Some(tag) && i.seq < seq)
         {
             return Err(VaultError::NotHeadOfResident { seq });
         }
@@ -384,21 +433,29 @@ impl Outbox {
     /// staff can correct and retry or withdraw.
     pub fn mark_rejected(&self, seq: Sequence, reason: &str) -> Result<OutboxItem> {
         let reason = checked_reason(reason)?;
-        self.transition(seq, &[OutboxState::Sending, OutboxState::Accepted], move |i| {
-            i.state = OutboxState::Rejected;
-            i.reason = Some(reason.clone());
-            Ok(())
-        })
+        self.transition(
+            seq,
+            &[OutboxState::Sending, OutboxState::Accepted],
+            move |i| {
+                i.state = OutboxState::Rejected;
+                i.reason = Some(reason.clone());
+                Ok(())
+            },
+        )
     }
 
     /// 送信中 / 受理 → 競合: the resident's record changed at the union meanwhile.
     pub fn mark_conflict(&self, seq: Sequence, reason: &str) -> Result<OutboxItem> {
         let reason = checked_reason(reason)?;
-        self.transition(seq, &[OutboxState::Sending, OutboxState::Accepted], move |i| {
-            i.state = OutboxState::Conflict;
-            i.reason = Some(reason.clone());
-            Ok(())
-        })
+        self.transition(
+            seq,
+            &[OutboxState::Sending, OutboxState::Accepted],
+            move |i| {
+                i.state = OutboxState::Conflict;
+                i.reason = Some(reason.clone());
+                Ok(())
+            },
+        )
     }
 
     /// Back to 未送信: after a transient send failure (送信中), or when staff retry a 差戻し / 競合 item
@@ -410,7 +467,11 @@ impl Outbox {
         }
         self.transition(
             seq,
-            &[OutboxState::Sending, OutboxState::Rejected, OutboxState::Conflict],
+            &[
+                OutboxState::Sending,
+                OutboxState::Rejected,
+                OutboxState::Conflict,
+            ],
             |i| {
                 i.state = OutboxState::Queued;
                 Ok(())
@@ -423,7 +484,11 @@ impl Outbox {
     pub fn withdraw(&self, seq: Sequence) -> Result<OutboxItem> {
         self.transition(
             seq,
-            &[OutboxState::Queued, OutboxState::Rejected, OutboxState::Conflict],
+            &[
+                OutboxState::Queued,
+                OutboxState::Rejected,
+                OutboxState::Conflict,
+            ],
             |i| {
                 if !i.has_payload {
                     return Err(VaultError::PayloadErased { seq });
@@ -444,13 +509,14 @@ impl Outbox {
             let item: OutboxItem = inner.open_value(Tree::Receipts, &k, &v)?;
             if item.state != OutboxState::Accepted && item.updated_at < cutoff {
                 let mut b = Batch::new();
-                b.expect(Tree::Receipts, &k, Some(&v)).remove(Tree::Receipts, &k);
+                b.expect(Tree::Receipts, &k, Some(&v))
+                    .remove(Tree::Receipts, &k);
                 if inner.backend.apply(&b)? == Applied::Yes {
                     removed += 1;
                 }
             }
         }
-        inner.backend.flush()?;
+        inner.flush()?;
         Ok(removed)
     }
 
@@ -471,7 +537,10 @@ impl Outbox {
             if let Some(raw) = inner.backend.get(tree, &key)? {
                 let item: OutboxItem = inner.open_value(tree, &key, &raw)?;
                 if item.seq != seq {
-                    return Err(VaultError::CorruptRecord { tree: tree.name(), record: seq.to_string() });
+                    return Err(VaultError::CorruptRecord {
+                        tree: tree.name(),
+                        record: seq.to_string(),
+                    });
                 }
                 return Ok((tree, raw, item));
             }
@@ -493,7 +562,11 @@ impl Outbox {
         loop {
             let (tree, raw, mut item) = self.locate(seq)?;
             if !from.contains(&item.state) {
-                return Err(VaultError::StateConflict { seq, expected: from.to_vec(), actual: item.state });
+                return Err(VaultError::StateConflict {
+                    seq,
+                    expected: from.to_vec(),
+                    actual: item.state,
+                });
             }
             change(&mut item)?;
             item.updated_at = Utc::now();
@@ -504,7 +577,11 @@ impl Outbox {
                 item.has_payload = false;
                 b.remove(Tree::Outbox, &key)
                     .remove(Tree::OutboxPayload, &key)
-                    .put(Tree::Receipts, &key, inner.seal_value(Tree::Receipts, &key, &item)?);
+                    .put(
+                        Tree::Receipts,
+                        &key,
+                        inner.seal_value(Tree::Receipts, &key, &item)?,
+                    );
             } else {
                 if tree == Tree::Receipts {
                     item.resident = None;
@@ -514,7 +591,7 @@ impl Outbox {
             }
             match inner.backend.apply(&b)? {
                 Applied::Yes => {
-                    inner.backend.flush()?;
+                    inner.flush()?;
                     return Ok(item);
                 }
                 // Changed underneath us: re-read and re-check the expected state.
@@ -554,7 +631,13 @@ mod tests {
         assert_eq!(item.state, OutboxState::Queued);
         assert_eq!(item.state.label_ja(), "未送信");
         assert_eq!(item.kind, "転入");
-        assert_eq!(ob.find_by_reception_number(b.reception_number.as_str()).unwrap().unwrap().seq, b.seq);
+        assert_eq!(
+            ob.find_by_reception_number(b.reception_number.as_str())
+                .unwrap()
+                .unwrap()
+                .seq,
+            b.seq
+        );
     }
 
     #[test]
@@ -562,7 +645,11 @@ mod tests {
         let base = ReceptionNumber::new("T", Sequence(123456));
         for wrong in [123457u64, 123446, 223456, 124456] {
             let w = ReceptionNumber::new("T", Sequence(wrong));
-            assert_ne!(base.as_str().rsplit('-').next(), w.as_str().rsplit('-').next(), "{wrong}");
+            assert_ne!(
+                base.as_str().rsplit('-').next(),
+                w.as_str().rsplit('-').next(),
+                "{wrong}"
+            );
         }
     }
 
@@ -570,9 +657,18 @@ mod tests {
     fn rejects_bad_input() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        assert!(matches!(ob.enqueue("", "転入", b""), Err(VaultError::InvalidInput(_))));
-        assert!(matches!(ob.enqueue("R", "", b""), Err(VaultError::InvalidInput(_))));
-        assert!(matches!(ob.enqueue("R", &"あ".repeat(30), b""), Err(VaultError::InvalidInput(_))));
+        assert!(matches!(
+            ob.enqueue("", "転入", b""),
+            Err(VaultError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            ob.enqueue("R", "", b""),
+            Err(VaultError::InvalidInput(_))
+        ));
+        assert!(matches!(
+            ob.enqueue("R", &"あ".repeat(30), b""),
+            Err(VaultError::InvalidInput(_))
+        ));
     }
 
     #[test]
@@ -588,7 +684,10 @@ mod tests {
         assert_eq!(&first[0].payload[..], b"a1");
         assert_eq!(seqs(&ob.next_sendable(1).unwrap()), vec![1]);
 
-        assert!(matches!(ob.mark_sending(Sequence(2)), Err(VaultError::NotHeadOfResident { .. })));
+        assert!(matches!(
+            ob.mark_sending(Sequence(2)),
+            Err(VaultError::NotHeadOfResident { .. })
+        ));
         ob.mark_sending(Sequence(1)).unwrap();
         assert_eq!(seqs(&ob.next_sendable(10).unwrap()), vec![3]);
         ob.mark_accepted(Sequence(1)).unwrap();
@@ -614,10 +713,28 @@ mod tests {
         let acc = ob.mark_accepted(e.seq).unwrap();
         assert_eq!(acc.state, OutboxState::Accepted);
         assert!(!acc.has_payload && acc.resident.is_none());
-        assert!(v.inner.backend.get(Tree::OutboxPayload, &e.seq.key()).unwrap().is_none());
-        assert!(v.inner.backend.get(Tree::Outbox, &e.seq.key()).unwrap().is_none());
-        assert!(matches!(ob.payload(e.seq), Err(VaultError::PayloadErased { .. })));
-        assert!(matches!(ob.retry(e.seq), Err(VaultError::PayloadErased { .. })));
+        assert!(
+            v.inner
+                .backend
+                .get(Tree::OutboxPayload, &e.seq.key())
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            v.inner
+                .backend
+                .get(Tree::Outbox, &e.seq.key())
+                .unwrap()
+                .is_none()
+        );
+        assert!(matches!(
+            ob.payload(e.seq),
+            Err(VaultError::PayloadErased { .. })
+        ));
+        assert!(matches!(
+            ob.retry(e.seq),
+            Err(VaultError::PayloadErased { .. })
+        ));
         let dec = ob.mark_decided(e.seq).unwrap();
         assert_eq!(dec.state.label_ja(), "決定");
         assert_eq!(ob.list().unwrap(), vec![dec]);
@@ -630,18 +747,29 @@ mod tests {
         let ob = v.outbox();
         let e = ob.enqueue("A", "転入", b"x").unwrap();
         match ob.mark_accepted(e.seq) {
-            Err(VaultError::StateConflict { actual, .. }) => assert_eq!(actual, OutboxState::Queued),
+            Err(VaultError::StateConflict { actual, .. }) => {
+                assert_eq!(actual, OutboxState::Queued)
+            }
             other => panic!("{other:?}"),
         }
         ob.mark_sending(e.seq).unwrap();
-        assert!(matches!(ob.mark_sending(e.seq), Err(VaultError::StateConflict { .. })));
-        assert!(matches!(ob.withdraw(e.seq), Err(VaultError::StateConflict { .. })));
+        assert!(matches!(
+            ob.mark_sending(e.seq),
+            Err(VaultError::StateConflict { .. })
+        ));
+        assert!(matches!(
+            ob.withdraw(e.seq),
+            Err(VaultError::StateConflict { .. })
+        ));
         let c = ob.mark_conflict(e.seq, "他の届出で住所が変更済み").unwrap();
         assert_eq!(c.state.label_ja(), "競合");
         let q = ob.retry(e.seq).unwrap();
         assert_eq!(q.state, OutboxState::Queued);
         assert_eq!(q.attempts, 1);
-        assert!(matches!(ob.get(Sequence(99)), Err(VaultError::NotFound { .. })));
+        assert!(matches!(
+            ob.get(Sequence(99)),
+            Err(VaultError::NotFound { .. })
+        ));
     }
 
     #[test]
@@ -656,8 +784,14 @@ mod tests {
         drop((ob, v));
         let v = crate::vault::tests::open_in(dir.path(), &ks).unwrap();
         assert_eq!(v.outbox().startup_sweep().unwrap(), 1);
-        assert_eq!(v.outbox().get(Sequence(1)).unwrap().state, OutboxState::Queued);
-        assert_eq!(v.outbox().get(Sequence(2)).unwrap().state, OutboxState::Accepted);
+        assert_eq!(
+            v.outbox().get(Sequence(1)).unwrap().state,
+            OutboxState::Queued
+        );
+        assert_eq!(
+            v.outbox().get(Sequence(2)).unwrap().state,
+            OutboxState::Accepted
+        );
     }
 
     #[test]
@@ -667,11 +801,16 @@ mod tests {
             .map(|t| {
                 let ob = v.outbox();
                 std::thread::spawn(move || {
-                    (0..25).map(|i| ob.enqueue(&format!("R{t}"), "転入", &[i]).unwrap().seq.0).collect::<Vec<_>>()
+                    (0..25)
+                        .map(|i| ob.enqueue(&format!("R{t}"), "転入", &[i]).unwrap().seq.0)
+                        .collect::<Vec<_>>()
                 })
             })
             .collect();
-        let mut all: Vec<u64> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+        let mut all: Vec<u64> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
         all.sort();
         assert_eq!(all, (1..=100).collect::<Vec<_>>());
     }
@@ -688,7 +827,14 @@ mod tests {
         ob.mark_decided(Sequence(1)).unwrap();
         let future = Utc::now() + chrono::Duration::days(1);
         assert_eq!(ob.purge_receipts_before(future).unwrap(), 1);
-        assert_eq!(ob.list().unwrap().iter().map(|i| i.seq.0).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(
+            ob.list()
+                .unwrap()
+                .iter()
+                .map(|i| i.seq.0)
+                .collect::<Vec<_>>(),
+            vec![2]
+        );
     }
 
     #[test]
@@ -698,7 +844,10 @@ mod tests {
         ob.enqueue("131016:0000123", "転入", b"x").unwrap();
         let item = ob.get(Sequence(1)).unwrap();
         assert_eq!(item.resident, Some(ob.resident_tag("131016:0000123")));
-        assert_ne!(ob.resident_tag("131016:0000123"), ob.resident_tag("131016:0000124"));
+        assert_ne!(
+            ob.resident_tag("131016:0000123"),
+            ob.resident_tag("131016:0000124")
+        );
         assert_eq!(ob.pending_for_resident("131016:0000123").unwrap().len(), 1);
         assert!(!format!("{item:?}").contains("0000123"));
     }

@@ -131,15 +131,27 @@ pub(crate) struct LoadedRoster {
 impl LoadedRoster {
     fn build(generation: u32, mut entries: Vec<RosterEntry>) -> Self {
         entries.sort_by(|a, b| {
-            a.kana_key.cmp(&b.kana_key).then_with(|| a.insured_number.cmp(&b.insured_number))
+            a.kana_key
+                .cmp(&b.kana_key)
+                .then_with(|| a.insured_number.cmp(&b.insured_number))
         });
         let mut by_number: Vec<u32> = (0..entries.len() as u32).collect();
-        by_number.sort_by(|a, b| entries[*a as usize].insured_number.cmp(&entries[*b as usize].insured_number));
-        LoadedRoster { generation, entries, by_number }
+        by_number.sort_by(|a, b| {
+            entries[*a as usize]
+                .insured_number
+                .cmp(&entries[*b as usize].insured_number)
+        });
+        LoadedRoster {
+            generation,
+            entries,
+            by_number,
+        }
     }
 
     fn prefix(&self, prefix: &str, limit: usize) -> Vec<RosterEntry> {
-        let start = self.entries.partition_point(|e| e.kana_key.as_str() < prefix);
+        let start = self
+            .entries
+            .partition_point(|e| e.kana_key.as_str() < prefix);
         self.entries[start..]
             .iter()
             .take_while(|e| e.kana_key.starts_with(prefix))
@@ -151,7 +163,12 @@ impl LoadedRoster {
     fn number(&self, number: &str) -> Option<RosterEntry> {
         let i = self
             .by_number
-            .binary_search_by(|p| self.entries[*p as usize].insured_number.as_str().cmp(number))
+            .binary_search_by(|p| {
+                self.entries[*p as usize]
+                    .insured_number
+                    .as_str()
+                    .cmp(number)
+            })
             .ok()?;
         Some(self.entries[self.by_number[i] as usize].clone())
     }
@@ -173,13 +190,19 @@ pub struct Roster {
 
 impl Vault {
     pub fn roster(&self) -> Roster {
-        Roster { vault: self.clone() }
+        Roster {
+            vault: self.clone(),
+        }
     }
 }
 
 impl Roster {
     fn require_enabled(&self) -> Result<()> {
-        if self.vault.settings().roster_enabled()? { Ok(()) } else { Err(VaultError::RosterDisabled) }
+        if self.vault.settings().roster_enabled()? {
+            Ok(())
+        } else {
+            Err(VaultError::RosterDisabled)
+        }
     }
 
     /// What is loaded, or `None` if nothing is.
@@ -194,7 +217,9 @@ impl Roster {
         let _w = inner.writing()?;
         let old = self.info()?;
         let old_raw = inner.backend.get(Tree::Roster, MANIFEST_KEY)?;
-        let generation = old.as_ref().map_or(1, |i| i.generation.wrapping_add(1).max(1));
+        let generation = old
+            .as_ref()
+            .map_or(1, |i| i.generation.wrapping_add(1).max(1));
         // Leftovers of a refresh that crashed before switching the manifest.
         self.remove_chunks_except(old.as_ref().map(|i| i.generation))?;
 
@@ -202,12 +227,16 @@ impl Roster {
         for (i, chunk) in entries.chunks(CHUNK_ENTRIES).enumerate() {
             let key = chunk_key(generation, i as u32);
             let mut b = Batch::new();
-            b.put(Tree::Roster, &key, inner.seal_value(Tree::Roster, &key, &chunk)?);
+            b.put(
+                Tree::Roster,
+                &key,
+                inner.seal_value(Tree::Roster, &key, &chunk)?,
+            );
             inner.backend.apply(&b)?;
             chunks += 1;
         }
         // Chunks durable first, then the switch.
-        inner.backend.flush()?;
+        inner.flush()?;
         let info = RosterInfo {
             as_of,
             count: entries.len() as u64,
@@ -216,15 +245,18 @@ impl Roster {
             chunks,
         };
         let mut b = Batch::new();
-        b.expect(Tree::Roster, MANIFEST_KEY, old_raw.as_deref()).put(
-            Tree::Roster,
-            MANIFEST_KEY,
-            inner.seal_value(Tree::Roster, MANIFEST_KEY, &info)?,
-        );
+        b.expect(Tree::Roster, MANIFEST_KEY, old_raw.as_deref())
+            .put(
+                Tree::Roster,
+                MANIFEST_KEY,
+                inner.seal_value(Tree::Roster, MANIFEST_KEY, &info)?,
+            );
         if inner.backend.apply(&b)? != Applied::Yes {
-            return Err(VaultError::Storage { detail: "roster replaced concurrently".into() });
+            return Err(VaultError::Storage {
+                detail: "roster replaced concurrently".into(),
+            });
         }
-        inner.backend.flush()?;
+        inner.flush()?;
         self.remove_chunks_except(Some(generation))?;
         let loaded = Arc::new(LoadedRoster::build(generation, entries));
         *inner.roster.lock().map_err(|_| poisoned())? = Some(loaded);
@@ -235,14 +267,17 @@ impl Roster {
         let inner = &self.vault.inner;
         let mut b = Batch::new();
         for (k, _) in inner.backend.scan(Tree::Roster, &[CHUNK_PREFIX])? {
-            let generation = k.get(1..5).and_then(|g| <[u8; 4]>::try_from(g).ok()).map(u32::from_be_bytes);
+            let generation = k
+                .get(1..5)
+                .and_then(|g| <[u8; 4]>::try_from(g).ok())
+                .map(u32::from_be_bytes);
             if generation != keep {
                 b.remove(Tree::Roster, &k);
             }
         }
         if !b.is_empty() {
             inner.backend.apply(&b)?;
-            inner.backend.flush()?;
+            inner.flush()?;
         }
         Ok(())
     }
@@ -256,7 +291,7 @@ impl Roster {
             b.remove(Tree::Roster, &k);
         }
         inner.backend.apply(&b)?;
-        inner.backend.flush()?;
+        inner.flush()?;
         *inner.roster.lock().map_err(|_| poisoned())? = None;
         Ok(())
     }
@@ -282,10 +317,12 @@ impl Roster {
         for i in 0..info.chunks {
             let key = chunk_key(info.generation, i);
             let chunk: Vec<RosterEntry> =
-                inner.get_value(Tree::Roster, &key)?.ok_or_else(|| VaultError::CorruptRecord {
-                    tree: Tree::Roster.name(),
-                    record: format!("chunk {i} missing"),
-                })?;
+                inner
+                    .get_value(Tree::Roster, &key)?
+                    .ok_or_else(|| VaultError::CorruptRecord {
+                        tree: Tree::Roster.name(),
+                        record: format!("chunk {i} missing"),
+                    })?;
             entries.extend(chunk);
         }
         if entries.len() as u64 != info.count {
@@ -321,7 +358,9 @@ impl Roster {
 }
 
 fn poisoned() -> VaultError {
-    VaultError::Storage { detail: "internal lock poisoned by an earlier panic".into() }
+    VaultError::Storage {
+        detail: "internal lock poisoned by an earlier panic".into(),
+    }
 }
 
 #[cfg(test)]
@@ -335,10 +374,34 @@ mod tests {
 
     fn sample() -> Vec<RosterEntry> {
         vec![
-            RosterEntry::new("10000001", "ヤマダタロウ", d(1948, 1, 2), Qualification::Qualified).unwrap(),
-            RosterEntry::new("10000002", "ヤマダハナコ", d(1949, 3, 4), Qualification::Qualified).unwrap(),
-            RosterEntry::new("10000003", "ヤマモトイチロウ", d(1940, 5, 6), Qualification::Lost).unwrap(),
-            RosterEntry::new("10000004", "スズキジロウ", d(1945, 7, 8), Qualification::Qualified).unwrap(),
+            RosterEntry::new(
+                "10000001",
+                "ヤマダタロウ",
+                d(1948, 1, 2),
+                Qualification::Qualified,
+            )
+            .unwrap(),
+            RosterEntry::new(
+                "10000002",
+                "ヤマダハナコ",
+                d(1949, 3, 4),
+                Qualification::Qualified,
+            )
+            .unwrap(),
+            RosterEntry::new(
+                "10000003",
+                "ヤマモトイチロウ",
+                d(1940, 5, 6),
+                Qualification::Lost,
+            )
+            .unwrap(),
+            RosterEntry::new(
+                "10000004",
+                "スズキジロウ",
+                d(1945, 7, 8),
+                Qualification::Qualified,
+            )
+            .unwrap(),
         ]
     }
 
@@ -346,23 +409,36 @@ mod tests {
     fn off_by_default() {
         let (_d, _k, v) = fresh();
         assert!(!v.settings().roster_enabled().unwrap());
-        assert!(matches!(v.roster().replace(sample(), d(2026, 11, 20)), Err(VaultError::RosterDisabled)));
-        assert!(matches!(v.roster().search_kana_prefix("ヤ", 10), Err(VaultError::RosterDisabled)));
+        assert!(matches!(
+            v.roster().replace(sample(), d(2026, 11, 20)),
+            Err(VaultError::RosterDisabled)
+        ));
+        assert!(matches!(
+            v.roster().search_kana_prefix("ヤ", 10),
+            Err(VaultError::RosterDisabled)
+        ));
     }
 
     #[test]
     fn search_by_prefix_and_number_survives_reopen() {
         let (dir, ks, v) = fresh();
         v.settings().set_roster_enabled(true).unwrap();
-        assert!(matches!(v.roster().search_kana_prefix("ヤ", 10), Err(VaultError::RosterEmpty)));
+        assert!(matches!(
+            v.roster().search_kana_prefix("ヤ", 10),
+            Err(VaultError::RosterEmpty)
+        ));
         let info = v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
         assert_eq!(info.count, 4);
         assert!(info.is_stale(d(2026, 11, 21)) && !info.is_stale(d(2026, 11, 20)));
         drop(v);
         let v = open_in(dir.path(), &ks).unwrap();
         let r = v.roster();
-        let hits: Vec<String> =
-            r.search_kana_prefix("ヤマダ", 10).unwrap().iter().map(|e| e.insured_number().to_owned()).collect();
+        let hits: Vec<String> = r
+            .search_kana_prefix("ヤマダ", 10)
+            .unwrap()
+            .iter()
+            .map(|e| e.insured_number().to_owned())
+            .collect();
         assert_eq!(hits, vec!["10000001", "10000002"]);
         assert_eq!(r.search_kana_prefix("ヤマ", 10).unwrap().len(), 3);
         assert_eq!(r.search_kana_prefix("ヤマ", 1).unwrap().len(), 1);
@@ -378,7 +454,15 @@ mod tests {
         let (_d, _k, v) = fresh();
         v.settings().set_roster_enabled(true).unwrap();
         let many: Vec<RosterEntry> = (0..(CHUNK_ENTRIES * 2 + 5))
-            .map(|i| RosterEntry::new(&format!("{:08}", i), &format!("カ{i:06}"), d(1950, 1, 1), Qualification::Qualified).unwrap())
+            .map(|i| {
+                RosterEntry::new(
+                    &format!("{:08}", i),
+                    &format!("カ{i:06}"),
+                    d(1950, 1, 1),
+                    Qualification::Qualified,
+                )
+                .unwrap()
+            })
             .collect();
         let i1 = v.roster().replace(many, d(2026, 11, 19)).unwrap();
         assert_eq!(i1.chunks, 3);
@@ -394,8 +478,12 @@ mod tests {
 
     #[test]
     fn validates_entries() {
-        assert!(RosterEntry::new("1234567", "カ", d(1950, 1, 1), Qualification::Qualified).is_err());
-        assert!(RosterEntry::new("1234567a", "カ", d(1950, 1, 1), Qualification::Qualified).is_err());
+        assert!(
+            RosterEntry::new("1234567", "カ", d(1950, 1, 1), Qualification::Qualified).is_err()
+        );
+        assert!(
+            RosterEntry::new("1234567a", "カ", d(1950, 1, 1), Qualification::Qualified).is_err()
+        );
         assert!(RosterEntry::new("12345678", "", d(1950, 1, 1), Qualification::Qualified).is_err());
     }
 
@@ -411,7 +499,13 @@ mod tests {
         b.put(Tree::Roster, &key, raw.clone());
         v.inner.backend.apply(&b).unwrap();
         *v.inner.roster.lock().unwrap() = None;
-        assert!(matches!(v.roster().load(), Err(VaultError::CorruptRecord { tree: "roster", .. })));
-        assert_eq!(v.inner.backend.get(Tree::Roster, &key).unwrap().unwrap(), raw);
+        assert!(matches!(
+            v.roster().load(),
+            Err(VaultError::CorruptRecord { tree: "roster", .. })
+        ));
+        assert_eq!(
+            v.inner.backend.get(Tree::Roster, &key).unwrap().unwrap(),
+            raw
+        );
     }
 }

@@ -19,16 +19,22 @@ pub struct Settings {
 
 impl Vault {
     pub fn settings(&self) -> Settings {
-        Settings { vault: self.clone() }
+        Settings {
+            vault: self.clone(),
+        }
     }
 }
 
 fn check_name(name: &str) -> Result<()> {
     if name.is_empty()
         || name.len() > 64
-        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
     {
-        return Err(VaultError::InvalidInput("setting names are 1–64 of [a-z0-9._-]"));
+        return Err(VaultError::InvalidInput(
+            "setting names are 1–64 of [a-z0-9._-]",
+        ));
     }
     Ok(())
 }
@@ -45,9 +51,13 @@ impl Settings {
         let inner = &self.vault.inner;
         let _w = inner.writing()?;
         let mut b = Batch::new();
-        b.put(Tree::Settings, name.as_bytes(), inner.seal_value(Tree::Settings, name.as_bytes(), value)?);
+        b.put(
+            Tree::Settings,
+            name.as_bytes(),
+            inner.seal_value(Tree::Settings, name.as_bytes(), value)?,
+        );
         inner.backend.apply(&b)?;
-        inner.backend.flush()
+        inner.flush()
     }
 
     pub fn remove(&self, name: &str) -> Result<()> {
@@ -56,7 +66,7 @@ impl Settings {
         let mut b = Batch::new();
         b.remove(Tree::Settings, name.as_bytes());
         inner.backend.apply(&b)?;
-        inner.backend.flush()
+        inner.flush()
     }
 
     /// Whether the offline roster is switched on (default: off).

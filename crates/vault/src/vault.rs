@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use chrono::{FixedOffset, NaiveTime, Offset};
+use chrono::{FixedOffset, NaiveTime, Offset, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
@@ -92,6 +92,7 @@ pub(crate) struct Inner {
     /// Held (shared) by every writer from sealing to applying, and exclusively while the active data key
     /// changes, so no record sealed under the old key can land after rotation has swept past it.
     write_gate: RwLock<()>,
+    watermark: Option<watermark::Watermark>,
 }
 
 impl Vault {
@@ -108,23 +109,95 @@ impl Vault {
             Some(h) => {
                 let kek = keys
                     .load(&h.vault_id)?
-                    .ok_or_else(|| VaultError::KeyMissing { vault_id: h.vault_id.clone() })?;
+                    .ok_or_else(|| VaultError::KeyMissing {
+                        vault_id: h.vault_id.clone(),
+                    })?;
                 verify_kek(&kek, &h.kek_check, &h.vault_id)?;
                 Some((h.vault_id.clone(), kek))
             }
             None => None,
         };
-        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path.join(STORE_DIR))?);
-        let vault = Self::open_on(backend, config, keys, known)?;
+        // sled's recovery rewrites its files when it meets damage (it drops the log after the damaged
+        // entry — tests/corruption.rs). So that a refused open has overwritten nothing, the store is
+        // copied before sled opens it; the copy is dropped after a clean open and kept otherwise.
+        let dir = config.path.clone();
+        let preopen = dir.join(PREOPEN_DIR);
+        let store = dir.join(STORE_DIR);
+        if store.exists() && !preopen.exists() {
+            copy_dir(&store, &preopen)?;
+        }
+        let opened = Self::open_store(config, keys, known);
+        match &opened {
+            Ok(_) => remove_dir_if_exists(&preopen)?,
+            Err(
+                VaultError::StorageCorrupt { .. }
+                | VaultError::CorruptMeta { .. }
+                | VaultError::CorruptRecord { .. },
+            ) => {
+                if preopen.exists() {
+                    let kept = dir.join(format!(
+                        "{DAMAGED_PREFIX}{}",
+                        Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+                    ));
+                    let already = std::fs::read_dir(&dir)
+                        .map_err(io_error)?
+                        .filter_map(|e| e.ok())
+                        .any(|e| e.file_name().to_string_lossy().starts_with(DAMAGED_PREFIX));
+                    if already {
+                        // The state before the first failure is kept already; this copy is of the same files
+                        // after sled's recovery.
+                        remove_dir_if_exists(&preopen)?;
+                    } else {
+                        std::fs::rename(&preopen, &kept).map_err(io_error)?;
+                        tracing::error!(copy = %kept.display(), "vault store damaged; files before opening kept");
+                    }
+                }
+            }
+            Err(_) => remove_dir_if_exists(&preopen)?,
+        }
+        let vault = opened?;
         if header.is_none() {
-            let check = vault.inner.backend.get(Tree::Meta, META_KEK_CHECK)?.ok_or_else(|| {
-                VaultError::CorruptMeta { detail: "key check missing".into() }
-            })?;
+            let check = vault
+                .inner
+                .backend
+                .get(Tree::Meta, META_KEK_CHECK)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "key check missing".into(),
+                })?;
             header::write(
                 &vault.inner.config.path,
-                &header::Header { vault_id: vault.inner.vault_id.clone(), kek_check: check },
+                &header::Header {
+                    vault_id: vault.inner.vault_id.clone(),
+                    kek_check: check,
+                },
             )?;
         }
+        Ok(vault)
+    }
+
+    fn open_store(
+        config: VaultConfig,
+        keys: &dyn KeyStore,
+        known: Option<(String, SecretKey)>,
+    ) -> Result<Vault> {
+        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path.join(STORE_DIR))?);
+        // sled recovers a damaged log by dropping everything after the damage, silently. The watermark,
+        // written after every flush, tells that apart from a clean state: a store behind it has lost
+        // acknowledged changes, and is refused before any write.
+        let (watermark, durable) = watermark::Watermark::open(&config.path)?;
+        let counter = backend.commit_counter()?;
+        if let Some(durable) = durable
+            && counter < durable
+        {
+            return Err(VaultError::StorageCorrupt {
+                detail: format!(
+                    "store is behind its durability watermark ({counter} < {durable}): acknowledged changes \
+                     are missing; the files as they were before opening are kept in {DAMAGED_PREFIX}*"
+                ),
+            });
+        }
+        let vault = Self::open_on(backend, config, keys, known, Some(watermark))?;
+        vault.inner.flush()?;
         Ok(vault)
     }
 
@@ -134,6 +207,7 @@ impl Vault {
         config: VaultConfig,
         keystore: &dyn KeyStore,
         known: Option<(String, SecretKey)>,
+        watermark: Option<watermark::Watermark>,
     ) -> Result<Vault> {
         let (vault_id, kek) = match (backend.get(Tree::Meta, META_VAULT_ID)?, known) {
             (None, known) => initialise(backend.as_ref(), keystore, known)?,
@@ -146,11 +220,14 @@ impl Vault {
                 (header_id, kek)
             }
             (Some(id), None) => {
-                let vault_id = String::from_utf8(id)
-                    .map_err(|_| VaultError::CorruptMeta { detail: "vault id not UTF-8".into() })?;
+                let vault_id = String::from_utf8(id).map_err(|_| VaultError::CorruptMeta {
+                    detail: "vault id not UTF-8".into(),
+                })?;
                 let kek = keystore
                     .load(&vault_id)?
-                    .ok_or_else(|| VaultError::KeyMissing { vault_id: vault_id.clone() })?;
+                    .ok_or_else(|| VaultError::KeyMissing {
+                        vault_id: vault_id.clone(),
+                    })?;
                 (vault_id, kek)
             }
         };
@@ -158,38 +235,53 @@ impl Vault {
         match backend.get(Tree::Meta, META_FORMAT)?.as_deref() {
             Some([STORE_FORMAT]) => {}
             Some([v]) => return Err(VaultError::UnsupportedFormat { version: *v }),
-            _ => return Err(VaultError::CorruptMeta { detail: "format marker missing".into() }),
+            _ => {
+                return Err(VaultError::CorruptMeta {
+                    detail: "format marker missing".into(),
+                });
+            }
         }
 
         let kek_cipher = kek.cipher()?;
-        let check = backend
-            .get(Tree::Meta, META_KEK_CHECK)?
-            .ok_or_else(|| VaultError::CorruptMeta { detail: "key check missing".into() })?;
+        let check =
+            backend
+                .get(Tree::Meta, META_KEK_CHECK)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "key check missing".into(),
+                })?;
         verify_kek(&kek, &check, &vault_id)?;
 
         let unwrap = |name: &[u8]| -> Result<SecretKey> {
-            let sealed = backend.get(Tree::Meta, name)?.ok_or_else(|| VaultError::CorruptMeta {
-                detail: format!("{} missing", String::from_utf8_lossy(name)),
-            })?;
-            let pt = crypto::open_with(&kek_cipher, Tree::Meta.name(), name, &sealed).map_err(|_| {
-                VaultError::CorruptMeta {
-                    detail: format!("{} does not open", String::from_utf8_lossy(name)),
-                }
-            })?;
+            let sealed = backend
+                .get(Tree::Meta, name)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: format!("{} missing", String::from_utf8_lossy(name)),
+                })?;
+            let pt =
+                crypto::open_with(&kek_cipher, Tree::Meta.name(), name, &sealed).map_err(|_| {
+                    VaultError::CorruptMeta {
+                        detail: format!("{} does not open", String::from_utf8_lossy(name)),
+                    }
+                })?;
             SecretKey::from_slice(&pt).ok_or_else(|| VaultError::CorruptMeta {
                 detail: format!("{} has wrong length", String::from_utf8_lossy(name)),
             })
         };
 
-        let active = read_u32(backend.as_ref(), META_ACTIVE_DEK)?
-            .ok_or_else(|| VaultError::CorruptMeta { detail: "active data key missing".into() })?;
+        let active = read_u32(backend.as_ref(), META_ACTIVE_DEK)?.ok_or_else(|| {
+            VaultError::CorruptMeta {
+                detail: "active data key missing".into(),
+            }
+        })?;
         let mut ciphers = BTreeMap::new();
         for (k, _) in backend.scan(Tree::Meta, META_DEK_PREFIX)? {
             let id = parse_dek_id(&k)?;
             ciphers.insert(id, unwrap(&k)?.cipher()?);
         }
         if !ciphers.contains_key(&active) {
-            return Err(VaultError::CorruptMeta { detail: format!("data key {active} missing") });
+            return Err(VaultError::CorruptMeta {
+                detail: format!("data key {active} missing"),
+            });
         }
         let index_key = unwrap(META_INDEX_KEY)?;
 
@@ -204,10 +296,16 @@ impl Vault {
                 roster: Mutex::new(None),
                 rotation_lock: Mutex::new(()),
                 write_gate: RwLock::new(()),
+                watermark,
             }),
         };
 
-        if vault.inner.backend.get(Tree::Meta, META_ROTATION)?.is_some() {
+        if vault
+            .inner
+            .backend
+            .get(Tree::Meta, META_ROTATION)?
+            .is_some()
+        {
             // A crash interrupted a rotation: finish it. A corrupt record stops the rotation (old keys stay
             // loaded, the marker stays) but must not stop the terminal; the affected record reports itself
             // when its function reads it.
@@ -247,21 +345,56 @@ impl Vault {
 
     /// Make every change so far durable.
     pub fn flush(&self) -> Result<()> {
-        self.inner.backend.flush()
+        self.inner.flush()
     }
 }
 
 /// Sub-directory of the vault directory holding the sled database.
 pub(crate) const STORE_DIR: &str = "store";
+/// Copy of the store taken before sled opens it.
+const PREOPEN_DIR: &str = "store-preopen";
+/// Prefix of the kept copy of a store that failed to open cleanly.
+pub const DAMAGED_PREFIX: &str = "store-damaged-";
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(io_error)?;
+    for e in std::fs::read_dir(from).map_err(io_error)? {
+        let e = e.map_err(io_error)?;
+        let target = to.join(e.file_name());
+        if e.file_type().map_err(io_error)?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target).map_err(io_error)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_dir_if_exists(p: &std::path::Path) -> Result<()> {
+    match std::fs::remove_dir_all(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error(e)),
+    }
+}
 
 fn io_error(e: std::io::Error) -> VaultError {
-    VaultError::Storage { detail: e.to_string() }
+    VaultError::Storage {
+        detail: e.to_string(),
+    }
 }
 
 fn verify_kek(kek: &SecretKey, sealed_check: &[u8], vault_id: &str) -> Result<()> {
-    match crypto::open_with(&kek.cipher()?, Tree::Meta.name(), META_KEK_CHECK, sealed_check) {
+    match crypto::open_with(
+        &kek.cipher()?,
+        Tree::Meta.name(),
+        META_KEK_CHECK,
+        sealed_check,
+    ) {
         Ok(pt) if pt.as_slice() == KEK_CHECK_PLAINTEXT => Ok(()),
-        _ => Err(VaultError::WrongKey { vault_id: vault_id.to_owned() }),
+        _ => Err(VaultError::WrongKey {
+            vault_id: vault_id.to_owned(),
+        }),
     }
 }
 
@@ -283,14 +416,18 @@ mod header {
     }
 
     fn corrupt(what: &str) -> VaultError {
-        VaultError::CorruptMeta { detail: format!("header file: {what}") }
+        VaultError::CorruptMeta {
+            detail: format!("header file: {what}"),
+        }
     }
 
     pub(crate) fn read(dir: &Path) -> Result<Option<Header>> {
         let text = match std::fs::read_to_string(dir.join(FILE)) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Err(corrupt("not text")),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(corrupt("not text"));
+            }
             Err(e) => return Err(io_error(e)),
         };
         let mut lines = text.lines();
@@ -302,16 +439,23 @@ mod header {
         for line in lines {
             match line.split_once(' ') {
                 Some(("vault_id", v))
-                    if !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                    if !v.is_empty()
+                        && v.len() <= 64
+                        && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
                 {
                     vault_id = Some(v.to_owned())
                 }
-                Some(("kek_check", v)) => kek_check = Some(hex::decode(v).map_err(|_| corrupt("bad key check"))?),
+                Some(("kek_check", v)) => {
+                    kek_check = Some(hex::decode(v).map_err(|_| corrupt("bad key check"))?)
+                }
                 _ => return Err(corrupt("unexpected line")),
             }
         }
         match (vault_id, kek_check) {
-            (Some(vault_id), Some(kek_check)) => Ok(Some(Header { vault_id, kek_check })),
+            (Some(vault_id), Some(kek_check)) => Ok(Some(Header {
+                vault_id,
+                kek_check,
+            })),
             _ => Err(corrupt("incomplete")),
         }
     }
@@ -319,15 +463,99 @@ mod header {
     /// Write atomically: temporary file, fsync, rename, fsync of the directory.
     pub(crate) fn write(dir: &Path, h: &Header) -> Result<()> {
         let tmp = dir.join(format!("{FILE}.tmp"));
-        let body = format!("{MAGIC}\nvault_id {}\nkek_check {}\n", h.vault_id, hex::encode(&h.kek_check));
+        let body = format!(
+            "{MAGIC}\nvault_id {}\nkek_check {}\n",
+            h.vault_id,
+            hex::encode(&h.kek_check)
+        );
         let mut f = std::fs::File::create(&tmp).map_err(io_error)?;
         f.write_all(body.as_bytes()).map_err(io_error)?;
         f.sync_all().map_err(io_error)?;
         drop(f);
         std::fs::rename(&tmp, dir.join(FILE)).map_err(io_error)?;
         #[cfg(unix)]
-        std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_error)?;
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error)?;
         Ok(())
+    }
+}
+
+/// Durability watermark: the highest commit counter known to be flushed, kept in a small file beside the
+/// database. Two checksummed slots, written alternately with `fdatasync`, so a torn write leaves the other.
+mod watermark {
+    use std::fs::File;
+    use std::io::{Read, Seek, SeekFrom, Write};
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    use super::io_error;
+    use crate::error::{Result, VaultError};
+
+    pub(crate) const FILE: &str = "vault-watermark";
+    const SLOT: usize = 40;
+
+    pub(crate) struct Watermark {
+        state: Mutex<(File, u64)>,
+    }
+
+    fn tag(counter: u64) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(b"madoguchi-vault watermark v1");
+        h.update(&counter.to_be_bytes());
+        *h.finalize().as_bytes()
+    }
+
+    fn decode(slot: &[u8]) -> Option<u64> {
+        let c = u64::from_be_bytes(slot.get(..8)?.try_into().ok()?);
+        (slot.get(8..SLOT)? == tag(c)).then_some(c)
+    }
+
+    impl Watermark {
+        /// Open (or create) the file; the value is `None` for a new, empty file.
+        pub(crate) fn open(dir: &Path) -> Result<(Watermark, Option<u64>)> {
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(dir.join(FILE))
+                .map_err(io_error)?;
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).map_err(io_error)?;
+            let value = if buf.is_empty() {
+                None
+            } else {
+                let best = buf.chunks(SLOT).filter_map(decode).max();
+                Some(best.ok_or_else(|| VaultError::CorruptMeta {
+                    detail: format!("{FILE} is damaged (no valid slot)"),
+                })?)
+            };
+            Ok((
+                Watermark {
+                    state: Mutex::new((f, value.unwrap_or(0))),
+                },
+                value,
+            ))
+        }
+
+        /// Record that everything up to `counter` is durable. Never goes backwards.
+        pub(crate) fn advance(&self, counter: u64) -> Result<()> {
+            let mut g = self.state.lock().map_err(|_| super::poisoned())?;
+            let (f, last) = &mut *g;
+            if counter <= *last && counter != 0 {
+                return Ok(());
+            }
+            let mut slot = [0u8; SLOT];
+            slot[..8].copy_from_slice(&counter.to_be_bytes());
+            slot[8..].copy_from_slice(&tag(counter));
+            f.seek(SeekFrom::Start((counter % 2) * SLOT as u64))
+                .map_err(io_error)?;
+            f.write_all(&slot).map_err(io_error)?;
+            f.sync_data().map_err(io_error)?;
+            *last = counter;
+            Ok(())
+        }
     }
 }
 
@@ -344,7 +572,9 @@ fn validate_terminal_code(code: &str) -> Result<()> {
 }
 
 fn poisoned() -> VaultError {
-    VaultError::Storage { detail: "internal lock poisoned by an earlier panic".into() }
+    VaultError::Storage {
+        detail: "internal lock poisoned by an earlier panic".into(),
+    }
 }
 
 fn dek_name(id: u32) -> Vec<u8> {
@@ -357,7 +587,9 @@ fn parse_dek_id(k: &[u8]) -> Result<u32> {
     let tail: [u8; 4] = k
         .get(META_DEK_PREFIX.len()..)
         .and_then(|t| t.try_into().ok())
-        .ok_or_else(|| VaultError::CorruptMeta { detail: "bad data key name".into() })?;
+        .ok_or_else(|| VaultError::CorruptMeta {
+            detail: "bad data key name".into(),
+        })?;
     Ok(u32::from_be_bytes(tail))
 }
 
@@ -365,9 +597,12 @@ pub(crate) fn read_u32(b: &dyn Backend, name: &[u8]) -> Result<Option<u32>> {
     match b.get(Tree::Meta, name)? {
         None => Ok(None),
         Some(v) => {
-            let a: [u8; 4] = v.as_slice().try_into().map_err(|_| VaultError::CorruptMeta {
-                detail: format!("{} malformed", String::from_utf8_lossy(name)),
-            })?;
+            let a: [u8; 4] = v
+                .as_slice()
+                .try_into()
+                .map_err(|_| VaultError::CorruptMeta {
+                    detail: format!("{} malformed", String::from_utf8_lossy(name)),
+                })?;
             Ok(Some(u32::from_be_bytes(a)))
         }
     }
@@ -377,9 +612,12 @@ pub(crate) fn read_u64(b: &dyn Backend, name: &[u8]) -> Result<Option<(u64, Vec<
     match b.get(Tree::Meta, name)? {
         None => Ok(None),
         Some(v) => {
-            let a: [u8; 8] = v.as_slice().try_into().map_err(|_| VaultError::CorruptMeta {
-                detail: format!("{} malformed", String::from_utf8_lossy(name)),
-            })?;
+            let a: [u8; 8] = v
+                .as_slice()
+                .try_into()
+                .map_err(|_| VaultError::CorruptMeta {
+                    detail: format!("{} malformed", String::from_utf8_lossy(name)),
+                })?;
             Ok(Some((u64::from_be_bytes(a), v)))
         }
     }
@@ -395,7 +633,10 @@ fn initialise(
         if !backend.is_empty(t)? {
             // Data without meta: never "repair" by starting over on top of it.
             return Err(VaultError::CorruptMeta {
-                detail: format!("tree {} has data but the vault has no key metadata", t.name()),
+                detail: format!(
+                    "tree {} has data but the vault has no key metadata",
+                    t.name()
+                ),
             });
         }
     }
@@ -412,15 +653,25 @@ fn initialise(
     let kek_cipher = kek.cipher()?;
     let dek = SecretKey::generate()?;
     let index_key = SecretKey::generate()?;
-    let wrap = |name: &[u8], pt: &[u8]| crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), name, pt);
+    let wrap = |name: &[u8], pt: &[u8]| {
+        crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), name, pt)
+    };
 
     let mut b = Batch::new();
     b.expect(Tree::Meta, META_VAULT_ID, None)
         .put(Tree::Meta, META_FORMAT, vec![STORE_FORMAT])
-        .put(Tree::Meta, META_KEK_CHECK, wrap(META_KEK_CHECK, KEK_CHECK_PLAINTEXT)?)
+        .put(
+            Tree::Meta,
+            META_KEK_CHECK,
+            wrap(META_KEK_CHECK, KEK_CHECK_PLAINTEXT)?,
+        )
         .put(Tree::Meta, &dek_name(1), wrap(&dek_name(1), dek.expose())?)
         .put(Tree::Meta, META_ACTIVE_DEK, 1u32.to_be_bytes().to_vec())
-        .put(Tree::Meta, META_INDEX_KEY, wrap(META_INDEX_KEY, index_key.expose())?)
+        .put(
+            Tree::Meta,
+            META_INDEX_KEY,
+            wrap(META_INDEX_KEY, index_key.expose())?,
+        )
         .put(Tree::Meta, META_NEXT_SEQ, 1u64.to_be_bytes().to_vec())
         .put(Tree::Meta, META_AUDIT_NEXT, 1u64.to_be_bytes().to_vec())
         // Last, so that a vault id on disk always comes with its keys.
@@ -433,6 +684,17 @@ fn initialise(
 }
 
 impl Inner {
+    /// Make every applied change durable, then raise the watermark to what is now on disk.
+    pub(crate) fn flush(&self) -> Result<()> {
+        // Read before flushing: everything counted so far is durable once the flush returns.
+        let counter = self.backend.commit_counter()?;
+        self.backend.flush()?;
+        if let Some(w) = &self.watermark {
+            w.advance(counter)?;
+        }
+        Ok(())
+    }
+
     /// Shared guard every writer holds from sealing to applying.
     pub(crate) fn writing(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>> {
         self.write_gate.read().map_err(|_| poisoned())
@@ -451,21 +713,38 @@ impl Inner {
     }
 
     /// Serialize and seal.
-    pub(crate) fn seal_value<T: Serialize>(&self, tree: Tree, key: &[u8], value: &T) -> Result<Vec<u8>> {
-        let pt = Zeroizing::new(
-            postcard::to_stdvec(value)
-                .map_err(|_| VaultError::Codec { tree: tree.name(), action: "encode" })?,
-        );
+    pub(crate) fn seal_value<T: Serialize>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        value: &T,
+    ) -> Result<Vec<u8>> {
+        let pt = Zeroizing::new(postcard::to_stdvec(value).map_err(|_| VaultError::Codec {
+            tree: tree.name(),
+            action: "encode",
+        })?);
         self.seal(tree, key, &pt)
     }
 
     /// Open and deserialize.
-    pub(crate) fn open_value<T: DeserializeOwned>(&self, tree: Tree, key: &[u8], sealed: &[u8]) -> Result<T> {
+    pub(crate) fn open_value<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        sealed: &[u8],
+    ) -> Result<T> {
         let pt = self.open(tree, key, sealed)?;
-        postcard::from_bytes(&pt).map_err(|_| VaultError::Codec { tree: tree.name(), action: "decode" })
+        postcard::from_bytes(&pt).map_err(|_| VaultError::Codec {
+            tree: tree.name(),
+            action: "decode",
+        })
     }
 
-    pub(crate) fn get_value<T: DeserializeOwned>(&self, tree: Tree, key: &[u8]) -> Result<Option<T>> {
+    pub(crate) fn get_value<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+    ) -> Result<Option<T>> {
         match self.backend.get(tree, key)? {
             None => Ok(None),
             Some(s) => self.open_value(tree, key, &s).map(Some),
@@ -477,9 +756,12 @@ impl Inner {
         let (old, new_id) = {
             let k = self.keys_read()?;
             let max = k.ids().into_iter().max().unwrap_or(0);
-            (k.active(), max.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
-                detail: "data key ids exhausted".into(),
-            })?)
+            (
+                k.active(),
+                max.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "data key ids exhausted".into(),
+                })?,
+            )
         };
         let dek = SecretKey::generate()?;
         let name = dek_name(new_id);
@@ -488,13 +770,19 @@ impl Inner {
         b.expect(Tree::Meta, META_ROTATION, None)
             .expect(Tree::Meta, META_ACTIVE_DEK, Some(&old.to_be_bytes()))
             .expect(Tree::Meta, &name, None)
-            .put(Tree::Meta, &name, crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), &name, dek.expose())?)
+            .put(
+                Tree::Meta,
+                &name,
+                crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), &name, dek.expose())?,
+            )
             .put(Tree::Meta, META_ACTIVE_DEK, new_id.to_be_bytes().to_vec())
             .put(Tree::Meta, META_ROTATION, new_id.to_be_bytes().to_vec());
         if self.backend.apply(&b)? != Applied::Yes {
-            return Err(VaultError::CorruptMeta { detail: "key metadata changed during rotation start".into() });
+            return Err(VaultError::CorruptMeta {
+                detail: "key metadata changed during rotation start".into(),
+            });
         }
-        self.backend.flush()?;
+        self.flush()?;
         let mut k = self.keys.write().map_err(|_| poisoned())?;
         k.insert(new_id, dek.cipher()?);
         k.set_active(new_id);
@@ -518,14 +806,19 @@ impl Inner {
                 if self.backend.apply(&b)? == Applied::Yes {
                     resealed += 1;
                     if resealed.is_multiple_of(512) {
-                        self.backend.flush()?;
+                        self.flush()?;
                     }
                 }
             }
         }
         // Everything must be durable under the new key before the old key may disappear.
-        self.backend.flush()?;
-        let old_ids: Vec<u32> = self.keys_read()?.ids().into_iter().filter(|i| *i != active).collect();
+        self.flush()?;
+        let old_ids: Vec<u32> = self
+            .keys_read()?
+            .ids()
+            .into_iter()
+            .filter(|i| *i != active)
+            .collect();
         let mut b = Batch::new();
         b.expect(Tree::Meta, META_ACTIVE_DEK, Some(&active.to_be_bytes()));
         for id in &old_ids {
@@ -533,11 +826,19 @@ impl Inner {
         }
         b.remove(Tree::Meta, META_ROTATION);
         if self.backend.apply(&b)? != Applied::Yes {
-            return Err(VaultError::CorruptMeta { detail: "active key changed during rotation".into() });
+            return Err(VaultError::CorruptMeta {
+                detail: "active key changed during rotation".into(),
+            });
         }
-        self.backend.flush()?;
-        self.keys.write().map_err(|_| poisoned())?.retain_only(active);
-        Ok(RotationReport { new_key_id: active, resealed })
+        self.flush()?;
+        self.keys
+            .write()
+            .map_err(|_| poisoned())?
+            .retain_only(active);
+        Ok(RotationReport {
+            new_key_id: active,
+            resealed,
+        })
     }
 }
 
@@ -586,7 +887,9 @@ pub(crate) mod tests {
 
     fn err_vault_id(e: &VaultError) -> String {
         match e {
-            VaultError::KeyMissing { vault_id } | VaultError::WrongKey { vault_id } => vault_id.clone(),
+            VaultError::KeyMissing { vault_id } | VaultError::WrongKey { vault_id } => {
+                vault_id.clone()
+            }
             _ => String::new(),
         }
     }
@@ -598,7 +901,9 @@ pub(crate) mod tests {
         let e = v.outbox().enqueue("R1", "転入", b"payload").unwrap();
         drop(v);
         let other = mock_keystore();
-        other.store_new(&id, &SecretKey::generate().unwrap()).unwrap();
+        other
+            .store_new(&id, &SecretKey::generate().unwrap())
+            .unwrap();
         let err = open_in(dir.path(), &other).err().unwrap();
         assert!(matches!(err, VaultError::WrongKey { .. }), "{err:?}");
         let v = open_in(dir.path(), &ks).unwrap();
@@ -612,16 +917,24 @@ pub(crate) mod tests {
         let mut b = Batch::new();
         b.put(Tree::Outbox, &[0; 8], vec![1, 2, 3]);
         backend.apply(&b).unwrap();
-        let err = Vault::open_on(Box::new(backend), VaultConfig::new(dir.path(), "T01"), &mock_keystore(), None)
-            .err()
-            .unwrap();
+        let err = Vault::open_on(
+            Box::new(backend),
+            VaultConfig::new(dir.path(), "T01"),
+            &mock_keystore(),
+            None,
+            None,
+        )
+        .err()
+        .unwrap();
         assert!(matches!(err, VaultError::CorruptMeta { .. }), "{err:?}");
     }
 
     #[test]
     fn terminal_code_is_validated() {
         let dir = tempfile::tempdir().unwrap();
-        let err = Vault::open(VaultConfig::new(dir.path(), "山田"), &mock_keystore()).err().unwrap();
+        let err = Vault::open(VaultConfig::new(dir.path(), "山田"), &mock_keystore())
+            .err()
+            .unwrap();
         assert!(matches!(err, VaultError::InvalidInput(_)));
     }
 
@@ -638,11 +951,23 @@ pub(crate) mod tests {
     fn populate(v: &Vault) {
         let ob = v.outbox();
         for i in 0..20 {
-            ob.enqueue(&format!("R{}", i % 3), "転入", format!("payload {i}").as_bytes()).unwrap();
+            ob.enqueue(
+                &format!("R{}", i % 3),
+                "転入",
+                format!("payload {i}").as_bytes(),
+            )
+            .unwrap();
         }
         ob.mark_sending(crate::Sequence(1)).unwrap();
         ob.mark_accepted(crate::Sequence(1)).unwrap();
-        v.cache().put("resident", "12345678", b"cached", crate::Expiry::EndOfBusinessDay).unwrap();
+        v.cache()
+            .put(
+                "resident",
+                "12345678",
+                b"cached",
+                crate::Expiry::EndOfBusinessDay,
+            )
+            .unwrap();
         v.settings().set("ui.mode", &"normal").unwrap();
         v.audit_log().append(b"audit 1").unwrap();
     }
@@ -656,13 +981,31 @@ pub(crate) mod tests {
         assert_eq!(r.new_key_id, 2);
         assert_eq!(r.resealed as usize, all_key_ids(&v).len());
         assert!(all_key_ids(&v).iter().all(|i| *i == 2));
-        assert!(v.inner.backend.get(Tree::Meta, &dek_name(1)).unwrap().is_none());
-        assert_eq!(v.key_status().unwrap(), KeyStatus { active_data_key: 2, rotation_pending: false });
+        assert!(
+            v.inner
+                .backend
+                .get(Tree::Meta, &dek_name(1))
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            v.key_status().unwrap(),
+            KeyStatus {
+                active_data_key: 2,
+                rotation_pending: false
+            }
+        );
         drop(v);
         let v = open_in(dir.path(), &ks).unwrap();
         assert_eq!(v.outbox().list().unwrap().len(), 20);
-        assert_eq!(&v.outbox().payload(crate::Sequence(20)).unwrap()[..], b"payload 19");
-        assert_eq!(&v.cache().get("resident", "12345678").unwrap().unwrap()[..], b"cached");
+        assert_eq!(
+            &v.outbox().payload(crate::Sequence(20)).unwrap()[..],
+            b"payload 19"
+        );
+        assert_eq!(
+            &v.cache().get("resident", "12345678").unwrap().unwrap()[..],
+            b"cached"
+        );
         assert_eq!(v.key_status().unwrap().active_data_key, 2);
     }
 
@@ -685,7 +1028,13 @@ pub(crate) mod tests {
         assert!(all_key_ids(&v).contains(&1) && all_key_ids(&v).contains(&2));
         drop(v);
         let v = open_in(dir.path(), &ks).unwrap();
-        assert_eq!(v.key_status().unwrap(), KeyStatus { active_data_key: 2, rotation_pending: false });
+        assert_eq!(
+            v.key_status().unwrap(),
+            KeyStatus {
+                active_data_key: 2,
+                rotation_pending: false
+            }
+        );
         assert!(all_key_ids(&v).iter().all(|i| *i == 2));
         assert_eq!(v.outbox().list().unwrap().len(), 20);
     }
@@ -714,11 +1063,23 @@ pub(crate) mod tests {
         assert!(err.message_ja().contains("送信待ちの届出"));
         assert!(v.outbox().next_sendable(10).is_err());
         // Nothing was deleted or overwritten, and other functions still work.
-        assert_eq!(v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(), bad);
-        assert_eq!(&v.cache().get("resident", "12345678").unwrap().unwrap()[..], b"cached");
+        assert_eq!(
+            v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),
+            bad
+        );
+        assert_eq!(
+            &v.cache().get("resident", "12345678").unwrap().unwrap()[..],
+            b"cached"
+        );
         // A rotation refuses too, leaving the record as it is.
-        assert!(matches!(v.rotate_data_key(), Err(VaultError::CorruptRecord { .. })));
-        assert_eq!(v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(), bad);
+        assert!(matches!(
+            v.rotate_data_key(),
+            Err(VaultError::CorruptRecord { .. })
+        ));
+        assert_eq!(
+            v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),
+            bad
+        );
     }
 
     #[test]
@@ -727,13 +1088,21 @@ pub(crate) mod tests {
         populate(&v);
         let k2 = crate::Sequence(2).key();
         let k3 = crate::Sequence(3).key();
-        let v2 = v.inner.backend.get(Tree::OutboxPayload, &k2).unwrap().unwrap();
+        let v2 = v
+            .inner
+            .backend
+            .get(Tree::OutboxPayload, &k2)
+            .unwrap()
+            .unwrap();
         let mut b = Batch::new();
         b.put(Tree::OutboxPayload, &k3, v2);
         v.inner.backend.apply(&b).unwrap();
         assert!(matches!(
             v.outbox().payload(crate::Sequence(3)),
-            Err(VaultError::CorruptRecord { tree: "outbox_payload", .. })
+            Err(VaultError::CorruptRecord {
+                tree: "outbox_payload",
+                ..
+            })
         ));
     }
 }

@@ -11,8 +11,12 @@ use chrono::NaiveDate;
 use common::*;
 use madoguchi_vault::{Expiry, KeyStore, Qualification, RosterEntry};
 
-const SURNAMES: [&str; 8] = ["山田", "佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "中村"];
-const GIVEN: [&str; 8] = ["太郎", "花子", "一郎", "幸子", "次郎", "和子", "三郎", "節子"];
+const SURNAMES: [&str; 8] = [
+    "山田", "佐藤", "鈴木", "高橋", "田中", "渡辺", "伊藤", "中村",
+];
+const GIVEN: [&str; 8] = [
+    "太郎", "花子", "一郎", "幸子", "次郎", "和子", "三郎", "節子",
+];
 
 struct Person {
     name: String,
@@ -28,8 +32,12 @@ fn people(n: usize) -> Vec<Person> {
     let mut g = Gen::new(42);
     (0..n)
         .map(|i| {
-            let birth = NaiveDate::from_ymd_opt(1930 + g.below(20) as i32, 1 + g.below(12) as u32, 1 + g.below(28) as u32)
-                .expect("valid date");
+            let birth = NaiveDate::from_ymd_opt(
+                1930 + g.below(20) as i32,
+                1 + g.below(12) as u32,
+                1 + g.below(28) as u32,
+            )
+            .expect("valid date");
             Person {
                 name: format!(
                     "{}{}{}",
@@ -42,7 +50,11 @@ fn people(n: usize) -> Vec<Person> {
                 insured: format!("{:08}", 10_000_000 + g.below(89_999_999)),
                 addressee: format!("{:010}", g.below(9_999_999_999)),
                 birth,
-                address: format!("新潟県新潟市中央区学校町通{}番町{}", 1 + g.below(9), 1 + g.below(50)),
+                address: format!(
+                    "新潟県新潟市中央区学校町通{}番町{}",
+                    1 + g.below(9),
+                    1 + g.below(50)
+                ),
             }
         })
         .collect()
@@ -81,7 +93,13 @@ fn no_plaintext_personal_data_on_disk() {
             "{{\"kind\":\"転入\",\"name\":\"{}\",\"kana\":\"{}\",\"my_number\":\"{}\",\"insured\":\"{}\",\"birth\":\"{}\",\"address\":\"{}\"}}",
             p.name, p.kana, p.my_number, p.insured, p.birth, p.address
         );
-        let e = ob.enqueue(&format!("151009:{}", p.addressee), "転入", payload.as_bytes()).unwrap();
+        let e = ob
+            .enqueue(
+                &format!("151009:{}", p.addressee),
+                "転入",
+                payload.as_bytes(),
+            )
+            .unwrap();
         match i % 4 {
             0 => {
                 ob.mark_sending(e.seq).unwrap();
@@ -94,16 +112,25 @@ fn no_plaintext_personal_data_on_disk() {
             _ => {}
         }
         v.cache()
-            .put("resident", &p.insured, format!("{}|{}|{}", p.name, p.kana, p.birth).as_bytes(), Expiry::EndOfBusinessDay)
+            .put(
+                "resident",
+                &p.insured,
+                format!("{}|{}|{}", p.name, p.kana, p.birth).as_bytes(),
+                Expiry::EndOfBusinessDay,
+            )
             .unwrap();
-        v.audit_log().append(format!("view {} {} by staff01", p.insured, p.name).as_bytes()).unwrap();
+        v.audit_log()
+            .append(format!("view {} {} by staff01", p.insured, p.name).as_bytes())
+            .unwrap();
     }
     v.settings().set_roster_enabled(true).unwrap();
     let roster: Vec<RosterEntry> = persons
         .iter()
         .map(|p| RosterEntry::new(&p.insured, &p.kana, p.birth, Qualification::Qualified).unwrap())
         .collect();
-    v.roster().replace(roster, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()).unwrap();
+    v.roster()
+        .replace(roster, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())
+        .unwrap();
     v.rotate_data_key().unwrap();
     let kek = ks.load(v.vault_id()).unwrap().unwrap();
     let vault_id = v.vault_id().to_owned();
@@ -128,14 +155,30 @@ fn no_plaintext_personal_data_on_disk() {
 
     // Positive control: the scanner finds a needle that is there.
     let control = tempfile::tempdir().unwrap();
-    std::fs::write(control.path().join("x"), [b"prefix".as_slice(), &needles[1].1, b"suffix"].concat()).unwrap();
-    assert!(scan(control.path(), &needles).iter().any(|(_, what)| *what == needles[1].0));
+    std::fs::write(
+        control.path().join("x"),
+        [b"prefix".as_slice(), &needles[1].1, b"suffix"].concat(),
+    )
+    .unwrap();
+    assert!(
+        scan(control.path(), &needles)
+            .iter()
+            .any(|(_, what)| *what == needles[1].0)
+    );
 
     let files = files_under(dir.path());
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-    assert!(total > 100_000, "the vault wrote data ({total} bytes in {} files)", files.len());
+    assert!(
+        total > 100_000,
+        "the vault wrote data ({total} bytes in {} files)",
+        files.len()
+    );
     let hits = scan(dir.path(), &needles);
     assert!(hits.is_empty(), "plaintext personal data on disk: {hits:?}");
-    println!("at rest: scanned {} files, {total} bytes, {} needles: no plaintext", files.len(), needles.len());
+    println!(
+        "at rest: scanned {} files, {total} bytes, {} needles: no plaintext",
+        files.len(),
+        needles.len()
+    );
     delete_key(&vault_id);
 }

@@ -59,10 +59,18 @@ impl Model {
             ["ENQ", seq, idem, token] => {
                 let seq: u64 = seq.parse().expect("seq");
                 self.unconfirmed.remove(*token);
-                assert!(self.tokens.insert((*token).to_owned()), "token reported twice");
+                assert!(
+                    self.tokens.insert((*token).to_owned()),
+                    "token reported twice"
+                );
                 let prev = self.items.insert(
                     seq,
-                    Known { idem: (*idem).into(), token: (*token).into(), acked: OutboxState::Queued, tried: None },
+                    Known {
+                        idem: (*idem).into(),
+                        token: (*token).into(),
+                        acked: OutboxState::Queued,
+                        tried: None,
+                    },
                 );
                 assert!(prev.is_none(), "sequence {seq} reported for two enqueues");
                 self.ops_reported += 1;
@@ -91,56 +99,106 @@ impl Model {
 /// Reopen the vault and check every invariant; then make the on-disk state the new baseline.
 fn verify(dir: &Path, ks: &KeyringKeyStore, model: &mut Model, round: usize) {
     let v = Vault::open(config(dir), ks).unwrap_or_else(|e| {
-        panic!("round {round}: vault does not open after SIGKILL (sled crash-corruption evidence): {e}")
+        panic!(
+            "round {round}: vault does not open after SIGKILL (sled crash-corruption evidence): {e}"
+        )
     });
     let ob = v.outbox();
-    let items = ob.list().unwrap_or_else(|e| panic!("round {round}: outbox unreadable after SIGKILL: {e}"));
+    let items = ob
+        .list()
+        .unwrap_or_else(|e| panic!("round {round}: outbox unreadable after SIGKILL: {e}"));
 
     // Unique and gap-free sequence numbers, unique idempotency keys.
     let seqs: Vec<u64> = items.iter().map(|i| i.seq.0).collect();
-    assert_eq!(seqs, (1..=seqs.len() as u64).collect::<Vec<_>>(), "round {round}: sequence numbers not 1..=n");
-    let idems: HashSet<String> = items.iter().map(|i| i.idempotency_key.to_string()).collect();
-    assert_eq!(idems.len(), items.len(), "round {round}: duplicate idempotency key");
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as u64).collect::<Vec<_>>(),
+        "round {round}: sequence numbers not 1..=n"
+    );
+    let idems: HashSet<String> = items
+        .iter()
+        .map(|i| i.idempotency_key.to_string())
+        .collect();
+    assert_eq!(
+        idems.len(),
+        items.len(),
+        "round {round}: duplicate idempotency key"
+    );
 
     let mut seen_tokens = HashSet::new();
     let mut sending_residents = HashSet::new();
     let mut pending_residents_before = HashMap::new();
     for it in &items {
         let payload_token = if it.has_payload {
-            let p = ob.payload(it.seq).unwrap_or_else(|e| panic!("round {round}: payload {} unreadable: {e}", it.seq));
+            let p = ob
+                .payload(it.seq)
+                .unwrap_or_else(|e| panic!("round {round}: payload {} unreadable: {e}", it.seq));
             let text = String::from_utf8(p.to_vec()).expect("utf8 payload");
-            Some(text.strip_prefix("payload:").expect("payload format").to_owned())
+            Some(
+                text.strip_prefix("payload:")
+                    .expect("payload format")
+                    .to_owned(),
+            )
         } else {
             None
         };
         match model.items.get_mut(&it.seq.0) {
             Some(k) => {
-                assert_eq!(k.idem, it.idempotency_key.to_string(), "round {round}: {} changed key", it.seq);
+                assert_eq!(
+                    k.idem,
+                    it.idempotency_key.to_string(),
+                    "round {round}: {} changed key",
+                    it.seq
+                );
                 if let Some(t) = &payload_token {
                     assert_eq!(t, &k.token, "round {round}: {} payload changed", it.seq);
                 }
                 let ok = it.state == k.acked || Some(it.state) == k.tried;
-                assert!(ok, "round {round}: {} is {:?}, reported {:?} (trying {:?})", it.seq, it.state, k.acked, k.tried);
+                assert!(
+                    ok,
+                    "round {round}: {} is {:?}, reported {:?} (trying {:?})",
+                    it.seq, it.state, k.acked, k.tried
+                );
                 k.acked = it.state;
                 k.tried = None;
             }
             None => {
                 // Landed although the child died before reporting it: must be one of the started enqueues.
-                let t = payload_token.clone().unwrap_or_else(|| panic!("round {round}: unknown receipt {}", it.seq));
-                assert!(model.unconfirmed.contains(&t), "round {round}: {} has a token never enqueued", it.seq);
-                assert!(model.tokens.insert(t.clone()), "round {round}: enqueue {t} stored twice");
+                let t = payload_token
+                    .clone()
+                    .unwrap_or_else(|| panic!("round {round}: unknown receipt {}", it.seq));
+                assert!(
+                    model.unconfirmed.contains(&t),
+                    "round {round}: {} has a token never enqueued",
+                    it.seq
+                );
+                assert!(
+                    model.tokens.insert(t.clone()),
+                    "round {round}: enqueue {t} stored twice"
+                );
                 model.items.insert(
                     it.seq.0,
-                    Known { idem: it.idempotency_key.to_string(), token: t, acked: it.state, tried: None },
+                    Known {
+                        idem: it.idempotency_key.to_string(),
+                        token: t,
+                        acked: it.state,
+                        tried: None,
+                    },
                 );
             }
         }
         if let Some(t) = payload_token {
-            assert!(seen_tokens.insert(t), "round {round}: a payload is stored twice");
+            assert!(
+                seen_tokens.insert(t),
+                "round {round}: a payload is stored twice"
+            );
         }
         if let Some(tag) = it.resident {
             if it.state == OutboxState::Sending {
-                assert!(sending_residents.insert(tag), "round {round}: two items of one resident in flight");
+                assert!(
+                    sending_residents.insert(tag),
+                    "round {round}: two items of one resident in flight"
+                );
                 assert!(
                     !pending_residents_before.contains_key(&tag),
                     "round {round}: {} in flight before an earlier item of the same resident",
@@ -152,7 +210,10 @@ fn verify(dir: &Path, ks: &KeyringKeyStore, model: &mut Model, round: usize) {
     }
     // Everything reported is there.
     for seq in model.items.keys() {
-        assert!(seqs.contains(seq), "round {round}: reported item #{seq} lost");
+        assert!(
+            seqs.contains(seq),
+            "round {round}: reported item #{seq} lost"
+        );
     }
     model.unconfirmed.clear();
 }
@@ -171,7 +232,13 @@ fn crash_safety_under_sigkill() {
     for round in 0..KILLS {
         let log = dir.path().join(format!("child-{round}.stderr"));
         let mut child = Command::new(&exe)
-            .args(["--ignored", "--exact", "crash_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env("VAULT_CRASH_DIR", dir.path())
             .env("VAULT_CRASH_SEED", format!("{}", rng.next()))
             .stdout(Stdio::piped())
@@ -206,7 +273,9 @@ fn crash_safety_under_sigkill() {
         }
         if let Ok(Some(status)) = child.try_wait() {
             let err = std::fs::read_to_string(&log).unwrap_or_default();
-            panic!("round {round}: child exited by itself ({status}) instead of being killed:\n{err}");
+            panic!(
+                "round {round}: child exited by itself ({status}) instead of being killed:\n{err}"
+            );
         }
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
@@ -223,7 +292,10 @@ fn crash_safety_under_sigkill() {
 
     // The counter survived too: the next number follows the last one.
     let v = open(dir.path(), &ks);
-    let next = v.outbox().enqueue("R-final", "転入", b"payload:final").unwrap();
+    let next = v
+        .outbox()
+        .enqueue("R-final", "転入", b"payload:final")
+        .unwrap();
     assert_eq!(next.seq, Sequence(model.items.len() as u64 + 1));
     let mut by_state: BTreeMap<&str, usize> = BTreeMap::new();
     for it in v.outbox().list().unwrap() {
@@ -237,7 +309,10 @@ fn crash_safety_under_sigkill() {
         v.key_status().unwrap(),
         started.elapsed().as_secs_f64()
     );
-    assert!(model.ops_reported > KILLS * 5, "the child did too little work to test anything");
+    assert!(
+        model.ops_reported > KILLS * 5,
+        "the child did too little work to test anything"
+    );
     delete_key(v.vault_id());
 }
 
@@ -252,13 +327,21 @@ fn say(line: &str) {
 #[ignore = "child process of crash_safety_under_sigkill"]
 fn crash_child() {
     let dir = std::env::var_os("VAULT_CRASH_DIR").expect("only run by crash_safety_under_sigkill");
-    let seed: u64 = std::env::var("VAULT_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let seed: u64 = std::env::var("VAULT_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1);
     let mut g = Gen::new(seed);
     let ks = KeyringKeyStore::os_default().expect("keyring");
     let v = Vault::open(config(Path::new(&dir)), &ks).expect("open");
     let ob = v.outbox();
-    let in_flight: Vec<Sequence> =
-        ob.pending().expect("pending").into_iter().filter(|i| i.state == OutboxState::Sending).map(|i| i.seq).collect();
+    let in_flight: Vec<Sequence> = ob
+        .pending()
+        .expect("pending")
+        .into_iter()
+        .filter(|i| i.state == OutboxState::Sending)
+        .map(|i| i.seq)
+        .collect();
     for s in &in_flight {
         say(&format!("TRY {} Queued", s.0));
     }
@@ -277,7 +360,11 @@ fn crash_child() {
                 let token = format!("{seed:x}-{n}");
                 say(&format!("TRYENQ {token}"));
                 let e = ob
-                    .enqueue(&format!("R{}", g.below(6)), "転入", format!("payload:{token}").as_bytes())
+                    .enqueue(
+                        &format!("R{}", g.below(6)),
+                        "転入",
+                        format!("payload:{token}").as_bytes(),
+                    )
                     .expect("enqueue");
                 say(&format!("ENQ {} {} {token}", e.seq.0, e.idempotency_key));
             }
@@ -289,7 +376,11 @@ fn crash_child() {
                 }
             }
             11..=14 => {
-                let sending = ob.pending().expect("pending").into_iter().filter(|i| i.state == OutboxState::Sending);
+                let sending = ob
+                    .pending()
+                    .expect("pending")
+                    .into_iter()
+                    .filter(|i| i.state == OutboxState::Sending);
                 for it in sending.take(2) {
                     let to = match g.below(10) {
                         0..=5 => OutboxState::Accepted,
@@ -312,16 +403,21 @@ fn crash_child() {
             }
             15..=17 => {
                 let list = ob.list().expect("list");
-                for it in list.into_iter().filter(|i| i.state == OutboxState::Accepted).take(3) {
+                for it in list
+                    .into_iter()
+                    .filter(|i| i.state == OutboxState::Accepted)
+                    .take(3)
+                {
                     say(&format!("TRY {} Decided", it.seq.0));
                     ob.mark_decided(it.seq).expect("decided");
                     say(&format!("ACK {} Decided", it.seq.0));
                 }
             }
             18 => {
-                let held = ob.pending().expect("pending").into_iter().filter(|i| {
-                    matches!(i.state, OutboxState::Rejected | OutboxState::Conflict)
-                });
+                let held =
+                    ob.pending().expect("pending").into_iter().filter(|i| {
+                        matches!(i.state, OutboxState::Rejected | OutboxState::Conflict)
+                    });
                 for it in held.take(2) {
                     if g.below(2) == 0 {
                         say(&format!("TRY {} Queued", it.seq.0));

@@ -11,7 +11,10 @@ fn vault_key_lives_in_the_os_keyring_across_opens() {
     let dir = tempfile::tempdir().unwrap();
     let v = open(dir.path(), &ks);
     let id = v.vault_id().to_owned();
-    let e = v.outbox().enqueue("131016:0000001", "転入", b"payload").unwrap();
+    let e = v
+        .outbox()
+        .enqueue("131016:0000001", "転入", b"payload")
+        .unwrap();
     drop(v);
     assert!(ks.load(&id).unwrap().is_some(), "KEK stored in the keyring");
     // A second KeyringKeyStore (as after a restart) finds the same key.
@@ -27,13 +30,18 @@ fn missing_keyring_entry_refuses_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let v = open(dir.path(), &ks);
     let id = v.vault_id().to_owned();
-    let e = v.outbox().enqueue("131016:0000002", "再交付", b"keep me").unwrap();
+    let e = v
+        .outbox()
+        .enqueue("131016:0000002", "再交付", b"keep me")
+        .unwrap();
     drop(v);
     let saved = ks.load(&id).unwrap().unwrap();
     let before = snapshot(dir.path());
 
     delete_key(&id);
-    let err = Vault::open(config(dir.path()), &ks).err().expect("must refuse");
+    let err = Vault::open(config(dir.path()), &ks)
+        .err()
+        .expect("must refuse");
     assert!(matches!(err, VaultError::KeyMissing { .. }), "{err:?}");
     assert!(err.message_ja().contains("見つかりません"));
     assert!(ks.load(&id).unwrap().is_none(), "no new key was created");
@@ -53,14 +61,19 @@ fn wrong_key_refuses_and_loses_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let v = open(dir.path(), &ks);
     let id = v.vault_id().to_owned();
-    let e = v.outbox().enqueue("131016:0000003", "転入", b"keep me too").unwrap();
+    let e = v
+        .outbox()
+        .enqueue("131016:0000003", "転入", b"keep me too")
+        .unwrap();
     drop(v);
     let saved = ks.load(&id).unwrap().unwrap();
     let before = snapshot(dir.path());
 
     delete_key(&id);
     ks.store_new(&id, &SecretKey::generate().unwrap()).unwrap();
-    let err = Vault::open(config(dir.path()), &ks).err().expect("must refuse");
+    let err = Vault::open(config(dir.path()), &ks)
+        .err()
+        .expect("must refuse");
     assert!(matches!(err, VaultError::WrongKey { .. }), "{err:?}");
     assert!(err.message_ja().contains("一致しません"));
     assert_eq!(snapshot(dir.path()), before, "nothing on disk changed");

@@ -54,7 +54,10 @@ pub fn open(dir: &Path, ks: &KeyringKeyStore) -> Vault {
 
 /// Every file under `dir` with the BLAKE3 hash of its contents (to show nothing changed).
 pub fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
-    files_under(dir).into_iter().map(|(p, b)| (p, blake3::hash(&b).to_hex().to_string())).collect()
+    files_under(dir)
+        .into_iter()
+        .map(|(p, b)| (p, blake3::hash(&b).to_hex().to_string()))
+        .collect()
 }
 
 /// Every file under `dir`, recursively, with its bytes.
@@ -81,7 +84,9 @@ pub struct Gen(u64);
 
 impl Gen {
     pub fn new(seed: u64) -> Self {
-        Gen(seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407))
+        Gen(seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407))
     }
     pub fn next(&mut self) -> u64 {
         // xorshift64*
@@ -96,15 +101,17 @@ impl Gen {
 }
 
 const SYLLABLES: [&str; 45] = [
-    "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ",
-    "テ", "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ",
-    "ユ", "ヨ", "ラ", "リ", "ル", "レ", "ロ", "ワ", "ン",
+    "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ",
+    "チ", "ツ", "テ", "ト", "ナ", "ニ", "ヌ", "ネ", "ノ", "ハ", "ヒ", "フ", "ヘ", "ホ", "マ", "ミ",
+    "ム", "メ", "モ", "ヤ", "ユ", "ヨ", "ラ", "リ", "ル", "レ", "ロ", "ワ", "ン",
 ];
 
 /// A synthetic katakana name of 4–8 syllables.
 pub fn kana_name(g: &mut Gen) -> String {
     let n = 4 + g.below(5);
-    (0..n).map(|_| SYLLABLES[g.below(SYLLABLES.len() as u64) as usize]).collect()
+    (0..n)
+        .map(|_| SYLLABLES[g.below(SYLLABLES.len() as u64) as usize])
+        .collect()
 }
 
 /// A syntactically valid synthetic 個人番号 (12 digits with the mod-11 check digit).
@@ -121,5 +128,8 @@ pub fn my_number(g: &mut Gen) -> String {
         .sum();
     let r = sum % 11;
     let check = if r <= 1 { 0 } else { 11 - r };
-    body.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).chain([char::from_digit(check, 10).unwrap_or('0')]).collect()
+    body.iter()
+        .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+        .chain([char::from_digit(check, 10).unwrap_or('0')])
+        .collect()
 }
