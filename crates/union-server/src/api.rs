@@ -395,7 +395,7 @@ fn staff_info(s: &Session) -> StaffInfo {
     StaffInfo {
         user_id: s.user_id.clone(),
         display_name: s.display_name.clone(),
-        municipality: s.municipality.clone(),
+        municipality: s.municipality,
         roles: s.roles.clone(),
         my_number_permission: s.my_number_permission,
     }
@@ -466,7 +466,7 @@ async fn sign_in(
     let session = Session {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
-        municipality: staff.municipality.clone(),
+        municipality: staff.municipality,
         roles: staff.roles.clone(),
         my_number_permission: staff.my_number_permission,
         terminal_fingerprint: terminal.0.fingerprint.clone(),
@@ -572,7 +572,7 @@ async fn resident_detail(
     }
     Ok(axum::Json(ResidentDetail {
         resident_id: r.id,
-        municipality: r.municipality.clone(),
+        municipality: r.municipality,
         addressee_number: r.addressee.clone(),
         household_number: r.household.clone(),
         name: r.name.clone(),
@@ -651,7 +651,7 @@ async fn submit_notification(
     if carries_my_number && !staff.session.my_number_permission {
         return Err(ErrorCode::MyNumberPermissionRequired.into());
     }
-    let municipality = staff.session.municipality.clone();
+    let municipality = staff.session.municipality;
     let hash = request_hash(&req)?;
     if let Some(record) = state.store.idempotency(&municipality, key)? {
         staff
@@ -686,7 +686,7 @@ async fn submit_notification(
             received_on: req.received_on,
         });
         commit.idempotency = Some((
-            municipality.clone(),
+            municipality,
             key,
             IdempotencyRecord {
                 request_hash: hash,

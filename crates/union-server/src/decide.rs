@@ -168,7 +168,7 @@ impl Work<'_> {
         let d = DocumentRecord {
             id: DocumentId(Uuid::new_v4()),
             resident_id: r.id,
-            municipality: r.municipality.clone(),
+            municipality: r.municipality,
             kind,
             insured_number: q.insured_number.clone(),
             insurer_number,
@@ -272,7 +272,7 @@ pub fn decide(
                 }
                 None => ResidentRecord {
                     id: ResidentId(Uuid::new_v4()),
-                    municipality: ctx.municipality.clone(),
+                    municipality: *ctx.municipality,
                     addressee: n.addressee_number.clone(),
                     household: n.household_number.clone(),
                     name: n.name.clone(),

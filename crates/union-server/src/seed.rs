@@ -316,7 +316,7 @@ pub fn training_accounts(municipality: &MunicipalityCode) -> Vec<TrainingAccount
         user_id: format!("{m}-{suffix}"),
         password: format!("kensyu-{m}-{suffix}"),
         display_name: format!("研修 {name}"),
-        municipality: municipality.clone(),
+        municipality: *municipality,
         roles,
         my_number_permission: my_number,
     };
@@ -350,7 +350,7 @@ pub fn seed_staff(
         store.put_staff(&StaffRecord {
             user_id: a.user_id.clone(),
             display_name: a.display_name.clone(),
-            municipality: a.municipality.clone(),
+            municipality: a.municipality,
             roles: a.roles.clone(),
             my_number_permission: a.my_number_permission,
             password_hash: hash,
@@ -432,7 +432,7 @@ pub fn seed(
                 };
                 let mut r = ResidentRecord {
                     id: ResidentId(random_uuid(&mut rng)),
-                    municipality: municipality.clone(),
+                    municipality: *municipality,
                     addressee,
                     household: household.clone(),
                     name,
@@ -498,7 +498,7 @@ pub fn seed(
                         let d = DocumentRecord {
                             id: DocumentId(random_uuid(&mut rng)),
                             resident_id: r.id,
-                            municipality: municipality.clone(),
+                            municipality: *municipality,
                             kind,
                             insured_number: number,
                             insurer_number: insurer.clone(),

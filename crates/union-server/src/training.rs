@@ -135,7 +135,7 @@ pub async fn start_with(
             store.as_ref(),
             &config,
             &SeedOptions {
-                municipalities: vec![options.municipality.clone()],
+                municipalities: vec![options.municipality],
                 residents: options.residents,
                 seed: options.seed,
                 as_of: today,

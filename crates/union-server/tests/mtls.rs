@@ -153,14 +153,11 @@ async fn revocation_takes_effect_without_restart() {
     }
     // The connection opened before the revocation (kept alive) is refused per request.
     let res = before.get(fx.url("/v1/health")).send().await;
-    match res {
-        Ok(r) => {
-            assert_eq!(r.status(), StatusCode::FORBIDDEN);
-            let v: serde_json::Value = r.json().await.unwrap();
-            assert_eq!(code(&v), "terminal_revoked");
-        }
-        Err(_) => {} // the pooled connection was closed; refused either way
-    }
+    // The pooled connection is still open, so the refusal comes from the per-request check.
+    let r = res.expect("the kept-alive connection is still open");
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(code(&v), "terminal_revoked");
     // Other terminals are unaffected.
     assert_eq!(
         health(&fx.client(T_MITSUKE), &fx).await.unwrap(),
