@@ -58,6 +58,7 @@ pub struct AppState {
     pub revoked: RevokedSerials,
     pub request_timeout: Duration,
     pub clock: Clock,
+    pub group_flush: GroupFlush,
 }
 
 impl AppState {
@@ -621,11 +622,41 @@ fn replay(record: IdempotencyRecord, hash: &str) -> ApiResult<axum::Json<Notific
     }
 }
 
-async fn flush(state: &Shared) -> ApiResult<()> {
+/// Group commit: every commit takes a sequence number (under the write lock); a request waits until a
+/// flush that started after its commit has finished. One fsync then covers every commit queued behind it,
+/// instead of one fsync per request.
+#[derive(Default)]
+pub struct GroupFlush {
+    committed: std::sync::atomic::AtomicU64,
+    flushed: std::sync::atomic::AtomicU64,
+    running: tokio::sync::Mutex<()>,
+}
+
+impl GroupFlush {
+    /// Call right after a commit, while still holding the write lock.
+    fn committed(&self) -> u64 {
+        self.committed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1
+    }
+}
+
+async fn flush(state: &Shared, seq: u64) -> ApiResult<()> {
+    use std::sync::atomic::Ordering;
+    let group = &state.group_flush;
+    if group.flushed.load(Ordering::SeqCst) >= seq {
+        return Ok(());
+    }
+    let _running = group.running.lock().await;
+    if group.flushed.load(Ordering::SeqCst) >= seq {
+        return Ok(());
+    }
+    let target = group.committed.load(Ordering::SeqCst);
     let store = state.store.clone();
     tokio::task::spawn_blocking(move || store.flush())
         .await
         .map_err(|_| ApiError::from(ErrorCode::Internal))??;
+    group.flushed.fetch_max(target, Ordering::SeqCst);
     Ok(())
 }
 
@@ -694,13 +725,14 @@ async fn submit_notification(
             },
         ));
         state.store.commit(commit)?;
-        decision
+        (decision, state.group_flush.committed())
     };
+    let (decided, seq) = decided;
     staff
         .note
         .target(format!("notification:{}", decided.notification_id));
     // Durable before the terminal is told: it will print on the strength of this answer.
-    flush(&state).await?;
+    flush(&state, seq).await?;
     Ok(axum::Json(decided))
 }
 
@@ -797,8 +829,9 @@ async fn record_issuance(
         documents: vec![d.clone()],
         ..Commit::default()
     })?;
+    let seq = state.group_flush.committed();
     drop(_guard);
-    flush(&state).await?;
+    flush(&state, seq).await?;
     Ok(axum::Json(summary(&d)))
 }
 
@@ -843,8 +876,9 @@ async fn record_return(
         documents: vec![d.clone()],
         ..Commit::default()
     })?;
+    let seq = state.group_flush.committed();
     drop(_guard);
-    flush(&state).await?;
+    flush(&state, seq).await?;
     Ok(axum::Json(summary(&d)))
 }
 

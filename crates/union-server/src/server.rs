@@ -181,6 +181,7 @@ pub async fn start_with(
         revoked,
         request_timeout: options.request_timeout,
         clock,
+        group_flush: Default::default(),
     });
     let app = router(state.clone());
 
