@@ -939,6 +939,41 @@ pub fn router(state: Shared) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn move_in_with(my_number: &str, birth: &str) -> String {
+        format!(
+            r#"{{"received_on":"2026-11-20","notification":{{"kind":"acquisition_move_in","details":{{"resident":{{"addressee_number":"123","household_number":"456","name":"試験　太郎","kana":"シケン　タロウ","birth_date":"{birth}","sex":"male","address":"見附市"}},"my_number":"{my_number}","moved_in_on":"2026-11-01"}}}}}}"#
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever 12 digits and birth date are sent, parsing never panics and an error never repeats them.
+        #[test]
+        fn parse_errors_never_echo_values(n in "[0-9]{12}", y in 1800u32..2100, m in 0u32..14, d in 0u32..33) {
+            let birth = format!("{y:04}-{m:02}-{d:02}");
+            let body = move_in_with(&n, &birth);
+            match parse_json::<NotificationRequest>(body.as_bytes()) {
+                Ok(req) => prop_assert_eq!(req.notification.kind(), v1::NotificationKind::AcquisitionMoveIn),
+                Err(e) => {
+                    let text = serde_json::to_string(&e).unwrap();
+                    prop_assert!(!text.contains(&n), "{}", text);
+                    prop_assert!(!text.contains(&birth), "{}", text);
+                    prop_assert!(e.code == ErrorCode::InvalidField, "{:?}", e.code);
+                }
+            }
+        }
+
+        /// Arbitrary bytes: a stable 4xx code, never a panic.
+        #[test]
+        fn arbitrary_bodies_get_a_client_error(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Err(e) = parse_json::<NotificationRequest>(&bytes) {
+                prop_assert!((400..500).contains(&e.code.http_status()));
+            }
+        }
+    }
 
     #[test]
     fn operation_names_carry_no_ids() {
