@@ -66,6 +66,8 @@ pub enum ErrorCode {
     AlreadyReturned,
     /// The document was never handed over, so it cannot be returned (409).
     NotIssued,
+    /// The document was replaced before it was handed over (409).
+    DocumentVoided,
     /// Handing over at the counter needs at least one 本人確認書類 (422).
     IdentityDocumentRequired,
     /// The request took too long (408).
@@ -122,6 +124,7 @@ impl ErrorCode {
             ErrorCode::AlreadyIssued => "already_issued",
             ErrorCode::AlreadyReturned => "already_returned",
             ErrorCode::NotIssued => "not_issued",
+            ErrorCode::DocumentVoided => "document_voided",
             ErrorCode::IdentityDocumentRequired => "identity_document_required",
             ErrorCode::Timeout => "timeout",
             ErrorCode::Internal => "internal",
@@ -155,7 +158,8 @@ impl ErrorCode {
             | ErrorCode::MyNumberMismatch
             | ErrorCode::AlreadyIssued
             | ErrorCode::AlreadyReturned
-            | ErrorCode::NotIssued => 409,
+            | ErrorCode::NotIssued
+            | ErrorCode::DocumentVoided => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InvalidDates
@@ -212,6 +216,9 @@ impl ErrorCode {
             ErrorCode::AlreadyIssued => "この書類はすでに交付済みです。",
             ErrorCode::AlreadyReturned => "この書類はすでに回収済みです。",
             ErrorCode::NotIssued => "この書類は交付されていないため、回収を記録できません。",
+            ErrorCode::DocumentVoided => {
+                "この書類は新しい書類に置き換えられたため、交付できません。"
+            }
             ErrorCode::IdentityDocumentRequired => "窓口交付には本人確認書類の記録が必要です。",
             ErrorCode::Timeout => "処理に時間がかかりすぎました。もう一度送信してください。",
             ErrorCode::Internal => {
@@ -258,6 +265,7 @@ impl ErrorCode {
             ErrorCode::AlreadyIssued => "the document was already handed over",
             ErrorCode::AlreadyReturned => "the document was already returned",
             ErrorCode::NotIssued => "the document was never handed over",
+            ErrorCode::DocumentVoided => "the document was replaced before it was handed over",
             ErrorCode::IdentityDocumentRequired => {
                 "handing over at the counter needs an identity document"
             }

@@ -622,6 +622,8 @@ pub enum DocumentState {
     Returned,
     /// Reported lost (紛失); no return expected.
     Lost,
+    /// Replaced before it was handed over; never to be printed or handed over.
+    Voided,
 }
 
 /// How a document was handed over.

@@ -13,3 +13,12 @@
 
 pub mod pki;
 pub mod tls;
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod decide;
+pub mod seed;
+pub mod server;
+pub mod store;
+pub mod training;

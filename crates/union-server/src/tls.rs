@@ -99,7 +99,8 @@ impl RevokedSerials {
             Err(_) => true,
         }
     }
-    fn replace(&self, serials: HashSet<String>) {
+    /// Replaces the set (after a CRL reload).
+    pub fn replace_all(&self, serials: HashSet<String>) {
         if let Ok(mut set) = self.0.write() {
             *set = serials;
         }
@@ -178,7 +179,7 @@ pub fn spawn_crl_watcher(
                 Ok((config, serials)) => {
                     rustls_config.reload_from_config(config);
                     let count = serials.len();
-                    revoked.replace(serials);
+                    revoked.replace_all(serials);
                     last = now;
                     tracing::info!(revoked = count, "CRL reloaded");
                 }
