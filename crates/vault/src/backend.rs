@@ -32,10 +32,14 @@ pub enum Tree {
     Roster,
     /// Audit records (the chain itself is built by the security layer).
     Audit,
+    /// Per-resident order of pending outbox items: key = resident tag (keyed hash) || sequence number,
+    /// empty value. Lets the sync engine find each resident's oldest item without opening every record.
+    OutboxIndex,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 8] = [
+    /// In declaration order (`index()` relies on it).
+    pub const ALL: [Tree; 9] = [
         Tree::Meta,
         Tree::Outbox,
         Tree::OutboxPayload,
@@ -44,6 +48,7 @@ impl Tree {
         Tree::Settings,
         Tree::Roster,
         Tree::Audit,
+        Tree::OutboxIndex,
     ];
 
     /// Trees whose values are sealed with the data key (everything but the meta tree).
@@ -67,6 +72,7 @@ impl Tree {
             Tree::Settings => "settings",
             Tree::Roster => "roster",
             Tree::Audit => "audit",
+            Tree::OutboxIndex => "outbox_index",
         }
     }
 

@@ -266,7 +266,8 @@ impl Outbox {
                     Tree::OutboxPayload,
                     &key,
                     inner.seal(Tree::OutboxPayload, &key, payload)?,
-                );
+                )
+                .put(Tree::OutboxIndex, &index_key(tag, seq), Vec::new());
             match inner.backend.apply(&b)? {
                 Applied::Yes => {
                     inner.flush()?;
@@ -320,11 +321,10 @@ impl Outbox {
     /// Pending items of one resident, in order.
     pub fn pending_for_resident(&self, resident_key: &str) -> Result<Vec<OutboxItem>> {
         let tag = self.resident_tag(resident_key);
-        Ok(self
-            .pending()?
+        self.resident_queue(tag)?
             .into_iter()
-            .filter(|i| i.resident == Some(tag))
-            .collect())
+            .map(|s| self.get(s))
+            .collect()
     }
 
     /// Startup sweep: open and check every outbox record (a corrupt one makes the outbox refuse to
@@ -337,6 +337,27 @@ impl Outbox {
             if item.has_payload {
                 self.payload(item.seq)?;
             }
+        }
+        // Every pending item is in the per-resident index and nothing else is (they are written in the
+        // same atomic batches; a difference means damage, and an unindexed item would never be sent).
+        let mut indexed: Vec<(ResidentTag, Sequence)> = self
+            .vault
+            .inner
+            .backend
+            .scan(Tree::OutboxIndex, b"")?
+            .iter()
+            .map(|(k, _)| parse_index_key(k))
+            .collect::<Result<_>>()?;
+        indexed.sort_by_key(|(_, s)| *s);
+        let expected: Vec<(ResidentTag, Sequence)> = pending
+            .iter()
+            .filter_map(|i| i.resident.map(|t| (t, i.seq)))
+            .collect();
+        if indexed != expected || expected.len() != pending.len() {
+            return Err(VaultError::CorruptRecord {
+                tree: Tree::OutboxIndex.name(),
+                record: "index differs from the pending items".into(),
+            });
         }
         let mut reset = 0;
         for item in pending
@@ -356,26 +377,38 @@ impl Outbox {
     /// oldest pending item, and only if it is 未送信 (an item 送信中, 差戻し or 競合 holds back the
     /// resident's later items). Does not change any state; call [`Outbox::mark_sending`] next.
     pub fn next_sendable(&self, limit: usize) -> Result<Vec<SendableItem>> {
-        let mut heads: BTreeMap<ResidentTag, OutboxItem> = BTreeMap::new();
-        for item in self.pending()? {
-            if let Some(tag) = item.resident {
-                heads.entry(tag).or_insert(item);
+        // Oldest pending sequence number per resident, from the index (no record is opened for this).
+        let mut heads: BTreeMap<ResidentTag, Sequence> = BTreeMap::new();
+        for (k, _) in self.vault.inner.backend.scan(Tree::OutboxIndex, b"")? {
+            let (tag, seq) = parse_index_key(&k)?;
+            heads.entry(tag).or_insert(seq);
+        }
+        let mut candidates: Vec<Sequence> = heads.into_values().collect();
+        candidates.sort();
+        let mut out = Vec::new();
+        for seq in candidates {
+            if out.len() >= limit {
+                break;
+            }
+            let item = self.get(seq)?;
+            if item.state == OutboxState::Queued {
+                out.push(SendableItem {
+                    payload: self.payload(seq)?,
+                    item,
+                });
             }
         }
-        let mut ready: Vec<OutboxItem> = heads
-            .into_values()
-            .filter(|i| i.state == OutboxState::Queued)
-            .collect();
-        ready.sort_by_key(|i| i.seq);
-        ready.truncate(limit);
-        ready
+        Ok(out)
+    }
+
+    /// Pending sequence numbers of one resident, oldest first.
+    fn resident_queue(&self, tag: ResidentTag) -> Result<Vec<Sequence>> {
+        self.vault
+            .inner
+            .backend
+            .scan(Tree::OutboxIndex, &tag.0)?
             .into_iter()
-            .map(|item| {
-                Ok(SendableItem {
-                    payload: self.payload(item.seq)?,
-                    item,
-                })
-            })
+            .map(|(k, _)| parse_index_key(&k).map(|(_, s)| s))
             .collect()
     }
 
@@ -399,9 +432,9 @@ impl Outbox {
         let item = self.get(seq)?;
         if let Some(tag) = item.resident
             && self
-                .pending()?
-                .iter()
-                .any(|i| i.resident == Some(tag) && i.seq < seq)
+                .resident_queue(tag)?
+                .first()
+                .is_some_and(|first| *first < seq)
         {
             return Err(VaultError::NotHeadOfResident { seq });
         }
@@ -573,6 +606,9 @@ impl Outbox {
             let mut b = Batch::new();
             b.expect(tree, &key, Some(&raw));
             if tree == Tree::Outbox && item.state.is_receipt() {
+                if let Some(tag) = item.resident {
+                    b.remove(Tree::OutboxIndex, &index_key(tag, seq));
+                }
                 item.resident = None;
                 item.has_payload = false;
                 b.remove(Tree::Outbox, &key)
@@ -599,6 +635,29 @@ impl Outbox {
             }
         }
     }
+}
+
+fn index_key(tag: ResidentTag, seq: Sequence) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&tag.0);
+    k[32..].copy_from_slice(&seq.key());
+    k
+}
+
+fn parse_index_key(k: &[u8]) -> Result<(ResidentTag, Sequence)> {
+    let bad = || VaultError::CorruptRecord {
+        tree: Tree::OutboxIndex.name(),
+        record: "malformed key".into(),
+    };
+    let tag: [u8; 32] = k
+        .get(..32)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(bad)?;
+    let seq: [u8; 8] = k
+        .get(32..)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(bad)?;
+    Ok((ResidentTag(tag), Sequence(u64::from_be_bytes(seq))))
 }
 
 fn checked_reason(reason: &str) -> Result<String> {
@@ -850,5 +909,45 @@ mod tests {
         );
         assert_eq!(ob.pending_for_resident("131016:0000123").unwrap().len(), 1);
         assert!(!format!("{item:?}").contains("0000123"));
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::vault::tests::fresh;
+
+    #[test]
+    fn index_follows_pending_items_and_damage_is_detected() {
+        let (_d, _k, v) = fresh();
+        let ob = v.outbox();
+        ob.enqueue("A", "転入", b"a1").unwrap();
+        ob.enqueue("A", "転入", b"a2").unwrap();
+        ob.enqueue("B", "転入", b"b1").unwrap();
+        assert_eq!(
+            v.inner.backend.scan(Tree::OutboxIndex, b"").unwrap().len(),
+            3
+        );
+        ob.mark_sending(Sequence(1)).unwrap();
+        ob.mark_accepted(Sequence(1)).unwrap();
+        ob.withdraw(Sequence(3)).unwrap();
+        let left = v.inner.backend.scan(Tree::OutboxIndex, b"").unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(
+            parse_index_key(&left[0].0).unwrap(),
+            (ob.resident_tag("A"), Sequence(2))
+        );
+        assert_eq!(ob.startup_sweep().unwrap(), 0);
+        // An index entry lost (or an extra one) makes the outbox refuse to start.
+        let mut b = Batch::new();
+        b.remove(Tree::OutboxIndex, &left[0].0);
+        v.inner.backend.apply(&b).unwrap();
+        assert!(matches!(
+            ob.startup_sweep(),
+            Err(VaultError::CorruptRecord {
+                tree: "outbox_index",
+                ..
+            })
+        ));
     }
 }

@@ -1061,7 +1061,11 @@ pub(crate) mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(err.message_ja().contains("送信待ちの届出"));
-        assert!(v.outbox().next_sendable(10).is_err());
+        assert!(v.outbox().list().is_err());
+        assert!(matches!(
+            v.outbox().get(crate::Sequence(5)),
+            Err(VaultError::CorruptRecord { .. })
+        ));
         // Nothing was deleted or overwritten, and other functions still work.
         assert_eq!(
             v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),
