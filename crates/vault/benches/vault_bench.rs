@@ -10,6 +10,8 @@
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use madoguchi_domain::ids::InsuredNumber;
+use madoguchi_domain::kana::seion_key;
 use madoguchi_vault::{KeyringKeyStore, Qualification, RosterEntry, Sequence, Vault, VaultConfig};
 
 const ENQUEUES: usize = 2000;
@@ -153,13 +155,9 @@ fn main() {
             } else {
                 Qualification::Qualified
             };
-            RosterEntry::new(
-                &format!("{:08}", 10_000_000 + i),
-                &kana(&mut g, n),
-                birth,
-                q,
-            )
-            .expect("entry")
+            let number = InsuredNumber::parse(&format!("{:08}", 10_000_000 + i)).expect("8 digits");
+            let key = seion_key(&kana(&mut g, n)).expect("kana");
+            RosterEntry::new(number, &key, birth, q).expect("entry")
         })
         .collect();
     let t = Instant::now();
@@ -196,7 +194,7 @@ fn main() {
     let mut hits = 0usize;
     for _ in 0..SEARCHES {
         let len = 1 + g.below(3);
-        let prefix = kana(&mut g, len);
+        let prefix = seion_key(&kana(&mut g, len)).expect("kana");
         let t = Instant::now();
         let r = roster.search_kana_prefix(&prefix, 50).expect("search");
         search.push(t.elapsed());
@@ -214,7 +212,8 @@ fn main() {
     );
     let mut by_number = Vec::with_capacity(SEARCHES);
     for _ in 0..SEARCHES {
-        let n = format!("{:08}", 10_000_000 + g.below(RESIDENTS as u64));
+        let n = InsuredNumber::parse(&format!("{:08}", 10_000_000 + g.below(RESIDENTS as u64)))
+            .expect("8 digits");
         let t = Instant::now();
         roster
             .find_insured_number(&n)

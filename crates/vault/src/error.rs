@@ -171,4 +171,10 @@ impl From<sled::Error> for VaultError {
     }
 }
 
+impl madoguchi_domain::StaffMessage for VaultError {
+    fn message_ja(&self) -> String {
+        VaultError::message_ja(self)
+    }
+}
+
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;

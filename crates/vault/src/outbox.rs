@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use madoguchi_domain::ids::ResidentKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -207,6 +208,25 @@ impl Outbox {
             "resident",
             &[resident_key.as_bytes()],
         ))
+    }
+
+    /// The resident key string used for a resident identified by municipality + 宛名番号.
+    pub fn resident_key_of(resident: &ResidentKey) -> String {
+        format!(
+            "{}:{}",
+            resident.municipality.as_str(),
+            resident.addressee.as_str()
+        )
+    }
+
+    /// [`Outbox::enqueue`] for a resident identified by municipality + 宛名番号.
+    pub fn enqueue_for(
+        &self,
+        resident: &ResidentKey,
+        kind: &str,
+        payload: &[u8],
+    ) -> Result<Enqueued> {
+        self.enqueue(&Self::resident_key_of(resident), kind, payload)
     }
 
     /// Queue a notification. Durable (flushed) before it returns, so the 受付控 may be printed at once.
