@@ -138,6 +138,8 @@ pub trait Backend: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// All pairs of a tree in key order (optionally only keys with `prefix`).
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>>;
+    /// Up to `limit` pairs with key ≥ `start`, in key order.
+    fn scan_from(&self, tree: Tree, start: &[u8], limit: usize) -> Result<Vec<KvPair>>;
     fn is_empty(&self, tree: Tree) -> Result<bool>;
     /// Check every expectation and apply every write atomically.
     /// Check every expectation and apply every write atomically; each applied batch with writes also
@@ -216,6 +218,17 @@ impl Backend for SledBackend {
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>> {
         self.tree(tree)
             .scan_prefix(prefix)
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(VaultError::from)
+            })
+            .collect()
+    }
+
+    fn scan_from(&self, tree: Tree, start: &[u8], limit: usize) -> Result<Vec<KvPair>> {
+        self.tree(tree)
+            .range(start..)
+            .take(limit)
             .map(|r| {
                 r.map(|(k, v)| (k.to_vec(), v.to_vec()))
                     .map_err(VaultError::from)
