@@ -60,3 +60,18 @@ pub use outbox::{
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
 pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};
+
+#[cfg(test)]
+mod thread_safety {
+    /// The sync engine and the UI share one vault across threads.
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<crate::Vault>();
+        check::<crate::Outbox>();
+        check::<crate::Cache>();
+        check::<crate::Roster>();
+        check::<crate::Settings>();
+        check::<crate::AuditLog>();
+    }
+}
