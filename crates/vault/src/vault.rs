@@ -852,10 +852,9 @@ impl Inner {
             });
         }
         self.flush()?;
-        self.keys
-            .write()
-            .map_err(|_| poisoned())?
-            .retain_only(active);
+        // The old keys are gone from disk; in memory they stay (zeroized when the vault closes) so a
+        // reader that fetched a record just before it was re-sealed can still open it instead of
+        // reporting a false corruption.
         Ok(RotationReport {
             new_key_id: active,
             resealed,
