@@ -1,1 +1,69 @@
-fn main() {}
+//! `madoguchi-admin`: the administrators' command-line tool (情報システム管理者).
+//!
+//! Its interface is stable: scripts rely on the subcommands, their arguments, what they print on the first
+//! line of stdout and their exit codes (0 success, 1 refused input or failed check, 2 usage error).
+//! It must never print personal data it was not asked to show, and never write it to a log.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod check;
+mod eligibility;
+mod wareki;
+
+#[derive(Parser)]
+#[command(
+    name = "madoguchi-admin",
+    version,
+    about = "Madoguchi 窓口端末 — 管理者用コマンド"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Checks an identifier and its check digit (番号の検査).
+    Check(check::Args),
+    /// Converts between 和暦 and 西暦 (YYYY-MM-DD).
+    Wareki(wareki::Args),
+    /// Decides eligibility on a day, as the union server would (資格判定).
+    Eligibility(eligibility::Args),
+}
+
+/// What a subcommand ends with: text for stdout, or a refusal for stderr.
+pub(crate) enum Outcome {
+    Ok(String),
+    Refused { ja: String, en: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(a) => check::run(&a),
+        Command::Wareki(a) => wareki::run(&a),
+        Command::Eligibility(a) => eligibility::run(&a),
+    };
+    match outcome {
+        Outcome::Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Outcome::Refused { ja, en } => {
+            eprintln!("エラー: {ja}");
+            eprintln!("error: {en}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+impl Outcome {
+    pub(crate) fn refused<E: std::fmt::Display + madoguchi_domain::StaffMessage>(e: &E) -> Self {
+        Outcome::Refused {
+            ja: e.message_ja(),
+            en: e.to_string(),
+        }
+    }
+}
