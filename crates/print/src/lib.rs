@@ -10,6 +10,7 @@
 //! plaintext (PDFs go to `lp` and `pdftoppm` through pipes), or put personal data in logs or error
 //! messages (errors name record positions and item keys only).
 
+pub mod documents;
 pub mod error;
 pub mod fonts;
 pub mod items;
@@ -17,6 +18,7 @@ pub mod kind;
 pub mod layout;
 mod preflight;
 pub mod render;
+pub mod sample;
 
 pub use error::{PreflightProblem, PrintError};
 pub use fonts::{FontFace, FontSet};
@@ -26,3 +28,4 @@ pub use layout::{Layout, PaperClass};
 pub use render::{
     DocumentRecord, GaijiNotice, PrintAssets, RenderMode, RenderedDocument, Renderer,
 };
+pub use sample::{SampleKind, render_sample, render_sample_with};
