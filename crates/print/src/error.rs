@@ -81,6 +81,15 @@ pub enum PrintError {
     /// An external tool (lp, pdftoppm, pdftotext) is missing or failed.
     #[error("external tool {tool} failed: {reason}")]
     Tool { tool: &'static str, reason: String },
+    /// A print log entry is not valid (e.g. a reprint without a reason).
+    #[error("invalid print log entry: {0}")]
+    InvalidLogEntry(&'static str),
+    /// The print log could not be written; the job was submitted.
+    #[error("print log not written: {0}")]
+    LogFailed(String),
+    /// The print configuration is not valid.
+    #[error("print configuration invalid: {0}")]
+    Config(String),
     /// Reading a configuration or asset file failed.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -202,6 +211,12 @@ impl PrintError {
             Self::Tool { tool, .. } => format!(
                 "印刷に必要なプログラム（{tool}）が動きません。システム管理者に連絡してください。"
             ),
+            Self::InvalidLogEntry(what) => match *what {
+                "a reprint needs a reason" => "再発行には理由の入力が必要です。".into(),
+                _ => "印刷記録の内容に誤りがあります。".into(),
+            },
+            Self::LogFailed(_) => "印刷は送信しましたが、印刷記録を保存できませんでした。システム管理者に連絡してください。".into(),
+            Self::Config(_) => "印刷の設定に誤りがあります。システム管理者に連絡してください。".into(),
             Self::Io { path, .. } => format!("ファイルを読み込めません（{}）。", path.display()),
         }
     }

@@ -1,11 +1,11 @@
 //! The kinds of documents the counter prints, and what each must carry whatever the union's layout says.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::items::ItemKey;
 
 /// A kind of printed document. Layout files say `kind = "shikaku-kakuninsho"` etc.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PrintKind {
     /// 資格確認書 (card or はがき size; the layout decides).

@@ -10,22 +10,36 @@
 //! plaintext (PDFs go to `lp` and `pdftoppm` through pipes), or put personal data in logs or error
 //! messages (errors name record positions and item keys only).
 
+pub mod config;
 pub mod documents;
 pub mod error;
 pub mod fonts;
 pub mod items;
 pub mod kind;
 pub mod layout;
+pub mod log;
 mod preflight;
+pub mod preview;
+pub mod printer;
 pub mod render;
 pub mod sample;
+pub mod service;
 
+pub use config::PrintConfig;
 pub use error::{PreflightProblem, PrintError};
 pub use fonts::{FontFace, FontSet};
 pub use items::{GAIJI_PLACEHOLDER, ItemKey, ItemValue};
 pub use kind::PrintKind;
 pub use layout::{Layout, PaperClass};
+pub use log::{
+    MemoryPrintLog, PrintLogRecord, PrintLogSink, PrintOccasion, ReprintReason, StaffId,
+};
+pub use preview::{pdf_text, preview_png, rasterise_pdf};
+pub use printer::{
+    CupsLp, JobId, JobOptions, PrinterBackend, PrinterMap, QueueName, default_backend,
+};
 pub use render::{
     DocumentRecord, GaijiNotice, PrintAssets, RenderMode, RenderedDocument, Renderer,
 };
 pub use sample::{SampleKind, render_sample, render_sample_with};
+pub use service::PrintService;
