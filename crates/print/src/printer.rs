@@ -85,12 +85,18 @@ impl PrinterMap {
 pub struct JobOptions {
     /// 1–99 copies.
     copies: u8,
+    /// Media name for the print system (e.g. a card printer's "CR80"); by default derived from the
+    /// document's page size (`A4`, else `Custom.WxHmm`).
+    media: Option<String>,
 }
 
 impl JobOptions {
     pub fn copies(copies: u8) -> Result<Self, PrintError> {
         if (1..=99).contains(&copies) {
-            Ok(Self { copies })
+            Ok(Self {
+                copies,
+                media: None,
+            })
         } else {
             Err(PrintError::Printer {
                 printer: String::new(),
@@ -101,11 +107,54 @@ impl JobOptions {
     pub fn get_copies(&self) -> u8 {
         self.copies
     }
+    /// Override the media name (letters, digits, `._-`).
+    pub fn with_media(mut self, media: &str) -> Result<Self, PrintError> {
+        if media.is_empty()
+            || media.len() > 64
+            || !media
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(PrintError::Printer {
+                printer: String::new(),
+                reason: "not a valid media name".into(),
+            });
+        }
+        self.media = Some(media.to_string());
+        Ok(self)
+    }
+    /// The media for a document: the override, else from the page size.
+    pub fn media_for(&self, doc: &RenderedDocument) -> String {
+        if let Some(m) = &self.media {
+            return m.clone();
+        }
+        media_for_size(doc.page_size_mm())
+    }
+}
+
+fn media_for_size((w, h): (f32, f32)) -> String {
+    if (w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5 {
+        "A4".into()
+    } else {
+        // Keep one decimal: 85.6 × 54 mm (ID-1) must not become 85 × 54.
+        let f = |v: f32| {
+            let r = (v * 10.0).round() / 10.0;
+            if r.fract() == 0.0 {
+                format!("{r:.0}")
+            } else {
+                format!("{r:.1}")
+            }
+        };
+        format!("Custom.{}x{}mm", f(w), f(h))
+    }
 }
 
 impl Default for JobOptions {
     fn default() -> Self {
-        Self { copies: 1 }
+        Self {
+            copies: 1,
+            media: None,
+        }
     }
 }
 
@@ -188,6 +237,8 @@ impl PrinterBackend for CupsLp {
             .arg(options.get_copies().to_string())
             .arg("-o")
             .arg("document-format=application/pdf")
+            .arg("-o")
+            .arg(format!("media={}", options.media_for(doc)))
             // Print at 100 %: a card layout must land on card stock at its real size.
             .arg("-o")
             .arg("print-scaling=none")
@@ -330,6 +381,15 @@ mod tests {
             empty.queue_for(PaperClass::Card),
             Err(PrintError::NoPrinterConfigured("card"))
         ));
+    }
+
+    #[test]
+    fn media_from_page_size() {
+        assert_eq!(media_for_size((210.0, 297.0)), "A4");
+        assert_eq!(media_for_size((91.0, 55.0)), "Custom.91x55mm");
+        assert_eq!(media_for_size((85.6, 54.0)), "Custom.85.6x54mm");
+        assert!(JobOptions::default().with_media("CR80").is_ok());
+        assert!(JobOptions::default().with_media("a b").is_err());
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub struct RenderedDocument {
     layout: String,
     title: String,
     paper: PaperClass,
+    page_mm: (f32, f32),
     mode: RenderMode,
     pdf: Vec<u8>,
     pages: usize,
@@ -112,6 +113,10 @@ impl RenderedDocument {
     }
     pub fn paper(&self) -> PaperClass {
         self.paper
+    }
+    /// Page width and height in millimetres.
+    pub fn page_size_mm(&self) -> (f32, f32) {
+        self.page_mm
     }
     pub fn mode(&self) -> RenderMode {
         self.mode
@@ -569,6 +574,7 @@ impl Renderer {
             layout: layout.name.clone(),
             title: layout.title.clone(),
             paper: layout.paper,
+            page_mm: (page_w, page_h),
             mode,
             pdf,
             pages: page_count,
