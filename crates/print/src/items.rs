@@ -168,8 +168,8 @@ impl std::fmt::Debug for ItemValue {
     }
 }
 
-/// The 外字 placeholder: a character of a name that has no code point yet (未同定) is entered as 「●」.
-pub const GAIJI_PLACEHOLDER: char = '●';
+/// The 外字 placeholder 「●」 (a character of a name not yet identified, 未同定), as the domain defines it.
+pub use madoguchi_domain::kana::GAIJI_PLACEHOLDER;
 
 #[cfg(test)]
 mod tests {

@@ -128,38 +128,25 @@ pub fn render_sample_with(
     }
 }
 
-// Synthetic values are constants that are valid by construction; falling back keeps the code panic-free.
+// The synthetic values below are constants written in this file, not input: a failure is a programming
+// error caught by the tests, so `expect` is acceptable here (and only here).
 fn date(y: i32, m: u32, d: u32) -> Date {
-    Date::from_ymd_opt(y, m, d).unwrap_or_default()
+    Date::from_ymd_opt(y, m, d).expect("synthetic date is valid")
 }
 
 fn person(name: &str) -> PersonName {
-    PersonName::parse(name)
-        .or_else(|_| PersonName::parse("見本"))
-        .unwrap_or_else(|_| unreachable_name())
-}
-
-#[allow(clippy::unwrap_used)]
-fn unreachable_name() -> PersonName {
-    // "見本" always parses; kept separate so the fallback chain has a total type.
-    PersonName::parse("見本").unwrap()
+    PersonName::parse(name).expect("synthetic name is valid")
 }
 
 fn insured(n: u32) -> InsuredNumber {
-    InsuredNumber::from_serial(n % 100_000_000).unwrap_or_else(|_| insured(0))
+    InsuredNumber::from_serial(n).expect("synthetic insured number has 8 digits")
 }
 
 /// 保険者番号 of the fictitious 「見本県後期高齢者医療広域連合」 (法別39, prefecture 15, insurer 001).
 pub fn sample_insurer_number() -> InsurerNumber {
-    match PrefectureCode::new(15).and_then(|p| InsurerNumber::kouki(p, 1)) {
-        Ok(n) => n,
-        Err(_) => sample_insurer_number_fallback(),
-    }
-}
-
-#[allow(clippy::unwrap_used)]
-fn sample_insurer_number_fallback() -> InsurerNumber {
-    InsurerNumber::parse("39150016").unwrap()
+    PrefectureCode::new(15)
+        .and_then(|p| InsurerNumber::kouki(p, 1))
+        .expect("synthetic insurer number is valid")
 }
 
 pub const SAMPLE_INSURER_NAME: &str = "見本県後期高齢者医療広域連合";
@@ -205,19 +192,14 @@ pub fn sample_notice() -> QualificationNotice {
 pub fn sample_receipt() -> ReceptionReceipt {
     ReceptionReceipt {
         receipt_number: ReceiptNumber::parse("U-152013-20261121-0007")
-            .unwrap_or_else(|_| fallback_receipt()),
+            .expect("synthetic receipt number is valid"),
         received_at: date(2026, 11, 21)
             .and_hms_opt(10, 42, 0)
-            .unwrap_or_default(),
+            .expect("synthetic time is valid"),
         notification: NotificationKind::MoveIn,
         name: Some(person("見本　次郎")),
         municipality_name: "見本市 市民課".into(),
     }
-}
-
-#[allow(clippy::unwrap_used)]
-fn fallback_receipt() -> ReceiptNumber {
-    ReceiptNumber::parse("U-0").unwrap()
 }
 
 pub fn sample_handover() -> HandoverReceipt {

@@ -144,3 +144,20 @@ fn optional_entries_print_only_when_applied_for() {
     assert!(text(with).contains("区分Ⅱ"));
     assert!(!text(without).contains("区分Ⅱ"));
 }
+
+#[test]
+fn receipt_qr_code_reads_back_as_the_receipt_number() {
+    let t = test_assets();
+    let r = renderer(&t);
+    let receipt = sample_receipt();
+    let doc = render_sample_with(&r, SampleKind::Receipt, false).expect("render");
+    let img = decode_png(&preview_png(&doc, 1, 150).expect("png"));
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(img.w, img.h, |x, y| {
+        let p = img.px[y * img.w + x];
+        ((u16::from(p[0]) + u16::from(p[1]) + u16::from(p[2])) / 3) as u8
+    });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "exactly one QR code on the receipt");
+    let (_, content) = grids[0].decode().expect("QR decodes");
+    assert_eq!(content, receipt.receipt_number.as_str());
+}
