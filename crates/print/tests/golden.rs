@@ -30,6 +30,20 @@ fn every_kind_matches_its_golden_image() {
 }
 
 #[test]
+fn id1_card_layout_matches_its_golden_image() {
+    // 85.6 × 54 mm (ID-1), the other card size a union may choose.
+    let t = test_assets();
+    let r = renderer(&t);
+    let layout = r.layout("shikaku-kakuninsho-card-id1").expect("layout");
+    let doc = r.render(&layout, &[sample_certificate()], RenderMode::Production).expect("render");
+    let (w, h) = doc.page_size_mm();
+    assert!((w - 85.6).abs() < 0.01 && (h - 54.0).abs() < 0.01);
+    let png = preview_png(&doc, 1, 100).expect("pdftoppm");
+    assert_matches_golden("shikaku-kakuninsho-card-id1", &png, TOLERANCE);
+    assert_required_text(&r, "shikaku-kakuninsho-card-id1", sample_certificate());
+}
+
+#[test]
 fn training_mode_carries_the_watermark_on_every_kind() {
     let t = test_assets();
     let r = renderer(&t);
