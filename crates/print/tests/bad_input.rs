@@ -378,3 +378,92 @@ fn data_of_another_kind_is_refused() {
         "{err:?}"
     );
 }
+
+#[test]
+fn service_logs_reprints_with_reason_and_count() {
+    use std::num::NonZeroU32;
+    use std::sync::{Arc, Mutex};
+
+    use madoguchi_print::{
+        JobId, JobOptions, MemoryPrintLog, PrintOccasion, PrintService, PrinterBackend, PrinterMap,
+        QueueName, RenderedDocument, ReprintReason, SampleKind, StaffId, render_sample_with,
+    };
+
+    /// Records what reached the "printer" (surrounding-code test; the real back end is tested in cups.rs).
+    struct Recorder(Arc<Mutex<Vec<(String, usize)>>>);
+    impl PrinterBackend for Recorder {
+        fn backend_name(&self) -> &'static str {
+            "recorder"
+        }
+        fn submit(
+            &self,
+            q: &QueueName,
+            d: &RenderedDocument,
+            _: &JobOptions,
+        ) -> Result<JobId, PrintError> {
+            let mut v = self.0.lock().expect("lock");
+            v.push((q.to_string(), d.page_count()));
+            Ok(JobId(format!("{q}-{}", v.len())))
+        }
+    }
+
+    let t = test_assets();
+    let r = renderer(&t);
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::new(MemoryPrintLog::new());
+    let printers = PrinterMap {
+        card: Some(QueueName::parse("CARD").expect("q")),
+        a4: Some(QueueName::parse("A4").expect("q")),
+    };
+    let service = PrintService::new(Box::new(Recorder(sent.clone())), printers, log.clone());
+    let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).expect("time");
+    let staff = StaffId::parse("s0042").expect("staff");
+
+    let card = render_sample_with(&r, SampleKind::Certificate, false).expect("card");
+    let notice = render_sample_with(&r, SampleKind::Notice, false).expect("notice");
+    service
+        .print(
+            &card,
+            staff.clone(),
+            PrintOccasion::First,
+            now,
+            &JobOptions::default(),
+        )
+        .expect("print");
+    let reprint = PrintOccasion::Reprint {
+        count: NonZeroU32::new(2).expect("2"),
+        reason: ReprintReason::new("汚損のため").expect("reason"),
+    };
+    service
+        .print(&notice, staff, reprint, now, &JobOptions::default())
+        .expect("reprint");
+
+    // Each paper went to its own printer.
+    assert_eq!(
+        *sent.lock().expect("lock"),
+        vec![("CARD".to_string(), 1), ("A4".to_string(), 1)]
+    );
+    let records = log.records();
+    assert_eq!(records.len(), 2);
+    assert_eq!(
+        (records[0].printer.as_str(), records[0].reprint_count()),
+        ("CARD", 0)
+    );
+    assert_eq!(
+        (records[1].printer.as_str(), records[1].reprint_count()),
+        ("A4", 2)
+    );
+    assert!(
+        matches!(&records[1].occasion, PrintOccasion::Reprint { reason, .. } if reason.as_str() == "汚損のため")
+    );
+    // The log record carries no personal data of the resident.
+    let json = serde_json::to_string(&records).expect("json");
+    assert!(
+        !json.contains("見本") && !json.contains("12345678") && !json.contains("23456789"),
+        "{json}"
+    );
+    assert!(
+        ReprintReason::new(" ").is_err(),
+        "a reprint without a reason cannot be expressed"
+    );
+}

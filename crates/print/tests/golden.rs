@@ -35,7 +35,9 @@ fn id1_card_layout_matches_its_golden_image() {
     let t = test_assets();
     let r = renderer(&t);
     let layout = r.layout("shikaku-kakuninsho-card-id1").expect("layout");
-    let doc = r.render(&layout, &[sample_certificate()], RenderMode::Production).expect("render");
+    let doc = r
+        .render(&layout, &[sample_certificate()], RenderMode::Production)
+        .expect("render");
     let (w, h) = doc.page_size_mm();
     assert!((w - 85.6).abs() < 0.01 && (h - 54.0).abs() < 0.01);
     let png = preview_png(&doc, 1, 100).expect("pdftoppm");
