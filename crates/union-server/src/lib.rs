@@ -1,1 +1,24 @@
-//! madoguchi-union-server: placeholder, filled by its issue.
+//! # madoguchi-union-server — the union (広域連合) server
+//!
+//! The server the 窓口端末 talk to: it accepts only the union's own terminals over mutual TLS (TLS 1.3, client
+//! certificates from the union CA, revocation by CRL reloaded while running), signs staff in, scopes every
+//! request to the municipality named in the terminal's certificate, and decides notifications at once
+//! (即時に受付・審査・決定, N:163–165) with the domain rules and a dated union policy.
+//!
+//! It also carries the PKI tool (`pki`), the synthetic seeding (`seed`) and an in-process starter for the
+//! desktop app's training mode (`training`).
+//!
+//! It must never: accept a connection without a verified client certificate, trust a municipality sent in a
+//! request body, write personal data to logs, or apply a notification twice for one idempotency key.
+
+pub mod pki;
+pub mod tls;
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod decide;
+pub mod seed;
+pub mod server;
+pub mod store;
+pub mod training;

@@ -1,0 +1,279 @@
+//! The OpenAPI 3.1 description of API v1, generated from the types in [`crate::v1`].
+//!
+//! The committed file `crates/protocol/openapi.json` must equal [`document()`]; the test
+//! `tests/openapi.rs` fails when they differ and rewrites the file when `MADOGUCHI_REGENERATE_OPENAPI=1`.
+
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, SchemaGenerator};
+use serde_json::{Value, json};
+
+use crate::v1;
+use crate::{ErrorBody, ErrorCode};
+
+/// One operation of the API.
+struct Operation {
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    auth: Auth,
+    request: Option<&'static str>,
+    response: Option<&'static str>,
+    success: u16,
+    idempotent_header: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Auth {
+    /// Client certificate only.
+    Terminal,
+    /// Client certificate and a staff session.
+    Staff,
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    auth: Auth,
+    request: Option<&'static str>,
+    response: Option<&'static str>,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        summary,
+        auth,
+        request,
+        response,
+        success: 200,
+        idempotent_header: false,
+    }
+}
+
+fn operations() -> Vec<Operation> {
+    let mut ops = vec![
+        op(
+            "get",
+            "/v1/health",
+            "Health; 200 only on an authenticated connection",
+            Auth::Terminal,
+            None,
+            Some("HealthResponse"),
+        ),
+        op(
+            "post",
+            "/v1/session",
+            "Staff sign-in (ユーザID + パスワード); lockout after repeated failures",
+            Auth::Terminal,
+            Some("SignInRequest"),
+            Some("SignInResponse"),
+        ),
+        op(
+            "get",
+            "/v1/session",
+            "The signed-in staff member",
+            Auth::Staff,
+            None,
+            Some("StaffInfo"),
+        ),
+        op("delete", "/v1/session", "Sign out", Auth::Staff, None, None),
+        op(
+            "post",
+            "/v1/residents/search",
+            "Search residents of the terminal's municipality (被保険者番号, カナ, 生年月日)",
+            Auth::Staff,
+            Some("ResidentSearchRequest"),
+            Some("ResidentSearchResponse"),
+        ),
+        op(
+            "get",
+            "/v1/residents/{resident_id}",
+            "One resident (audited)",
+            Auth::Staff,
+            None,
+            Some("ResidentDetail"),
+        ),
+        op(
+            "get",
+            "/v1/residents/{resident_id}/my-number",
+            "個人番号 of one resident (needs the 個人番号 permission; audited)",
+            Auth::Staff,
+            None,
+            Some("MyNumberResponse"),
+        ),
+        op(
+            "post",
+            "/v1/notifications",
+            "Submit a notification (届出) and get the decision at once",
+            Auth::Staff,
+            Some("NotificationRequest"),
+            Some("NotificationDecision"),
+        ),
+        op(
+            "get",
+            "/v1/documents/{document_id}",
+            "Print data of a document",
+            Auth::Staff,
+            None,
+            Some("DocumentData"),
+        ),
+        op(
+            "post",
+            "/v1/documents/{document_id}/issuance",
+            "Record the handover (交付)",
+            Auth::Staff,
+            Some("IssuanceRequest"),
+            Some("DocumentSummary"),
+        ),
+        op(
+            "post",
+            "/v1/documents/{document_id}/return",
+            "Record the return (回収)",
+            Auth::Staff,
+            Some("ReturnRequest"),
+            Some("DocumentSummary"),
+        ),
+        op(
+            "get",
+            "/v1/audit",
+            "Audit trail, newest first (情報システム管理者 only)",
+            Auth::Staff,
+            None,
+            Some("AuditPage"),
+        ),
+    ];
+    for o in ops.iter_mut() {
+        if o.path == "/v1/notifications" {
+            o.idempotent_header = true;
+        }
+        if o.method == "delete" {
+            o.success = 204;
+        }
+    }
+    ops
+}
+
+fn component_schemas() -> serde_json::Map<String, Value> {
+    let settings = SchemaSettings::draft2020_12().with(|s| {
+        s.definitions_path = "/components/schemas".into();
+        s.meta_schema = None;
+    });
+    let mut generator = SchemaGenerator::new(settings);
+    fn add<T: JsonSchema>(g: &mut SchemaGenerator) {
+        let _ = g.subschema_for::<T>();
+    }
+    add::<ErrorBody>(&mut generator);
+    add::<ErrorCode>(&mut generator);
+    add::<v1::HealthResponse>(&mut generator);
+    add::<v1::SignInRequest>(&mut generator);
+    add::<v1::SignInResponse>(&mut generator);
+    add::<v1::StaffInfo>(&mut generator);
+    add::<v1::ResidentSearchRequest>(&mut generator);
+    add::<v1::ResidentSearchResponse>(&mut generator);
+    add::<v1::ResidentDetail>(&mut generator);
+    add::<v1::MyNumberResponse>(&mut generator);
+    add::<v1::NotificationRequest>(&mut generator);
+    add::<v1::NotificationDecision>(&mut generator);
+    add::<v1::DocumentData>(&mut generator);
+    add::<v1::DocumentSummary>(&mut generator);
+    add::<v1::IssuanceRequest>(&mut generator);
+    add::<v1::ReturnRequest>(&mut generator);
+    add::<v1::AuditQuery>(&mut generator);
+    add::<v1::AuditPage>(&mut generator);
+    let mut defs = generator.take_definitions(true);
+    defs.sort_keys();
+    defs
+}
+
+/// The OpenAPI 3.1 document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for o in operations() {
+        let mut responses = serde_json::Map::new();
+        let ok = match o.response {
+            Some(name) => json!({
+                "description": "OK",
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}
+            }),
+            None => json!({"description": "No content"}),
+        };
+        responses.insert(o.success.to_string(), ok);
+        responses.insert(
+            "4XX".into(),
+            json!({
+                "description": "Refused; nothing was written",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+            }),
+        );
+        let mut operation = json!({
+            "summary": o.summary,
+            "responses": Value::Object(responses),
+        });
+        let mut parameters = Vec::new();
+        for segment in o.path.split('/') {
+            if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                parameters.push(json!({
+                    "name": name, "in": "path", "required": true,
+                    "schema": {"type": "string", "format": "uuid"}
+                }));
+            }
+        }
+        if o.path == "/v1/audit" {
+            for (name, desc) in [
+                ("limit", "1-1000, default 100"),
+                ("before", "sequence number"),
+            ] {
+                parameters.push(json!({
+                    "name": name, "in": "query", "required": false, "description": desc,
+                    "schema": {"type": "integer", "minimum": 0}
+                }));
+            }
+        }
+        if o.idempotent_header {
+            parameters.push(json!({
+                "name": v1::IDEMPOTENCY_KEY_HEADER, "in": "header", "required": true,
+                "description": "UUID chosen by the terminal when the notification is entered; the same key with the same body returns the same decision",
+                "schema": {"type": "string", "format": "uuid"}
+            }));
+        }
+        if !parameters.is_empty() {
+            operation["parameters"] = Value::Array(parameters);
+        }
+        if let Some(name) = o.request {
+            operation["requestBody"] = json!({
+                "required": true,
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}
+            });
+        }
+        let security = match o.auth {
+            Auth::Terminal => json!([{"terminalCertificate": []}]),
+            Auth::Staff => json!([{"terminalCertificate": [], "staffSession": []}]),
+        };
+        operation["security"] = security;
+        let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
+        entry[o.method] = operation;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Madoguchi union API",
+            "version": "1",
+            "description": "Terminal (窓口端末) <-> union (広域連合) server. Mutual TLS 1.3 with a terminal certificate from the union CA is required on every connection; the municipality in the certificate scopes every request. Errors carry {code, message_ja, message_en}."
+        },
+        "paths": Value::Object(paths),
+        "components": {
+            "securitySchemes": {
+                "terminalCertificate": {"type": "mutualTLS", "description": "Client certificate issued by the union CA; URI SAN urn:madoguchi:terminal:<municipality>:<terminal-id>"},
+                "staffSession": {"type": "http", "scheme": "bearer", "description": "Token from POST /v1/session, bound to the terminal certificate"}
+            },
+            "schemas": Value::Object(component_schemas())
+        }
+    })
+}
+
+/// The document as committed: pretty JSON with a trailing newline.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    text.push('\n');
+    text
+}

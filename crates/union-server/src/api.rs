@@ -1,0 +1,1011 @@
+//! HTTP API v1 of the union server (axum), behind mutual TLS.
+//!
+//! Every request passes [`guard_and_audit`]: the terminal identity from the client certificate must be
+//! present and not revoked, the request is timed out after a bound, and one audit entry (terminal, staff user,
+//! operation, opaque target, result) is written. Bodies are parsed by [`ApiJson`], which answers malformed
+//! JSON, unknown fields and invalid values with a stable code and never echoes the values.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use madoguchi_domain::Date;
+use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_protocol::v1::{
+    self, AuditEntry, AuditPage, AuditQuery, DocumentData, DocumentId, DocumentState,
+    HealthResponse, IssuanceRecord, IssuanceRequest, IssueMethod, MyNumberResponse, Notification,
+    NotificationDecision, NotificationRequest, QualificationState, ResidentDetail, ResidentId,
+    ResidentSearchRequest, ResidentSearchResponse, ResidentSummary, ReturnRecord, ReturnRequest,
+    Role, SignInRequest, SignInResponse, StaffInfo,
+};
+use madoguchi_protocol::{ErrorBody, ErrorCode};
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::auth::{Session, SessionRefusal, Sessions, verify_password};
+use crate::config::UnionConfig;
+use crate::decide::{self, Context, Refusal, qualification_of, summary};
+use crate::store::{
+    Commit, DocumentRecord, IdempotencyRecord, LedgerEntry, ResidentQuery, ResidentRecord,
+    StoreError, UnionStore,
+};
+use crate::tls::{RevokedSerials, TerminalIdentity};
+
+/// Largest accepted request body. A notification is well under 4 KiB.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The clock, injectable so tests can decide "as of" a given day.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Shared state of the API.
+pub struct AppState {
+    pub store: Arc<dyn UnionStore>,
+    pub config: UnionConfig,
+    pub sessions: Sessions,
+    /// Serialises decisions and document records so an idempotency key is checked and committed as one step.
+    pub write_lock: tokio::sync::Mutex<()>,
+    pub revoked: RevokedSerials,
+    pub request_timeout: Duration,
+    pub clock: Clock,
+    pub group_flush: GroupFlush,
+}
+
+impl AppState {
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+    /// Today in Japan (JST, UTC+9, no daylight saving).
+    fn today(&self) -> Date {
+        (self.now() + chrono::Duration::hours(9)).date_naive()
+    }
+}
+
+type Shared = Arc<AppState>;
+
+// ----------------------------------------------------------------------------------------------------------
+// Errors
+
+/// An error answer: status from the code, body `{code, message_ja, message_en, field?}`.
+#[derive(Debug)]
+pub struct ApiError(ErrorBody);
+
+impl ApiError {
+    fn field(code: ErrorCode, field: impl Into<String>) -> Self {
+        ApiError(ErrorBody::new(code).with_field(field))
+    }
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(code: ErrorCode) -> Self {
+        ApiError(ErrorBody::new(code))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "storage failure");
+        ErrorCode::Internal.into()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Code(c) => c.into(),
+            Refusal::Store(e) => e.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let code = self.0.code;
+        let mut response = (status, axum::Json(self.0)).into_response();
+        response.extensions_mut().insert(code);
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+// ----------------------------------------------------------------------------------------------------------
+// Audit note and middleware
+
+#[derive(Default)]
+struct NoteInner {
+    user_id: Option<String>,
+    target: Option<String>,
+}
+
+/// Filled by extractors and handlers while a request runs; read by the audit middleware afterwards.
+#[derive(Clone, Default)]
+struct AuditNote(Arc<Mutex<NoteInner>>);
+
+impl AuditNote {
+    fn user(&self, user_id: &str) {
+        if let Ok(mut n) = self.0.lock() {
+            n.user_id = Some(user_id.to_string());
+        }
+    }
+    fn target(&self, target: String) {
+        if let Ok(mut n) = self.0.lock() {
+            n.target = Some(target);
+        }
+    }
+}
+
+/// `GET /v1/residents/<uuid>` → `GET /v1/residents/{id}`: the operation name never carries ids or input.
+fn operation_name(method: &str, path: &str) -> String {
+    let mut out = String::from(method);
+    out.push(' ');
+    let segments: Vec<&str> = path.split('/').collect();
+    for (i, segment) in segments.iter().enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        if Uuid::parse_str(segment).is_ok() {
+            out.push_str("{id}");
+        } else if segment.len() <= 32
+            && segment
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            out.push_str(segment);
+        } else {
+            out.push_str("{other}");
+        }
+    }
+    out
+}
+
+async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let Some(terminal) = req.extensions().get::<Arc<TerminalIdentity>>().cloned() else {
+        // Unreachable behind the TLS acceptor; refuse rather than serve an unscoped request.
+        return ApiError::from(ErrorCode::Unauthenticated).into_response();
+    };
+    let operation = operation_name(req.method().as_str(), req.uri().path());
+    let note = AuditNote::default();
+    req.extensions_mut().insert(note.clone());
+    let response = if state.revoked.contains(&terminal.serial) {
+        ApiError::from(ErrorCode::TerminalRevoked).into_response()
+    } else {
+        match tokio::time::timeout(state.request_timeout, next.run(req)).await {
+            Ok(r) => r,
+            Err(_) => ApiError::from(ErrorCode::Timeout).into_response(),
+        }
+    };
+    let code = response.extensions().get::<ErrorCode>().copied();
+    let status = response.status().as_u16();
+    let (user_id, target) = match note.0.lock() {
+        Ok(n) => (n.user_id.clone(), n.target.clone()),
+        Err(_) => (None, None),
+    };
+    tracing::info!(
+        terminal = %terminal.terminal_id,
+        municipality = %terminal.municipality,
+        user = user_id.as_deref().unwrap_or("-"),
+        op = %operation,
+        target = target.as_deref().unwrap_or("-"),
+        status,
+        code = code.map(|c| c.as_str()).unwrap_or("-"),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    if let Ok(municipality) = MunicipalityCode::from_str(&terminal.municipality) {
+        let entry = AuditEntry {
+            seq: 0,
+            at: state.now(),
+            terminal_id: terminal.terminal_id.clone(),
+            municipality,
+            user_id,
+            operation,
+            target,
+            status,
+            error: code,
+        };
+        if let Err(e) = state.store.append_audit(entry) {
+            tracing::error!(error = %e, "audit write failed");
+        }
+    }
+    response
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// Extractors
+
+/// The terminal at the other end of the connection.
+struct Terminal(Arc<TerminalIdentity>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Terminal {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Arc<TerminalIdentity>>()
+            .cloned()
+            .map(Terminal)
+            .ok_or_else(|| ErrorCode::Unauthenticated.into())
+    }
+}
+
+impl Terminal {
+    fn municipality(&self) -> ApiResult<MunicipalityCode> {
+        MunicipalityCode::from_str(&self.0.municipality)
+            .map_err(|_| ErrorCode::Unauthenticated.into())
+    }
+}
+
+/// A signed-in staff member whose session belongs to this connection's terminal certificate.
+struct Staff {
+    session: Session,
+    token: String,
+    note: AuditNote,
+}
+
+impl FromRequestParts<Shared> for Staff {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &Shared,
+    ) -> Result<Self, Self::Rejection> {
+        let terminal = Terminal::from_request_parts(parts, state).await?;
+        let note = parts
+            .extensions
+            .get::<AuditNote>()
+            .cloned()
+            .unwrap_or_default();
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
+        let session = state
+            .sessions
+            .check(token, &terminal.0.fingerprint)
+            .map_err(|r| match r {
+                SessionRefusal::Unknown => ApiError::from(ErrorCode::Unauthenticated),
+                SessionRefusal::OtherTerminal => ApiError::from(ErrorCode::SessionTerminalMismatch),
+            })?;
+        note.user(&session.user_id);
+        Ok(Staff {
+            session,
+            token: token.to_string(),
+            note,
+        })
+    }
+}
+
+impl Staff {
+    fn require_counter(&self) -> ApiResult<()> {
+        if self.session.can_do_counter_work() {
+            Ok(())
+        } else {
+            Err(ErrorCode::Forbidden.into())
+        }
+    }
+}
+
+/// A JSON body parsed into `T` with stable error codes.
+pub struct ApiJson<T>(pub T);
+
+/// Classifies a serde_json error without echoing any value from the input.
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let text = inner.to_string();
+            if text.starts_with("unknown field") {
+                // The path already ends with the unknown key.
+                let field: String = path.chars().take(128).collect();
+                ApiError::field(ErrorCode::UnknownField, field)
+            } else if text.starts_with("missing field") {
+                let name: String = text
+                    .split('`')
+                    .nth(1)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .take(64)
+                    .collect();
+                let field = if path == "." {
+                    name
+                } else {
+                    format!("{path}.{name}")
+                };
+                ApiError::field(ErrorCode::MissingField, field)
+            } else {
+                ApiError::field(ErrorCode::InvalidField, path)
+            }
+        }
+        _ => ErrorCode::MalformedJson.into(),
+    }
+}
+
+/// Parses a JSON body (used by the server and by the request-parsing tests).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorBody> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(e).0)?;
+    de.end()
+        .map_err(|_| ErrorBody::new(ErrorCode::MalformedJson))?;
+    Ok(value)
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+        if !is_json {
+            return Err(ErrorCode::UnsupportedMediaType.into());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::from(ErrorCode::PayloadTooLarge)
+            } else {
+                ApiError::from(ErrorCode::MalformedJson)
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson).map_err(ApiError)
+    }
+}
+
+fn parse_id<T: FromStr>(raw: &str) -> ApiResult<T> {
+    raw.parse()
+        .map_err(|_| ApiError::field(ErrorCode::NotFound, "path"))
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// Handlers
+
+async fn health(
+    State(state): State<Shared>,
+    terminal: Terminal,
+) -> ApiResult<axum::Json<HealthResponse>> {
+    Ok(axum::Json(HealthResponse {
+        status: "ok".into(),
+        terminal_id: terminal.0.terminal_id.clone(),
+        municipality: terminal.municipality()?,
+        union_name: state.config.union_name.clone(),
+        server_time: state.now(),
+        api_version: "v1".into(),
+    }))
+}
+
+fn staff_info(s: &Session) -> StaffInfo {
+    StaffInfo {
+        user_id: s.user_id.clone(),
+        display_name: s.display_name.clone(),
+        municipality: s.municipality,
+        roles: s.roles.clone(),
+        my_number_permission: s.my_number_permission,
+    }
+}
+
+/// A hash verified when the user id is unknown, so that both failures cost the same time.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        crate::auth::hash_password("madoguchi-dummy", crate::auth::HashCost::default())
+            .unwrap_or_default()
+    })
+}
+
+async fn sign_in(
+    State(state): State<Shared>,
+    terminal: Terminal,
+    note: axum::Extension<AuditNote>,
+    ApiJson(req): ApiJson<SignInRequest>,
+) -> ApiResult<axum::Json<SignInResponse>> {
+    let municipality = terminal.municipality()?;
+    if req.user_id.is_empty() || req.user_id.len() > 64 || req.password.len() > 256 {
+        return Err(ErrorCode::InvalidCredentials.into());
+    }
+    let staff = state.store.staff(&req.user_id)?;
+    let now = state.now();
+    let Some(mut staff) = staff else {
+        let password = req.password.clone();
+        let _ = tokio::task::spawn_blocking(move || verify_password(&password, dummy_hash())).await;
+        return Err(ErrorCode::InvalidCredentials.into());
+    };
+    note.0.user(&staff.user_id);
+    if staff.locked_until.is_some_and(|t| t > now) {
+        return Err(ErrorCode::AccountLocked.into());
+    }
+    let hash = staff.password_hash.clone();
+    let password = req.password;
+    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+        .await
+        .map_err(|_| ApiError::from(ErrorCode::Internal))?;
+    let auth = &state.config.auth;
+    {
+        let _guard = state.write_lock.lock().await;
+        // Re-read under the lock so concurrent failures all count.
+        if let Some(fresh) = state.store.staff(&staff.user_id)? {
+            staff = fresh;
+        }
+        if ok {
+            staff.failed_attempts = 0;
+            staff.locked_until = None;
+        } else {
+            staff.failed_attempts += 1;
+            if staff.failed_attempts >= auth.max_failures {
+                staff.failed_attempts = 0;
+                staff.locked_until =
+                    Some(now + chrono::Duration::minutes(i64::from(auth.lockout_minutes)));
+                tracing::warn!(user = %staff.user_id, "account locked after repeated sign-in failures");
+            }
+        }
+        state.store.put_staff(&staff)?;
+    }
+    if !ok {
+        return Err(ErrorCode::InvalidCredentials.into());
+    }
+    if staff.municipality != municipality {
+        return Err(ErrorCode::StaffOfOtherMunicipality.into());
+    }
+    let session = Session {
+        user_id: staff.user_id.clone(),
+        display_name: staff.display_name.clone(),
+        municipality: staff.municipality,
+        roles: staff.roles.clone(),
+        my_number_permission: staff.my_number_permission,
+        terminal_fingerprint: terminal.0.fingerprint.clone(),
+        expires_at: now,
+    };
+    let info = staff_info(&session);
+    let (token, expires_at) = state.sessions.open(session);
+    Ok(axum::Json(SignInResponse {
+        token,
+        expires_at,
+        staff: info,
+    }))
+}
+
+async fn session_info(staff: Staff) -> axum::Json<StaffInfo> {
+    axum::Json(staff_info(&staff.session))
+}
+
+async fn sign_out(State(state): State<Shared>, staff: Staff) -> StatusCode {
+    state.sessions.close(&staff.token);
+    StatusCode::NO_CONTENT
+}
+
+fn state_of(r: &ResidentRecord) -> QualificationState {
+    match &r.qualification {
+        Some(q) if q.lost_on.is_none() => QualificationState::Insured,
+        Some(_) => QualificationState::Lost,
+        None => QualificationState::NotInsured,
+    }
+}
+
+async fn search(
+    State(state): State<Shared>,
+    staff: Staff,
+    ApiJson(req): ApiJson<ResidentSearchRequest>,
+) -> ApiResult<axum::Json<ResidentSearchResponse>> {
+    staff.require_counter()?;
+    if req.insured_number.is_none() && req.kana.is_none() && req.birth_date.is_none() {
+        return Err(ApiError::field(
+            ErrorCode::MissingField,
+            "insured_number|kana|birth_date",
+        ));
+    }
+    let limit = match req.limit {
+        None => 50,
+        Some(n @ 1..=200) => n as usize,
+        Some(_) => return Err(ApiError::field(ErrorCode::InvalidField, "limit")),
+    };
+    let query = ResidentQuery {
+        insured_number: req.insured_number,
+        kana_prefix: req.kana.map(|k| k.seion_key()),
+        birth_date: req.birth_date,
+    };
+    let (found, truncated) =
+        state
+            .store
+            .search_residents(&staff.session.municipality, &query, limit)?;
+    staff.note.target(format!("search:{}", found.len()));
+    let residents = found
+        .iter()
+        .map(|r| ResidentSummary {
+            resident_id: r.id,
+            name: r.name.clone(),
+            kana: r.kana.clone(),
+            birth_date: r.birth_date,
+            sex: r.sex,
+            insured_number: r.insured_number.clone(),
+            state: state_of(r),
+            name_has_gaiji: r.name.has_gaiji(),
+        })
+        .collect();
+    Ok(axum::Json(ResidentSearchResponse {
+        residents,
+        truncated,
+    }))
+}
+
+fn resident_in_scope(state: &AppState, staff: &Staff, raw_id: &str) -> ApiResult<ResidentRecord> {
+    let id: ResidentId = parse_id(raw_id)?;
+    staff.note.target(format!("resident:{id}"));
+    let r = state
+        .store
+        .resident(id)?
+        .ok_or(ApiError::from(ErrorCode::NotFound))?;
+    if r.municipality != staff.session.municipality {
+        return Err(ErrorCode::OutOfScope.into());
+    }
+    Ok(r)
+}
+
+async fn resident_detail(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+) -> ApiResult<axum::Json<ResidentDetail>> {
+    staff.require_counter()?;
+    let r = resident_in_scope(&state, &staff, &raw_id)?;
+    let mut documents = Vec::new();
+    for id in r.documents.iter().rev() {
+        if let Some(d) = state.store.document(*id)? {
+            documents.push(summary(&d));
+        }
+    }
+    Ok(axum::Json(ResidentDetail {
+        resident_id: r.id,
+        municipality: r.municipality,
+        addressee_number: r.addressee.clone(),
+        household_number: r.household.clone(),
+        name: r.name.clone(),
+        kana: r.kana.clone(),
+        birth_date: r.birth_date,
+        sex: r.sex,
+        address: r.address.clone(),
+        mailing_address: r.mailing_address.clone(),
+        state: state_of(&r),
+        qualification: qualification_of(&r, &state.config),
+        on_welfare: r.on_welfare,
+        disability_certified_on: r.disability_certified_on,
+        mynumber_health_card: r.mynumber_health_card,
+        has_my_number: r.my_number.is_some(),
+        documents,
+    }))
+}
+
+async fn my_number(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+) -> ApiResult<axum::Json<MyNumberResponse>> {
+    staff.require_counter()?;
+    if !staff.session.my_number_permission {
+        return Err(ErrorCode::MyNumberPermissionRequired.into());
+    }
+    let r = resident_in_scope(&state, &staff, &raw_id)?;
+    let my_number = r.my_number.ok_or(ApiError::from(ErrorCode::NotFound))?;
+    Ok(axum::Json(MyNumberResponse {
+        resident_id: r.id,
+        my_number,
+    }))
+}
+
+fn request_hash(req: &NotificationRequest) -> ApiResult<String> {
+    let canonical = serde_json::to_vec(req).map_err(|_| ApiError::from(ErrorCode::Internal))?;
+    Ok(hex::encode(Sha256::digest(&canonical)))
+}
+
+fn replay(record: IdempotencyRecord, hash: &str) -> ApiResult<axum::Json<NotificationDecision>> {
+    if record.request_hash == hash {
+        Ok(axum::Json(record.decision))
+    } else {
+        Err(ErrorCode::IdempotencyKeyReused.into())
+    }
+}
+
+/// Group commit: every commit takes a sequence number (under the write lock); a request waits until a
+/// flush that started after its commit has finished. One fsync then covers every commit queued behind it,
+/// instead of one fsync per request.
+#[derive(Default)]
+pub struct GroupFlush {
+    committed: std::sync::atomic::AtomicU64,
+    flushed: std::sync::atomic::AtomicU64,
+    running: tokio::sync::Mutex<()>,
+}
+
+impl GroupFlush {
+    /// Call right after a commit, while still holding the write lock.
+    fn committed(&self) -> u64 {
+        self.committed
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1
+    }
+}
+
+async fn flush(state: &Shared, seq: u64) -> ApiResult<()> {
+    use std::sync::atomic::Ordering;
+    let group = &state.group_flush;
+    if group.flushed.load(Ordering::SeqCst) >= seq {
+        return Ok(());
+    }
+    let _running = group.running.lock().await;
+    if group.flushed.load(Ordering::SeqCst) >= seq {
+        return Ok(());
+    }
+    let target = group.committed.load(Ordering::SeqCst);
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || store.flush())
+        .await
+        .map_err(|_| ApiError::from(ErrorCode::Internal))??;
+    group.flushed.fetch_max(target, Ordering::SeqCst);
+    Ok(())
+}
+
+async fn submit_notification(
+    State(state): State<Shared>,
+    terminal: Terminal,
+    staff: Staff,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<NotificationRequest>,
+) -> ApiResult<axum::Json<NotificationDecision>> {
+    staff.require_counter()?;
+    let key = headers
+        .get(v1::IDEMPOTENCY_KEY_HEADER)
+        .ok_or(ApiError::from(ErrorCode::MissingIdempotencyKey))?
+        .to_str()
+        .ok()
+        .and_then(|s| Uuid::parse_str(s.trim()).ok())
+        .ok_or(ApiError::from(ErrorCode::InvalidIdempotencyKey))?;
+    let carries_my_number = matches!(
+        req.notification,
+        Notification::AcquisitionMoveIn(_) | Notification::AcquisitionDisability(_)
+    );
+    if carries_my_number && !staff.session.my_number_permission {
+        return Err(ErrorCode::MyNumberPermissionRequired.into());
+    }
+    let municipality = staff.session.municipality;
+    let hash = request_hash(&req)?;
+    if let Some(record) = state.store.idempotency(&municipality, key)? {
+        staff
+            .note
+            .target(format!("notification:{}", record.decision.notification_id));
+        return replay(record, &hash);
+    }
+    let decided = {
+        let _guard = state.write_lock.lock().await;
+        if let Some(record) = state.store.idempotency(&municipality, key)? {
+            staff
+                .note
+                .target(format!("notification:{}", record.decision.notification_id));
+            return replay(record, &hash);
+        }
+        let ctx = Context {
+            municipality: &municipality,
+            terminal_id: &terminal.0.terminal_id,
+            user_id: &staff.session.user_id,
+            today: state.today(),
+            now: state.now(),
+            idempotency_key: key,
+        };
+        let decide::Decided {
+            decision,
+            mut commit,
+        } = decide::decide(state.store.as_ref(), &state.config, &ctx, &req)?;
+        commit.ledger = Some(LedgerEntry {
+            decision: decision.clone(),
+            terminal_id: ctx.terminal_id.to_string(),
+            user_id: ctx.user_id.to_string(),
+            received_on: req.received_on,
+        });
+        commit.idempotency = Some((
+            municipality,
+            key,
+            IdempotencyRecord {
+                request_hash: hash,
+                decision: decision.clone(),
+            },
+        ));
+        state.store.commit(commit)?;
+        (decision, state.group_flush.committed())
+    };
+    let (decided, seq) = decided;
+    staff
+        .note
+        .target(format!("notification:{}", decided.notification_id));
+    // Durable before the terminal is told: it will print on the strength of this answer.
+    flush(&state, seq).await?;
+    Ok(axum::Json(decided))
+}
+
+fn document_in_scope(state: &AppState, staff: &Staff, raw_id: &str) -> ApiResult<DocumentRecord> {
+    let id: DocumentId = parse_id(raw_id)?;
+    staff.note.target(format!("document:{id}"));
+    let d = state
+        .store
+        .document(id)?
+        .ok_or(ApiError::from(ErrorCode::NotFound))?;
+    if d.municipality != staff.session.municipality {
+        return Err(ErrorCode::OutOfScope.into());
+    }
+    Ok(d)
+}
+
+async fn document_data(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+) -> ApiResult<axum::Json<DocumentData>> {
+    staff.require_counter()?;
+    let d = document_in_scope(&state, &staff, &raw_id)?;
+    Ok(axum::Json(DocumentData {
+        document_id: d.id,
+        kind: d.kind,
+        insured_number: d.insured_number,
+        name: d.name,
+        kana: d.kana,
+        birth_date: d.birth_date,
+        sex: d.sex,
+        acquired_on: d.acquired_on,
+        valid_from: d.valid_from,
+        valid_until: d.valid_until,
+        issue_date: d.issue_date,
+        burden_ratio: d.burden_ratio,
+        limit_category: d.limit_category,
+        long_term_hospitalization_on: d.long_term_hospitalization_on,
+        insurer_number: d.insurer_number,
+        insurer_name: state.config.union_name.clone(),
+        mailing_address: d.mailing_address,
+        sample: state.config.training,
+        state: d.state,
+    }))
+}
+
+async fn record_issuance(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+    ApiJson(req): ApiJson<IssuanceRequest>,
+) -> ApiResult<axum::Json<v1::DocumentSummary>> {
+    staff.require_counter()?;
+    let _guard = state.write_lock.lock().await;
+    let mut d = document_in_scope(&state, &staff, &raw_id)?;
+    let mut identity = req.identity_documents.clone();
+    identity.sort_by_key(|x| format!("{x:?}"));
+    identity.dedup();
+    let record = IssuanceRecord {
+        issued_on: req.issued_on,
+        method: req.method,
+        identity_documents: identity,
+        recorded_by: staff.session.user_id.clone(),
+    };
+    match d.state {
+        DocumentState::ToIssue => {}
+        DocumentState::Voided => return Err(ErrorCode::DocumentVoided.into()),
+        _ => {
+            // A retry of the same record answers the same; anything else is a second handover.
+            let same = d.issuance.as_ref().is_some_and(|i| {
+                i.issued_on == record.issued_on
+                    && i.method == record.method
+                    && i.identity_documents == record.identity_documents
+            });
+            return if same && d.state == DocumentState::Issued {
+                Ok(axum::Json(summary(&d)))
+            } else {
+                Err(ErrorCode::AlreadyIssued.into())
+            };
+        }
+    }
+    if req.method == IssueMethod::Counter && record.identity_documents.is_empty() {
+        return Err(ApiError::field(
+            ErrorCode::IdentityDocumentRequired,
+            "identity_documents",
+        ));
+    }
+    if req.issued_on > state.today() || req.issued_on < d.issue_date {
+        return Err(ApiError::field(ErrorCode::InvalidDates, "issued_on"));
+    }
+    d.state = DocumentState::Issued;
+    d.issuance = Some(record);
+    state.store.commit(Commit {
+        documents: vec![d.clone()],
+        ..Commit::default()
+    })?;
+    let seq = state.group_flush.committed();
+    drop(_guard);
+    flush(&state, seq).await?;
+    Ok(axum::Json(summary(&d)))
+}
+
+async fn record_return(
+    State(state): State<Shared>,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+    ApiJson(req): ApiJson<ReturnRequest>,
+) -> ApiResult<axum::Json<v1::DocumentSummary>> {
+    staff.require_counter()?;
+    let _guard = state.write_lock.lock().await;
+    let mut d = document_in_scope(&state, &staff, &raw_id)?;
+    match d.state {
+        DocumentState::ToIssue | DocumentState::Voided => return Err(ErrorCode::NotIssued.into()),
+        DocumentState::Returned => {
+            return if d
+                .returned
+                .as_ref()
+                .is_some_and(|r| r.returned_on == req.returned_on)
+            {
+                Ok(axum::Json(summary(&d)))
+            } else {
+                Err(ErrorCode::AlreadyReturned.into())
+            };
+        }
+        DocumentState::Issued | DocumentState::ToReturn | DocumentState::Lost => {}
+    }
+    let issued_on = d
+        .issuance
+        .as_ref()
+        .map(|i| i.issued_on)
+        .unwrap_or(d.issue_date);
+    if req.returned_on > state.today() || req.returned_on < issued_on {
+        return Err(ApiError::field(ErrorCode::InvalidDates, "returned_on"));
+    }
+    d.state = DocumentState::Returned;
+    d.returned = Some(ReturnRecord {
+        returned_on: req.returned_on,
+        recorded_by: staff.session.user_id.clone(),
+    });
+    state.store.commit(Commit {
+        documents: vec![d.clone()],
+        ..Commit::default()
+    })?;
+    let seq = state.group_flush.committed();
+    drop(_guard);
+    flush(&state, seq).await?;
+    Ok(axum::Json(summary(&d)))
+}
+
+async fn audit_trail(
+    State(state): State<Shared>,
+    staff: Staff,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<axum::Json<AuditPage>> {
+    if !staff.session.has_role(Role::Admin) {
+        return Err(ErrorCode::Forbidden.into());
+    }
+    let Query(q) = query.map_err(|_| ApiError::field(ErrorCode::InvalidField, "query"))?;
+    let limit = match q.limit {
+        None => 100,
+        Some(n @ 1..=1000) => n as usize,
+        Some(_) => return Err(ApiError::field(ErrorCode::InvalidField, "limit")),
+    };
+    let entries = state
+        .store
+        .audit(&staff.session.municipality, q.before, limit)?;
+    Ok(axum::Json(AuditPage { entries }))
+}
+
+async fn not_found() -> ApiError {
+    ErrorCode::NotFound.into()
+}
+
+async fn method_not_allowed() -> ApiError {
+    ErrorCode::MethodNotAllowed.into()
+}
+
+/// The router with all routes, limits and the audit layer.
+pub fn router(state: Shared) -> Router {
+    Router::new()
+        .route("/v1/health", get(health))
+        .route(
+            "/v1/session",
+            post(sign_in).get(session_info).delete(sign_out),
+        )
+        .route("/v1/residents/search", post(search))
+        .route("/v1/residents/{id}", get(resident_detail))
+        .route("/v1/residents/{id}/my-number", get(my_number))
+        .route("/v1/notifications", post(submit_notification))
+        .route("/v1/documents/{id}", get(document_data))
+        .route("/v1/documents/{id}/issuance", post(record_issuance))
+        .route("/v1/documents/{id}/return", post(record_return))
+        .route("/v1/audit", get(audit_trail))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            guard_and_audit,
+        ))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn move_in_with(my_number: &str, birth: &str) -> String {
+        format!(
+            r#"{{"received_on":"2026-11-20","notification":{{"kind":"acquisition_move_in","details":{{"resident":{{"addressee_number":"123","household_number":"456","name":"試験　太郎","kana":"シケン　タロウ","birth_date":"{birth}","sex":"male","address":"見附市"}},"my_number":"{my_number}","moved_in_on":"2026-11-01"}}}}}}"#
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever 12 digits and birth date are sent, parsing never panics and an error never repeats them.
+        #[test]
+        fn parse_errors_never_echo_values(n in "[0-9]{12}", y in 1800u32..2100, m in 0u32..14, d in 0u32..33) {
+            let birth = format!("{y:04}-{m:02}-{d:02}");
+            let body = move_in_with(&n, &birth);
+            match parse_json::<NotificationRequest>(body.as_bytes()) {
+                Ok(req) => prop_assert_eq!(req.notification.kind(), v1::NotificationKind::AcquisitionMoveIn),
+                Err(e) => {
+                    let text = serde_json::to_string(&e).unwrap();
+                    prop_assert!(!text.contains(&n), "{}", text);
+                    prop_assert!(!text.contains(&birth), "{}", text);
+                    prop_assert!(e.code == ErrorCode::InvalidField, "{:?}", e.code);
+                }
+            }
+        }
+
+        /// Arbitrary bytes: a stable 4xx code, never a panic.
+        #[test]
+        fn arbitrary_bodies_get_a_client_error(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            if let Err(e) = parse_json::<NotificationRequest>(&bytes) {
+                prop_assert!((400..500).contains(&e.code.http_status()));
+            }
+        }
+    }
+
+    #[test]
+    fn operation_names_carry_no_ids() {
+        assert_eq!(
+            operation_name("GET", "/v1/residents/6f1d2c1e-8d1a-4d7c-9c1a-1a2b3c4d5e6f"),
+            "GET /v1/residents/{id}"
+        );
+        assert_eq!(
+            operation_name("GET", "/v1/residents/山田太郎"),
+            "GET /v1/residents/{other}"
+        );
+    }
+
+    #[test]
+    fn json_errors_have_stable_codes_and_no_values() {
+        let e =
+            parse_json::<SignInRequest>(br#"{"user_id":"a","password":"b","x":1}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::UnknownField);
+        assert_eq!(e.field.as_deref(), Some("x"));
+        let e = parse_json::<SignInRequest>(br#"{"user_id":"a"}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::MissingField);
+        let e = parse_json::<SignInRequest>(br#"{"user_id":"a","#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::MalformedJson);
+        let e = parse_json::<ResidentSearchRequest>(br#"{"insured_number":"99999999999"}"#)
+            .unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidField);
+        assert_eq!(e.field.as_deref(), Some("insured_number"));
+        assert!(!e.message_en.contains("99999999999"));
+        let e = parse_json::<ResidentSearchRequest>(br#"{"birth_date":"1950-02-30"}"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidField);
+        let e =
+            parse_json::<SignInRequest>(br#"{"user_id":"a","password":"b"} trailing"#).unwrap_err();
+        assert_eq!(e.code, ErrorCode::MalformedJson);
+    }
+}

@@ -1,0 +1,201 @@
+//! Staff authentication: Argon2id password hashes, lockout after repeated failures, and short-lived session
+//! tokens bound to the terminal certificate they were issued on.
+//!
+//! Sessions live in memory only: a server restart signs everyone out, which is the safe direction.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_protocol::v1::Role;
+use sha2::{Digest, Sha256};
+
+/// Argon2id cost. The default follows the OWASP minimum (19 MiB, 2 passes); training and tests may use less.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl Default for HashCost {
+    fn default() -> Self {
+        HashCost {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
+    }
+}
+
+/// Hashes a password with a fresh salt.
+pub fn hash_password(password: &str, cost: HashCost) -> Result<String, String> {
+    let params =
+        Params::new(cost.memory_kib, cost.iterations, 1, None).map_err(|e| e.to_string())?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let mut salt_bytes = [0u8; 16];
+    rand::fill(&mut salt_bytes);
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| e.to_string())?;
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// Checks a password against a stored PHC string (the cost comes from the string).
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(hash) => Argon2::default()
+            .verify_password(password.as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A signed-in staff member on one terminal.
+#[derive(Clone)]
+pub struct Session {
+    pub user_id: String,
+    pub display_name: String,
+    pub municipality: MunicipalityCode,
+    pub roles: Vec<Role>,
+    pub my_number_permission: bool,
+    /// SHA-256 of the terminal certificate the session was opened on.
+    pub terminal_fingerprint: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Session {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    /// 窓口 work: clerks and supervisors.
+    pub fn can_do_counter_work(&self) -> bool {
+        self.has_role(Role::Clerk) || self.has_role(Role::Supervisor)
+    }
+}
+
+/// Why a token was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionRefusal {
+    Unknown,
+    OtherTerminal,
+}
+
+/// The in-memory session table, keyed by the SHA-256 of the token (the token itself is never stored).
+pub struct Sessions {
+    table: Mutex<HashMap<[u8; 32], Session>>,
+    idle: Duration,
+}
+
+impl Sessions {
+    pub fn new(idle: Duration) -> Self {
+        Sessions {
+            table: Mutex::new(HashMap::new()),
+            idle,
+        }
+    }
+
+    fn digest(token: &str) -> [u8; 32] {
+        Sha256::digest(token.as_bytes()).into()
+    }
+
+    fn idle_chrono(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.idle).unwrap_or(chrono::Duration::minutes(30))
+    }
+
+    /// Opens a session and returns the bearer token.
+    pub fn open(&self, mut session: Session) -> (String, DateTime<Utc>) {
+        let mut raw = [0u8; 32];
+        rand::fill(&mut raw);
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+        let expires_at = Utc::now() + self.idle_chrono();
+        session.expires_at = expires_at;
+        if let Ok(mut table) = self.table.lock() {
+            let now = Utc::now();
+            table.retain(|_, s| s.expires_at > now);
+            table.insert(Self::digest(&token), session);
+        }
+        (token, expires_at)
+    }
+
+    /// Looks a token up for a request on the connection with `fingerprint`, extending its idle timeout.
+    pub fn check(&self, token: &str, fingerprint: &str) -> Result<Session, SessionRefusal> {
+        let mut table = self.table.lock().map_err(|_| SessionRefusal::Unknown)?;
+        let digest = Self::digest(token);
+        let now = Utc::now();
+        let session = table.get_mut(&digest).ok_or(SessionRefusal::Unknown)?;
+        if session.expires_at <= now {
+            table.remove(&digest);
+            return Err(SessionRefusal::Unknown);
+        }
+        if session.terminal_fingerprint != fingerprint {
+            return Err(SessionRefusal::OtherTerminal);
+        }
+        session.expires_at = now + self.idle_chrono();
+        Ok(session.clone())
+    }
+
+    /// Ends a session.
+    pub fn close(&self, token: &str) {
+        if let Ok(mut table) = self.table.lock() {
+            table.remove(&Self::digest(token));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHEAP: HashCost = HashCost {
+        memory_kib: 256,
+        iterations: 1,
+    };
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash_password("correct horse", CHEAP).unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    fn session(fp: &str) -> Session {
+        Session {
+            user_id: "u".into(),
+            display_name: "U".into(),
+            municipality: "152111".parse().unwrap(),
+            roles: vec![Role::Clerk],
+            my_number_permission: false,
+            terminal_fingerprint: fp.into(),
+            expires_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn sessions_are_bound_to_the_terminal() {
+        let s = Sessions::new(Duration::from_secs(60));
+        let (token, _) = s.open(session("aa"));
+        assert!(s.check(&token, "aa").is_ok());
+        assert_eq!(
+            s.check(&token, "bb").err(),
+            Some(SessionRefusal::OtherTerminal)
+        );
+        assert_eq!(s.check("nope", "aa").err(), Some(SessionRefusal::Unknown));
+        s.close(&token);
+        assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
+    }
+
+    #[test]
+    fn sessions_expire() {
+        let s = Sessions::new(Duration::from_millis(1));
+        let (token, _) = s.open(session("aa"));
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
+    }
+}

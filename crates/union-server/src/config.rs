@@ -1,0 +1,297 @@
+//! The union's configuration (`union.toml` in the data directory): its name, the dated document policy, the
+//! validity rule of documents and the sign-in rules.
+//!
+//! Which document a person receives is a dated policy of the union, so it is configuration, not code
+//! (BRIEF "Documents as of 2026"; domain-anchors §1.6): from 2024-12-02 every 後期 insured gets a 資格確認書
+//! (暫定運用, extended to 2026-07-31); from 2026-08-01 マイナ保険証 holders get a 資格情報のお知らせ and the
+//! others a 資格確認書.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{Datelike, Months};
+use madoguchi_domain::Date;
+use madoguchi_domain::ids::{InsurerNumber, MunicipalityCode};
+use madoguchi_domain::insurance::{BurdenRatio, DocumentKind};
+use serde::{Deserialize, Serialize};
+
+/// Errors reading the configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+/// One dated rule: from `from` on, holders of a マイナ保険証 get `holders`, everyone else `others`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentRule {
+    pub from: Date,
+    pub holders: DocumentKind,
+    pub others: DocumentKind,
+}
+
+/// How long a document is valid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValidityRule {
+    /// The 有効期限 is the next occurrence of this month/day on or after the 発効期日 (annual renewal on 8/1,
+    /// so 7/31 by default).
+    pub until_month: u32,
+    pub until_day: u32,
+    /// Never longer than this many years (資格確認書: ≤ 5 years, MHLW).
+    pub max_years: u32,
+}
+
+impl Default for ValidityRule {
+    fn default() -> Self {
+        ValidityRule {
+            until_month: 7,
+            until_day: 31,
+            max_years: 5,
+        }
+    }
+}
+
+/// Staff sign-in rules. The seeds require personal IDs and passwords but give no numbers (elderly.md §4.1);
+/// these defaults are ours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthRule {
+    /// Consecutive failures before the account locks.
+    pub max_failures: u32,
+    /// Lock duration.
+    pub lockout_minutes: u32,
+    /// Session idle timeout.
+    pub session_idle_minutes: u32,
+}
+
+impl Default for AuthRule {
+    fn default() -> Self {
+        AuthRule {
+            max_failures: 5,
+            lockout_minutes: 15,
+            session_idle_minutes: 30,
+        }
+    }
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnionConfig {
+    /// 広域連合名, printed as 保険者の名称.
+    pub union_name: String,
+    /// Dated document rules; the latest whose `from` is on or before the day applies.
+    pub document_rules: Vec<DocumentRule>,
+    #[serde(default)]
+    pub validity: ValidityRule,
+    #[serde(default)]
+    pub auth: AuthRule,
+    /// 一部負担金の割合 used when the union has no income data for the person yet (e.g. just moved in).
+    #[serde(default = "default_ratio")]
+    pub default_burden_ratio: BurdenRatio,
+    /// 保険者番号 per municipality (後期: one per 市町村). Missing ones are derived from the municipality
+    /// code: 39 + prefecture + its 3 digits + check digit.
+    #[serde(default)]
+    pub insurer_numbers: BTreeMap<String, InsurerNumber>,
+    /// A training (研修) server: documents carry `sample = true` (見本).
+    #[serde(default)]
+    pub training: bool,
+}
+
+fn default_ratio() -> BurdenRatio {
+    BurdenRatio::One
+}
+
+fn date(y: i32, m: u32, d: u32) -> Date {
+    Date::from_ymd_opt(y, m, d).unwrap_or(Date::MIN)
+}
+
+impl UnionConfig {
+    /// The configuration a fresh data directory gets: the national 後期 policy as of 2026.
+    pub fn default_for(union_name: &str) -> Self {
+        UnionConfig {
+            union_name: union_name.to_string(),
+            document_rules: vec![
+                // 暫定運用: 資格確認書 for everyone in 後期 (2024-12-02 .. 2026-07-31).
+                DocumentRule {
+                    from: date(2024, 12, 2),
+                    holders: DocumentKind::ShikakuKakuninsho,
+                    others: DocumentKind::ShikakuKakuninsho,
+                },
+                // From 2026-08-01: 資格情報のお知らせ for マイナ保険証 holders.
+                DocumentRule {
+                    from: date(2026, 8, 1),
+                    holders: DocumentKind::ShikakuJohoOshirase,
+                    others: DocumentKind::ShikakuKakuninsho,
+                },
+            ],
+            validity: ValidityRule::default(),
+            auth: AuthRule::default(),
+            default_burden_ratio: BurdenRatio::One,
+            insurer_numbers: BTreeMap::new(),
+            training: false,
+        }
+    }
+
+    /// Reads and checks a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let config: UnionConfig =
+            toml::from_str(&text).map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The configuration as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.union_name.trim().is_empty() {
+            return Err(ConfigError::Invalid("union_name is empty".into()));
+        }
+        if self.document_rules.is_empty() {
+            return Err(ConfigError::Invalid("document_rules is empty".into()));
+        }
+        for rule in &self.document_rules {
+            for kind in [rule.holders, rule.others] {
+                if !kind.issuable_on(rule.from) {
+                    return Err(ConfigError::Invalid(format!(
+                        "{} cannot be issued from {}",
+                        kind.name_ja(),
+                        rule.from
+                    )));
+                }
+            }
+        }
+        let v = &self.validity;
+        if v.max_years == 0 || v.max_years > 5 {
+            return Err(ConfigError::Invalid(
+                "validity.max_years must be 1..=5".into(),
+            ));
+        }
+        if Date::from_ymd_opt(2001, v.until_month, v.until_day).is_none() {
+            return Err(ConfigError::Invalid(
+                "validity.until_month/until_day is not a day".into(),
+            ));
+        }
+        if self.auth.max_failures == 0 || self.auth.session_idle_minutes == 0 {
+            return Err(ConfigError::Invalid("auth values must be positive".into()));
+        }
+        Ok(())
+    }
+
+    /// The document a person gets on `on`, by whether they hold a マイナ保険証. `None` before the first rule.
+    pub fn document_for(&self, on: Date, mynumber_health_card: bool) -> Option<DocumentKind> {
+        self.document_rules
+            .iter()
+            .filter(|r| r.from <= on)
+            .max_by_key(|r| r.from)
+            .map(|r| {
+                if mynumber_health_card {
+                    r.holders
+                } else {
+                    r.others
+                }
+            })
+    }
+
+    /// The 有効期限 of a document that takes effect on `from`: the next configured month/day (7/31) on or
+    /// after `from`, capped at `max_years`.
+    pub fn valid_until(&self, from: Date) -> Date {
+        let v = &self.validity;
+        let this_year = Date::from_ymd_opt(from.year(), v.until_month, v.until_day);
+        let next = match this_year {
+            Some(d) if d >= from => d,
+            _ => Date::from_ymd_opt(from.year() + 1, v.until_month, v.until_day).unwrap_or(from),
+        };
+        let cap = from
+            .checked_add_months(Months::new(v.max_years * 12))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(next);
+        next.min(cap)
+    }
+
+    /// The 保険者番号 for a municipality.
+    pub fn insurer_number(&self, municipality: &MunicipalityCode) -> Option<InsurerNumber> {
+        if let Some(n) = self.insurer_numbers.get(municipality.as_str()) {
+            return Some(n.clone());
+        }
+        let insurer: u16 = municipality.as_str().get(2..5)?.parse().ok()?;
+        InsurerNumber::kouki(municipality.prefecture(), insurer).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn document_policy_by_date() {
+        let c = UnionConfig::default_for("テスト広域連合");
+        assert_eq!(c.document_for(d(2024, 12, 1), false), None);
+        assert_eq!(
+            c.document_for(d(2024, 12, 2), true),
+            Some(DocumentKind::ShikakuKakuninsho)
+        );
+        assert_eq!(
+            c.document_for(d(2026, 7, 31), true),
+            Some(DocumentKind::ShikakuKakuninsho)
+        );
+        assert_eq!(
+            c.document_for(d(2026, 8, 1), true),
+            Some(DocumentKind::ShikakuJohoOshirase)
+        );
+        assert_eq!(
+            c.document_for(d(2026, 8, 1), false),
+            Some(DocumentKind::ShikakuKakuninsho)
+        );
+    }
+
+    #[test]
+    fn validity_is_next_july_31() {
+        let c = UnionConfig::default_for("x");
+        assert_eq!(c.valid_until(d(2026, 11, 21)), d(2027, 7, 31));
+        assert_eq!(c.valid_until(d(2026, 7, 31)), d(2026, 7, 31));
+        assert_eq!(c.valid_until(d(2026, 8, 1)), d(2027, 7, 31));
+        let mut long = c.clone();
+        long.validity.until_month = 7;
+        long.validity.max_years = 1;
+        assert_eq!(long.valid_until(d(2026, 8, 1)), d(2027, 7, 31));
+    }
+
+    #[test]
+    fn toml_round_trip_and_checks() {
+        let c = UnionConfig::default_for("新潟県後期高齢者医療広域連合");
+        let text = c.to_toml();
+        let back: UnionConfig = toml::from_str(&text).unwrap();
+        assert_eq!(back, c);
+        let mut bad = c.clone();
+        bad.document_rules[0].holders = DocumentKind::Hihokenshasho;
+        assert!(bad.check().is_err());
+        let mut bad = c;
+        bad.validity.max_years = 6;
+        assert!(bad.check().is_err());
+    }
+
+    #[test]
+    fn insurer_number_derived_from_municipality() {
+        let c = UnionConfig::default_for("x");
+        let m: MunicipalityCode = "152111".parse().unwrap();
+        let n = c.insurer_number(&m).unwrap();
+        assert!(n.as_str().starts_with("3915211"));
+        assert!(n.is_kouki());
+    }
+}

@@ -1,0 +1,554 @@
+//! Immediate decision (即時に受付・審査・決定, N:163–165; flow 1-④): from a notification and what the union
+//! knows, decide the qualification, assign the 被保険者番号, the 一部負担金の割合, and which document to issue
+//! with which validity — and collect every change into one [`Commit`].
+//!
+//! Nothing here writes: the caller commits the result atomically together with the idempotency record.
+
+use chrono::{DateTime, Utc};
+use madoguchi_domain::Date;
+use madoguchi_domain::eligibility::{Eligibility, KoukiFacts, evaluate_kouki};
+use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_domain::insurance::{BurdenRatio, DocumentKind};
+use madoguchi_domain::wareki::WarekiDate;
+use madoguchi_protocol::ErrorCode;
+use madoguchi_protocol::v1::{
+    DocumentId, DocumentState, DocumentSummary, Notification, NotificationDecision, NotificationId,
+    NotificationRequest, Outcome, Qualification, ReissueReason, ResidentId,
+};
+use uuid::Uuid;
+
+use crate::config::UnionConfig;
+use crate::store::{
+    Commit, DocumentRecord, QualificationRecord, ResidentRecord, StoreError, UnionStore,
+};
+
+/// Why a notification was refused. Nothing is written for any of these.
+#[derive(Debug)]
+pub enum Refusal {
+    /// A business refusal with a stable code.
+    Code(ErrorCode),
+    /// A storage failure.
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(e: StoreError) -> Self {
+        Refusal::Store(e)
+    }
+}
+
+impl From<ErrorCode> for Refusal {
+    fn from(c: ErrorCode) -> Self {
+        Refusal::Code(c)
+    }
+}
+
+/// Who decides and when.
+pub struct Context<'a> {
+    pub municipality: &'a MunicipalityCode,
+    pub terminal_id: &'a str,
+    pub user_id: &'a str,
+    /// Today in Japan.
+    pub today: Date,
+    pub now: DateTime<Utc>,
+    pub idempotency_key: Uuid,
+}
+
+/// The decision and the changes it makes.
+pub struct Decided {
+    pub decision: NotificationDecision,
+    pub commit: Commit,
+}
+
+fn wareki(d: Date) -> String {
+    WarekiDate::from_date(d)
+        .map(|w| w.to_string())
+        .unwrap_or_else(|_| d.to_string())
+}
+
+pub fn summary(d: &DocumentRecord) -> DocumentSummary {
+    DocumentSummary {
+        document_id: d.id,
+        kind: d.kind,
+        valid_from: d.valid_from,
+        valid_until: d.valid_until,
+        state: d.state,
+        issuance: d.issuance.clone(),
+        returned: d.returned.clone(),
+    }
+}
+
+pub fn qualification_of(
+    r: &ResidentRecord,
+    config: &UnionConfig,
+) -> Option<madoguchi_protocol::v1::Qualification> {
+    let q = r.qualification.as_ref()?;
+    Some(Qualification {
+        insured_number: q.insured_number.clone(),
+        insurer_number: config.insurer_number(&r.municipality)?,
+        acquired_on: q.acquired_on,
+        lost_on: q.lost_on,
+        reason: q.reason,
+        burden_ratio: r.burden_ratio,
+        limit_category: r.limit_category,
+    })
+}
+
+struct Work<'s> {
+    store: &'s dyn UnionStore,
+    config: &'s UnionConfig,
+    commit: Commit,
+}
+
+impl Work<'_> {
+    fn resident_in_scope(
+        &self,
+        id: ResidentId,
+        municipality: &MunicipalityCode,
+    ) -> Result<ResidentRecord, Refusal> {
+        let r = self
+            .store
+            .resident(id)?
+            .ok_or(Refusal::Code(ErrorCode::NotFound))?;
+        if &r.municipality != municipality {
+            return Err(ErrorCode::OutOfScope.into());
+        }
+        Ok(r)
+    }
+
+    /// Current documents that must be withdrawn: handed-over ones come back (回収), undelivered ones are void.
+    fn withdraw_documents(
+        &mut self,
+        r: &ResidentRecord,
+        lost: bool,
+    ) -> Result<Vec<DocumentSummary>, Refusal> {
+        let mut to_return = Vec::new();
+        for id in &r.documents {
+            let Some(mut d) = self.store.document(*id)? else {
+                continue;
+            };
+            match d.state {
+                DocumentState::ToIssue => d.state = DocumentState::Voided,
+                DocumentState::Issued if lost => d.state = DocumentState::Lost,
+                DocumentState::Issued => {
+                    d.state = DocumentState::ToReturn;
+                    to_return.push(summary(&d));
+                }
+                _ => continue,
+            }
+            self.commit.documents.push(d);
+        }
+        Ok(to_return)
+    }
+
+    /// A new document for the resident's current qualification, effective from `from`.
+    fn new_document(
+        &mut self,
+        r: &mut ResidentRecord,
+        from: Date,
+        today: Date,
+        kind: Option<DocumentKind>,
+    ) -> Result<DocumentRecord, Refusal> {
+        let q = r
+            .active_qualification()
+            .ok_or(Refusal::Code(ErrorCode::NotInsured))?
+            .clone();
+        let kind = match kind {
+            Some(k) => k,
+            None => self
+                .config
+                .document_for(today.max(from), r.mynumber_health_card)
+                .ok_or(Refusal::Code(ErrorCode::InvalidDates))?,
+        };
+        let insurer_number = self
+            .config
+            .insurer_number(&r.municipality)
+            .ok_or(Refusal::Code(ErrorCode::Internal))?;
+        let burden_ratio = r.burden_ratio.check_on(from).unwrap_or(BurdenRatio::One);
+        let d = DocumentRecord {
+            id: DocumentId(Uuid::new_v4()),
+            resident_id: r.id,
+            municipality: r.municipality,
+            kind,
+            insured_number: q.insured_number.clone(),
+            insurer_number,
+            name: r.name.clone(),
+            kana: r.kana.clone(),
+            birth_date: r.birth_date,
+            sex: r.sex,
+            acquired_on: q.acquired_on,
+            valid_from: from,
+            valid_until: self.config.valid_until(from),
+            issue_date: today,
+            burden_ratio,
+            limit_category: r.limit_category,
+            long_term_hospitalization_on: r.long_term_hospitalization_on,
+            mailing_address: r.mailing_address.clone(),
+            state: DocumentState::ToIssue,
+            issuance: None,
+            returned: None,
+        };
+        r.documents.push(d.id);
+        self.commit.documents.push(d.clone());
+        Ok(d)
+    }
+
+    /// Applies an eligibility result to the resident: a qualification (with a 被保険者番号) when eligible.
+    fn qualify(&mut self, r: &mut ResidentRecord, e: &Eligibility) -> Result<(), Refusal> {
+        if let (true, Some(from)) = (e.eligible, e.acquisition_date) {
+            let number = match &r.insured_number {
+                Some(n) => n.clone(),
+                None => self.store.allocate_insured_number()?,
+            };
+            r.insured_number = Some(number.clone());
+            r.qualification = Some(QualificationRecord {
+                insured_number: number,
+                acquired_on: from,
+                lost_on: None,
+                reason: e.reason,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn facts(r: &ResidentRecord) -> KoukiFacts {
+    KoukiFacts {
+        birth: Some(r.birth_date),
+        disability_certified: r.disability_certified_on,
+        on_welfare: r.on_welfare,
+        moved_in: r.moved_in_on,
+        moved_out: r.moved_out_on,
+        died: r.died_on,
+    }
+}
+
+fn evaluate(r: &ResidentRecord, on: Date) -> Result<Eligibility, Refusal> {
+    evaluate_kouki(&facts(r), on).map_err(|_| Refusal::Code(ErrorCode::InvalidDates))
+}
+
+/// Decides one notification.
+pub fn decide(
+    store: &dyn UnionStore,
+    config: &UnionConfig,
+    ctx: &Context<'_>,
+    request: &NotificationRequest,
+) -> Result<Decided, Refusal> {
+    let received = request.received_on;
+    if received > ctx.today {
+        return Err(ErrorCode::InvalidDates.into());
+    }
+    let mut w = Work {
+        store,
+        config,
+        commit: Commit::default(),
+    };
+    let mut outcome = Outcome::Decided;
+    let mut reason = None;
+    let mut expected = None;
+    let mut document: Option<DocumentRecord> = None;
+    let mut to_return = Vec::new();
+    let mut message;
+
+    let r = match &request.notification {
+        Notification::AcquisitionMoveIn(m) => {
+            let n = &m.resident;
+            if m.moved_in_on > received || m.moved_in_on < n.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            let existing = store.resident_by_addressee(ctx.municipality, &n.addressee_number)?;
+            let mut r = match existing {
+                Some(r) => {
+                    if r.birth_date != n.birth_date {
+                        return Err(ErrorCode::ResidentMismatch.into());
+                    }
+                    if r.my_number.as_ref().is_some_and(|x| x != &m.my_number) {
+                        return Err(ErrorCode::MyNumberMismatch.into());
+                    }
+                    if r.active_qualification().is_some() {
+                        return Err(ErrorCode::AlreadyInsured.into());
+                    }
+                    r
+                }
+                None => ResidentRecord {
+                    id: ResidentId(Uuid::new_v4()),
+                    municipality: *ctx.municipality,
+                    addressee: n.addressee_number.clone(),
+                    household: n.household_number.clone(),
+                    name: n.name.clone(),
+                    kana: n.kana.clone(),
+                    birth_date: n.birth_date,
+                    sex: n.sex,
+                    address: n.address.clone(),
+                    mailing_address: None,
+                    my_number: None,
+                    on_welfare: n.on_welfare,
+                    disability_certified_on: None,
+                    mynumber_health_card: false,
+                    moved_in_on: None,
+                    moved_out_on: None,
+                    died_on: None,
+                    burden_ratio: config.default_burden_ratio,
+                    limit_category: None,
+                    long_term_hospitalization_on: None,
+                    insured_number: None,
+                    qualification: None,
+                    documents: Vec::new(),
+                },
+            };
+            r.household = n.household_number.clone();
+            r.name = n.name.clone();
+            r.kana = n.kana.clone();
+            r.sex = n.sex;
+            r.address = n.address.clone();
+            r.on_welfare = n.on_welfare;
+            r.my_number = Some(m.my_number.clone());
+            r.mynumber_health_card = m.mynumber_health_card;
+            r.moved_in_on = Some(m.moved_in_on);
+            // A person moving back in starts a new period: earlier loss events no longer apply.
+            r.moved_out_on = None;
+            r.died_on = None;
+            let e = evaluate(&r, received)?;
+            w.qualify(&mut r, &e)?;
+            reason = Some(e.reason);
+            if e.eligible {
+                let from = e.acquisition_date.unwrap_or(received);
+                document = Some(w.new_document(&mut r, from, ctx.today, None)?);
+                message = format!(
+                    "資格取得（転入）を決定しました。資格取得年月日 {}。",
+                    wareki(from)
+                );
+            } else {
+                outcome = Outcome::NotEligible;
+                expected = e.expected_acquisition_date;
+                message = format!(
+                    "転入を受け付けました。資格なし（{}）。",
+                    e.reason.label_ja()
+                );
+            }
+            r
+        }
+        Notification::AcquisitionDisability(a) => {
+            let mut r = w.resident_in_scope(a.resident_id, ctx.municipality)?;
+            if r.my_number.as_ref().is_some_and(|x| x != &a.my_number) {
+                return Err(ErrorCode::MyNumberMismatch.into());
+            }
+            if r.active_qualification().is_some() {
+                return Err(ErrorCode::AlreadyInsured.into());
+            }
+            if r.died_on.is_some() || r.moved_out_on.is_some() {
+                return Err(ErrorCode::NotInsured.into());
+            }
+            let mut candidate = r.clone();
+            candidate.disability_certified_on = Some(received);
+            let e = evaluate(&candidate, received)?;
+            reason = Some(e.reason);
+            if e.eligible {
+                r = candidate;
+                r.my_number = Some(a.my_number.clone());
+                w.qualify(&mut r, &e)?;
+                let from = e.acquisition_date.unwrap_or(received);
+                document = Some(w.new_document(&mut r, from, ctx.today, None)?);
+                message = format!(
+                    "障害認定により資格取得を決定しました。資格取得年月日 {}。",
+                    wareki(from)
+                );
+            } else {
+                // Not certified (under 65, or excluded): the application is recorded, nothing else changes.
+                outcome = Outcome::NotEligible;
+                expected = e.expected_acquisition_date;
+                message = format!(
+                    "障害認定の申請を受け付けました。資格なし（{}）。",
+                    e.reason.label_ja()
+                );
+            }
+            r
+        }
+        Notification::Reissue(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if r.active_qualification().is_none() {
+                return Err(ErrorCode::NotInsured.into());
+            }
+            let lost = matches!(x.reason, ReissueReason::Lost | ReissueReason::Stolen);
+            to_return = w.withdraw_documents(&r, lost)?;
+            let from = r
+                .active_qualification()
+                .map(|q| q.acquired_on.max(received))
+                .unwrap_or(received);
+            document = Some(w.new_document(&mut r, from, ctx.today, None)?);
+            message = "再交付を決定しました。".to_string();
+            r
+        }
+        Notification::ChangeOfParticulars(c) => {
+            let mut r = w.resident_in_scope(c.resident_id, ctx.municipality)?;
+            if c.changed_on > received || c.changed_on < r.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            let mut changed = false;
+            if let Some(n) = &c.name
+                && n != &r.name
+            {
+                r.name = n.clone();
+                changed = true;
+            }
+            if let Some(k) = &c.kana
+                && k != &r.kana
+            {
+                r.kana = k.clone();
+                changed = true;
+            }
+            if let Some(a) = &c.address
+                && a.trim() != r.address
+                && !a.trim().is_empty()
+            {
+                r.address = a.trim().to_string();
+                changed = true;
+            }
+            if !changed {
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            message = "記載事項変更を受け付けました。".to_string();
+            if let Some(q) = r.active_qualification() {
+                let from = q.acquired_on.max(c.changed_on);
+                to_return = w.withdraw_documents(&r, false)?;
+                document = Some(w.new_document(&mut r, from, ctx.today, None)?);
+                message = "記載事項変更により新しい書類の交付を決定しました。".to_string();
+            }
+            r
+        }
+        Notification::LossMoveOut(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if r.active_qualification().is_none() {
+                return Err(ErrorCode::NotInsured.into());
+            }
+            // 転出届 may be filed up to 14 days before moving (住民基本台帳法第24条 practice); allow a month.
+            let latest = received + chrono::Days::new(31);
+            if x.moved_out_on > latest
+                || x.moved_out_on < r.birth_date
+                || r.moved_in_on.is_some_and(|i| x.moved_out_on < i)
+            {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            r.moved_out_on = Some(x.moved_out_on);
+            lose(&mut w, &mut r, x.moved_out_on, &mut to_return, &mut reason)?;
+            message = format!(
+                "資格喪失（転出）を決定しました。資格喪失年月日 {}。",
+                wareki(x.moved_out_on.succ_opt().unwrap_or(x.moved_out_on))
+            );
+            r
+        }
+        Notification::LossDeath(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if r.active_qualification().is_none() {
+                return Err(ErrorCode::NotInsured.into());
+            }
+            if x.died_on > received || x.died_on < r.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            r.died_on = Some(x.died_on);
+            lose(&mut w, &mut r, x.died_on, &mut to_return, &mut reason)?;
+            message = format!(
+                "資格喪失（死亡）を決定しました。資格喪失年月日 {}。",
+                wareki(x.died_on.succ_opt().unwrap_or(x.died_on))
+            );
+            r
+        }
+        Notification::MailingAddressChange(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if r.active_qualification().is_none() {
+                return Err(ErrorCode::NotInsured.into());
+            }
+            if r.mailing_address == x.mailing_address {
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            r.mailing_address = x.mailing_address.clone();
+            message = "送付先変更を受け付けました。".to_string();
+            r
+        }
+        Notification::OptionalEntries(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            let Some(q) = r.active_qualification().cloned() else {
+                return Err(ErrorCode::NotInsured.into());
+            };
+            if x.limit_category.is_none() && x.long_term_hospitalization_on.is_none() {
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            if x.long_term_hospitalization_on
+                .is_some_and(|d| d > received || d < q.acquired_on)
+            {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            if x.limit_category.is_some() {
+                r.limit_category = x.limit_category;
+            }
+            if x.long_term_hospitalization_on.is_some() {
+                r.long_term_hospitalization_on = x.long_term_hospitalization_on;
+            }
+            to_return = w.withdraw_documents(&r, false)?;
+            // 任意記載事項 are printed only on the 資格確認書, which is issued on application.
+            let from = q.acquired_on.max(received);
+            document = Some(w.new_document(
+                &mut r,
+                from,
+                ctx.today,
+                Some(DocumentKind::ShikakuKakuninsho),
+            )?);
+            message = "任意記載事項を併記した資格確認書の交付を決定しました。".to_string();
+            r
+        }
+    };
+
+    if let Some(d) = &document {
+        message.push_str(&format!(
+            "{}（有効期限 {}）を交付してください。",
+            d.kind.name_ja(),
+            wareki(d.valid_until)
+        ));
+    }
+    if !to_return.is_empty() {
+        message.push_str("旧書類を回収してください。");
+    }
+    if outcome == Outcome::Decided && r.qualification.is_none() {
+        reason = None;
+    }
+    let qualification = qualification_of(&r, config);
+    let decision = NotificationDecision {
+        notification_id: NotificationId(Uuid::new_v4()),
+        idempotency_key: ctx.idempotency_key,
+        kind: request.notification.kind(),
+        resident_id: r.id,
+        decided_at: ctx.now,
+        outcome,
+        reason,
+        expected_acquisition_on: expected,
+        qualification,
+        document: document.as_ref().map(summary),
+        documents_to_return: to_return,
+        message_ja: message,
+    };
+    w.commit.residents.push(r);
+    Ok(Decided {
+        decision,
+        commit: w.commit,
+    })
+}
+
+fn lose(
+    w: &mut Work<'_>,
+    r: &mut ResidentRecord,
+    event: Date,
+    to_return: &mut Vec<DocumentSummary>,
+    reason: &mut Option<madoguchi_domain::eligibility::Reason>,
+) -> Result<(), Refusal> {
+    let on = event
+        .succ_opt()
+        .ok_or(Refusal::Code(ErrorCode::InvalidDates))?;
+    let e = evaluate(r, on)?;
+    if let Some(q) = r.qualification.as_mut() {
+        q.lost_on = e.loss_date.or(Some(on));
+        q.reason = e.reason;
+    }
+    *reason = Some(e.reason);
+    *to_return = w.withdraw_documents(r, false)?;
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! `madoguchi-union`: the union server and its tools. The command-line interface is stable; scripts rely on
+//! it (issue 3):
+//!
+//! ```text
+//! madoguchi-union pki init     --dir D --union NAME [--days N]
+//! madoguchi-union pki server   --dir D --host NAME_OR_IP... [--days N]
+//! madoguchi-union pki terminal --dir D --municipality CODE --terminal ID [--days N]
+//! madoguchi-union pki revoke   --dir D --terminal ID
+//! madoguchi-union serve        --pki D --data DIR --listen ADDR:PORT [--log-format text|json]
+//! madoguchi-union seed         --data DIR --municipality CODE... --residents N [--seed S] [--as-of DATE]
+//!                              [--union NAME] [--light-hashes]
+//! ```
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use madoguchi_domain::Date;
+use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_union_server::auth::HashCost;
+use madoguchi_union_server::seed::{self, SeedOptions};
+use madoguchi_union_server::server::{self, ServeOptions};
+use madoguchi_union_server::store::SledStore;
+use madoguchi_union_server::{pki, server::CONFIG_FILE};
+
+#[derive(Parser)]
+#[command(
+    name = "madoguchi-union",
+    version,
+    about = "Madoguchi union (広域連合) server and tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Terminal PKI: CA, server certificate, terminal certificates, revocation.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Run the server: TLS 1.3, client certificates from the union CA required.
+    Serve {
+        /// PKI directory (from `pki init`).
+        #[arg(long)]
+        pki: PathBuf,
+        /// Data directory (store and union.toml).
+        #[arg(long)]
+        data: PathBuf,
+        /// Address and port to listen on.
+        #[arg(long)]
+        listen: SocketAddr,
+        #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+        log_format: LogFormat,
+    },
+    /// Generate synthetic residents and training staff accounts.
+    Seed {
+        #[arg(long)]
+        data: PathBuf,
+        /// 地方公共団体コード (6 digits), one or more.
+        #[arg(long, num_args = 1.., required = true)]
+        municipality: Vec<MunicipalityCode>,
+        /// Residents per municipality.
+        #[arg(long)]
+        residents: usize,
+        /// Random seed: the same seed and --as-of give the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The day the data describes (YYYY-MM-DD); default today (JST).
+        #[arg(long)]
+        as_of: Option<Date>,
+        /// The union's name, when the data directory has no union.toml yet.
+        #[arg(long, default_value = "後期高齢者医療広域連合（研修）")]
+        union: String,
+        /// Cheaper password hashes (training and tests only).
+        #[arg(long)]
+        light_hashes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PkiCommand {
+    /// Create the union CA and an empty CRL.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        union: String,
+        #[arg(long, default_value_t = 3650)]
+        days: u32,
+    },
+    /// Issue the server certificate.
+    Server {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, num_args = 1.., required = true)]
+        host: Vec<String>,
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+    },
+    /// Issue a terminal certificate and key (terminals/terminal-<ID>.pem, terminals/terminal-<ID>-key.pem).
+    Terminal {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        municipality: MunicipalityCode,
+        #[arg(long)]
+        terminal: String,
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+    /// Revoke a terminal's certificates and write a new CRL (a running server picks it up within seconds).
+    Revoke {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        terminal: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("madoguchi-union: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Pki { command } => run_pki(command),
+        Command::Serve {
+            pki,
+            data,
+            listen,
+            log_format,
+        } => {
+            init_logging(log_format);
+            let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            runtime.block_on(async move {
+                let running = server::start(ServeOptions::new(pki, data, listen))
+                    .await
+                    .map_err(|e| e.to_string())?;
+                println!("listening on {}", running.addr);
+                running
+                    .run_until(async {
+                        let _ = tokio::signal::ctrl_c().await;
+                    })
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        }
+        Command::Seed {
+            data,
+            municipality,
+            residents,
+            seed,
+            as_of,
+            union,
+            light_hashes,
+        } => {
+            let config = server::load_or_create_config(&data, &union).map_err(|e| e.to_string())?;
+            let store = Arc::new(SledStore::open(&data).map_err(|e| e.to_string())?);
+            let as_of = as_of
+                .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
+            let hash_cost = if light_hashes {
+                HashCost {
+                    memory_kib: 4096,
+                    iterations: 1,
+                }
+            } else {
+                HashCost::default()
+            };
+            let report = seed::seed(
+                store.as_ref(),
+                &config,
+                &SeedOptions {
+                    municipalities: municipality,
+                    residents,
+                    seed,
+                    as_of,
+                    hash_cost,
+                },
+            )
+            .map_err(|e| e.to_string())?;
+            let note = seed::training_note(&report);
+            let path = data.join("TRAINING-STAFF.md");
+            std::fs::write(&path, &note).map_err(|e| e.to_string())?;
+            // Written with write! so a closed pipe (`| head`) is not a panic.
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "{note}");
+            let _ = writeln!(
+                out,
+                "\nwritten: {} and {}",
+                path.display(),
+                data.join(CONFIG_FILE).display()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn run_pki(command: PkiCommand) -> Result<(), String> {
+    match command {
+        PkiCommand::Init { dir, union, days } => {
+            pki::init(&dir, &union, days).map_err(|e| e.to_string())?;
+            println!("union CA created in {}", dir.display());
+        }
+        PkiCommand::Server { dir, host, days } => {
+            let path = pki::issue_server(&dir, &host, days).map_err(|e| e.to_string())?;
+            println!("server certificate: {}", path.display());
+        }
+        PkiCommand::Terminal {
+            dir,
+            municipality,
+            terminal,
+            days,
+        } => {
+            let files = pki::issue_terminal(&dir, municipality.as_str(), &terminal, days)
+                .map_err(|e| e.to_string())?;
+            println!("terminal certificate: {}", files.cert.display());
+            println!("terminal key:         {}", files.key.display());
+            println!("serial:               {}", files.serial);
+        }
+        PkiCommand::Revoke { dir, terminal } => {
+            let serials = pki::revoke_terminal(&dir, &terminal).map_err(|e| e.to_string())?;
+            println!(
+                "revoked {} certificate(s) of terminal {terminal}; CRL written to {}",
+                serials.len(),
+                dir.join("crl.pem").display()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Starting and stopping the server: TLS configuration from the PKI directory, the CRL watcher, the store
+//! and configuration from the data directory, and the axum-server listener.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_server::Handle;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
+
+use crate::api::{AppState, Clock, router};
+use crate::auth::Sessions;
+use crate::config::{ConfigError, UnionConfig};
+use crate::pki::{self, PkiPaths};
+use crate::store::{SledStore, StoreError, UnionStore};
+use crate::tls::{self, RevokedSerials, TerminalAcceptor, TlsError};
+
+/// Name of the configuration file in the data directory.
+pub const CONFIG_FILE: &str = "union.toml";
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    #[error("cannot listen on {addr}: {message}")]
+    Listen { addr: SocketAddr, message: String },
+}
+
+/// What `serve` needs.
+#[derive(Clone)]
+pub struct ServeOptions {
+    pub pki_dir: PathBuf,
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    /// How often `crl.pem` is checked for a change.
+    pub crl_poll: Duration,
+    /// Upper bound for one request, body included.
+    pub request_timeout: Duration,
+    /// TLS handshake bound.
+    pub handshake_timeout: Duration,
+    /// The clock; `None` is the system clock. Tests pass a fixed one to decide "as of" a day.
+    pub clock: Option<Clock>,
+}
+
+impl ServeOptions {
+    pub fn new(
+        pki_dir: impl Into<PathBuf>,
+        data_dir: impl Into<PathBuf>,
+        listen: SocketAddr,
+    ) -> Self {
+        ServeOptions {
+            pki_dir: pki_dir.into(),
+            data_dir: data_dir.into(),
+            listen,
+            crl_poll: Duration::from_millis(500),
+            request_timeout: Duration::from_secs(15),
+            handshake_timeout: Duration::from_secs(10),
+            clock: None,
+        }
+    }
+}
+
+/// Loads `union.toml`, or writes the default one (named after the PKI's union) when there is none.
+pub fn load_or_create_config(data_dir: &Path, union_name: &str) -> Result<UnionConfig, ServeError> {
+    let path = data_dir.join(CONFIG_FILE);
+    if path.exists() {
+        return Ok(UnionConfig::load(&path)?);
+    }
+    std::fs::create_dir_all(data_dir).map_err(|e| ConfigError::Read {
+        path: data_dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let config = UnionConfig::default_for(union_name);
+    std::fs::write(&path, config.to_toml()).map_err(|e| ConfigError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(config)
+}
+
+/// A running server.
+pub struct RunningServer {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    handle: Handle<SocketAddr>,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    watcher: tokio::task::JoinHandle<()>,
+    state: Arc<AppState>,
+}
+
+impl RunningServer {
+    /// Stops accepting, lets requests in flight finish (up to 5 s), and flushes the store.
+    pub async fn shutdown(self) {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
+        let _ = self.server.await;
+        self.watcher.abort();
+        let store = self.state.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+    }
+
+    /// Runs until `signal` completes (then shuts down gracefully) or the listener fails.
+    pub async fn run_until(
+        self,
+        signal: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let RunningServer {
+            handle,
+            mut server,
+            watcher,
+            state,
+            ..
+        } = self;
+        let result = tokio::select! {
+            r = &mut server => match r {
+                Ok(r) => r,
+                Err(e) => Err(std::io::Error::other(e.to_string())),
+            },
+            _ = signal => {
+                tracing::info!("shutting down");
+                handle.graceful_shutdown(Some(Duration::from_secs(5)));
+                let _ = server.await;
+                Ok(())
+            }
+        };
+        watcher.abort();
+        let store = state.store.clone();
+        let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+        result
+    }
+
+    /// The store (for tests and tools that inspect what was written).
+    pub fn store(&self) -> Arc<dyn UnionStore> {
+        self.state.store.clone()
+    }
+}
+
+/// Starts the server on the current tokio runtime.
+pub async fn start(options: ServeOptions) -> Result<RunningServer, ServeError> {
+    let pki_paths = PkiPaths::new(&options.pki_dir);
+    let index = pki::load_index(&pki_paths)?;
+    let config = load_or_create_config(&options.data_dir, &index.union_name)?;
+    let store: Arc<dyn UnionStore> = Arc::new(SledStore::open(&options.data_dir)?);
+    start_with(options, config, store).await
+}
+
+/// Starts the server with a given configuration and store.
+pub async fn start_with(
+    options: ServeOptions,
+    config: UnionConfig,
+    store: Arc<dyn UnionStore>,
+) -> Result<RunningServer, ServeError> {
+    let pki_paths = PkiPaths::new(&options.pki_dir);
+    let (server_config, serials) = tls::server_config(&pki_paths)?;
+    let revoked = RevokedSerials::default();
+    revoked.replace_all(serials);
+    let rustls_config = RustlsConfig::from_config(server_config);
+    let watcher = tls::spawn_crl_watcher(
+        pki_paths,
+        rustls_config.clone(),
+        revoked.clone(),
+        options.crl_poll,
+    );
+    let clock: Clock = options
+        .clock
+        .clone()
+        .unwrap_or_else(|| Arc::new(chrono::Utc::now));
+    let idle = Duration::from_secs(u64::from(config.auth.session_idle_minutes) * 60);
+    let state = Arc::new(AppState {
+        store,
+        config,
+        sessions: Sessions::new(idle),
+        write_lock: tokio::sync::Mutex::new(()),
+        revoked,
+        request_timeout: options.request_timeout,
+        clock,
+        group_flush: Default::default(),
+    });
+    let app = router(state.clone());
+
+    let listen_error = |e: std::io::Error| ServeError::Listen {
+        addr: options.listen,
+        message: e.to_string(),
+    };
+    let listener = std::net::TcpListener::bind(options.listen).map_err(listen_error)?;
+    // axum-server's from_tcp hangs on a blocking std listener (tech-notes §5.4).
+    listener.set_nonblocking(true).map_err(listen_error)?;
+    let addr = listener.local_addr().map_err(listen_error)?;
+    let acceptor = TerminalAcceptor::new(
+        RustlsAcceptor::new(rustls_config).handshake_timeout(options.handshake_timeout),
+    );
+    let handle = Handle::new();
+    let server = axum_server::from_tcp(listener)
+        .map_err(listen_error)?
+        .acceptor(acceptor)
+        .handle(handle.clone());
+    let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+    tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
+    Ok(RunningServer {
+        addr,
+        handle,
+        server: task,
+        watcher,
+        state,
+    })
+}

@@ -1,0 +1,173 @@
+//! Training mode (研修モード): an embedded union server the desktop app starts in-process, with a generated
+//! PKI, synthetic residents and training staff accounts. Everything it issues is marked `sample` (見本).
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! let training = madoguchi_union_server::training::start(std::path::Path::new("/tmp/madoguchi-training")).await?;
+//! // Connect with training.ca_cert (pinned root), training.terminal_cert + terminal_key (client identity)
+//! // to https://127.0.0.1:{training.addr.port()}; sign in with training.accounts[0].
+//! training.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use madoguchi_domain::ids::MunicipalityCode;
+
+use crate::auth::HashCost;
+use crate::pki::{self, PkiPaths};
+use crate::seed::{self, SeedOptions, TrainingAccount};
+use crate::server::{self, RunningServer, ServeError, ServeOptions};
+use crate::store::{SledStore, UnionStore};
+
+/// Training setup.
+#[derive(Debug, Clone)]
+pub struct TrainingOptions {
+    pub municipality: MunicipalityCode,
+    pub terminal_id: String,
+    pub residents: usize,
+    pub seed: u64,
+    /// Port 0 picks a free one.
+    pub listen: SocketAddr,
+}
+
+impl Default for TrainingOptions {
+    fn default() -> Self {
+        TrainingOptions {
+            // 見附市: a municipality of the Niigata union the seeds describe (N:947–953).
+            // A constant, checked by the unit test below.
+            municipality: MunicipalityCode::parse("152111")
+                .expect("built-in municipality code is valid"),
+            terminal_id: "KENSYU-01".into(),
+            residents: 200,
+            seed: 2026,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// Why training mode could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrainingError {
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    #[error(transparent)]
+    Serve(#[from] ServeError),
+    #[error(transparent)]
+    Seed(#[from] seed::SeedError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// A running training server and what a terminal needs to reach it.
+pub struct TrainingServer {
+    pub addr: SocketAddr,
+    pub pki_dir: PathBuf,
+    pub data_dir: PathBuf,
+    /// The union CA to pin.
+    pub ca_cert: PathBuf,
+    /// Client certificate and key (PEM) of the training terminal.
+    pub terminal_cert: PathBuf,
+    pub terminal_key: PathBuf,
+    pub municipality: MunicipalityCode,
+    pub terminal_id: String,
+    /// Training staff (user ids and passwords).
+    pub accounts: Vec<TrainingAccount>,
+    server: RunningServer,
+}
+
+impl TrainingServer {
+    /// Stops the server.
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
+    }
+}
+
+/// Starts training mode in `dir` with the defaults (見附市, one terminal, 200 residents).
+pub async fn start(dir: &Path) -> Result<TrainingServer, TrainingError> {
+    start_with(dir, TrainingOptions::default()).await
+}
+
+/// Starts training mode; reuses the PKI and data already in `dir` from an earlier start.
+pub async fn start_with(
+    dir: &Path,
+    options: TrainingOptions,
+) -> Result<TrainingServer, TrainingError> {
+    let pki_dir = dir.join("pki");
+    let data_dir = dir.join("data");
+    let paths = PkiPaths::new(&pki_dir);
+    let union_name = "研修用広域連合";
+    if !paths.ca_cert().exists() {
+        pki::init(&pki_dir, union_name, 3650)?;
+    }
+    if !paths.server_cert().exists() {
+        pki::issue_server(&pki_dir, &["localhost".into(), "127.0.0.1".into()], 825)?;
+    }
+    if !paths.terminal_cert(&options.terminal_id).exists() {
+        pki::issue_terminal(
+            &pki_dir,
+            options.municipality.as_str(),
+            &options.terminal_id,
+            365,
+        )?;
+    }
+    let mut config = server::load_or_create_config(&data_dir, union_name)?;
+    if !config.training {
+        config.training = true;
+        let _ = std::fs::write(data_dir.join(server::CONFIG_FILE), config.to_toml());
+    }
+    let store = Arc::new(SledStore::open(&data_dir)?);
+    // Training passwords are printed on purpose; a light hash keeps the embedded start fast.
+    let cost = HashCost {
+        memory_kib: 4096,
+        iterations: 1,
+    };
+    let accounts = seed::training_accounts(&options.municipality);
+    let seeded = match accounts.first() {
+        Some(a) => store.staff(&a.user_id)?.is_some(),
+        None => true,
+    };
+    if !seeded {
+        let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
+        seed::seed(
+            store.as_ref(),
+            &config,
+            &SeedOptions {
+                municipalities: vec![options.municipality],
+                residents: options.residents,
+                seed: options.seed,
+                as_of: today,
+                hash_cost: cost,
+            },
+        )?;
+    }
+    let running = server::start_with(
+        ServeOptions::new(&pki_dir, &data_dir, options.listen),
+        config,
+        store,
+    )
+    .await?;
+    Ok(TrainingServer {
+        addr: running.addr,
+        ca_cert: paths.ca_cert(),
+        terminal_cert: paths.terminal_cert(&options.terminal_id),
+        terminal_key: paths.terminal_key(&options.terminal_id),
+        pki_dir,
+        data_dir,
+        municipality: options.municipality,
+        terminal_id: options.terminal_id,
+        accounts,
+        server: running,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn default_municipality_is_valid() {
+        let o = super::TrainingOptions::default();
+        assert_eq!(o.municipality.as_str(), "152111");
+    }
+}

@@ -1,0 +1,269 @@
+//! Shared fixture for the system tests: a real PKI in a temp directory, a seeded store, the server started
+//! in-process on 127.0.0.1 port 0, and reqwest clients with real terminal certificates over TLS 1.3.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use madoguchi_domain::ids::{MunicipalityCode, MyNumber};
+use madoguchi_protocol::ErrorBody;
+use madoguchi_union_server::api::Clock;
+use madoguchi_union_server::auth::HashCost;
+use madoguchi_union_server::config::UnionConfig;
+use madoguchi_union_server::pki::{self, PkiPaths};
+use madoguchi_union_server::seed::{self, SeedOptions};
+use madoguchi_union_server::server::{self, RunningServer, ServeOptions};
+use madoguchi_union_server::store::{SledStore, UnionStore};
+use reqwest::{Certificate, Client, Identity, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub const MITSUKE: &str = "152111";
+pub const NAGAOKA: &str = "152021";
+pub const T_MITSUKE: &str = "MITSUKE-01";
+pub const T_MITSUKE_2: &str = "MITSUKE-02";
+pub const T_NAGAOKA: &str = "NAGAOKA-01";
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub pki: PathBuf,
+    pub data: PathBuf,
+    pub server: Option<RunningServer>,
+    pub addr: std::net::SocketAddr,
+    pub store: Arc<dyn UnionStore>,
+}
+
+pub fn jst_noon(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    // 12:00 JST = 03:00 UTC.
+    Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).single().unwrap()
+}
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+impl Fixture {
+    /// A union with 見附市 and 長岡市 terminals and `residents` seeded residents per municipality.
+    pub async fn start(residents: usize, clock: Option<Clock>) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let pki = dir.path().join("pki");
+        let data = dir.path().join("data");
+        pki::init(&pki, "新潟県後期高齢者医療広域連合", 30).unwrap();
+        pki::issue_server(&pki, &["localhost".into(), "127.0.0.1".into()], 30).unwrap();
+        for (m, t) in [
+            (MITSUKE, T_MITSUKE),
+            (MITSUKE, T_MITSUKE_2),
+            (NAGAOKA, T_NAGAOKA),
+        ] {
+            pki::issue_terminal(&pki, m, t, 30).unwrap();
+        }
+        let config = UnionConfig::default_for("新潟県後期高齢者医療広域連合");
+        std::fs::create_dir_all(&data).unwrap();
+        std::fs::write(data.join(server::CONFIG_FILE), config.to_toml()).unwrap();
+        let store: Arc<dyn UnionStore> = Arc::new(SledStore::open(&data).unwrap());
+        seed::seed(
+            store.as_ref(),
+            &config,
+            &SeedOptions {
+                municipalities: vec![MITSUKE.parse().unwrap(), NAGAOKA.parse().unwrap()],
+                residents,
+                seed: 11,
+                as_of: date(2026, 11, 21),
+                hash_cost: HashCost {
+                    memory_kib: 1024,
+                    iterations: 1,
+                },
+            },
+        )
+        .unwrap();
+        let mut options = ServeOptions::new(&pki, &data, "127.0.0.1:0".parse().unwrap());
+        options.crl_poll = Duration::from_millis(200);
+        options.clock = clock;
+        let running = server::start_with(options, config, store.clone())
+            .await
+            .unwrap();
+        Fixture {
+            addr: running.addr,
+            store,
+            server: Some(running),
+            pki,
+            data,
+            dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("https://127.0.0.1:{}{}", self.addr.port(), path)
+    }
+
+    pub fn paths(&self) -> PkiPaths {
+        PkiPaths::new(&self.pki)
+    }
+
+    /// A client with the terminal's certificate, pinned to the union CA, TLS 1.3 only.
+    pub fn client(&self, terminal: &str) -> Client {
+        client_with(
+            &self.paths().ca_cert(),
+            Some(identity_of(&self.paths(), terminal)),
+        )
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+}
+
+pub fn identity_of(paths: &PkiPaths, terminal: &str) -> Identity {
+    let mut pem = std::fs::read(paths.terminal_cert(terminal)).unwrap();
+    pem.extend(std::fs::read(paths.terminal_key(terminal)).unwrap());
+    Identity::from_pem(&pem).unwrap()
+}
+
+pub fn client_with(ca: &Path, identity: Option<Identity>) -> Client {
+    let ca = Certificate::from_pem(&std::fs::read(ca).unwrap()).unwrap();
+    let mut b = Client::builder()
+        .tls_certs_only([ca])
+        .tls_version_min(reqwest::tls::Version::TLS_1_3)
+        .timeout(Duration::from_secs(20))
+        .https_only(true);
+    if let Some(id) = identity {
+        b = b.identity(id);
+    }
+    b.build().unwrap()
+}
+
+/// A staff session on one client.
+pub struct Desk {
+    pub client: Client,
+    pub token: String,
+    pub base: String,
+}
+
+pub async fn sign_in(fx: &Fixture, terminal: &str, user: &str) -> Desk {
+    let client = fx.client(terminal);
+    let password = format!("kensyu-{user}");
+    let res = client
+        .post(fx.url("/v1/session"))
+        .json(&serde_json::json!({"user_id": user, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "sign-in of {user}");
+    let body: Value = res.json().await.unwrap();
+    Desk {
+        client,
+        token: body["token"].as_str().unwrap().to_string(),
+        base: fx.url(""),
+    }
+}
+
+impl Desk {
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post<T: Serialize>(&self, path: &str, body: &T) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn submit(&self, key: uuid::Uuid, body: &Value) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .post(format!("{}/v1/notifications", self.base))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key.to_string())
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn typed<T: DeserializeOwned>(&self, path: &str) -> T {
+        let (status, v) = self.get(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {v}");
+        serde_json::from_value(v).unwrap()
+    }
+}
+
+/// The error code of an error body.
+pub fn code(v: &Value) -> String {
+    let body: ErrorBody = serde_json::from_value(v.clone())
+        .unwrap_or_else(|e| panic!("not an error body: {v} ({e})"));
+    assert!(!body.message_ja.is_empty());
+    body.code.as_str().to_string()
+}
+
+static NEXT: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh valid 個人番号.
+pub fn my_number() -> String {
+    let n = NEXT.fetch_add(1, Ordering::SeqCst) + 50_000_000_000;
+    let s = format!("{n:011}");
+    let digits: Vec<u8> = s.bytes().map(|b| b - b'0').collect();
+    let arr: [u8; 11] = digits.try_into().unwrap();
+    MyNumber::from_eleven_digits(arr)
+        .unwrap()
+        .reveal()
+        .to_string()
+}
+
+/// A fresh 宛名番号 (the seed uses 10-digit numbers from 1000000001; these are 12 digits).
+pub fn addressee() -> String {
+    format!("9{:011}", NEXT.fetch_add(1, Ordering::SeqCst))
+}
+
+/// A 転入 notification body for a new resident.
+pub fn move_in(birth: NaiveDate, moved_in: NaiveDate, received: NaiveDate, holder: bool) -> Value {
+    serde_json::json!({
+        "received_on": received,
+        "notification": {"kind": "acquisition_move_in", "details": {
+            "resident": {
+                "addressee_number": addressee(),
+                "household_number": addressee(),
+                "name": "試験　花子",
+                "kana": "シケン　ハナコ",
+                "birth_date": birth,
+                "sex": "female",
+                "address": "新潟県見附市昭和町一丁目1番1号"
+            },
+            "my_number": my_number(),
+            "moved_in_on": moved_in,
+            "mynumber_health_card": holder
+        }}
+    })
+}
+
+pub fn municipality(code: &str) -> MunicipalityCode {
+    code.parse().unwrap()
+}
+
+/// A fixed clock.
+pub fn fixed(at: DateTime<Utc>) -> Option<Clock> {
+    Some(Arc::new(move || at))
+}
