@@ -241,6 +241,65 @@ mod tests {
         }
     }
 
+    fn pdf_with_seal_on(pages_with_seal: &[bool]) -> Vec<u8> {
+        use printpdf::{PdfDocument, PdfSaveOptions, RawImage, RawImageData, RawImageFormat};
+        let mut doc = PdfDocument::new("t");
+        let img = RawImage {
+            width: 4,
+            height: 3,
+            data_format: RawImageFormat::RGB8,
+            pixels: RawImageData::U8(vec![200; 4 * 3 * 3]),
+            tag: Vec::new(),
+        };
+        let id = doc.add_image(&img);
+        let pages = pages_with_seal
+            .iter()
+            .map(|&with| {
+                let ops = if with {
+                    vec![seal_op(&id)]
+                } else {
+                    vec![Op::SaveGraphicsState, Op::RestoreGraphicsState]
+                };
+                PdfPage::new(Mm(91.0), Mm(55.0), ops)
+            })
+            .collect();
+        let opts = PdfSaveOptions {
+            image_optimization: None,
+            ..Default::default()
+        };
+        doc.with_pages(pages).save(&opts, &mut Vec::new())
+    }
+
+    #[test]
+    fn finished_pdf_with_seal_on_every_page_passes() {
+        check_pdf(&pdf_with_seal_on(&[true, true]), 2, Some((4, 3))).expect("passes");
+    }
+
+    #[test]
+    fn finished_pdf_missing_the_seal_on_one_page_fails_for_that_record() {
+        match check_pdf(&pdf_with_seal_on(&[true, false, true]), 3, Some((4, 3))) {
+            Err(PrintError::Preflight {
+                record: 1,
+                problem: PreflightProblem::SealMissing,
+            }) => {}
+            other => panic!("expected SealMissing for record 1, got {other:?}"),
+        }
+        // An image of another size is not the seal.
+        assert!(check_pdf(&pdf_with_seal_on(&[true]), 1, Some((5, 3))).is_err());
+    }
+
+    #[test]
+    fn finished_pdf_page_count_must_equal_records() {
+        match check_pdf(&pdf_with_seal_on(&[true, true]), 3, Some((4, 3))) {
+            Err(PrintError::PageCountMismatch {
+                pages: 2,
+                records: 3,
+            }) => {}
+            other => panic!("expected PageCountMismatch, got {other:?}"),
+        }
+        assert!(check_pdf(b"%PDF-1.3 garbage", 1, None).is_err());
+    }
+
     #[test]
     fn training_page_needs_watermark() {
         let seal = XObjectId::new();
@@ -259,4 +318,84 @@ mod tests {
             other => panic!("expected WatermarkMissing, got {other:?}"),
         }
     }
+}
+
+/// Second pre-flight, on the finished PDF bytes: read them back and check the page count and that every
+/// page paints the seal image (an Image XObject of the seal's pixel size, invoked with `Do` in the page's
+/// content). This catches a serialiser that drops pages or images, which the check on page operations
+/// cannot see.
+pub(crate) fn check_pdf(
+    pdf: &[u8],
+    records: usize,
+    seal_px: Option<(usize, usize)>,
+) -> Result<(), PrintError> {
+    let unreadable = |e: lopdf::Error| PrintError::Tool {
+        tool: "pre-flight",
+        reason: format!("PDF unreadable: {e}"),
+    };
+    let doc = lopdf::Document::load_mem(pdf).map_err(unreadable)?;
+    let pages = doc.get_pages();
+    if pages.len() != records {
+        return Err(PrintError::PageCountMismatch {
+            pages: pages.len(),
+            records,
+        });
+    }
+    let Some((sw, sh)) = seal_px else {
+        return Ok(());
+    };
+    for (index, page_id) in pages.values().enumerate() {
+        let seal_names: Vec<Vec<u8>> = doc
+            .get_dictionary(*page_id)
+            .and_then(|page| doc.get_dict_in_dict(page, b"Resources"))
+            .and_then(|res| doc.get_dict_in_dict(res, b"XObject"))
+            .map(|xobjects| {
+                xobjects
+                    .iter()
+                    .filter(|(_, v)| {
+                        v.as_reference()
+                            .and_then(|id| doc.get_object(id))
+                            .and_then(|o| o.as_stream())
+                            .is_ok_and(|s| {
+                                let d = &s.dict;
+                                d.get(b"Subtype")
+                                    .and_then(|t| t.as_name())
+                                    .is_ok_and(|t| t == b"Image")
+                                    && d.get(b"Width")
+                                        .and_then(|w| w.as_i64())
+                                        .is_ok_and(|w| w == sw as i64)
+                                    && d.get(b"Height")
+                                        .and_then(|h| h.as_i64())
+                                        .is_ok_and(|h| h == sh as i64)
+                            })
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let painted = !seal_names.is_empty()
+            && doc
+                .get_and_decode_page_content(*page_id)
+                .is_ok_and(|content| {
+                    content.operations.iter().any(|op| {
+                        op.operator == "Do"
+                            && op
+                                .operands
+                                .first()
+                                .and_then(|o| o.as_name().ok())
+                                .is_some_and(|n| seal_names.iter().any(|s| s == n))
+                    })
+                });
+        if !painted {
+            tracing::error!(
+                record = index,
+                "pre-flight on the PDF: seal not painted; job stopped"
+            );
+            return Err(PrintError::Preflight {
+                record: index,
+                problem: PreflightProblem::SealMissing,
+            });
+        }
+    }
+    Ok(())
 }

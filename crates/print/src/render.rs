@@ -561,6 +561,11 @@ impl Renderer {
         };
         let mut warnings = Vec::new();
         let pdf = doc.with_pages(pages).save(&opts, &mut warnings);
+        preflight::check_pdf(
+            &pdf,
+            records.len(),
+            seal.as_ref().map(|s| (s.image.width, s.image.height)),
+        )?;
         for w in warnings
             .iter()
             .filter(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
