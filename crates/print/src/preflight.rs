@@ -113,6 +113,86 @@ fn check_page(
     Ok(())
 }
 
+/// Second pre-flight, on the finished PDF bytes: read them back and check the page count and that every
+/// page paints the seal image (an Image XObject of the seal's pixel size, invoked with `Do` in the page's
+/// content). This catches a serialiser that drops pages or images, which the check on page operations
+/// cannot see.
+pub(crate) fn check_pdf(
+    pdf: &[u8],
+    records: usize,
+    seal_px: Option<(usize, usize)>,
+) -> Result<(), PrintError> {
+    let unreadable = |e: lopdf::Error| PrintError::Tool {
+        tool: "pre-flight",
+        reason: format!("PDF unreadable: {e}"),
+    };
+    let doc = lopdf::Document::load_mem(pdf).map_err(unreadable)?;
+    let pages = doc.get_pages();
+    if pages.len() != records {
+        return Err(PrintError::PageCountMismatch {
+            pages: pages.len(),
+            records,
+        });
+    }
+    let Some((sw, sh)) = seal_px else {
+        return Ok(());
+    };
+    for (index, page_id) in pages.values().enumerate() {
+        let seal_names: Vec<Vec<u8>> = doc
+            .get_dictionary(*page_id)
+            .and_then(|page| doc.get_dict_in_dict(page, b"Resources"))
+            .and_then(|res| doc.get_dict_in_dict(res, b"XObject"))
+            .map(|xobjects| {
+                xobjects
+                    .iter()
+                    .filter(|(_, v)| {
+                        v.as_reference()
+                            .and_then(|id| doc.get_object(id))
+                            .and_then(|o| o.as_stream())
+                            .is_ok_and(|s| {
+                                let d = &s.dict;
+                                d.get(b"Subtype")
+                                    .and_then(|t| t.as_name())
+                                    .is_ok_and(|t| t == b"Image")
+                                    && d.get(b"Width")
+                                        .and_then(|w| w.as_i64())
+                                        .is_ok_and(|w| w == sw as i64)
+                                    && d.get(b"Height")
+                                        .and_then(|h| h.as_i64())
+                                        .is_ok_and(|h| h == sh as i64)
+                            })
+                    })
+                    .map(|(k, _)| k.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let painted = !seal_names.is_empty()
+            && doc
+                .get_and_decode_page_content(*page_id)
+                .is_ok_and(|content| {
+                    content.operations.iter().any(|op| {
+                        op.operator == "Do"
+                            && op
+                                .operands
+                                .first()
+                                .and_then(|o| o.as_name().ok())
+                                .is_some_and(|n| seal_names.iter().any(|s| s == n))
+                    })
+                });
+        if !painted {
+            tracing::error!(
+                record = index,
+                "pre-flight on the PDF: seal not painted; job stopped"
+            );
+            return Err(PrintError::Preflight {
+                record: index,
+                problem: PreflightProblem::SealMissing,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use printpdf::{Mm, Pt, XObjectTransform};
@@ -318,84 +398,4 @@ mod tests {
             other => panic!("expected WatermarkMissing, got {other:?}"),
         }
     }
-}
-
-/// Second pre-flight, on the finished PDF bytes: read them back and check the page count and that every
-/// page paints the seal image (an Image XObject of the seal's pixel size, invoked with `Do` in the page's
-/// content). This catches a serialiser that drops pages or images, which the check on page operations
-/// cannot see.
-pub(crate) fn check_pdf(
-    pdf: &[u8],
-    records: usize,
-    seal_px: Option<(usize, usize)>,
-) -> Result<(), PrintError> {
-    let unreadable = |e: lopdf::Error| PrintError::Tool {
-        tool: "pre-flight",
-        reason: format!("PDF unreadable: {e}"),
-    };
-    let doc = lopdf::Document::load_mem(pdf).map_err(unreadable)?;
-    let pages = doc.get_pages();
-    if pages.len() != records {
-        return Err(PrintError::PageCountMismatch {
-            pages: pages.len(),
-            records,
-        });
-    }
-    let Some((sw, sh)) = seal_px else {
-        return Ok(());
-    };
-    for (index, page_id) in pages.values().enumerate() {
-        let seal_names: Vec<Vec<u8>> = doc
-            .get_dictionary(*page_id)
-            .and_then(|page| doc.get_dict_in_dict(page, b"Resources"))
-            .and_then(|res| doc.get_dict_in_dict(res, b"XObject"))
-            .map(|xobjects| {
-                xobjects
-                    .iter()
-                    .filter(|(_, v)| {
-                        v.as_reference()
-                            .and_then(|id| doc.get_object(id))
-                            .and_then(|o| o.as_stream())
-                            .is_ok_and(|s| {
-                                let d = &s.dict;
-                                d.get(b"Subtype")
-                                    .and_then(|t| t.as_name())
-                                    .is_ok_and(|t| t == b"Image")
-                                    && d.get(b"Width")
-                                        .and_then(|w| w.as_i64())
-                                        .is_ok_and(|w| w == sw as i64)
-                                    && d.get(b"Height")
-                                        .and_then(|h| h.as_i64())
-                                        .is_ok_and(|h| h == sh as i64)
-                            })
-                    })
-                    .map(|(k, _)| k.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
-        let painted = !seal_names.is_empty()
-            && doc
-                .get_and_decode_page_content(*page_id)
-                .is_ok_and(|content| {
-                    content.operations.iter().any(|op| {
-                        op.operator == "Do"
-                            && op
-                                .operands
-                                .first()
-                                .and_then(|o| o.as_name().ok())
-                                .is_some_and(|n| seal_names.iter().any(|s| s == n))
-                    })
-                });
-        if !painted {
-            tracing::error!(
-                record = index,
-                "pre-flight on the PDF: seal not painted; job stopped"
-            );
-            return Err(PrintError::Preflight {
-                record: index,
-                problem: PreflightProblem::SealMissing,
-            });
-        }
-    }
-    Ok(())
 }
