@@ -228,3 +228,9 @@ fn paper_ja(class: &str) -> &'static str {
         _ => "A4",
     }
 }
+
+impl madoguchi_domain::StaffMessage for PrintError {
+    fn message_ja(&self) -> String {
+        PrintError::message_ja(self)
+    }
+}

@@ -253,7 +253,7 @@ impl Layout {
         Self::parse(name, &text)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         let (w, h) = (self.page.width_mm, self.page.height_mm);
         if !(20.0..=500.0).contains(&w) || !(20.0..=500.0).contains(&h) {
             return Err(format!("page size {w}×{h} mm out of range"));

@@ -263,6 +263,14 @@ impl Renderer {
         if records.is_empty() {
             return Err(PrintError::NoRecords);
         }
+        // Layout fields are public: validate again so a layout built in code cannot drop the seal or a
+        // statutory item.
+        layout
+            .validate()
+            .map_err(|reason| PrintError::LayoutInvalid {
+                name: layout.name.clone(),
+                reason,
+            })?;
         if let Some(r) = records.iter().find(|r| r.kind() != layout.kind) {
             return Err(PrintError::LayoutKindMismatch {
                 layout: layout.name.clone(),

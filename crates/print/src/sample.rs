@@ -88,6 +88,12 @@ impl UnknownSampleKind {
     }
 }
 
+impl madoguchi_domain::StaffMessage for UnknownSampleKind {
+    fn message_ja(&self) -> String {
+        UnknownSampleKind::message_ja(self)
+    }
+}
+
 impl FromStr for SampleKind {
     type Err = UnknownSampleKind;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -250,6 +256,24 @@ mod tests {
         }
         assert!("shikaku".parse::<SampleKind>().is_err());
         assert!("Shikaku-Kakuninsho".parse::<SampleKind>().is_err());
+    }
+
+    #[test]
+    fn render_sample_uses_the_repository_assets() {
+        let fonts = PrintAssets::repo_default().fonts_dir;
+        match render_sample(SampleKind::Certificate, true) {
+            // The fonts are committed to assets/fonts by the foundation work.
+            Ok(doc) => {
+                assert!(fonts.join("BIZUDGothic-Regular.ttf").exists());
+                assert_eq!(doc.page_count(), 1);
+                assert_eq!(doc.mode(), RenderMode::Training);
+            }
+            Err(PrintError::FontMissing { path }) => {
+                assert!(path.starts_with(&fonts), "{}", path.display());
+                assert!(!path.exists());
+            }
+            Err(other) => panic!("unexpected error {other:?}"),
+        }
     }
 
     #[test]

@@ -467,3 +467,21 @@ fn service_logs_reprints_with_reason_and_count() {
         "a reprint without a reason cannot be expressed"
     );
 }
+
+#[test]
+fn a_layout_changed_in_code_cannot_drop_the_seal() {
+    let t = test_assets();
+    let r = renderer(&t);
+    let mut layout = card_layout(&r);
+    layout.seal = None;
+    let err = r
+        .render(&layout, &[sample_certificate()], RenderMode::Production)
+        .expect_err("must fail");
+    assert!(matches!(err, PrintError::LayoutInvalid { .. }), "{err:?}");
+    let mut layout = card_layout(&r);
+    layout.fields.retain(|f| f.item != ItemKey::InsuredNumber);
+    assert!(
+        r.render(&layout, &[sample_certificate()], RenderMode::Production)
+            .is_err()
+    );
+}
