@@ -12,7 +12,22 @@ use madoguchi_domain::wareki::WarekiDate;
 
 use crate::items::{ItemKey, ItemValue};
 use crate::kind::PrintKind;
-use crate::render::DocumentRecord;
+use crate::render::{DocumentRecord, RecordProblem};
+
+/// 有効期間 of a 資格確認書: at most five years, set by the insurer (domain-anchors §1.6, A3).
+fn check_validity(effective: Date, expiry: Date) -> Result<(), RecordProblem> {
+    if expiry < effective {
+        return Err(RecordProblem::ExpiryBeforeEffective);
+    }
+    // Five years from the effective date: the day before the fifth anniversary is the last valid day.
+    let limit = effective
+        .checked_add_months(chrono::Months::new(60))
+        .unwrap_or(Date::MAX);
+    if expiry >= limit {
+        return Err(RecordProblem::ValidityOverFiveYears);
+    }
+    Ok(())
+}
 
 /// 和暦 as printed: 「昭和26年12月1日」. Days before 明治6年 (which no insured person has) fall back to the
 /// Gregorian form rather than failing the job.
@@ -144,6 +159,16 @@ impl DocumentRecord for QualificationCertificate {
         PrintKind::QualificationCertificate
     }
 
+    fn validate(&self) -> Result<(), RecordProblem> {
+        if !DocumentKind::ShikakuKakuninsho.issuable_on(self.issue_date) {
+            return Err(RecordProblem::IssuedBeforeCertificatesExisted);
+        }
+        if self.effective_date < self.acquisition_date {
+            return Err(RecordProblem::EffectiveBeforeAcquisition);
+        }
+        check_validity(self.effective_date, self.expiry_date)
+    }
+
     fn item(&self, key: ItemKey) -> Option<ItemValue> {
         match key {
             ItemKey::Name => line(self.name.as_str()),
@@ -184,6 +209,16 @@ redacted_debug!(QualificationNotice);
 impl DocumentRecord for QualificationNotice {
     fn kind(&self) -> PrintKind {
         PrintKind::QualificationNotice
+    }
+
+    fn validate(&self) -> Result<(), RecordProblem> {
+        if !DocumentKind::ShikakuJohoOshirase.issuable_on(self.issue_date) {
+            return Err(RecordProblem::IssuedBeforeCertificatesExisted);
+        }
+        match self.expiry_date {
+            Some(expiry) if expiry < self.issue_date => Err(RecordProblem::ExpiryBeforeEffective),
+            _ => Ok(()),
+        }
     }
 
     fn item(&self, key: ItemKey) -> Option<ItemValue> {
@@ -454,6 +489,28 @@ mod tests {
     fn fiscal_year_is_era_year() {
         assert_eq!(fiscal_year_ja(2026), "令和8年度");
         assert_eq!(fiscal_year_ja(2019), "平成31年度");
+    }
+
+    #[test]
+    fn certificate_dates_must_be_consistent() {
+        let mut c = crate::sample::sample_certificate();
+        assert_eq!(c.validate(), Ok(()));
+        c.issue_date = d(2024, 12, 1);
+        assert_eq!(
+            c.validate(),
+            Err(RecordProblem::IssuedBeforeCertificatesExisted)
+        );
+        c.issue_date = d(2024, 12, 2);
+        assert_eq!(c.validate(), Ok(()));
+        c.expiry_date = d(2026, 7, 31);
+        assert_eq!(c.validate(), Err(RecordProblem::ExpiryBeforeEffective));
+        c.expiry_date = d(2031, 7, 31); // effective 2026-08-01: exactly five years
+        assert_eq!(c.validate(), Ok(()));
+        c.expiry_date = d(2031, 8, 1);
+        assert_eq!(c.validate(), Err(RecordProblem::ValidityOverFiveYears));
+        c.expiry_date = d(2027, 7, 31);
+        c.effective_date = d(2024, 3, 14); // the day before acquisition
+        assert_eq!(c.validate(), Err(RecordProblem::EffectiveBeforeAcquisition));
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub enum PrintError {
     /// A record lacks an item the layout requires.
     #[error("record {record}: required item {item} is missing")]
     MissingRequiredItem { record: usize, item: ItemKey },
+    /// A record is inconsistent in itself (e.g. dates out of order).
+    #[error("record {record}: {problem}")]
+    InvalidRecord {
+        record: usize,
+        problem: crate::render::RecordProblem,
+    },
     /// A text does not fit its box even at the layout's minimum font size.
     #[error("record {record}: item {item} does not fit its box even at {min_size_pt} pt")]
     TextTooLong {
@@ -166,6 +172,9 @@ impl PrintError {
                     record + 1,
                     item.label_ja()
                 )
+            }
+            Self::InvalidRecord { record, problem } => {
+                format!("{}件目：{}。印刷を中止しました。", record + 1, problem.message_ja())
             }
             Self::TextTooLong { record, item, .. } => format!(
                 "{}件目：「{}」が長すぎて枠に収まりません。印刷を中止しました。",

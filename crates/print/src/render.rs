@@ -29,6 +29,37 @@ pub trait DocumentRecord {
     fn kind(&self) -> PrintKind;
     /// The formatted value of an item, `None` when the record has no such item.
     fn item(&self, key: ItemKey) -> Option<ItemValue>;
+    /// Consistency of the record itself (e.g. dates in order); checked before anything is drawn.
+    fn validate(&self) -> Result<(), RecordProblem> {
+        Ok(())
+    }
+}
+
+/// Why a record cannot be printed although every item is present. No personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordProblem {
+    #[error("the 資格確認書 did not exist before 2024-12-02 (issue date too early)")]
+    IssuedBeforeCertificatesExisted,
+    #[error("the expiry date is before the effective date")]
+    ExpiryBeforeEffective,
+    #[error("the validity exceeds five years")]
+    ValidityOverFiveYears,
+    #[error("the effective date is before the qualification was acquired")]
+    EffectiveBeforeAcquisition,
+}
+
+impl RecordProblem {
+    pub fn message_ja(self) -> &'static str {
+        match self {
+            Self::IssuedBeforeCertificatesExisted => {
+                "交付年月日が資格確認書の交付開始日（令和6年12月2日）より前です"
+            }
+            Self::ExpiryBeforeEffective => "有効期限が発効期日より前です",
+            Self::ValidityOverFiveYears => "有効期間が5年を超えています",
+            Self::EffectiveBeforeAcquisition => "発効期日が資格取得年月日より前です",
+        }
+    }
 }
 
 /// Where the print assets live. Defaults to `<repo>/assets/{fonts,layouts,seal}`.
@@ -428,6 +459,14 @@ impl Renderer {
             push_text(&mut static_ops, font_id(t.face), t);
         }
 
+        for (index, record) in records.iter().enumerate() {
+            record
+                .validate()
+                .map_err(|problem| PrintError::InvalidRecord {
+                    record: index,
+                    problem,
+                })?;
+        }
         let required = layout.required_items();
         let mut pages = Vec::with_capacity(records.len());
         let mut expectations = Vec::with_capacity(records.len());
