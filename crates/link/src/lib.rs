@@ -14,7 +14,9 @@
 mod client;
 mod error;
 mod line;
+pub mod sync;
 
 pub use client::{LinkConfig, SessionToken, UnionClient};
 pub use error::{LinkError, TransportFailure};
 pub use line::{LineMonitor, LineState};
+pub use reqwest::Method;
