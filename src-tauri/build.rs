@@ -5,6 +5,15 @@
 const COMMANDS: &[&str] = &["app_info"];
 
 fn main() {
+    // The UI is embedded at compile time; say how to build it instead of failing deep inside the macro.
+    let dist = std::path::Path::new("../ui/dist/index.html");
+    println!("cargo:rerun-if-changed=../ui/dist");
+    if !dist.is_file() {
+        panic!(
+            "ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build` \
+             (scripts/test-e2e.sh and scripts/run-app.sh do this)"
+        );
+    }
     let attributes = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
     if let Err(error) = tauri_build::try_build(attributes) {
