@@ -7,6 +7,7 @@ Run it under an X server, e.g. from the repository root:
 (`scripts/test-e2e.sh` builds the UI and the app first and does exactly that.)
 
 Checks: window title, 研修モード banner, the bundled BIZ UD font really loaded, the CSP blocks inline script,
+the ACL lets the webview call app_info but no core plugin command,
 keyboard-only sign-in form (cursor in 職員ID, Enter submits, Japanese validation message, Tab reaches the
 button with a visible focus ring). Screenshots go to artifacts/e2e/*.png.
 
@@ -290,6 +291,23 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
         """
     )
     check(ran is False, "the CSP blocks an injected inline script")
+
+    # ACL in the real runtime: the app's own command answers, a core plugin command is refused.
+    invoke = """
+        const done = arguments[arguments.length - 1];
+        window.__TAURI_INTERNALS__.invoke(arguments[0]).then(
+          (value) => done({ok: true, value}), (error) => done({ok: false, error: String(error)}));
+    """
+    answer = driver.execute_async(invoke, "app_info")
+    check(
+        answer["ok"] and answer["value"].get("training_mode") is True,
+        f"the webview may call app_info ({answer})",
+    )
+    answer = driver.execute_async(invoke, "plugin:window|title")
+    check(
+        not answer["ok"] and "not allowed" in answer["error"],
+        f"the webview may not call core plugins ({answer.get('error', answer)})",
+    )
 
     check(driver.active_element_id() == "staff-id", "the cursor starts in 職員ID")
     driver.screenshot(shots / "01-start.png")
