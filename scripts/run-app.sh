@@ -13,7 +13,7 @@ echo "run-app: npm run build (ui/dist)"
 echo "run-app: cargo build -p madoguchi"
 cargo build -p madoguchi
 
-APP="$ROOT/target/debug/madoguchi"
+APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/madoguchi"
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   exec "$APP" "$@"
 fi

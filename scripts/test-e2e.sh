@@ -19,6 +19,7 @@ cargo build -p madoguchi
 export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 
+APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/madoguchi"
 echo "test-e2e: running tests/e2e/run_e2e.py under xvfb-run"
 xvfb-run -a -s "-screen 0 1600x1000x24" \
-  dbus-run-session -- python3 "$ROOT/tests/e2e/run_e2e.py" --app "$ROOT/target/debug/madoguchi" "$@"
+  dbus-run-session -- python3 "$ROOT/tests/e2e/run_e2e.py" --app "$APP" "$@"
