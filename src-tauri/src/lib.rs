@@ -179,6 +179,37 @@ mod tests {
     }
 
     #[test]
+    fn csp_allows_nothing_but_the_app_itself() {
+        let app = app();
+        let csp = app
+            .config()
+            .app
+            .security
+            .csp
+            .as_ref()
+            .expect("tauri.conf.json sets a CSP")
+            .to_string();
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        for expected in [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "font-src 'self'",
+            "img-src 'self' data: blob:",
+            "connect-src ipc: http://ipc.localhost",
+            "object-src 'none'",
+        ] {
+            assert!(
+                directives.contains(&expected),
+                "missing `{expected}` in {csp}"
+            );
+        }
+        for forbidden in ["unsafe-inline", "unsafe-eval", "https:", "*"] {
+            assert!(!csp.contains(forbidden), "`{forbidden}` in {csp}");
+        }
+    }
+
+    #[test]
     fn line_state_serialises_as_snake_case() {
         let json =
             serde_json::to_value([LineState::Unknown, LineState::Online, LineState::Offline])
