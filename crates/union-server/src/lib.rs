@@ -17,6 +17,7 @@ pub mod tls;
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod crypt;
 pub mod decide;
 pub mod seed;
 pub mod server;
