@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod check;
 mod eligibility;
 mod wareki;
@@ -31,6 +32,9 @@ enum Command {
     Wareki(wareki::Args),
     /// Decides eligibility on a day, as the union server would (資格判定).
     Eligibility(eligibility::Args),
+    /// Audit trail tools (監査ログ).
+    #[command(subcommand)]
+    Audit(audit::Command),
 }
 
 /// What a subcommand ends with: text for stdout, or a refusal for stderr.
@@ -45,6 +49,7 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(&a),
         Command::Wareki(a) => wareki::run(&a),
         Command::Eligibility(a) => eligibility::run(&a),
+        Command::Audit(c) => audit::run(&c),
     };
     match outcome {
         Outcome::Ok(text) => {

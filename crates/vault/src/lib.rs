@@ -1,1 +1,47 @@
-//! madoguchi-vault: placeholder, filled by its issue.
+//! madoguchi-vault: the counter terminal's encrypted local store on sled — outbox (offline queue of
+//! notifications), receipts, cache, settings, optional offline roster and room for the audit chain.
+//!
+//! Every value is sealed with XChaCha20-Poly1305 under a random per-terminal data key, which is wrapped
+//! by a key held in the OS keyring ([`KeyringKeyStore`]); associated data binds each value to its tree and
+//! record key. Tree names and record keys are fixed words, sequence numbers or keyed hashes.
+//!
+//! This crate must never: write personal data (names, kana, 個人番号, 被保険者番号, birth dates,
+//! addresses) to disk unencrypted or into a log or error message; report a state change before it is
+//! flushed; overwrite or delete data it cannot read (a missing/wrong key or a corrupt record is an error,
+//! never a reason to start over). It does no networking; the sync engine (`link`) drives the outbox.
+//!
+//! ```no_run
+//! use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig};
+//! # fn main() -> Result<(), madoguchi_vault::VaultError> {
+//! let keys = KeyringKeyStore::os_default()?;
+//! let vault = Vault::open(VaultConfig::new("/var/lib/madoguchi/vault", "0301"), &keys)?;
+//! let outbox = vault.outbox();
+//! outbox.startup_sweep()?; // 送信中 → 未送信 after a restart
+//! let receipt = outbox.enqueue("131016:000123", "転入", b"{...serialized notification...}")?;
+//! println!("受付番号 {}", receipt.reception_number);
+//! # Ok(()) }
+//! ```
+
+mod audit;
+mod backend;
+mod cache;
+mod crypto;
+mod error;
+mod keystore;
+mod outbox;
+mod roster;
+mod settings;
+mod vault;
+
+pub use audit::AuditLog;
+pub use cache::{Cache, Expiry, end_of_business_day};
+pub use crypto::SecretKey;
+pub use error::{Result, VaultError};
+pub use keystore::{KEYRING_SERVICE, KeyStore, KeyringKeyStore};
+pub use outbox::{
+    Enqueued, IdempotencyKey, Outbox, OutboxItem, OutboxState, ReceptionNumber, ResidentTag,
+    SendableItem, Sequence,
+};
+pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
+pub use settings::{ROSTER_ENABLED, Settings};
+pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};

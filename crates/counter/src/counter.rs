@@ -1,0 +1,516 @@
+//! The counter's use cases.
+
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+use madoguchi_domain::Date;
+use madoguchi_link::sync::{
+    DecisionStore, QueuedSubmission, SendOutcome, Sender, SyncEngine, SyncHandle, SyncProgress,
+    on_work_list,
+};
+use madoguchi_link::{LineState, SessionToken, UnionClient};
+use madoguchi_protocol::v1::{
+    DocumentData, DocumentId, IssuanceRequest, Notification, NotificationDecision,
+    NotificationRequest, ResidentDetail, ResidentId, ResidentSearchRequest, ResidentSearchResponse,
+    ReturnRequest, SignInRequest, SignInResponse, StaffInfo,
+};
+use madoguchi_vault::{OutboxItem, OutboxState, Sequence, Vault};
+use serde::Serialize;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::error::CounterError;
+
+/// Residents whose notifications the background drain sends at once.
+const DRAIN_PARALLEL: usize = 16;
+
+/// The 受付控 of a queued notification: everything the printed receipt shows. No personal data.
+#[derive(Debug, Clone, Serialize)]
+pub struct Receipt {
+    /// 受付番号.
+    pub reception_number: String,
+    /// Position in this terminal's queue.
+    pub seq: u64,
+    /// 届出の種類.
+    pub kind_ja: String,
+    /// When it was taken.
+    pub queued_at: chrono::DateTime<Utc>,
+    /// Why it was queued instead of decided (for the clerk).
+    pub why_ja: String,
+}
+
+/// What became of a submission.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Submitted {
+    /// Decided at once: confirm, preview, print, hand over.
+    Decided {
+        /// Position in the outbox (the item is a receipt now); used to close the ready-to-issue entry.
+        seq: u64,
+        /// The union's decision.
+        decision: Box<NotificationDecision>,
+    },
+    /// Queued: print the 受付控; the decision comes when the line is back.
+    Queued(Receipt),
+    /// The union refused the notification as entered: correct it and submit again.
+    Refused {
+        /// Stable code.
+        code: String,
+        /// The union's reason, for the clerk.
+        reason_ja: String,
+    },
+}
+
+/// One line of the queue screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueEntry {
+    /// Position.
+    pub seq: u64,
+    /// 受付番号.
+    pub reception_number: String,
+    /// 届出の種類.
+    pub kind_ja: String,
+    /// State, as a stable code.
+    pub state: &'static str,
+    /// State, as staff read it (未送信, 送信中, 受理, 決定, 差戻し, 競合, 取下げ).
+    pub state_ja: &'static str,
+    /// The union's reason for 差戻し / 競合.
+    pub reason_ja: Option<String>,
+    /// Send attempts so far.
+    pub attempts: u32,
+    /// When taken.
+    pub queued_at: chrono::DateTime<Utc>,
+    /// On the work list (差戻し or 競合).
+    pub needs_attention: bool,
+}
+
+impl From<&OutboxItem> for QueueEntry {
+    fn from(i: &OutboxItem) -> Self {
+        QueueEntry {
+            seq: i.seq.0,
+            reception_number: i.reception_number.as_str().to_owned(),
+            kind_ja: i.kind.clone(),
+            state: state_code(i.state),
+            state_ja: i.state.label_ja(),
+            reason_ja: i.reason.clone(),
+            attempts: i.attempts,
+            queued_at: i.enqueued_at,
+            needs_attention: on_work_list(i),
+        }
+    }
+}
+
+fn state_code(s: OutboxState) -> &'static str {
+    match s {
+        OutboxState::Queued => "queued",
+        OutboxState::Sending => "sending",
+        OutboxState::Accepted => "accepted",
+        OutboxState::Decided => "decided",
+        OutboxState::Rejected => "rejected",
+        OutboxState::Conflict => "conflict",
+        OutboxState::Withdrawn => "withdrawn",
+        // The vault may grow states; show them honestly as unknown rather than as sent.
+        #[allow(unreachable_patterns)]
+        _ => "unknown",
+    }
+}
+
+/// A decided notification whose document waits to be handed over or mailed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadyToIssue {
+    /// Position of the notification in the outbox.
+    pub seq: u64,
+    /// The union's decision (with the document to issue).
+    pub decision: NotificationDecision,
+}
+
+/// The counter terminal's use cases. Cheap to clone; one per app.
+#[derive(Clone)]
+pub struct Counter {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: UnionClient,
+    vault: Vault,
+    sender: Sender,
+    sync: SyncHandle,
+    token: watch::Sender<Option<SessionToken>>,
+    staff: RwLock<Option<StaffInfo>>,
+}
+
+/// The background tasks of a running counter (drain and line probe); abort them on shutdown.
+pub struct Background {
+    /// The sync engine.
+    pub sync: JoinHandle<()>,
+    /// The health probe.
+    pub probe: JoinHandle<()>,
+}
+
+impl Background {
+    /// Stops both tasks.
+    pub fn abort(&self) {
+        self.sync.abort();
+        self.probe.abort();
+    }
+}
+
+impl Counter {
+    /// Starts the counter over a union client and an opened vault: puts items left 送信中 by a crash back
+    /// to 未送信, then starts the drain and a health probe every `probe_every`. Needs a tokio runtime.
+    pub fn start(
+        client: UnionClient,
+        vault: Vault,
+        probe_every: Duration,
+    ) -> Result<(Counter, Background), CounterError> {
+        let swept = vault.outbox().startup_sweep()?;
+        if swept > 0 {
+            tracing::info!(
+                items = swept,
+                "outbox items put back to queued after restart"
+            );
+        }
+        let sender = Sender::new(client.clone(), vault.clone());
+        let (token, token_rx) = watch::channel(None);
+        let (engine, sync) = SyncEngine::new(sender.clone(), token_rx, DRAIN_PARALLEL);
+        let background = Background {
+            sync: tokio::spawn(engine.run()),
+            probe: client.spawn_health_probe(probe_every),
+        };
+        let counter = Counter {
+            inner: Arc::new(Inner {
+                client,
+                vault,
+                sender,
+                sync,
+                token,
+                staff: RwLock::new(None),
+            }),
+        };
+        Ok((counter, background))
+    }
+
+    /// The line as staff see it.
+    pub fn line_state(&self) -> LineState {
+        self.inner.client.line().state()
+    }
+
+    /// Changes of the line state.
+    pub fn line_changes(&self) -> watch::Receiver<LineState> {
+        self.inner.client.line().subscribe()
+    }
+
+    /// Training mode's switch for a simulated line failure.
+    pub fn simulate_line_failure(&self, on: bool) {
+        self.inner.client.line().set_simulated_offline(on);
+        self.inner.sync.wake();
+    }
+
+    /// Queue progress as it changes.
+    pub fn sync_progress(&self) -> watch::Receiver<SyncProgress> {
+        self.inner.sync.progress()
+    }
+
+    /// Who is signed in.
+    pub fn staff(&self) -> Option<StaffInfo> {
+        self.inner.staff.read().ok().and_then(|s| s.clone())
+    }
+
+    fn token(&self) -> Result<SessionToken, CounterError> {
+        self.inner
+            .token
+            .borrow()
+            .clone()
+            .ok_or(CounterError::NotSignedIn)
+    }
+
+    /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
+    /// on the terminal).
+    pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<StaffInfo, CounterError> {
+        let req = SignInRequest {
+            user_id: user_id.to_owned(),
+            password: password.to_owned(),
+        };
+        let resp: SignInResponse = self
+            .inner
+            .client
+            .post("/v1/session", None, None, &req)
+            .await?;
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = Some(resp.staff.clone());
+        }
+        self.inner
+            .token
+            .send_replace(Some(SessionToken::new(resp.token)));
+        self.inner.sync.wake();
+        Ok(resp.staff)
+    }
+
+    /// Signs out here and, when the line is up, at the union. Queued work stays queued.
+    pub async fn sign_out(&self) {
+        let token = self.inner.token.send_replace(None);
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = None;
+        }
+        if let Some(t) = token {
+            let r: Result<serde_json::Value, _> = self
+                .inner
+                .client
+                .call::<(), _>(reqwest_method_delete(), "/v1/session", Some(&t), None, None)
+                .await;
+            if let Err(e) = r {
+                tracing::info!(error = %e, "sign-out at the union failed; the session expires by itself");
+            }
+        }
+    }
+
+    /// Resident search (被保険者番号, カナ, 生年月日). Rows never carry the 個人番号.
+    pub async fn search(
+        &self,
+        req: &ResidentSearchRequest,
+    ) -> Result<ResidentSearchResponse, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .post("/v1/residents/search", Some(&token), None, req)
+            .await?)
+    }
+
+    /// The record view of one resident (個人番号 masked: only a flag says whether one is linked).
+    pub async fn resident(&self, id: ResidentId) -> Result<ResidentDetail, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .get(&format!("/v1/residents/{id}"), Some(&token))
+            .await?)
+    }
+
+    /// Submits a notification. Written to the outbox first (durable), then sent at once when the line is
+    /// up and no earlier notification of the same resident is still waiting; otherwise queued.
+    pub async fn submit(
+        &self,
+        notification: Notification,
+        received_on: Date,
+    ) -> Result<Submitted, CounterError> {
+        let staff = self.staff().ok_or(CounterError::NotSignedIn)?;
+        let token = self.token()?;
+        let kind = notification.kind();
+        let key = resident_key(&notification);
+        let queued = QueuedSubmission {
+            request: NotificationRequest {
+                received_on,
+                notification,
+            },
+            entered_by: staff.user_id,
+            entered_at: Utc::now(),
+        };
+        let payload =
+            serde_json::to_vec(&queued).map_err(|e| CounterError::Encode(e.to_string()))?;
+        drop(queued);
+        let outbox = self.inner.vault.outbox();
+        let line = self.inner.client.line();
+        let (enq, send_now, why_ja) = {
+            let _claim = self.inner.sender.claim_lock().lock().await;
+            let earlier = outbox.pending_for_resident(&key)?;
+            let enq = outbox.enqueue(&key, kind.label_ja(), &payload)?;
+            let (send_now, why) = if !earlier.is_empty() {
+                (
+                    false,
+                    "この方の前の届出がまだ送信されていないため、順番を守って受付として保存しました。",
+                )
+            } else if line.state() == LineState::Offline {
+                (
+                    false,
+                    "回線が切断されているため、受付として保存しました。回線の回復後に自動で送信します。",
+                )
+            } else {
+                (outbox.mark_sending(enq.seq).is_ok(), "")
+            };
+            (enq, send_now, why)
+        };
+        let receipt = |why: &str| Receipt {
+            reception_number: enq.reception_number.as_str().to_owned(),
+            seq: enq.seq.0,
+            kind_ja: kind.label_ja().to_owned(),
+            queued_at: enq.enqueued_at,
+            why_ja: why.to_owned(),
+        };
+        if !send_now {
+            self.inner.sync.wake();
+            return Ok(Submitted::Queued(receipt(why_ja)));
+        }
+        match self.inner.sender.send(enq.seq, &token).await? {
+            SendOutcome::Decided(decision) => Ok(Submitted::Decided {
+                seq: enq.seq.0,
+                decision,
+            }),
+            SendOutcome::Rejected { code, reason_ja }
+            | SendOutcome::Conflict { code, reason_ja } => {
+                // The clerk is at the counter and sees the reason now: the entry is corrected on screen,
+                // so this copy leaves the queue instead of waiting on the work list.
+                outbox.withdraw(enq.seq)?;
+                Ok(Submitted::Refused {
+                    code: code.to_owned(),
+                    reason_ja,
+                })
+            }
+            SendOutcome::Deferred(e) => {
+                tracing::info!(error = %e, "submission queued after a failed attempt");
+                self.inner.sync.wake();
+                Ok(Submitted::Queued(receipt(
+                    "広域連合のサーバーから応答がないため、受付として保存しました。回線の回復後に自動で送信します。",
+                )))
+            }
+        }
+    }
+
+    /// Every item of the queue, newest last.
+    pub fn queue(&self) -> Result<Vec<QueueEntry>, CounterError> {
+        Ok(self
+            .inner
+            .vault
+            .outbox()
+            .list()?
+            .iter()
+            .map(QueueEntry::from)
+            .collect())
+    }
+
+    /// The work list: rejected (差戻し) and conflicting (競合) items, with the union's reason.
+    pub fn work_list(&self) -> Result<Vec<QueueEntry>, CounterError> {
+        Ok(self
+            .inner
+            .vault
+            .outbox()
+            .pending()?
+            .iter()
+            .filter(|i| on_work_list(i))
+            .map(QueueEntry::from)
+            .collect())
+    }
+
+    /// Sends a work-list item again as it is (after the union's record was put right).
+    pub fn retry(&self, seq: u64) -> Result<QueueEntry, CounterError> {
+        let item = self.inner.vault.outbox().retry(Sequence(seq))?;
+        self.inner.sync.wake();
+        Ok(QueueEntry::from(&item))
+    }
+
+    /// The notification of a work-list item as it was entered, to correct it on screen.
+    pub fn queued_notification(&self, seq: u64) -> Result<NotificationRequest, CounterError> {
+        let payload = self.inner.vault.outbox().payload(Sequence(seq))?;
+        let q: QueuedSubmission =
+            serde_json::from_slice(&payload).map_err(|e| CounterError::Encode(e.to_string()))?;
+        Ok(q.request)
+    }
+
+    /// Replaces a work-list item by a corrected notification: the old one is withdrawn (its payload
+    /// erased), the corrected one submitted as new.
+    pub async fn resubmit_corrected(
+        &self,
+        seq: u64,
+        notification: Notification,
+        received_on: Date,
+    ) -> Result<Submitted, CounterError> {
+        self.inner.vault.outbox().withdraw(Sequence(seq))?;
+        self.submit(notification, received_on).await
+    }
+
+    /// Withdraws an item that was not yet acknowledged (取下げ).
+    pub fn withdraw(&self, seq: u64) -> Result<QueueEntry, CounterError> {
+        Ok(QueueEntry::from(
+            &self.inner.vault.outbox().withdraw(Sequence(seq))?,
+        ))
+    }
+
+    /// Decisions waiting to be handed over or mailed ("ready to issue").
+    pub fn ready_to_issue(&self) -> Result<Vec<ReadyToIssue>, CounterError> {
+        Ok(DecisionStore::new(self.inner.vault.clone())
+            .ready()?
+            .into_iter()
+            .map(|(seq, decision)| ReadyToIssue {
+                seq: seq.0,
+                decision,
+            })
+            .collect())
+    }
+
+    /// The print data of a document.
+    pub async fn document(&self, id: DocumentId) -> Result<DocumentData, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .get(&format!("/v1/documents/{id}"), Some(&token))
+            .await?)
+    }
+
+    /// Records the handover (交付: 窓口 or 郵送, with the 本人確認書類 seen). Closes the ready-to-issue
+    /// entry `seq` when given.
+    pub async fn record_issuance(
+        &self,
+        document: DocumentId,
+        req: &IssuanceRequest,
+        seq: Option<u64>,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        let answer: serde_json::Value = self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/issuance"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await?;
+        if let Some(s) = seq {
+            self.inner.sender.decisions().done(Sequence(s))?;
+        }
+        Ok(answer)
+    }
+
+    /// Records that an old document came back (回収).
+    pub async fn record_return(
+        &self,
+        document: DocumentId,
+        req: &ReturnRequest,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/return"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await?)
+    }
+}
+
+fn reqwest_method_delete() -> madoguchi_link::Method {
+    madoguchi_link::Method::DELETE
+}
+
+/// The key that keeps one resident's notifications in order in the queue. The vault stores only a keyed
+/// hash of it.
+fn resident_key(n: &Notification) -> String {
+    let id = match n {
+        Notification::AcquisitionMoveIn(m) => {
+            return format!("addr:{}", m.resident.addressee_number.as_str());
+        }
+        Notification::AcquisitionDisability(x) => x.resident_id,
+        Notification::Reissue(x) => x.resident_id,
+        Notification::ChangeOfParticulars(x) => x.resident_id,
+        Notification::LossMoveOut(x) => x.resident_id,
+        Notification::LossDeath(x) => x.resident_id,
+        Notification::MailingAddressChange(x) => x.resident_id,
+        Notification::OptionalEntries(x) => x.resident_id,
+    };
+    format!("rid:{id}")
+}

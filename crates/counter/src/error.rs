@@ -1,0 +1,49 @@
+//! Errors of the use cases, each with the Japanese a clerk reads.
+
+use madoguchi_domain::StaffMessage;
+use madoguchi_link::LinkError;
+use madoguchi_vault::VaultError;
+
+/// What went wrong in a use case.
+#[derive(Debug, thiserror::Error)]
+pub enum CounterError {
+    /// The operation needs a signed-in staff member.
+    #[error("not signed in")]
+    NotSignedIn,
+    /// The union (or the line) refused or failed.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The local store failed.
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    /// The notification could not be prepared for the queue.
+    #[error("cannot queue the notification: {0}")]
+    Encode(String),
+    /// No such queue item.
+    #[error("no such queue item")]
+    UnknownItem,
+}
+
+impl StaffMessage for CounterError {
+    fn message_ja(&self) -> String {
+        match self {
+            CounterError::NotSignedIn => "サインインしてください。".into(),
+            CounterError::Link(e) => e.message_ja(),
+            CounterError::Vault(e) => e.message_ja(),
+            CounterError::Encode(_) => {
+                "届出を保存できませんでした。入力内容は画面に残っています。情報システム管理者に連絡してください。".into()
+            }
+            CounterError::UnknownItem => "指定の受付が見つかりません。一覧を更新してください。".into(),
+        }
+    }
+}
+
+impl CounterError {
+    /// The union's stable error code, when the union refused.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            CounterError::Link(e) => e.code(),
+            _ => None,
+        }
+    }
+}

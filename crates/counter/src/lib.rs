@@ -1,0 +1,19 @@
+//! # madoguchi-counter — what the counter screens can do
+//!
+//! The use cases the desktop app calls, without any window: staff sign-in and sign-out, resident search,
+//! submitting a notification (decided at once when the line is up, queued with a 受付控 number when it is
+//! not), the queue with honest states, the work list of rejected and conflicting items, the "ready to
+//! issue" list, and recording the handover (交付) and returned documents (回収).
+//!
+//! A submission is always written to the vault's outbox first, durably, and only then sent: whatever
+//! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
+//! was given makes a resend harmless. Nothing is ever shown as sent before the union acknowledged it.
+//!
+//! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
+//! through `madoguchi-vault`, and never log personal data.
+
+mod counter;
+mod error;
+
+pub use counter::{Background, Counter, QueueEntry, ReadyToIssue, Receipt, Submitted};
+pub use error::CounterError;

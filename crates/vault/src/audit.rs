@@ -1,0 +1,97 @@
+//! Room for the audit chain: sealed, numbered, append-only records. What a record contains and how
+//! records are chained (hashes, signatures) and shipped to the union is the security layer's job; the
+//! vault only keeps them encrypted, durable and in order.
+
+use zeroize::Zeroizing;
+
+use crate::backend::{Applied, Batch, Tree};
+use crate::error::{Result, VaultError};
+use crate::vault::{META_AUDIT_NEXT, Vault, read_u64};
+
+/// Handle on the audit records of a [`Vault`].
+#[derive(Clone)]
+pub struct AuditLog {
+    vault: Vault,
+}
+
+impl Vault {
+    pub fn audit_log(&self) -> AuditLog {
+        AuditLog {
+            vault: self.clone(),
+        }
+    }
+}
+
+impl AuditLog {
+    /// Append a record; returns its number (from 1, gap-free). Durable before it returns.
+    pub fn append(&self, record: &[u8]) -> Result<u64> {
+        let inner = &self.vault.inner;
+        let _w = inner.writing()?;
+        loop {
+            let (n, raw) = read_u64(inner.backend.as_ref(), META_AUDIT_NEXT)?.ok_or_else(|| {
+                VaultError::CorruptMeta {
+                    detail: "audit counter missing".into(),
+                }
+            })?;
+            let key = n.to_be_bytes();
+            let next = n.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
+                detail: "audit counter exhausted".into(),
+            })?;
+            let mut b = Batch::new();
+            b.expect(Tree::Meta, META_AUDIT_NEXT, Some(&raw))
+                .expect(Tree::Audit, &key, None)
+                .put(Tree::Meta, META_AUDIT_NEXT, next.to_be_bytes().to_vec())
+                .put(Tree::Audit, &key, inner.seal(Tree::Audit, &key, record)?);
+            if inner.backend.apply(&b)? == Applied::Yes {
+                inner.flush()?;
+                return Ok(n);
+            }
+            if read_u64(inner.backend.as_ref(), META_AUDIT_NEXT)?.map(|(m, _)| m) == Some(n) {
+                return Err(VaultError::CorruptMeta {
+                    detail: format!("audit record {n} already exists"),
+                });
+            }
+        }
+    }
+
+    /// Records with number ≥ `from`, at most `limit`, in order.
+    pub fn read_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Zeroizing<Vec<u8>>)>> {
+        let inner = &self.vault.inner;
+        let mut out = Vec::new();
+        for (k, v) in inner.backend.scan(Tree::Audit, b"")? {
+            let n = <[u8; 8]>::try_from(k.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| VaultError::CorruptRecord {
+                    tree: Tree::Audit.name(),
+                    record: "malformed key".into(),
+                })?;
+            if n < from {
+                continue;
+            }
+            if out.len() >= limit {
+                break;
+            }
+            out.push((n, inner.open(Tree::Audit, &k, &v)?));
+        }
+        Ok(out)
+    }
+
+    /// Remove records up to and including `through` (after the union confirmed it holds them).
+    pub fn remove_through(&self, through: u64) -> Result<usize> {
+        let inner = &self.vault.inner;
+        let mut b = Batch::new();
+        let mut n = 0;
+        for (k, _) in inner.backend.scan(Tree::Audit, b"")? {
+            match <[u8; 8]>::try_from(k.as_slice()).map(u64::from_be_bytes) {
+                Ok(i) if i <= through => {
+                    b.remove(Tree::Audit, &k);
+                    n += 1;
+                }
+                _ => break,
+            }
+        }
+        inner.backend.apply(&b)?;
+        inner.flush()?;
+        Ok(n)
+    }
+}

@@ -1,0 +1,1108 @@
+//! Opening the vault, the key hierarchy, and data-key rotation.
+//!
+//! Key hierarchy: KEK (32 random bytes, OS keyring) → wraps the data keys (DEK, one active, ids 1, 2, …)
+//! and the index key (keyed hashes), all stored sealed under the KEK in the meta tree. A sealed constant
+//! (`kek_check`) tells a wrong KEK from damaged data. The meta tree holds no personal data.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chrono::{FixedOffset, NaiveTime, Offset, Utc};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+use crate::backend::{Applied, Backend, Batch, SledBackend, Tree};
+use crate::crypto::{self, DataKeys, SecretKey, key_id_of};
+use crate::error::{Result, VaultError};
+use crate::keystore::KeyStore;
+use crate::roster::LoadedRoster;
+
+pub(crate) const META_FORMAT: &[u8] = b"format";
+pub(crate) const META_VAULT_ID: &[u8] = b"vault_id";
+pub(crate) const META_KEK_CHECK: &[u8] = b"kek_check";
+pub(crate) const META_ACTIVE_DEK: &[u8] = b"active_dek";
+pub(crate) const META_INDEX_KEY: &[u8] = b"index_key";
+pub(crate) const META_NEXT_SEQ: &[u8] = b"next_seq";
+pub(crate) const META_AUDIT_NEXT: &[u8] = b"audit_next";
+pub(crate) const META_ROTATION: &[u8] = b"rotation";
+const META_DEK_PREFIX: &[u8] = b"dek/";
+const KEK_ID: u32 = 0;
+const KEK_CHECK_PLAINTEXT: &[u8] = b"madoguchi-vault kek check v1";
+const STORE_FORMAT: u8 = 1;
+
+/// How the vault is set up on this terminal.
+#[derive(Debug, Clone)]
+pub struct VaultConfig {
+    /// Data directory (one sled database).
+    pub path: PathBuf,
+    /// Terminal code printed in 受付番号 (reception numbers), e.g. `"0301"`. Must not be personal data:
+    /// ASCII letters, digits and `-` only, at most 16 characters.
+    pub terminal_code: String,
+    /// End of the business day (業務終了時刻); cache entries expire then by default.
+    pub business_day_end: NaiveTime,
+    /// Local time zone offset for business days (JST, +09:00).
+    pub utc_offset: FixedOffset,
+}
+
+impl VaultConfig {
+    /// Defaults: business day ends 17:15 JST (typical municipal office hours 8:30–17:15).
+    pub fn new(path: impl Into<PathBuf>, terminal_code: &str) -> Self {
+        VaultConfig {
+            path: path.into(),
+            terminal_code: terminal_code.into(),
+            business_day_end: NaiveTime::from_hms_opt(17, 15, 0).unwrap_or(NaiveTime::MIN),
+            utc_offset: FixedOffset::east_opt(9 * 3600).unwrap_or(chrono::Utc.fix()),
+        }
+    }
+}
+
+/// State of the key hierarchy, for the administrator screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyStatus {
+    pub active_data_key: u32,
+    /// A rotation started and has not finished (it resumes on the next open or `rotate_data_key`).
+    pub rotation_pending: bool,
+}
+
+/// Result of a data-key rotation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RotationReport {
+    pub new_key_id: u32,
+    /// Records re-encrypted by this call (records already under the new key are skipped).
+    pub resealed: u64,
+}
+
+/// The terminal's encrypted local store. Cheap to clone (shared handle).
+#[derive(Clone)]
+pub struct Vault {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) backend: Box<dyn Backend>,
+    pub(crate) keys: RwLock<DataKeys>,
+    pub(crate) index_key: SecretKey,
+    kek: SecretKey,
+    vault_id: String,
+    pub(crate) config: VaultConfig,
+    pub(crate) roster: Mutex<Option<Arc<LoadedRoster>>>,
+    rotation_lock: Mutex<()>,
+    /// Held (shared) by every writer from sealing to applying, and exclusively while the active data key
+    /// changes, so no record sealed under the old key can land after rotation has swept past it.
+    write_gate: RwLock<()>,
+    watermark: Option<watermark::Watermark>,
+}
+
+impl Vault {
+    /// Open the vault at `config.path`, creating it (and its KEK in `keys`) if the directory holds no
+    /// vault yet. An existing vault whose KEK is missing or wrong is refused with [`VaultError::KeyMissing`] /
+    /// [`VaultError::WrongKey`]; nothing on disk or in the keyring is changed in that case.
+    pub fn open(config: VaultConfig, keys: &dyn KeyStore) -> Result<Vault> {
+        validate_terminal_code(&config.terminal_code)?;
+        std::fs::create_dir_all(&config.path).map_err(io_error)?;
+        // Keys first, from the header file, so a missing or wrong key is refused before the storage
+        // engine opens (and so writes to) any file of the vault.
+        let header = header::read(&config.path)?;
+        let known = match &header {
+            Some(h) => {
+                let kek = keys
+                    .load(&h.vault_id)?
+                    .ok_or_else(|| VaultError::KeyMissing {
+                        vault_id: h.vault_id.clone(),
+                    })?;
+                verify_kek(&kek, &h.kek_check, &h.vault_id)?;
+                Some((h.vault_id.clone(), kek))
+            }
+            None => None,
+        };
+        // sled's recovery rewrites its files when it meets damage (it drops the log after the damaged
+        // entry — tests/corruption.rs). So that a refused open has overwritten nothing, the store is
+        // copied before sled opens it; the copy is dropped after a clean open and kept otherwise.
+        let dir = config.path.clone();
+        let preopen = dir.join(PREOPEN_DIR);
+        let store = dir.join(STORE_DIR);
+        if store.exists() && !preopen.exists() {
+            copy_dir(&store, &preopen)?;
+        }
+        let opened = Self::open_store(config, keys, known);
+        match &opened {
+            Ok(_) => remove_dir_if_exists(&preopen)?,
+            Err(
+                VaultError::StorageCorrupt { .. }
+                | VaultError::CorruptMeta { .. }
+                | VaultError::CorruptRecord { .. },
+            ) => {
+                if preopen.exists() {
+                    let kept = dir.join(format!(
+                        "{DAMAGED_PREFIX}{}",
+                        Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+                    ));
+                    let already = std::fs::read_dir(&dir)
+                        .map_err(io_error)?
+                        .filter_map(|e| e.ok())
+                        .any(|e| e.file_name().to_string_lossy().starts_with(DAMAGED_PREFIX));
+                    if already {
+                        // The state before the first failure is kept already; this copy is of the same files
+                        // after sled's recovery.
+                        remove_dir_if_exists(&preopen)?;
+                    } else {
+                        std::fs::rename(&preopen, &kept).map_err(io_error)?;
+                        tracing::error!(copy = %kept.display(), "vault store damaged; files before opening kept");
+                    }
+                }
+            }
+            Err(_) => remove_dir_if_exists(&preopen)?,
+        }
+        let vault = opened?;
+        if header.is_none() {
+            let check = vault
+                .inner
+                .backend
+                .get(Tree::Meta, META_KEK_CHECK)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "key check missing".into(),
+                })?;
+            header::write(
+                &vault.inner.config.path,
+                &header::Header {
+                    vault_id: vault.inner.vault_id.clone(),
+                    kek_check: check,
+                },
+            )?;
+        }
+        Ok(vault)
+    }
+
+    fn open_store(
+        config: VaultConfig,
+        keys: &dyn KeyStore,
+        known: Option<(String, SecretKey)>,
+    ) -> Result<Vault> {
+        let backend: Box<dyn Backend> = Box::new(SledBackend::open(&config.path.join(STORE_DIR))?);
+        // sled recovers a damaged log by dropping everything after the damage, silently. The watermark,
+        // written after every flush, tells that apart from a clean state: a store behind it has lost
+        // acknowledged changes, and is refused before any write.
+        let (watermark, durable) = watermark::Watermark::open(&config.path)?;
+        let counter = backend.commit_counter()?;
+        if let Some(durable) = durable
+            && counter < durable
+        {
+            return Err(VaultError::StorageCorrupt {
+                detail: format!(
+                    "store is behind its durability watermark ({counter} < {durable}): acknowledged changes \
+                     are missing; the files as they were before opening are kept in {DAMAGED_PREFIX}*"
+                ),
+            });
+        }
+        let vault = Self::open_on(backend, config, keys, known, Some(watermark))?;
+        vault.inner.flush()?;
+        Ok(vault)
+    }
+
+    /// `known`: vault id and KEK already established from the header file.
+    pub(crate) fn open_on(
+        backend: Box<dyn Backend>,
+        config: VaultConfig,
+        keystore: &dyn KeyStore,
+        known: Option<(String, SecretKey)>,
+        watermark: Option<watermark::Watermark>,
+    ) -> Result<Vault> {
+        let (vault_id, kek) = match (backend.get(Tree::Meta, META_VAULT_ID)?, known) {
+            (None, known) => initialise(backend.as_ref(), keystore, known)?,
+            (Some(id), Some((header_id, kek))) => {
+                if id != header_id.as_bytes() {
+                    return Err(VaultError::CorruptMeta {
+                        detail: "header file belongs to another vault".into(),
+                    });
+                }
+                (header_id, kek)
+            }
+            (Some(id), None) => {
+                let vault_id = String::from_utf8(id).map_err(|_| VaultError::CorruptMeta {
+                    detail: "vault id not UTF-8".into(),
+                })?;
+                let kek = keystore
+                    .load(&vault_id)?
+                    .ok_or_else(|| VaultError::KeyMissing {
+                        vault_id: vault_id.clone(),
+                    })?;
+                (vault_id, kek)
+            }
+        };
+
+        match backend.get(Tree::Meta, META_FORMAT)?.as_deref() {
+            Some([STORE_FORMAT]) => {}
+            Some([v]) => return Err(VaultError::UnsupportedFormat { version: *v }),
+            _ => {
+                return Err(VaultError::CorruptMeta {
+                    detail: "format marker missing".into(),
+                });
+            }
+        }
+
+        let kek_cipher = kek.cipher()?;
+        let check =
+            backend
+                .get(Tree::Meta, META_KEK_CHECK)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "key check missing".into(),
+                })?;
+        verify_kek(&kek, &check, &vault_id)?;
+
+        let unwrap = |name: &[u8]| -> Result<SecretKey> {
+            let sealed = backend
+                .get(Tree::Meta, name)?
+                .ok_or_else(|| VaultError::CorruptMeta {
+                    detail: format!("{} missing", String::from_utf8_lossy(name)),
+                })?;
+            let pt =
+                crypto::open_with(&kek_cipher, Tree::Meta.name(), name, &sealed).map_err(|_| {
+                    VaultError::CorruptMeta {
+                        detail: format!("{} does not open", String::from_utf8_lossy(name)),
+                    }
+                })?;
+            SecretKey::from_slice(&pt).ok_or_else(|| VaultError::CorruptMeta {
+                detail: format!("{} has wrong length", String::from_utf8_lossy(name)),
+            })
+        };
+
+        let active = read_u32(backend.as_ref(), META_ACTIVE_DEK)?.ok_or_else(|| {
+            VaultError::CorruptMeta {
+                detail: "active data key missing".into(),
+            }
+        })?;
+        let mut ciphers = BTreeMap::new();
+        for (k, _) in backend.scan(Tree::Meta, META_DEK_PREFIX)? {
+            let id = parse_dek_id(&k)?;
+            ciphers.insert(id, unwrap(&k)?.cipher()?);
+        }
+        if !ciphers.contains_key(&active) {
+            return Err(VaultError::CorruptMeta {
+                detail: format!("data key {active} missing"),
+            });
+        }
+        let index_key = unwrap(META_INDEX_KEY)?;
+
+        let vault = Vault {
+            inner: Arc::new(Inner {
+                backend,
+                keys: RwLock::new(DataKeys::new(active, ciphers)),
+                index_key,
+                kek,
+                vault_id,
+                config,
+                roster: Mutex::new(None),
+                rotation_lock: Mutex::new(()),
+                write_gate: RwLock::new(()),
+                watermark,
+            }),
+        };
+
+        if vault
+            .inner
+            .backend
+            .get(Tree::Meta, META_ROTATION)?
+            .is_some()
+        {
+            // A crash interrupted a rotation: finish it. A corrupt record stops the rotation (old keys stay
+            // loaded, the marker stays) but must not stop the terminal; the affected record reports itself
+            // when its function reads it.
+            if let Err(e) = vault.inner.finish_rotation() {
+                tracing::warn!(error = %e, "data-key rotation could not be finished; it stays pending");
+            }
+        }
+        Ok(vault)
+    }
+
+    /// Random id of this vault; the user name of its KEK in the OS keyring.
+    pub fn vault_id(&self) -> &str {
+        &self.inner.vault_id
+    }
+
+    pub fn config(&self) -> &VaultConfig {
+        &self.inner.config
+    }
+
+    pub fn key_status(&self) -> Result<KeyStatus> {
+        Ok(KeyStatus {
+            active_data_key: self.inner.keys_read()?.active(),
+            rotation_pending: self.inner.backend.get(Tree::Meta, META_ROTATION)?.is_some(),
+        })
+    }
+
+    /// Rotate the data key: a new random DEK becomes active at once, then every record is re-encrypted
+    /// in place; the old key is dropped only when no record needs it. A crash at any point resumes on the
+    /// next open. If a rotation is already pending it is resumed instead of starting another.
+    pub fn rotate_data_key(&self) -> Result<RotationReport> {
+        let _g = self.inner.rotation_lock.lock().map_err(|_| poisoned())?;
+        if self.inner.backend.get(Tree::Meta, META_ROTATION)?.is_none() {
+            self.inner.start_rotation()?;
+        }
+        self.inner.finish_rotation()
+    }
+
+    /// Make every change so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Sub-directory of the vault directory holding the sled database.
+pub(crate) const STORE_DIR: &str = "store";
+/// Copy of the store taken before sled opens it.
+const PREOPEN_DIR: &str = "store-preopen";
+/// Prefix of the kept copy of a store that failed to open cleanly.
+pub const DAMAGED_PREFIX: &str = "store-damaged-";
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(io_error)?;
+    for e in std::fs::read_dir(from).map_err(io_error)? {
+        let e = e.map_err(io_error)?;
+        let target = to.join(e.file_name());
+        if e.file_type().map_err(io_error)?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target).map_err(io_error)?;
+        }
+    }
+    Ok(())
+}
+
+fn remove_dir_if_exists(p: &std::path::Path) -> Result<()> {
+    match std::fs::remove_dir_all(p) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io_error(e)),
+    }
+}
+
+fn io_error(e: std::io::Error) -> VaultError {
+    VaultError::Storage {
+        detail: e.to_string(),
+    }
+}
+
+fn verify_kek(kek: &SecretKey, sealed_check: &[u8], vault_id: &str) -> Result<()> {
+    match crypto::open_with(
+        &kek.cipher()?,
+        Tree::Meta.name(),
+        META_KEK_CHECK,
+        sealed_check,
+    ) {
+        Ok(pt) if pt.as_slice() == KEK_CHECK_PLAINTEXT => Ok(()),
+        _ => Err(VaultError::WrongKey {
+            vault_id: vault_id.to_owned(),
+        }),
+    }
+}
+
+/// The vault header file: vault id and the sealed key check, outside the database so keys can be
+/// verified without opening it. Neither is secret nor personal.
+mod header {
+    use std::io::Write;
+    use std::path::Path;
+
+    use super::io_error;
+    use crate::error::{Result, VaultError};
+
+    pub(crate) const FILE: &str = "vault-header";
+    const MAGIC: &str = "madoguchi-vault-header 1";
+
+    pub(crate) struct Header {
+        pub(crate) vault_id: String,
+        pub(crate) kek_check: Vec<u8>,
+    }
+
+    fn corrupt(what: &str) -> VaultError {
+        VaultError::CorruptMeta {
+            detail: format!("header file: {what}"),
+        }
+    }
+
+    pub(crate) fn read(dir: &Path) -> Result<Option<Header>> {
+        let text = match std::fs::read_to_string(dir.join(FILE)) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                return Err(corrupt("not text"));
+            }
+            Err(e) => return Err(io_error(e)),
+        };
+        let mut lines = text.lines();
+        if lines.next() != Some(MAGIC) {
+            return Err(corrupt("unknown format"));
+        }
+        let mut vault_id = None;
+        let mut kek_check = None;
+        for line in lines {
+            match line.split_once(' ') {
+                Some(("vault_id", v))
+                    if !v.is_empty()
+                        && v.len() <= 64
+                        && v.bytes().all(|b| b.is_ascii_alphanumeric()) =>
+                {
+                    vault_id = Some(v.to_owned())
+                }
+                Some(("kek_check", v)) => {
+                    kek_check = Some(hex::decode(v).map_err(|_| corrupt("bad key check"))?)
+                }
+                _ => return Err(corrupt("unexpected line")),
+            }
+        }
+        match (vault_id, kek_check) {
+            (Some(vault_id), Some(kek_check)) => Ok(Some(Header {
+                vault_id,
+                kek_check,
+            })),
+            _ => Err(corrupt("incomplete")),
+        }
+    }
+
+    /// Write atomically: temporary file, fsync, rename, fsync of the directory.
+    pub(crate) fn write(dir: &Path, h: &Header) -> Result<()> {
+        let tmp = dir.join(format!("{FILE}.tmp"));
+        let body = format!(
+            "{MAGIC}\nvault_id {}\nkek_check {}\n",
+            h.vault_id,
+            hex::encode(&h.kek_check)
+        );
+        let mut f = std::fs::File::create(&tmp).map_err(io_error)?;
+        f.write_all(body.as_bytes()).map_err(io_error)?;
+        f.sync_all().map_err(io_error)?;
+        drop(f);
+        std::fs::rename(&tmp, dir.join(FILE)).map_err(io_error)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io_error)?;
+        Ok(())
+    }
+}
+
+/// Durability watermark: the highest commit counter known to be flushed, kept in a small file beside the
+/// database. Two checksummed slots, written alternately with `fdatasync`, so a torn write leaves the other.
+mod watermark {
+    use std::fs::File;
+    use std::io::{Read, Seek, SeekFrom, Write};
+    use std::path::Path;
+    use std::sync::Mutex;
+
+    use super::io_error;
+    use crate::error::{Result, VaultError};
+
+    pub(crate) const FILE: &str = "vault-watermark";
+    const SLOT: usize = 40;
+
+    pub(crate) struct Watermark {
+        state: Mutex<(File, u64)>,
+    }
+
+    fn tag(counter: u64) -> [u8; 32] {
+        let mut h = blake3::Hasher::new();
+        h.update(b"madoguchi-vault watermark v1");
+        h.update(&counter.to_be_bytes());
+        *h.finalize().as_bytes()
+    }
+
+    fn decode(slot: &[u8]) -> Option<u64> {
+        let c = u64::from_be_bytes(slot.get(..8)?.try_into().ok()?);
+        (slot.get(8..SLOT)? == tag(c)).then_some(c)
+    }
+
+    impl Watermark {
+        /// Open (or create) the file; the value is `None` for a new, empty file.
+        pub(crate) fn open(dir: &Path) -> Result<(Watermark, Option<u64>)> {
+            let mut f = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(dir.join(FILE))
+                .map_err(io_error)?;
+            let mut buf = Vec::new();
+            f.read_to_end(&mut buf).map_err(io_error)?;
+            let value = if buf.is_empty() {
+                None
+            } else {
+                let best = buf.chunks(SLOT).filter_map(decode).max();
+                Some(best.ok_or_else(|| VaultError::CorruptMeta {
+                    detail: format!("{FILE} is damaged (no valid slot)"),
+                })?)
+            };
+            Ok((
+                Watermark {
+                    state: Mutex::new((f, value.unwrap_or(0))),
+                },
+                value,
+            ))
+        }
+
+        /// Record that everything up to `counter` is durable. Never goes backwards.
+        pub(crate) fn advance(&self, counter: u64) -> Result<()> {
+            let mut g = self.state.lock().map_err(|_| super::poisoned())?;
+            let (f, last) = &mut *g;
+            if counter <= *last && counter != 0 {
+                return Ok(());
+            }
+            let mut slot = [0u8; SLOT];
+            slot[..8].copy_from_slice(&counter.to_be_bytes());
+            slot[8..].copy_from_slice(&tag(counter));
+            f.seek(SeekFrom::Start((counter % 2) * SLOT as u64))
+                .map_err(io_error)?;
+            f.write_all(&slot).map_err(io_error)?;
+            f.sync_data().map_err(io_error)?;
+            *last = counter;
+            Ok(())
+        }
+    }
+}
+
+fn validate_terminal_code(code: &str) -> Result<()> {
+    if code.is_empty()
+        || code.len() > 16
+        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(VaultError::InvalidInput(
+            "terminal code must be 1–16 ASCII letters, digits or '-'",
+        ));
+    }
+    Ok(())
+}
+
+fn poisoned() -> VaultError {
+    VaultError::Storage {
+        detail: "internal lock poisoned by an earlier panic".into(),
+    }
+}
+
+fn dek_name(id: u32) -> Vec<u8> {
+    let mut k = META_DEK_PREFIX.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn parse_dek_id(k: &[u8]) -> Result<u32> {
+    let tail: [u8; 4] = k
+        .get(META_DEK_PREFIX.len()..)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(|| VaultError::CorruptMeta {
+            detail: "bad data key name".into(),
+        })?;
+    Ok(u32::from_be_bytes(tail))
+}
+
+pub(crate) fn read_u32(b: &dyn Backend, name: &[u8]) -> Result<Option<u32>> {
+    match b.get(Tree::Meta, name)? {
+        None => Ok(None),
+        Some(v) => {
+            let a: [u8; 4] = v
+                .as_slice()
+                .try_into()
+                .map_err(|_| VaultError::CorruptMeta {
+                    detail: format!("{} malformed", String::from_utf8_lossy(name)),
+                })?;
+            Ok(Some(u32::from_be_bytes(a)))
+        }
+    }
+}
+
+pub(crate) fn read_u64(b: &dyn Backend, name: &[u8]) -> Result<Option<(u64, Vec<u8>)>> {
+    match b.get(Tree::Meta, name)? {
+        None => Ok(None),
+        Some(v) => {
+            let a: [u8; 8] = v
+                .as_slice()
+                .try_into()
+                .map_err(|_| VaultError::CorruptMeta {
+                    detail: format!("{} malformed", String::from_utf8_lossy(name)),
+                })?;
+            Ok(Some((u64::from_be_bytes(a), v)))
+        }
+    }
+}
+
+/// First open of an empty directory: new vault id, KEK in the keyring, DEK 1 and index key wrapped.
+fn initialise(
+    backend: &dyn Backend,
+    keystore: &dyn KeyStore,
+    known: Option<(String, SecretKey)>,
+) -> Result<(String, SecretKey)> {
+    for t in Tree::ALL {
+        if !backend.is_empty(t)? {
+            // Data without meta: never "repair" by starting over on top of it.
+            return Err(VaultError::CorruptMeta {
+                detail: format!(
+                    "tree {} has data but the vault has no key metadata",
+                    t.name()
+                ),
+            });
+        }
+    }
+    let (vault_id, kek) = match known {
+        // The header was written but the database not (crash during the first open): same identity.
+        Some(k) => k,
+        None => {
+            let vault_id = uuid::Uuid::now_v7().simple().to_string();
+            let k = SecretKey::generate()?;
+            keystore.store_new(&vault_id, &k)?;
+            (vault_id, k)
+        }
+    };
+    let kek_cipher = kek.cipher()?;
+    let dek = SecretKey::generate()?;
+    let index_key = SecretKey::generate()?;
+    let wrap = |name: &[u8], pt: &[u8]| {
+        crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), name, pt)
+    };
+
+    let mut b = Batch::new();
+    b.expect(Tree::Meta, META_VAULT_ID, None)
+        .put(Tree::Meta, META_FORMAT, vec![STORE_FORMAT])
+        .put(
+            Tree::Meta,
+            META_KEK_CHECK,
+            wrap(META_KEK_CHECK, KEK_CHECK_PLAINTEXT)?,
+        )
+        .put(Tree::Meta, &dek_name(1), wrap(&dek_name(1), dek.expose())?)
+        .put(Tree::Meta, META_ACTIVE_DEK, 1u32.to_be_bytes().to_vec())
+        .put(
+            Tree::Meta,
+            META_INDEX_KEY,
+            wrap(META_INDEX_KEY, index_key.expose())?,
+        )
+        .put(Tree::Meta, META_NEXT_SEQ, 1u64.to_be_bytes().to_vec())
+        .put(Tree::Meta, META_AUDIT_NEXT, 1u64.to_be_bytes().to_vec())
+        // Last, so that a vault id on disk always comes with its keys.
+        .put(Tree::Meta, META_VAULT_ID, vault_id.as_bytes().to_vec());
+    if backend.apply(&b)? != Applied::Yes {
+        return Err(VaultError::InUse);
+    }
+    backend.flush()?;
+    Ok((vault_id, kek))
+}
+
+impl Inner {
+    /// Make every applied change durable, then raise the watermark to what is now on disk.
+    pub(crate) fn flush(&self) -> Result<()> {
+        // Read before flushing: everything counted so far is durable once the flush returns.
+        let counter = self.backend.commit_counter()?;
+        self.backend.flush()?;
+        if let Some(w) = &self.watermark {
+            w.advance(counter)?;
+        }
+        Ok(())
+    }
+
+    /// Shared guard every writer holds from sealing to applying.
+    pub(crate) fn writing(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>> {
+        self.write_gate.read().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn keys_read(&self) -> Result<std::sync::RwLockReadGuard<'_, DataKeys>> {
+        self.keys.read().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn seal(&self, tree: Tree, key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
+        self.keys_read()?.seal(tree, key, plaintext)
+    }
+
+    pub(crate) fn open(&self, tree: Tree, key: &[u8], sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        self.keys_read()?.open(tree, key, sealed)
+    }
+
+    /// Serialize and seal.
+    pub(crate) fn seal_value<T: Serialize>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        value: &T,
+    ) -> Result<Vec<u8>> {
+        let pt = Zeroizing::new(postcard::to_stdvec(value).map_err(|_| VaultError::Codec {
+            tree: tree.name(),
+            action: "encode",
+        })?);
+        self.seal(tree, key, &pt)
+    }
+
+    /// Open and deserialize.
+    pub(crate) fn open_value<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+        sealed: &[u8],
+    ) -> Result<T> {
+        let pt = self.open(tree, key, sealed)?;
+        postcard::from_bytes(&pt).map_err(|_| VaultError::Codec {
+            tree: tree.name(),
+            action: "decode",
+        })
+    }
+
+    pub(crate) fn get_value<T: DeserializeOwned>(
+        &self,
+        tree: Tree,
+        key: &[u8],
+    ) -> Result<Option<T>> {
+        match self.backend.get(tree, key)? {
+            None => Ok(None),
+            Some(s) => self.open_value(tree, key, &s).map(Some),
+        }
+    }
+
+    fn start_rotation(&self) -> Result<()> {
+        let kek_cipher = self.kek.cipher()?;
+        let (old, new_id) = {
+            let k = self.keys_read()?;
+            let max = k.ids().into_iter().max().unwrap_or(0);
+            (
+                k.active(),
+                max.checked_add(1).ok_or_else(|| VaultError::CorruptMeta {
+                    detail: "data key ids exhausted".into(),
+                })?,
+            )
+        };
+        let dek = SecretKey::generate()?;
+        let name = dek_name(new_id);
+        let _exclusive = self.write_gate.write().map_err(|_| poisoned())?;
+        let mut b = Batch::new();
+        b.expect(Tree::Meta, META_ROTATION, None)
+            .expect(Tree::Meta, META_ACTIVE_DEK, Some(&old.to_be_bytes()))
+            .expect(Tree::Meta, &name, None)
+            .put(
+                Tree::Meta,
+                &name,
+                crypto::seal_with(&kek_cipher, KEK_ID, Tree::Meta.name(), &name, dek.expose())?,
+            )
+            .put(Tree::Meta, META_ACTIVE_DEK, new_id.to_be_bytes().to_vec())
+            .put(Tree::Meta, META_ROTATION, new_id.to_be_bytes().to_vec());
+        if self.backend.apply(&b)? != Applied::Yes {
+            return Err(VaultError::CorruptMeta {
+                detail: "key metadata changed during rotation start".into(),
+            });
+        }
+        self.flush()?;
+        let mut k = self.keys.write().map_err(|_| poisoned())?;
+        k.insert(new_id, dek.cipher()?);
+        k.set_active(new_id);
+        Ok(())
+    }
+
+    /// Re-seal every record not under the active key, then drop the other keys. Idempotent.
+    pub(crate) fn finish_rotation(&self) -> Result<RotationReport> {
+        let active = self.keys_read()?.active();
+        let mut resealed = 0u64;
+        for tree in Tree::SEALED {
+            for (k, v) in self.backend.scan(tree, b"")? {
+                if key_id_of(&v).ok() == Some(active) {
+                    continue;
+                }
+                let pt = self.open(tree, &k, &v)?;
+                let fresh = self.seal(tree, &k, &pt)?;
+                let mut b = Batch::new();
+                b.expect(tree, &k, Some(&v)).put(tree, &k, fresh);
+                // CheckFailed: the record was rewritten (under the active key) or removed meanwhile.
+                if self.backend.apply(&b)? == Applied::Yes {
+                    resealed += 1;
+                    if resealed.is_multiple_of(512) {
+                        self.flush()?;
+                    }
+                }
+            }
+        }
+        // Everything must be durable under the new key before the old key may disappear.
+        self.flush()?;
+        let old_ids: Vec<u32> = self
+            .keys_read()?
+            .ids()
+            .into_iter()
+            .filter(|i| *i != active)
+            .collect();
+        let mut b = Batch::new();
+        b.expect(Tree::Meta, META_ACTIVE_DEK, Some(&active.to_be_bytes()));
+        for id in &old_ids {
+            b.remove(Tree::Meta, &dek_name(*id));
+        }
+        b.remove(Tree::Meta, META_ROTATION);
+        if self.backend.apply(&b)? != Applied::Yes {
+            return Err(VaultError::CorruptMeta {
+                detail: "active key changed during rotation".into(),
+            });
+        }
+        self.flush()?;
+        self.keys
+            .write()
+            .map_err(|_| poisoned())?
+            .retain_only(active);
+        Ok(RotationReport {
+            new_key_id: active,
+            resealed,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::keystore::KeyringKeyStore;
+    use crate::keystore::tests::mock_keystore;
+
+    pub(crate) fn open_in(dir: &std::path::Path, ks: &KeyringKeyStore) -> Result<Vault> {
+        Vault::open(VaultConfig::new(dir.join("vault"), "T01"), ks)
+    }
+
+    pub(crate) fn fresh() -> (tempfile::TempDir, KeyringKeyStore, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let ks = mock_keystore();
+        let v = open_in(dir.path(), &ks).unwrap();
+        (dir, ks, v)
+    }
+
+    #[test]
+    fn reopen_keeps_identity_and_data() {
+        let (dir, ks, v) = fresh();
+        let id = v.vault_id().to_owned();
+        v.settings().set("ui.font-size", &14u32).unwrap();
+        drop(v);
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(v.vault_id(), id);
+        assert_eq!(v.settings().get::<u32>("ui.font-size").unwrap(), Some(14));
+    }
+
+    #[test]
+    fn missing_key_refuses_and_changes_nothing() {
+        let (dir, ks, v) = fresh();
+        let e = v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        drop(v);
+        let empty = mock_keystore();
+        let err = open_in(dir.path(), &empty).err().unwrap();
+        assert!(matches!(err, VaultError::KeyMissing { .. }), "{err:?}");
+        assert!(err.message_ja().contains("暗号鍵"));
+        // The refused open created no key and the data is intact with the right key.
+        assert!(empty.load(&err_vault_id(&err)).unwrap().is_none());
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(&v.outbox().payload(e.seq).unwrap()[..], b"payload");
+    }
+
+    fn err_vault_id(e: &VaultError) -> String {
+        match e {
+            VaultError::KeyMissing { vault_id } | VaultError::WrongKey { vault_id } => {
+                vault_id.clone()
+            }
+            _ => String::new(),
+        }
+    }
+
+    #[test]
+    fn wrong_key_refuses_and_changes_nothing() {
+        let (dir, ks, v) = fresh();
+        let id = v.vault_id().to_owned();
+        let e = v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        drop(v);
+        let other = mock_keystore();
+        other
+            .store_new(&id, &SecretKey::generate().unwrap())
+            .unwrap();
+        let err = open_in(dir.path(), &other).err().unwrap();
+        assert!(matches!(err, VaultError::WrongKey { .. }), "{err:?}");
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(&v.outbox().payload(e.seq).unwrap()[..], b"payload");
+    }
+
+    #[test]
+    fn data_without_metadata_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let backend = SledBackend::open(&dir.path().join("v")).unwrap();
+        let mut b = Batch::new();
+        b.put(Tree::Outbox, &[0; 8], vec![1, 2, 3]);
+        backend.apply(&b).unwrap();
+        let err = Vault::open_on(
+            Box::new(backend),
+            VaultConfig::new(dir.path(), "T01"),
+            &mock_keystore(),
+            None,
+            None,
+        )
+        .err()
+        .unwrap();
+        assert!(matches!(err, VaultError::CorruptMeta { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn terminal_code_is_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Vault::open(VaultConfig::new(dir.path(), "山田"), &mock_keystore())
+            .err()
+            .unwrap();
+        assert!(matches!(err, VaultError::InvalidInput(_)));
+    }
+
+    fn all_key_ids(v: &Vault) -> Vec<u32> {
+        let mut ids = Vec::new();
+        for t in Tree::SEALED {
+            for (_, val) in v.inner.backend.scan(t, b"").unwrap() {
+                ids.push(key_id_of(&val).unwrap());
+            }
+        }
+        ids
+    }
+
+    fn populate(v: &Vault) {
+        let ob = v.outbox();
+        for i in 0..20 {
+            ob.enqueue(
+                &format!("R{}", i % 3),
+                "転入",
+                format!("payload {i}").as_bytes(),
+            )
+            .unwrap();
+        }
+        ob.mark_sending(crate::Sequence(1)).unwrap();
+        ob.mark_accepted(crate::Sequence(1)).unwrap();
+        v.cache()
+            .put(
+                "resident",
+                "12345678",
+                b"cached",
+                crate::Expiry::EndOfBusinessDay,
+            )
+            .unwrap();
+        v.settings().set("ui.mode", &"normal").unwrap();
+        v.audit_log().append(b"audit 1").unwrap();
+    }
+
+    #[test]
+    fn rotation_reseals_everything_and_drops_the_old_key() {
+        let (dir, ks, v) = fresh();
+        populate(&v);
+        assert!(all_key_ids(&v).iter().all(|i| *i == 1));
+        let r = v.rotate_data_key().unwrap();
+        assert_eq!(r.new_key_id, 2);
+        assert_eq!(r.resealed as usize, all_key_ids(&v).len());
+        assert!(all_key_ids(&v).iter().all(|i| *i == 2));
+        assert!(
+            v.inner
+                .backend
+                .get(Tree::Meta, &dek_name(1))
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(
+            v.key_status().unwrap(),
+            KeyStatus {
+                active_data_key: 2,
+                rotation_pending: false
+            }
+        );
+        drop(v);
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(v.outbox().list().unwrap().len(), 20);
+        assert_eq!(
+            &v.outbox().payload(crate::Sequence(20)).unwrap()[..],
+            b"payload 19"
+        );
+        assert_eq!(
+            &v.cache().get("resident", "12345678").unwrap().unwrap()[..],
+            b"cached"
+        );
+        assert_eq!(v.key_status().unwrap().active_data_key, 2);
+    }
+
+    #[test]
+    fn interrupted_rotation_resumes_on_open() {
+        let (dir, ks, v) = fresh();
+        populate(&v);
+        // Crash right after the new key became active, before any record was re-sealed.
+        v.inner.start_rotation().unwrap();
+        // Half the records re-sealed.
+        let records: Vec<_> = v.inner.backend.scan(Tree::Outbox, b"").unwrap();
+        for (k, val) in records.iter().take(records.len() / 2) {
+            let pt = v.inner.open(Tree::Outbox, k, val).unwrap();
+            let mut b = Batch::new();
+            b.put(Tree::Outbox, k, v.inner.seal(Tree::Outbox, k, &pt).unwrap());
+            v.inner.backend.apply(&b).unwrap();
+        }
+        v.flush().unwrap();
+        assert!(v.key_status().unwrap().rotation_pending);
+        assert!(all_key_ids(&v).contains(&1) && all_key_ids(&v).contains(&2));
+        drop(v);
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(
+            v.key_status().unwrap(),
+            KeyStatus {
+                active_data_key: 2,
+                rotation_pending: false
+            }
+        );
+        assert!(all_key_ids(&v).iter().all(|i| *i == 2));
+        assert_eq!(v.outbox().list().unwrap().len(), 20);
+    }
+
+    #[test]
+    fn corrupt_record_is_named_and_kept() {
+        let (_dir, _ks, v) = fresh();
+        populate(&v);
+        let key = crate::Sequence(5).key();
+        let good = v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap();
+        let mut bad = good.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 0x80;
+        let mut b = Batch::new();
+        b.put(Tree::Outbox, &key, bad.clone());
+        v.inner.backend.apply(&b).unwrap();
+
+        let err = v.outbox().startup_sweep().unwrap_err();
+        match &err {
+            VaultError::CorruptRecord { tree, record } => {
+                assert_eq!(*tree, "outbox");
+                assert_eq!(record, "#5");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(err.message_ja().contains("送信待ちの届出"));
+        assert!(v.outbox().next_sendable(10).is_err());
+        // Nothing was deleted or overwritten, and other functions still work.
+        assert_eq!(
+            v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),
+            bad
+        );
+        assert_eq!(
+            &v.cache().get("resident", "12345678").unwrap().unwrap()[..],
+            b"cached"
+        );
+        // A rotation refuses too, leaving the record as it is.
+        assert!(matches!(
+            v.rotate_data_key(),
+            Err(VaultError::CorruptRecord { .. })
+        ));
+        assert_eq!(
+            v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),
+            bad
+        );
+    }
+
+    #[test]
+    fn swapped_records_do_not_open() {
+        let (_dir, _ks, v) = fresh();
+        populate(&v);
+        let k2 = crate::Sequence(2).key();
+        let k3 = crate::Sequence(3).key();
+        let v2 = v
+            .inner
+            .backend
+            .get(Tree::OutboxPayload, &k2)
+            .unwrap()
+            .unwrap();
+        let mut b = Batch::new();
+        b.put(Tree::OutboxPayload, &k3, v2);
+        v.inner.backend.apply(&b).unwrap();
+        assert!(matches!(
+            v.outbox().payload(crate::Sequence(3)),
+            Err(VaultError::CorruptRecord {
+                tree: "outbox_payload",
+                ..
+            })
+        ));
+    }
+}

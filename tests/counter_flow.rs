@@ -1,0 +1,165 @@
+//! A counter day against the real union server over mutual TLS: sign in, immediate issuance of a resident
+//! who moved in, then the line goes down, two notifications are queued with receipts, the line comes
+//! back, and the queue drains by itself into the "ready to issue" list — each decided exactly once.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use madoguchi_counter::Submitted;
+use madoguchi_domain::Date;
+use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
+use madoguchi_domain::insurance::Sex;
+use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_link::LineState;
+use madoguchi_protocol::v1::{
+    IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident, Notification,
+    QualificationState, Reissue, ReissueReason, ResidentSearchRequest,
+};
+use madoguchi_system_tests::{eventually, start};
+
+/// Today at the counter (Japan time).
+fn today() -> Date {
+    (Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+fn newcomer(addressee: &str) -> Notification {
+    Notification::AcquisitionMoveIn(MoveIn {
+        resident: NewResident {
+            addressee_number: AddresseeNumber::parse(addressee).expect("synthetic 宛名番号"),
+            household_number: HouseholdNumber::parse(&format!("9{addressee}"))
+                .expect("synthetic 世帯番号"),
+            name: PersonName::parse("研修　花子").expect("synthetic name"),
+            kana: KanaName::parse("ケンシュウ ハナコ").expect("synthetic kana"),
+            birth_date: Date::from_ymd_opt(1944, 4, 4).expect("date"),
+            sex: Sex::Female,
+            address: "新潟県見附市研修町1-2-3".into(),
+            on_welfare: false,
+        },
+        my_number: MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9])
+            .expect("synthetic"),
+        moved_in_on: today(),
+        mynumber_health_card: false,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_counter_day_online_and_offline() {
+    let rig = start().await;
+    let counter = &rig.counter;
+    let clerk = rig
+        .union
+        .accounts
+        .iter()
+        .find(|a| a.user_id.ends_with("-clerk"))
+        .expect("a training clerk");
+    let staff = counter
+        .sign_in(&clerk.user_id, &clerk.password)
+        .await
+        .expect("sign in");
+    assert_eq!(staff.user_id, clerk.user_id);
+    assert_eq!(counter.line_state(), LineState::Online);
+
+    // Immediate issuance: decided at once, document to hand over.
+    let decided = counter
+        .submit(newcomer("880001"), today())
+        .await
+        .expect("submit");
+    let Submitted::Decided { seq, decision } = decided else {
+        panic!("expected an immediate decision, got {decided:?}");
+    };
+    let document = decision.document.clone().expect("a document to issue");
+    let data = counter
+        .document(document.document_id)
+        .await
+        .expect("print data");
+    assert_eq!(data.name.as_str(), "研修\u{3000}花子");
+    assert!(data.sample, "training documents are samples");
+    counter
+        .record_issuance(
+            document.document_id,
+            &IssuanceRequest {
+                issued_on: today(),
+                method: IssueMethod::Counter,
+                identity_documents: vec![IdentityDocument::MyNumberCard],
+            },
+            Some(seq),
+        )
+        .await
+        .expect("handover recorded");
+    assert!(counter.ready_to_issue().expect("list").is_empty());
+
+    // Two insured residents to reissue for.
+    let mut insured = Vec::new();
+    for prefix in [
+        "ア", "イ", "ウ", "オ", "カ", "キ", "サ", "シ", "タ", "ナ", "ハ", "マ", "ヤ", "ワ",
+    ] {
+        let found = counter
+            .search(&ResidentSearchRequest {
+                insured_number: None,
+                kana: Some(KanaName::parse(prefix).expect("kana")),
+                birth_date: None,
+                limit: Some(50),
+            })
+            .await
+            .expect("search by kana prefix");
+        insured.extend(
+            found
+                .residents
+                .into_iter()
+                .filter(|r| r.state == QualificationState::Insured),
+        );
+        if insured.len() >= 2 {
+            break;
+        }
+    }
+    insured.truncate(2);
+    assert_eq!(insured.len(), 2, "the training data has insured residents");
+
+    // The line goes down: both are queued with receipts, nothing is shown as sent.
+    counter.simulate_line_failure(true);
+    assert_eq!(counter.line_state(), LineState::Offline);
+    let mut receipts = Vec::new();
+    for r in &insured {
+        let n = Notification::Reissue(Reissue {
+            resident_id: r.resident_id,
+            reason: ReissueReason::Lost,
+        });
+        match counter
+            .submit(n, today())
+            .await
+            .expect("queued, not failed")
+        {
+            Submitted::Queued(receipt) => receipts.push(receipt),
+            other => panic!("expected a queued receipt while offline, got {other:?}"),
+        }
+    }
+    assert_ne!(receipts[0].reception_number, receipts[1].reception_number);
+    let queue = counter.queue().expect("queue");
+    let queued: Vec<_> = queue.iter().filter(|q| q.state == "queued").collect();
+    assert_eq!(queued.len(), 2, "{queue:?}");
+
+    // The line returns: the queue drains by itself.
+    counter.simulate_line_failure(false);
+    eventually(
+        Duration::from_secs(30),
+        "both queued notifications decided",
+        || {
+            counter
+                .queue()
+                .map(|q| q.iter().filter(|e| e.state == "decided").count() == 3)
+                .unwrap_or(false)
+        },
+    )
+    .await;
+    let ready = counter.ready_to_issue().expect("ready list");
+    assert_eq!(ready.len(), 2, "both reissues are ready to issue");
+    for r in &ready {
+        assert!(r.decision.document.is_some(), "a reissue yields a document");
+    }
+    let keys: std::collections::HashSet<_> =
+        ready.iter().map(|r| r.decision.idempotency_key).collect();
+    assert_eq!(keys.len(), 2, "one decision per notification");
+
+    rig.background.abort();
+    rig.union.shutdown().await;
+}

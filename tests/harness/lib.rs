@@ -1,0 +1,83 @@
+//! Shared set-up for the system tests: a union server in training mode on 127.0.0.1 with its generated
+//! PKI, and a terminal (vault on the real OS keyring, link over mutual TLS, counter) wired to it.
+//!
+//! The vault uses the kernel keyutils keyring, which needs a session keyring of the test's own: run the
+//! tests under `keyctl session - cargo test …` (the project's test script does).
+
+use std::path::Path;
+use std::time::Duration;
+
+use madoguchi_counter::{Background, Counter};
+use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
+use madoguchi_union_server::training::{self, TrainingServer};
+use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig};
+
+/// A terminal and the union it talks to.
+pub struct Rig {
+    /// The union server (training mode).
+    pub union: TrainingServer,
+    /// The terminal's use cases.
+    pub counter: Counter,
+    /// Its background tasks.
+    pub background: Background,
+    /// The terminal's vault.
+    pub vault: Vault,
+    /// Everything on disk lives under here.
+    pub dir: tempfile::TempDir,
+}
+
+/// The union's client configuration for the training terminal.
+pub fn link_config(union: &TrainingServer) -> LinkConfig {
+    let read =
+        |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+    let mut identity = read(&union.terminal_cert);
+    identity.extend_from_slice(&read(&union.terminal_key));
+    let mut cfg = LinkConfig::new(
+        format!("https://localhost:{}", union.addr.port()),
+        read(&union.ca_cert),
+        identity,
+    );
+    cfg.request_timeout = Duration::from_secs(5);
+    cfg.connect_timeout = Duration::from_secs(1);
+    cfg
+}
+
+/// Opens the terminal's vault on the OS keyring.
+pub fn open_vault(dir: &Path, terminal: &str) -> Vault {
+    let keys = KeyringKeyStore::os_default().unwrap_or_else(|e| {
+        panic!("OS keyring unavailable ({e}); run the tests under `keyctl session - cargo test`")
+    });
+    Vault::open(VaultConfig::new(dir, terminal), &keys).unwrap_or_else(|e| {
+        panic!("vault: {e} — run under `keyctl session -` for a session keyring")
+    })
+}
+
+/// Starts a union in training mode and a terminal wired to it.
+pub async fn start() -> Rig {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let union = training::start(&dir.path().join("union"))
+        .await
+        .expect("training union server starts");
+    let vault = open_vault(&dir.path().join("terminal"), &union.terminal_id);
+    let client = UnionClient::new(&link_config(&union), LineMonitor::new()).expect("client");
+    let (counter, background) =
+        Counter::start(client, vault.clone(), Duration::from_millis(300)).expect("counter starts");
+    Rig {
+        union,
+        counter,
+        background,
+        vault,
+        dir,
+    }
+}
+
+/// Waits until `f` holds, polling every 50 ms, or panics after `timeout` with `what`.
+pub async fn eventually<F: FnMut() -> bool>(timeout: Duration, what: &str, mut f: F) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    while !f() {
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out waiting for: {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
