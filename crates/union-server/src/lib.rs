@@ -21,5 +21,6 @@ pub mod crypt;
 pub mod decide;
 pub mod seed;
 pub mod server;
+pub mod staff;
 pub mod store;
 pub mod training;

@@ -356,6 +356,7 @@ pub fn seed_staff(
             password_hash: hash,
             failed_attempts: 0,
             locked_until: None,
+            disabled: false,
         })?;
     }
     Ok(accounts)

@@ -142,6 +142,9 @@ pub struct StaffRecord {
     pub password_hash: String,
     pub failed_attempts: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 impl fmt::Debug for StaffRecord {
@@ -202,6 +205,8 @@ pub trait UnionStore: Send + Sync + 'static {
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
     fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
+    /// Every staff record, ordered by user id.
+    fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError>;
     fn idempotency(
         &self,
         municipality: &MunicipalityCode,
@@ -512,6 +517,17 @@ impl UnionStore for SledStore {
         self.data
             .insert(key(&[P_STAFF, staff.user_id.as_bytes()]), to_json(staff)?)?;
         Ok(())
+    }
+
+    fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
+        let mut prefix = P_STAFF.to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.data.scan_prefix(prefix) {
+            let (_, v) = item?;
+            out.push(from_json(&v)?);
+        }
+        Ok(out)
     }
 
     fn idempotency(
