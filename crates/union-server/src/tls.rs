@@ -63,9 +63,8 @@ impl TerminalIdentity {
             _ => None,
         })?;
         let (municipality, terminal_id) = urn.split_once(':')?;
-        if municipality.len() != 6 || !municipality.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
+        // Checked when issued; checked again so a malformed certificate can never scope a request.
+        madoguchi_domain::ids::MunicipalityCode::parse(municipality).ok()?;
         crate::pki::validate_terminal_id(terminal_id).ok()?;
         let serial = hex::encode(cert.tbs_certificate.raw_serial());
         Some(TerminalIdentity {
