@@ -221,7 +221,11 @@ where
     fn accept(&self, stream: I, service: S) -> Self::Future {
         let acceptor = self.inner.clone();
         Box::pin(async move {
-            let (stream, service) = acceptor.accept(stream, service).await?;
+            let (stream, service) = acceptor.accept(stream, service).await.map_err(|e| {
+                // Refused handshakes (no, unknown, expired or revoked certificate; TLS 1.2) leave a trace.
+                tracing::warn!(error = %e, "TLS handshake refused");
+                e
+            })?;
             let identity = stream
                 .get_ref()
                 .1
