@@ -57,23 +57,20 @@ impl AuditLog {
     /// Records with number ≥ `from`, at most `limit`, in order.
     pub fn read_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Zeroizing<Vec<u8>>)>> {
         let inner = &self.vault.inner;
-        let mut out = Vec::new();
-        for (k, v) in inner.backend.scan(Tree::Audit, b"")? {
-            let n = <[u8; 8]>::try_from(k.as_slice())
-                .map(u64::from_be_bytes)
-                .map_err(|_| VaultError::CorruptRecord {
-                    tree: Tree::Audit.name(),
-                    record: "malformed key".into(),
-                })?;
-            if n < from {
-                continue;
-            }
-            if out.len() >= limit {
-                break;
-            }
-            out.push((n, inner.open(Tree::Audit, &k, &v)?));
-        }
-        Ok(out)
+        inner
+            .backend
+            .scan_from(Tree::Audit, &from.to_be_bytes(), limit)?
+            .into_iter()
+            .map(|(k, v)| {
+                let n = <[u8; 8]>::try_from(k.as_slice())
+                    .map(u64::from_be_bytes)
+                    .map_err(|_| VaultError::CorruptRecord {
+                        tree: Tree::Audit.name(),
+                        record: "malformed key".into(),
+                    })?;
+                Ok((n, inner.open(Tree::Audit, &k, &v)?))
+            })
+            .collect()
     }
 
     /// Remove records up to and including `through` (after the union confirmed it holds them).

@@ -32,10 +32,14 @@ pub enum Tree {
     Roster,
     /// Audit records (the chain itself is built by the security layer).
     Audit,
+    /// Per-resident order of pending outbox items: key = resident tag (keyed hash) || sequence number,
+    /// empty value. Lets the sync engine find each resident's oldest item without opening every record.
+    OutboxIndex,
 }
 
 impl Tree {
-    pub const ALL: [Tree; 8] = [
+    /// In declaration order (`index()` relies on it).
+    pub const ALL: [Tree; 9] = [
         Tree::Meta,
         Tree::Outbox,
         Tree::OutboxPayload,
@@ -44,6 +48,7 @@ impl Tree {
         Tree::Settings,
         Tree::Roster,
         Tree::Audit,
+        Tree::OutboxIndex,
     ];
 
     /// Trees whose values are sealed with the data key (everything but the meta tree).
@@ -67,6 +72,7 @@ impl Tree {
             Tree::Settings => "settings",
             Tree::Roster => "roster",
             Tree::Audit => "audit",
+            Tree::OutboxIndex => "outbox_index",
         }
     }
 
@@ -132,6 +138,8 @@ pub trait Backend: Send + Sync {
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// All pairs of a tree in key order (optionally only keys with `prefix`).
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>>;
+    /// Up to `limit` pairs with key ≥ `start`, in key order.
+    fn scan_from(&self, tree: Tree, start: &[u8], limit: usize) -> Result<Vec<KvPair>>;
     fn is_empty(&self, tree: Tree) -> Result<bool>;
     /// Check every expectation and apply every write atomically.
     /// Check every expectation and apply every write atomically; each applied batch with writes also
@@ -210,6 +218,17 @@ impl Backend for SledBackend {
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KvPair>> {
         self.tree(tree)
             .scan_prefix(prefix)
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(VaultError::from)
+            })
+            .collect()
+    }
+
+    fn scan_from(&self, tree: Tree, start: &[u8], limit: usize) -> Result<Vec<KvPair>> {
+        self.tree(tree)
+            .range(start..)
+            .take(limit)
             .map(|r| {
                 r.map(|(k, v)| (k.to_vec(), v.to_vec()))
                     .map_err(VaultError::from)

@@ -181,10 +181,6 @@ impl DataKeys {
         self.active = id;
     }
 
-    pub(crate) fn retain_only(&mut self, id: u32) {
-        self.keys.retain(|k, _| *k == id);
-    }
-
     pub(crate) fn seal(&self, tree: Tree, record_key: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
         let cipher = self
             .keys

@@ -160,7 +160,13 @@ impl From<sled::Error> for VaultError {
             sled::Error::Corruption { at, .. } => VaultError::StorageCorrupt {
                 detail: format!("sled corruption at {at:?}"),
             },
-            sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => VaultError::InUse,
+            // sled reports its file lock as `ErrorKind::Other` with this text (sled-0.34.7 src/config.rs).
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().starts_with("could not acquire lock") =>
+            {
+                VaultError::InUse
+            }
             sled::Error::Io(io) => VaultError::Storage {
                 detail: io.to_string(),
             },
@@ -168,6 +174,12 @@ impl From<sled::Error> for VaultError {
                 detail: other.to_string(),
             },
         }
+    }
+}
+
+impl madoguchi_domain::StaffMessage for VaultError {
+    fn message_ja(&self) -> String {
+        VaultError::message_ja(self)
     }
 }
 

@@ -10,6 +10,21 @@
 //! flushed; overwrite or delete data it cannot read (a missing/wrong key or a corrupt record is an error,
 //! never a reason to start over). It does no networking; the sync engine (`link`) drives the outbox.
 //!
+//! # On disk (`VaultConfig::path`)
+//! - `vault-header` — vault id and a sealed key check (not secret, not personal), read first so a missing
+//!   or wrong key is refused before the database is opened;
+//! - `vault-watermark` — highest commit counter known to be flushed; a database behind it has lost
+//!   acknowledged changes (sled 0.34 drops the log after a damaged entry silently) and is refused;
+//! - `store/` — the sled database; trees `meta`, `outbox`, `outbox_payload`, `outbox_index`, `receipts`,
+//!   `cache`, `settings`, `roster`, `audit`. Values: `version || key id || nonce || ciphertext+tag`.
+//! - `store-damaged-*` — copy of `store/` as it was before an open that found damage (kept, never removed
+//!   by the vault); `<dir>.unreadable-*` — a vault moved aside by [`Vault::set_aside`].
+//!
+//! # Tests
+//! Integration tests and the benchmark use the real OS keyring (kernel keyutils), which needs a session
+//! keyring: `keyctl session - cargo test -p madoguchi-vault` and
+//! `keyctl session - cargo bench -p madoguchi-vault`. Without it they fail with that instruction.
+//!
 //! ```no_run
 //! use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig};
 //! # fn main() -> Result<(), madoguchi_vault::VaultError> {
@@ -45,3 +60,18 @@ pub use outbox::{
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
 pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};
+
+#[cfg(test)]
+mod thread_safety {
+    /// The sync engine and the UI share one vault across threads.
+    #[test]
+    fn handles_are_send_and_sync() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<crate::Vault>();
+        check::<crate::Outbox>();
+        check::<crate::Cache>();
+        check::<crate::Roster>();
+        check::<crate::Settings>();
+        check::<crate::AuditLog>();
+    }
+}

@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use madoguchi_domain::ids::ResidentKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -209,6 +210,25 @@ impl Outbox {
         ))
     }
 
+    /// The resident key string used for a resident identified by municipality + 宛名番号.
+    pub fn resident_key_of(resident: &ResidentKey) -> String {
+        format!(
+            "{}:{}",
+            resident.municipality.as_str(),
+            resident.addressee.as_str()
+        )
+    }
+
+    /// [`Outbox::enqueue`] for a resident identified by municipality + 宛名番号.
+    pub fn enqueue_for(
+        &self,
+        resident: &ResidentKey,
+        kind: &str,
+        payload: &[u8],
+    ) -> Result<Enqueued> {
+        self.enqueue(&Self::resident_key_of(resident), kind, payload)
+    }
+
     /// Queue a notification. Durable (flushed) before it returns, so the 受付控 may be printed at once.
     pub fn enqueue(&self, resident_key: &str, kind: &str, payload: &[u8]) -> Result<Enqueued> {
         if resident_key.is_empty() {
@@ -266,7 +286,8 @@ impl Outbox {
                     Tree::OutboxPayload,
                     &key,
                     inner.seal(Tree::OutboxPayload, &key, payload)?,
-                );
+                )
+                .put(Tree::OutboxIndex, &index_key(tag, seq), Vec::new());
             match inner.backend.apply(&b)? {
                 Applied::Yes => {
                     inner.flush()?;
@@ -320,11 +341,10 @@ impl Outbox {
     /// Pending items of one resident, in order.
     pub fn pending_for_resident(&self, resident_key: &str) -> Result<Vec<OutboxItem>> {
         let tag = self.resident_tag(resident_key);
-        Ok(self
-            .pending()?
+        self.resident_queue(tag)?
             .into_iter()
-            .filter(|i| i.resident == Some(tag))
-            .collect())
+            .map(|s| self.get(s))
+            .collect()
     }
 
     /// Startup sweep: open and check every outbox record (a corrupt one makes the outbox refuse to
@@ -337,6 +357,27 @@ impl Outbox {
             if item.has_payload {
                 self.payload(item.seq)?;
             }
+        }
+        // Every pending item is in the per-resident index and nothing else is (they are written in the
+        // same atomic batches; a difference means damage, and an unindexed item would never be sent).
+        let mut indexed: Vec<(ResidentTag, Sequence)> = self
+            .vault
+            .inner
+            .backend
+            .scan(Tree::OutboxIndex, b"")?
+            .iter()
+            .map(|(k, _)| parse_index_key(k))
+            .collect::<Result<_>>()?;
+        indexed.sort_by_key(|(_, s)| *s);
+        let expected: Vec<(ResidentTag, Sequence)> = pending
+            .iter()
+            .filter_map(|i| i.resident.map(|t| (t, i.seq)))
+            .collect();
+        if indexed != expected || expected.len() != pending.len() {
+            return Err(VaultError::CorruptRecord {
+                tree: Tree::OutboxIndex.name(),
+                record: "index differs from the pending items".into(),
+            });
         }
         let mut reset = 0;
         for item in pending
@@ -356,26 +397,38 @@ impl Outbox {
     /// oldest pending item, and only if it is 未送信 (an item 送信中, 差戻し or 競合 holds back the
     /// resident's later items). Does not change any state; call [`Outbox::mark_sending`] next.
     pub fn next_sendable(&self, limit: usize) -> Result<Vec<SendableItem>> {
-        let mut heads: BTreeMap<ResidentTag, OutboxItem> = BTreeMap::new();
-        for item in self.pending()? {
-            if let Some(tag) = item.resident {
-                heads.entry(tag).or_insert(item);
+        // Oldest pending sequence number per resident, from the index (no record is opened for this).
+        let mut heads: BTreeMap<ResidentTag, Sequence> = BTreeMap::new();
+        for (k, _) in self.vault.inner.backend.scan(Tree::OutboxIndex, b"")? {
+            let (tag, seq) = parse_index_key(&k)?;
+            heads.entry(tag).or_insert(seq);
+        }
+        let mut candidates: Vec<Sequence> = heads.into_values().collect();
+        candidates.sort();
+        let mut out = Vec::new();
+        for seq in candidates {
+            if out.len() >= limit {
+                break;
+            }
+            let item = self.get(seq)?;
+            if item.state == OutboxState::Queued {
+                out.push(SendableItem {
+                    payload: self.payload(seq)?,
+                    item,
+                });
             }
         }
-        let mut ready: Vec<OutboxItem> = heads
-            .into_values()
-            .filter(|i| i.state == OutboxState::Queued)
-            .collect();
-        ready.sort_by_key(|i| i.seq);
-        ready.truncate(limit);
-        ready
+        Ok(out)
+    }
+
+    /// Pending sequence numbers of one resident, oldest first.
+    fn resident_queue(&self, tag: ResidentTag) -> Result<Vec<Sequence>> {
+        self.vault
+            .inner
+            .backend
+            .scan(Tree::OutboxIndex, &tag.0)?
             .into_iter()
-            .map(|item| {
-                Ok(SendableItem {
-                    payload: self.payload(item.seq)?,
-                    item,
-                })
-            })
+            .map(|(k, _)| parse_index_key(&k).map(|(_, s)| s))
             .collect()
     }
 
@@ -399,9 +452,9 @@ impl Outbox {
         let item = self.get(seq)?;
         if let Some(tag) = item.resident
             && self
-                .pending()?
-                .iter()
-                .any(|i| i.resident == Some(tag) && i.seq < seq)
+                .resident_queue(tag)?
+                .first()
+                .is_some_and(|first| *first < seq)
         {
             return Err(VaultError::NotHeadOfResident { seq });
         }
@@ -573,6 +626,9 @@ impl Outbox {
             let mut b = Batch::new();
             b.expect(tree, &key, Some(&raw));
             if tree == Tree::Outbox && item.state.is_receipt() {
+                if let Some(tag) = item.resident {
+                    b.remove(Tree::OutboxIndex, &index_key(tag, seq));
+                }
                 item.resident = None;
                 item.has_payload = false;
                 b.remove(Tree::Outbox, &key)
@@ -599,6 +655,29 @@ impl Outbox {
             }
         }
     }
+}
+
+fn index_key(tag: ResidentTag, seq: Sequence) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&tag.0);
+    k[32..].copy_from_slice(&seq.key());
+    k
+}
+
+fn parse_index_key(k: &[u8]) -> Result<(ResidentTag, Sequence)> {
+    let bad = || VaultError::CorruptRecord {
+        tree: Tree::OutboxIndex.name(),
+        record: "malformed key".into(),
+    };
+    let tag: [u8; 32] = k
+        .get(..32)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(bad)?;
+    let seq: [u8; 8] = k
+        .get(32..)
+        .and_then(|t| t.try_into().ok())
+        .ok_or_else(bad)?;
+    Ok((ResidentTag(tag), Sequence(u64::from_be_bytes(seq))))
 }
 
 fn checked_reason(reason: &str) -> Result<String> {
@@ -850,5 +929,177 @@ mod tests {
         );
         assert_eq!(ob.pending_for_resident("131016:0000123").unwrap().len(), 1);
         assert!(!format!("{item:?}").contains("0000123"));
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::vault::tests::fresh;
+
+    #[test]
+    fn index_follows_pending_items_and_damage_is_detected() {
+        let (_d, _k, v) = fresh();
+        let ob = v.outbox();
+        ob.enqueue("A", "転入", b"a1").unwrap();
+        ob.enqueue("A", "転入", b"a2").unwrap();
+        ob.enqueue("B", "転入", b"b1").unwrap();
+        assert_eq!(
+            v.inner.backend.scan(Tree::OutboxIndex, b"").unwrap().len(),
+            3
+        );
+        ob.mark_sending(Sequence(1)).unwrap();
+        ob.mark_accepted(Sequence(1)).unwrap();
+        ob.withdraw(Sequence(3)).unwrap();
+        let left = v.inner.backend.scan(Tree::OutboxIndex, b"").unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(
+            parse_index_key(&left[0].0).unwrap(),
+            (ob.resident_tag("A"), Sequence(2))
+        );
+        assert_eq!(ob.startup_sweep().unwrap(), 0);
+        // An index entry lost (or an extra one) makes the outbox refuse to start.
+        let mut b = Batch::new();
+        b.remove(Tree::OutboxIndex, &left[0].0);
+        v.inner.backend.apply(&b).unwrap();
+        assert!(matches!(
+            ob.startup_sweep(),
+            Err(VaultError::CorruptRecord {
+                tree: "outbox_index",
+                ..
+            })
+        ));
+    }
+}
+
+#[cfg(test)]
+mod model_tests {
+    //! The outbox against a plain in-memory model of its rules, over random operation sequences.
+    use super::*;
+    use crate::vault::tests::fresh;
+    use proptest::prelude::*;
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Enqueue(u8),
+        SendNext(u8),
+        Accept(u8),
+        Decide(u8),
+        Reject(u8),
+        Conflict(u8),
+        Retry(u8),
+        Withdraw(u8),
+        Sweep,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (0u8..4).prop_map(Op::Enqueue),
+            2 => (1u8..4).prop_map(Op::SendNext),
+            2 => any::<u8>().prop_map(Op::Accept),
+            1 => any::<u8>().prop_map(Op::Decide),
+            1 => any::<u8>().prop_map(Op::Reject),
+            1 => any::<u8>().prop_map(Op::Conflict),
+            1 => any::<u8>().prop_map(Op::Retry),
+            1 => any::<u8>().prop_map(Op::Withdraw),
+            1 => Just(Op::Sweep),
+        ]
+    }
+
+    #[derive(Debug, Clone)]
+    struct M {
+        resident: u8,
+        state: OutboxState,
+        payload: bool,
+    }
+
+    fn is_head(m: &[M], i: usize) -> bool {
+        !m[..i]
+            .iter()
+            .any(|x| x.payload && x.resident == m[i].resident)
+    }
+
+    fn sendable(m: &[M]) -> Vec<u64> {
+        (0..m.len())
+            .filter(|&i| m[i].payload && m[i].state == OutboxState::Queued && is_head(m, i))
+            .map(|i| i as u64 + 1)
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        #[test]
+        fn outbox_follows_its_rules(ops in proptest::collection::vec(op(), 1..40)) {
+            use OutboxState::*;
+            let (_d, _k, v) = fresh();
+            let ob = v.outbox();
+            let mut m: Vec<M> = Vec::new();
+            for op in ops {
+                let pick = |n: u8| (!m.is_empty()).then(|| usize::from(n) % m.len());
+                match op {
+                    Op::Enqueue(r) => {
+                        let e = ob.enqueue(&format!("R{r}"), "転入", &[r]).unwrap();
+                        m.push(M { resident: r, state: Queued, payload: true });
+                        prop_assert_eq!(e.seq.0, m.len() as u64);
+                    }
+                    Op::SendNext(limit) => {
+                        let got: Vec<u64> =
+                            ob.next_sendable(usize::from(limit)).unwrap().iter().map(|s| s.item.seq.0).collect();
+                        let want: Vec<u64> = sendable(&m).into_iter().take(usize::from(limit)).collect();
+                        prop_assert_eq!(&got, &want);
+                        for s in got {
+                            ob.mark_sending(Sequence(s)).unwrap();
+                            m[s as usize - 1].state = Sending;
+                        }
+                    }
+                    Op::Sweep => {
+                        let n = ob.startup_sweep().unwrap();
+                        let mut expected = 0;
+                        for x in m.iter_mut().filter(|x| x.state == Sending && x.payload) {
+                            x.state = Queued;
+                            expected += 1;
+                        }
+                        prop_assert_eq!(n, expected);
+                    }
+                    other => {
+                        let Some(i) = pick(match other {
+                            Op::Accept(n) | Op::Decide(n) | Op::Reject(n) | Op::Conflict(n)
+                            | Op::Retry(n) | Op::Withdraw(n) => n,
+                            _ => 0,
+                        }) else { continue };
+                        let seq = Sequence(i as u64 + 1);
+                        let x = m[i].clone();
+                        let (result, next): (Result<OutboxItem>, Option<M>) = match other {
+                            Op::Accept(_) => (ob.mark_accepted(seq), (x.state == Sending)
+                                .then(|| M { state: Accepted, payload: false, ..x.clone() })),
+                            Op::Decide(_) => (ob.mark_decided(seq), matches!(x.state, Sending | Accepted)
+                                .then(|| M { state: Decided, payload: false, ..x.clone() })),
+                            Op::Reject(_) => (ob.mark_rejected(seq, "理由"), matches!(x.state, Sending | Accepted)
+                                .then(|| M { state: Rejected, ..x.clone() })),
+                            Op::Conflict(_) => (ob.mark_conflict(seq, "理由"), matches!(x.state, Sending | Accepted)
+                                .then(|| M { state: Conflict, ..x.clone() })),
+                            Op::Retry(_) => (ob.retry(seq), (x.payload && matches!(x.state, Sending | Rejected | Conflict))
+                                .then(|| M { state: Queued, ..x.clone() })),
+                            _ => (ob.withdraw(seq), (x.payload && matches!(x.state, Queued | Rejected | Conflict))
+                                .then(|| M { state: Withdrawn, payload: false, ..x.clone() })),
+                        };
+                        match next {
+                            Some(n) => {
+                                let item = result.unwrap();
+                                prop_assert_eq!(item.state, n.state);
+                                prop_assert_eq!(item.has_payload, n.payload);
+                                m[i] = n;
+                            }
+                            None => prop_assert!(result.is_err(), "{:?} on {:?} should fail", other, x),
+                        }
+                    }
+                }
+                // The stored list matches the model after every step.
+                let listed: Vec<(OutboxState, bool)> =
+                    ob.list().unwrap().iter().map(|i| (i.state, i.has_payload)).collect();
+                let modelled: Vec<(OutboxState, bool)> = m.iter().map(|x| (x.state, x.payload)).collect();
+                prop_assert_eq!(listed, modelled);
+            }
+        }
     }
 }

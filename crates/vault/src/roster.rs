@@ -12,6 +12,8 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use madoguchi_domain::ids::InsuredNumber;
+use madoguchi_domain::kana::SeionKey;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
@@ -42,12 +44,13 @@ impl Qualification {
     }
 }
 
-/// One resident in the offline roster. `Debug` redacts; memory is zeroized on drop.
+/// One resident in the offline roster. `Debug` redacts; the kana key is zeroized on drop.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterEntry {
-    /// 被保険者番号 (8 digits).
-    insured_number: String,
-    /// カナ search key, already normalised by the caller (e.g. `madoguchi_domain::kana::seion_key`).
+    /// 被保険者番号 (8 digits; checked again when read back).
+    insured_number: InsuredNumber,
+    /// カナ search key: the 清音化 key (`madoguchi_domain::kana::SeionKey`) as text. Kept as a plain string
+    /// so 150,000 entries load without re-normalising each one.
     kana_key: String,
     /// 生年月日
     pub birth_date: NaiveDate,
@@ -55,30 +58,27 @@ pub struct RosterEntry {
 }
 
 impl RosterEntry {
-    /// `insured_number` must be 8 ASCII digits, `kana_key` non-empty.
     pub fn new(
-        insured_number: &str,
-        kana_key: &str,
+        insured_number: InsuredNumber,
+        kana_key: &SeionKey,
         birth_date: NaiveDate,
         qualification: Qualification,
     ) -> Result<Self> {
-        if insured_number.len() != 8 || !insured_number.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(VaultError::InvalidInput("被保険者番号 must be 8 digits"));
-        }
-        if kana_key.is_empty() || kana_key.len() > 256 {
+        if kana_key.as_str().is_empty() || kana_key.as_str().len() > 256 {
             return Err(VaultError::InvalidInput("kana key must be 1–256 bytes"));
         }
         Ok(RosterEntry {
-            insured_number: insured_number.into(),
-            kana_key: kana_key.into(),
+            insured_number,
+            kana_key: kana_key.as_str().to_owned(),
             birth_date,
             qualification,
         })
     }
     /// 被保険者番号
-    pub fn insured_number(&self) -> &str {
+    pub fn insured_number(&self) -> &InsuredNumber {
         &self.insured_number
     }
+    /// The 清音化 カナ search key, as text.
     pub fn kana_key(&self) -> &str {
         &self.kana_key
     }
@@ -97,7 +97,6 @@ impl std::fmt::Debug for RosterEntry {
 
 impl Drop for RosterEntry {
     fn drop(&mut self) {
-        self.insured_number.zeroize();
         self.kana_key.zeroize();
     }
 }
@@ -160,15 +159,10 @@ impl LoadedRoster {
             .collect()
     }
 
-    fn number(&self, number: &str) -> Option<RosterEntry> {
+    fn number(&self, number: &InsuredNumber) -> Option<RosterEntry> {
         let i = self
             .by_number
-            .binary_search_by(|p| {
-                self.entries[*p as usize]
-                    .insured_number
-                    .as_str()
-                    .cmp(number)
-            })
+            .binary_search_by(|p| self.entries[*p as usize].insured_number.cmp(number))
             .ok()?;
         Some(self.entries[self.by_number[i] as usize].clone())
     }
@@ -342,17 +336,20 @@ impl Roster {
         self.loaded(&info)
     }
 
-    /// Residents whose カナ key starts with `prefix` (normalised like the stored keys), at most `limit`,
-    /// in kana order.
-    pub fn search_kana_prefix(&self, prefix: &str, limit: usize) -> Result<Vec<RosterEntry>> {
-        if prefix.is_empty() {
+    /// Residents whose カナ key starts with `prefix` (the 清音化 key of what staff typed), at most
+    /// `limit`, in kana order.
+    pub fn search_kana_prefix(&self, prefix: &SeionKey, limit: usize) -> Result<Vec<RosterEntry>> {
+        if prefix.as_str().is_empty() {
             return Err(VaultError::InvalidInput("kana prefix is empty"));
         }
-        Ok(self.current()?.prefix(prefix, limit))
+        Ok(self.current()?.prefix(prefix.as_str(), limit))
     }
 
     /// The resident with this 被保険者番号, if listed.
-    pub fn find_insured_number(&self, insured_number: &str) -> Result<Option<RosterEntry>> {
+    pub fn find_insured_number(
+        &self,
+        insured_number: &InsuredNumber,
+    ) -> Result<Option<RosterEntry>> {
         Ok(self.current()?.number(insured_number))
     }
 }
@@ -372,36 +369,44 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
+    fn entry(n: &str, kana: &str, birth: NaiveDate, q: Qualification) -> RosterEntry {
+        RosterEntry::new(InsuredNumber::parse(n).unwrap(), &key(kana), birth, q).unwrap()
+    }
+
+    fn key(kana: &str) -> SeionKey {
+        madoguchi_domain::kana::seion_key(kana).unwrap()
+    }
+
+    fn num(n: &str) -> InsuredNumber {
+        InsuredNumber::parse(n).unwrap()
+    }
+
     fn sample() -> Vec<RosterEntry> {
         vec![
-            RosterEntry::new(
+            entry(
                 "10000001",
-                "ヤマダタロウ",
+                "ヤマダ タロウ",
                 d(1948, 1, 2),
                 Qualification::Qualified,
-            )
-            .unwrap(),
-            RosterEntry::new(
+            ),
+            entry(
                 "10000002",
-                "ヤマダハナコ",
+                "やまだ はなこ",
                 d(1949, 3, 4),
                 Qualification::Qualified,
-            )
-            .unwrap(),
-            RosterEntry::new(
+            ),
+            entry(
                 "10000003",
-                "ヤマモトイチロウ",
+                "ヤマモト イチロウ",
                 d(1940, 5, 6),
                 Qualification::Lost,
-            )
-            .unwrap(),
-            RosterEntry::new(
+            ),
+            entry(
                 "10000004",
-                "スズキジロウ",
+                "スズキ ジロウ",
                 d(1945, 7, 8),
                 Qualification::Qualified,
-            )
-            .unwrap(),
+            ),
         ]
     }
 
@@ -414,7 +419,7 @@ mod tests {
             Err(VaultError::RosterDisabled)
         ));
         assert!(matches!(
-            v.roster().search_kana_prefix("ヤ", 10),
+            v.roster().search_kana_prefix(&key("ヤ"), 10),
             Err(VaultError::RosterDisabled)
         ));
     }
@@ -424,7 +429,7 @@ mod tests {
         let (dir, ks, v) = fresh();
         v.settings().set_roster_enabled(true).unwrap();
         assert!(matches!(
-            v.roster().search_kana_prefix("ヤ", 10),
+            v.roster().search_kana_prefix(&key("ヤ"), 10),
             Err(VaultError::RosterEmpty)
         ));
         let info = v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
@@ -433,19 +438,20 @@ mod tests {
         drop(v);
         let v = open_in(dir.path(), &ks).unwrap();
         let r = v.roster();
+        // 清音化: ヤマダ, やまだ and ヤマタ are one key.
         let hits: Vec<String> = r
-            .search_kana_prefix("ヤマダ", 10)
+            .search_kana_prefix(&key("ヤマタ"), 10)
             .unwrap()
             .iter()
-            .map(|e| e.insured_number().to_owned())
+            .map(|e| e.insured_number().as_str().to_owned())
             .collect();
         assert_eq!(hits, vec!["10000001", "10000002"]);
-        assert_eq!(r.search_kana_prefix("ヤマ", 10).unwrap().len(), 3);
-        assert_eq!(r.search_kana_prefix("ヤマ", 1).unwrap().len(), 1);
-        assert!(r.search_kana_prefix("タ", 10).unwrap().is_empty());
-        let lost = r.find_insured_number("10000003").unwrap().unwrap();
+        assert_eq!(r.search_kana_prefix(&key("ヤマ"), 10).unwrap().len(), 3);
+        assert_eq!(r.search_kana_prefix(&key("ヤマ"), 1).unwrap().len(), 1);
+        assert!(r.search_kana_prefix(&key("タ"), 10).unwrap().is_empty());
+        let lost = r.find_insured_number(&num("10000003")).unwrap().unwrap();
         assert_eq!(lost.qualification.label_ja(), "資格喪失");
-        assert!(r.find_insured_number("99999999").unwrap().is_none());
+        assert!(r.find_insured_number(&num("99999999")).unwrap().is_none());
         assert!(!format!("{lost:?}").contains("ヤマモト"));
     }
 
@@ -455,13 +461,19 @@ mod tests {
         v.settings().set_roster_enabled(true).unwrap();
         let many: Vec<RosterEntry> = (0..(CHUNK_ENTRIES * 2 + 5))
             .map(|i| {
-                RosterEntry::new(
-                    &format!("{:08}", i),
-                    &format!("カ{i:06}"),
+                let kana: String = format!("{i:06}")
+                    .bytes()
+                    .map(|c| {
+                        ["カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ"]
+                            [usize::from(c - b'0')]
+                    })
+                    .collect();
+                entry(
+                    &format!("{i:08}"),
+                    &kana,
                     d(1950, 1, 1),
                     Qualification::Qualified,
                 )
-                .unwrap()
             })
             .collect();
         let i1 = v.roster().replace(many, d(2026, 11, 19)).unwrap();
@@ -470,7 +482,12 @@ mod tests {
         assert_eq!(i2.count, 4);
         // Only the new generation's chunks and the manifest are left.
         assert_eq!(v.inner.backend.scan(Tree::Roster, b"").unwrap().len(), 2);
-        assert!(v.roster().search_kana_prefix("カ", 10).unwrap().is_empty());
+        assert!(
+            v.roster()
+                .search_kana_prefix(&key("カ"), 10)
+                .unwrap()
+                .is_empty()
+        );
         v.settings().set_roster_enabled(false).unwrap();
         assert!(v.inner.backend.is_empty(Tree::Roster).unwrap());
         assert!(v.roster().info().unwrap().is_none());
@@ -478,13 +495,22 @@ mod tests {
 
     #[test]
     fn validates_entries() {
+        let empty = madoguchi_domain::kana::seion_key("ー").ok();
+        if let Some(k) = empty.filter(|k| k.as_str().is_empty()) {
+            assert!(
+                RosterEntry::new(num("12345678"), &k, d(1950, 1, 1), Qualification::Qualified)
+                    .is_err()
+            );
+        }
         assert!(
-            RosterEntry::new("1234567", "カ", d(1950, 1, 1), Qualification::Qualified).is_err()
+            RosterEntry::new(
+                num("12345678"),
+                &key("カ"),
+                d(1950, 1, 1),
+                Qualification::Qualified
+            )
+            .is_ok()
         );
-        assert!(
-            RosterEntry::new("1234567a", "カ", d(1950, 1, 1), Qualification::Qualified).is_err()
-        );
-        assert!(RosterEntry::new("12345678", "", d(1950, 1, 1), Qualification::Qualified).is_err());
     }
 
     #[test]

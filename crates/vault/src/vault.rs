@@ -316,6 +316,27 @@ impl Vault {
         Ok(vault)
     }
 
+    /// Administrator's way out after [`VaultError::KeyMissing`], [`VaultError::WrongKey`] or a damaged
+    /// store: move the whole vault directory aside (to `<dir>.unreadable-<UTC time>`, next to it) so a
+    /// fresh vault can be opened at `path` and re-synchronised from the union. Nothing is deleted: the
+    /// moved files still open if the key is restored. Returns the new location.
+    pub fn set_aside(path: &std::path::Path) -> Result<PathBuf> {
+        let name = path
+            .file_name()
+            .ok_or(VaultError::InvalidInput("vault path has no directory name"))?
+            .to_string_lossy()
+            .into_owned();
+        let target = path.with_file_name(format!(
+            "{name}.unreadable-{}",
+            Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        ));
+        if !path.is_dir() {
+            return Err(VaultError::InvalidInput("no vault directory at this path"));
+        }
+        std::fs::rename(path, &target).map_err(io_error)?;
+        Ok(target)
+    }
+
     /// Random id of this vault; the user name of its KEK in the OS keyring.
     pub fn vault_id(&self) -> &str {
         &self.inner.vault_id
@@ -831,10 +852,9 @@ impl Inner {
             });
         }
         self.flush()?;
-        self.keys
-            .write()
-            .map_err(|_| poisoned())?
-            .retain_only(active);
+        // The old keys are gone from disk; in memory they stay (zeroized when the vault closes) so a
+        // reader that fetched a record just before it was re-sealed can still open it instead of
+        // reporting a false corruption.
         Ok(RotationReport {
             new_key_id: active,
             resealed,
@@ -908,6 +928,70 @@ pub(crate) mod tests {
         assert!(matches!(err, VaultError::WrongKey { .. }), "{err:?}");
         let v = open_in(dir.path(), &ks).unwrap();
         assert_eq!(&v.outbox().payload(e.seq).unwrap()[..], b"payload");
+    }
+
+    #[test]
+    fn set_aside_keeps_the_old_vault_and_allows_a_fresh_one() {
+        let (dir, ks, v) = fresh();
+        let old_id = v.vault_id().to_owned();
+        v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        drop(v);
+        let err = open_in(dir.path(), &mock_keystore()).err().unwrap();
+        assert!(matches!(err, VaultError::KeyMissing { .. }));
+        let moved = Vault::set_aside(&dir.path().join("vault")).unwrap();
+        assert!(moved.join(header::FILE).exists());
+        let fresh_vault = open_in(dir.path(), &ks).unwrap();
+        assert_ne!(fresh_vault.vault_id(), old_id);
+        assert!(fresh_vault.outbox().list().unwrap().is_empty());
+        // The moved vault still opens with its key.
+        let old = Vault::open(VaultConfig::new(&moved, "T01"), &ks).unwrap();
+        assert_eq!(
+            &old.outbox().payload(crate::Sequence(1)).unwrap()[..],
+            b"payload"
+        );
+    }
+
+    #[test]
+    fn header_of_another_vault_is_refused() {
+        let (dir_a, ks, a) = fresh();
+        drop(a);
+        let dir_b = tempfile::tempdir().unwrap();
+        drop(open_in(dir_b.path(), &ks).unwrap());
+        std::fs::copy(
+            dir_a.path().join("vault").join(header::FILE),
+            dir_b.path().join("vault").join(header::FILE),
+        )
+        .unwrap();
+        let err = open_in(dir_b.path(), &ks).err().unwrap();
+        assert!(matches!(err, VaultError::CorruptMeta { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn crash_after_header_before_database_reuses_the_identity() {
+        let (dir, ks, v) = fresh();
+        let id = v.vault_id().to_owned();
+        drop(v);
+        let vdir = dir.path().join("vault");
+        std::fs::remove_dir_all(vdir.join(STORE_DIR)).unwrap();
+        std::fs::remove_file(vdir.join(watermark::FILE)).unwrap();
+        let v = open_in(dir.path(), &ks).unwrap();
+        assert_eq!(v.vault_id(), id);
+    }
+
+    #[test]
+    fn damaged_watermark_is_refused() {
+        let (dir, ks, v) = fresh();
+        drop(v);
+        std::fs::write(dir.path().join("vault").join(watermark::FILE), [7u8; 80]).unwrap();
+        let err = open_in(dir.path(), &ks).err().unwrap();
+        assert!(matches!(err, VaultError::CorruptMeta { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn second_open_of_the_same_directory_is_refused() {
+        let (dir, ks, _v) = fresh();
+        let err = open_in(dir.path(), &ks).err().unwrap();
+        assert!(matches!(err, VaultError::InUse), "{err:?}");
     }
 
     #[test]
@@ -1061,7 +1145,11 @@ pub(crate) mod tests {
             other => panic!("unexpected {other:?}"),
         }
         assert!(err.message_ja().contains("送信待ちの届出"));
-        assert!(v.outbox().next_sendable(10).is_err());
+        assert!(v.outbox().list().is_err());
+        assert!(matches!(
+            v.outbox().get(crate::Sequence(5)),
+            Err(VaultError::CorruptRecord { .. })
+        ));
         // Nothing was deleted or overwritten, and other functions still work.
         assert_eq!(
             v.inner.backend.get(Tree::Outbox, &key).unwrap().unwrap(),

@@ -9,6 +9,8 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 use common::*;
+use madoguchi_domain::ids::InsuredNumber;
+use madoguchi_domain::kana::seion_key;
 use madoguchi_vault::{Expiry, KeyStore, Qualification, RosterEntry};
 
 const SURNAMES: [&str; 8] = [
@@ -126,7 +128,15 @@ fn no_plaintext_personal_data_on_disk() {
     v.settings().set_roster_enabled(true).unwrap();
     let roster: Vec<RosterEntry> = persons
         .iter()
-        .map(|p| RosterEntry::new(&p.insured, &p.kana, p.birth, Qualification::Qualified).unwrap())
+        .map(|p| {
+            RosterEntry::new(
+                InsuredNumber::parse(&p.insured).unwrap(),
+                &seion_key(&p.kana).unwrap(),
+                p.birth,
+                Qualification::Qualified,
+            )
+            .unwrap()
+        })
         .collect();
     v.roster()
         .replace(roster, NaiveDate::from_ymd_opt(2026, 11, 20).unwrap())

@@ -1,7 +1,9 @@
-//! Crash safety: a child process enqueues and moves outbox items through their states in a loop (and now
+//! Crash safety. (1) A child process enqueues and moves outbox items through their states in a loop (and now
 //! and then rotates the data key); the test kills it with SIGKILL at random points, reopens the vault and
 //! checks that nothing acknowledged was lost, nothing is duplicated, sequence numbers are unique and
 //! gap-free, and every state on disk is the last one reported or the one being written at the kill.
+//! (2) A child rotates the data key in a loop and is killed; the next open finishes the rotation and
+//! every record still opens.
 //!
 //! The child is this same test binary, run with `--ignored --exact crash_child`. The KEK lives in the
 //! kernel keyutils session keyring, which the children inherit: run under `keyctl session -`.
@@ -437,5 +439,105 @@ fn crash_child() {
                 }
             }
         }
+    }
+}
+
+const ROTATION_ITEMS: u64 = 200;
+const ROTATION_KILLS: usize = 12;
+
+/// Data-key rotation killed at random points resumes on the next open and loses nothing.
+#[test]
+fn rotation_survives_sigkill() {
+    let ks = os_keystore();
+    let dir = tempfile::tempdir().unwrap();
+    let v = open(dir.path(), &ks);
+    for i in 1..=ROTATION_ITEMS {
+        v.outbox()
+            .enqueue(&format!("R{i}"), "転入", format!("payload-{i}").as_bytes())
+            .unwrap();
+    }
+    // Records in the other trees are re-encrypted too.
+    v.settings().set("ui.mode", &"normal".to_string()).unwrap();
+    v.audit_log().append(b"audit record").unwrap();
+    let start_key = v.key_status().unwrap().active_data_key;
+    drop(v);
+    let exe = std::env::current_exe().unwrap();
+    let mut rng = Gen::new(0x707a7e ^ u64::from(std::process::id()));
+    let mut rotations = 0usize;
+    for round in 0..ROTATION_KILLS {
+        let mut child = Command::new(&exe)
+            .args([
+                "--ignored",
+                "--exact",
+                "crash_rotate_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env("VAULT_CRASH_DIR", dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            BufReader::new(out)
+                .lines()
+                .map_while(Result::ok)
+                .filter(|l| l.ends_with("ROTATED"))
+                .count()
+        });
+        std::thread::sleep(Duration::from_millis(100 + rng.below(900)));
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("round {round}: rotation child exited by itself ({status})");
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        rotations += reader.join().unwrap();
+
+        let v = Vault::open(config(dir.path()), &ks).unwrap_or_else(|e| {
+            panic!("round {round}: does not open after a kill during rotation: {e}")
+        });
+        let status = v.key_status().unwrap();
+        assert!(
+            !status.rotation_pending,
+            "round {round}: open resumes and finishes the rotation"
+        );
+        let ob = v.outbox();
+        let items = ob.list().unwrap();
+        assert_eq!(items.len() as u64, ROTATION_ITEMS, "round {round}");
+        for it in items {
+            assert_eq!(
+                ob.payload(it.seq).unwrap().as_slice(),
+                format!("payload-{}", it.seq.0).as_bytes()
+            );
+        }
+        assert_eq!(
+            v.settings().get::<String>("ui.mode").unwrap().as_deref(),
+            Some("normal")
+        );
+        assert_eq!(v.audit_log().read_from(1, 10).unwrap().len(), 1);
+    }
+    let v = open(dir.path(), &ks);
+    let end_key = v.key_status().unwrap().active_data_key;
+    println!(
+        "rotation crash test: {ROTATION_KILLS} SIGKILLs, {rotations} completed rotations reported, key {start_key} → {end_key}"
+    );
+    assert!(
+        end_key > start_key + ROTATION_KILLS as u32 / 2,
+        "rotations did happen"
+    );
+    delete_key(v.vault_id());
+}
+
+/// Child process of `rotation_survives_sigkill`: rotates the data key over and over.
+#[test]
+#[ignore = "child process of rotation_survives_sigkill"]
+fn crash_rotate_child() {
+    let dir = std::env::var_os("VAULT_CRASH_DIR").expect("only run by rotation_survives_sigkill");
+    let ks = KeyringKeyStore::os_default().expect("keyring");
+    let v = Vault::open(config(Path::new(&dir)), &ks).expect("open");
+    loop {
+        v.rotate_data_key().expect("rotate");
+        say("ROTATED");
     }
 }

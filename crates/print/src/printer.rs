@@ -1,0 +1,401 @@
+//! Printer back ends behind one trait: CUPS (`lp`) on Linux, the Windows spooler on Windows.
+//! A back end only accepts a [`RenderedDocument`], which exists only after the pre-flight check passed.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use serde::Deserialize;
+
+use crate::error::PrintError;
+use crate::layout::PaperClass;
+use crate::render::RenderedDocument;
+
+/// The print system's id of a submitted job (CUPS: `QUEUE-123`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct JobId(pub String);
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A print queue name as the OS knows it. Validated so that it can never be read as a command-line option.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
+pub struct QueueName(String);
+
+impl QueueName {
+    pub fn parse(s: &str) -> Result<Self, PrintError> {
+        let ok = !s.is_empty()
+            && s.len() <= 127
+            && !s.starts_with('-')
+            && s.chars()
+                .all(|c| !c.is_control() && c != '/' && c != '#' && (c != ' ' || cfg!(windows)));
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(PrintError::Printer {
+                printer: s.chars().take(40).collect(),
+                reason: "not a valid print queue name".into(),
+            })
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for QueueName {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        QueueName::parse(&s).map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Display for QueueName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Which queue takes which paper: a card printer for 資格確認書 (card / はがき stock), an A4 printer for the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrinterMap {
+    #[serde(default)]
+    pub card: Option<QueueName>,
+    #[serde(default)]
+    pub a4: Option<QueueName>,
+}
+
+impl PrinterMap {
+    pub fn queue_for(&self, paper: PaperClass) -> Result<&QueueName, PrintError> {
+        match paper {
+            PaperClass::Card => self.card.as_ref(),
+            PaperClass::A4 => self.a4.as_ref(),
+        }
+        .ok_or(PrintError::NoPrinterConfigured(paper.as_str()))
+    }
+}
+
+/// Options of one job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobOptions {
+    /// 1–99 copies.
+    copies: u8,
+    /// Media name for the print system (e.g. a card printer's "CR80"); by default derived from the
+    /// document's page size (`A4`, else `Custom.WxHmm`).
+    media: Option<String>,
+}
+
+impl JobOptions {
+    pub fn copies(copies: u8) -> Result<Self, PrintError> {
+        if (1..=99).contains(&copies) {
+            Ok(Self {
+                copies,
+                media: None,
+            })
+        } else {
+            Err(PrintError::Printer {
+                printer: String::new(),
+                reason: format!("copies must be 1–99, got {copies}"),
+            })
+        }
+    }
+    pub fn get_copies(&self) -> u8 {
+        self.copies
+    }
+    /// Override the media name (letters, digits, `._-`).
+    pub fn with_media(mut self, media: &str) -> Result<Self, PrintError> {
+        if media.is_empty()
+            || media.len() > 64
+            || !media
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(PrintError::Printer {
+                printer: String::new(),
+                reason: "not a valid media name".into(),
+            });
+        }
+        self.media = Some(media.to_string());
+        Ok(self)
+    }
+    /// The media for a document: the override, else from the page size.
+    pub fn media_for(&self, doc: &RenderedDocument) -> String {
+        if let Some(m) = &self.media {
+            return m.clone();
+        }
+        media_for_size(doc.page_size_mm())
+    }
+}
+
+fn media_for_size((w, h): (f32, f32)) -> String {
+    if (w - 210.0).abs() < 0.5 && (h - 297.0).abs() < 0.5 {
+        "A4".into()
+    } else {
+        // Keep one decimal: 85.6 × 54 mm (ID-1) must not become 85 × 54.
+        let f = |v: f32| {
+            let r = (v * 10.0).round() / 10.0;
+            if r.fract() == 0.0 {
+                format!("{r:.0}")
+            } else {
+                format!("{r:.1}")
+            }
+        };
+        format!("Custom.{}x{}mm", f(w), f(h))
+    }
+}
+
+impl Default for JobOptions {
+    fn default() -> Self {
+        Self {
+            copies: 1,
+            media: None,
+        }
+    }
+}
+
+/// A way to get a checked document onto paper.
+pub trait PrinterBackend: Send + Sync {
+    /// Short name for logs ("cups", "windows-spooler").
+    fn backend_name(&self) -> &'static str;
+    /// Submit the document to `queue`; returns the print system's job id.
+    fn submit(
+        &self,
+        queue: &QueueName,
+        doc: &RenderedDocument,
+        options: &JobOptions,
+    ) -> Result<JobId, PrintError>;
+}
+
+/// CUPS through the `lp` command (cups-client). The PDF goes through a pipe, never a file.
+#[derive(Debug, Clone)]
+pub struct CupsLp {
+    lp: PathBuf,
+    /// `-h server[:port]`, for a CUPS server other than the default.
+    server: Option<String>,
+}
+
+impl Default for CupsLp {
+    fn default() -> Self {
+        Self {
+            lp: PathBuf::from("lp"),
+            server: None,
+        }
+    }
+}
+
+impl CupsLp {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Use another `lp` binary (tests, unusual installs).
+    pub fn with_program(mut self, lp: impl Into<PathBuf>) -> Self {
+        self.lp = lp.into();
+        self
+    }
+    pub fn with_server(mut self, server: impl Into<String>) -> Self {
+        self.server = Some(server.into());
+        self
+    }
+}
+
+/// `lp` prints "request id is QUEUE-12 (1 file(s))".
+fn parse_lp_job_id(stdout: &str) -> Option<JobId> {
+    let rest = stdout.split("request id is ").nth(1)?;
+    let id = rest.split_whitespace().next()?;
+    (!id.is_empty()).then(|| JobId(id.to_string()))
+}
+
+impl PrinterBackend for CupsLp {
+    fn backend_name(&self) -> &'static str {
+        "cups"
+    }
+
+    fn submit(
+        &self,
+        queue: &QueueName,
+        doc: &RenderedDocument,
+        options: &JobOptions,
+    ) -> Result<JobId, PrintError> {
+        let fail = |reason: String| PrintError::Printer {
+            printer: queue.to_string(),
+            reason,
+        };
+        let mut cmd = Command::new(&self.lp);
+        if let Some(server) = &self.server {
+            cmd.arg("-h").arg(server);
+        }
+        cmd.arg("-d")
+            .arg(queue.as_str())
+            .arg("-t")
+            .arg(doc.title())
+            .arg("-n")
+            .arg(options.get_copies().to_string())
+            .arg("-o")
+            .arg("document-format=application/pdf")
+            .arg("-o")
+            .arg(format!("media={}", options.media_for(doc)))
+            // Print at 100 %: a card layout must land on card stock at its real size.
+            .arg("-o")
+            .arg("print-scaling=none")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().map_err(|e| PrintError::Tool {
+            tool: "lp",
+            reason: e.to_string(),
+        })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(doc.pdf())
+                .map_err(|e| fail(format!("writing to lp: {e}")))?;
+        }
+        let out = child.wait_with_output().map_err(|e| PrintError::Tool {
+            tool: "lp",
+            reason: e.to_string(),
+        })?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() {
+            return Err(fail(format!(
+                "lp exited with {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let job = parse_lp_job_id(&stdout)
+            .ok_or_else(|| fail(format!("unexpected lp output: {}", stdout.trim())))?;
+        tracing::info!(backend = "cups", queue = %queue, job = %job, kind = %doc.kind(), pages = doc.page_count(), "submitted");
+        Ok(job)
+    }
+}
+
+/// The Windows spooler, through `winprint`'s `WinPdfPrinter` (the OS's own Windows.Data.Pdf renderer; no
+/// pdfium download). Compiled only on Windows.
+#[cfg(windows)]
+pub mod windows {
+    use std::io::Write;
+
+    use winprint::printer::{FilePrinter, PrintOutcome, PrinterDevice, WinPdfPrinter};
+    use winprint::ticket::{Copies, PrintTicketBuilder};
+
+    use super::{JobId, JobOptions, PrinterBackend, QueueName};
+    use crate::error::PrintError;
+    use crate::render::RenderedDocument;
+
+    /// Prints through the Windows spooler.
+    #[derive(Debug, Default, Clone)]
+    pub struct WindowsSpooler;
+
+    impl PrinterBackend for WindowsSpooler {
+        fn backend_name(&self) -> &'static str {
+            "windows-spooler"
+        }
+
+        fn submit(
+            &self,
+            queue: &QueueName,
+            doc: &RenderedDocument,
+            options: &JobOptions,
+        ) -> Result<JobId, PrintError> {
+            let fail = |reason: String| PrintError::Printer {
+                printer: queue.to_string(),
+                reason,
+            };
+            let device =
+                PrinterDevice::by_os_name(queue.as_str()).map_err(|e| fail(e.to_string()))?;
+            let mut builder = PrintTicketBuilder::new(&device).map_err(|e| fail(e.to_string()))?;
+            builder
+                .merge(Copies(u16::from(options.get_copies())))
+                .map_err(|e| fail(e.to_string()))?;
+            let ticket = builder.build().map_err(|e| fail(e.to_string()))?;
+            // Windows.Data.Pdf loads from a StorageFile, so the PDF must be a file: a private temporary file
+            // in the user's profile, deleted when `file` drops (right after the spooler took the job).
+            let mut file = tempfile::Builder::new()
+                .prefix("madoguchi-")
+                .suffix(".pdf")
+                .tempfile()
+                .map_err(|e| fail(e.to_string()))?;
+            file.write_all(doc.pdf()).map_err(|e| fail(e.to_string()))?;
+            file.flush().map_err(|e| fail(e.to_string()))?;
+            let outcome = WinPdfPrinter::new(device)
+                .print(file.path(), ticket)
+                .map_err(|e| fail(e.to_string()))?;
+            match outcome {
+                PrintOutcome::Completed => Ok(JobId(format!("{}:{}", queue, doc.title()))),
+                PrintOutcome::Canceled => Err(fail("the job was cancelled".into())),
+            }
+        }
+    }
+}
+
+/// The back end for this OS: CUPS on Unix, the spooler on Windows.
+pub fn default_backend() -> Box<dyn PrinterBackend> {
+    #[cfg(windows)]
+    {
+        Box::new(windows::WindowsSpooler)
+    }
+    #[cfg(not(windows))]
+    {
+        Box::new(CupsLp::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lp_output() {
+        assert_eq!(
+            parse_lp_job_id("request id is CUPS-PDF-17 (1 file(s))\n"),
+            Some(JobId("CUPS-PDF-17".into()))
+        );
+        assert_eq!(parse_lp_job_id("lp: error"), None);
+    }
+
+    #[test]
+    fn queue_names_cannot_be_options() {
+        assert!(QueueName::parse("CUPS-PDF").is_ok());
+        assert!(QueueName::parse("-oraw").is_err());
+        assert!(QueueName::parse("a/b").is_err());
+        assert!(QueueName::parse("").is_err());
+    }
+
+    #[test]
+    fn printer_map_picks_by_paper() {
+        let map: PrinterMap = toml::from_str("card = \"CARD\"\na4 = \"OFFICE\"").expect("parses");
+        assert_eq!(
+            map.queue_for(PaperClass::Card).map(QueueName::as_str).ok(),
+            Some("CARD")
+        );
+        assert_eq!(
+            map.queue_for(PaperClass::A4).map(QueueName::as_str).ok(),
+            Some("OFFICE")
+        );
+        let empty = PrinterMap::default();
+        assert!(matches!(
+            empty.queue_for(PaperClass::Card),
+            Err(PrintError::NoPrinterConfigured("card"))
+        ));
+    }
+
+    #[test]
+    fn media_from_page_size() {
+        assert_eq!(media_for_size((210.0, 297.0)), "A4");
+        assert_eq!(media_for_size((91.0, 55.0)), "Custom.91x55mm");
+        assert_eq!(media_for_size((85.6, 54.0)), "Custom.85.6x54mm");
+        assert!(JobOptions::default().with_media("CR80").is_ok());
+        assert!(JobOptions::default().with_media("a b").is_err());
+    }
+
+    #[test]
+    fn copies_are_bounded() {
+        assert!(JobOptions::copies(0).is_err());
+        assert!(JobOptions::copies(100).is_err());
+        assert_eq!(JobOptions::copies(2).map(|o| o.get_copies()).ok(), Some(2));
+    }
+}

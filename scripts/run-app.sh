@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the UI and the debug app, then opens the Madoguchi window. Without a display ($DISPLAY empty) it runs
+# inside Xvfb so a headless machine does not fail; nothing is visible then (stop it with Ctrl+C).
+# Needs the packages of scripts/install-deps.sh, Node/npm and cargo.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+"$ROOT/ui/scripts/ensure-deps.sh"
+echo "run-app: npm run build (ui/dist)"
+(cd "$ROOT/ui" && npm run --silent build)
+echo "run-app: cargo build -p madoguchi"
+cargo build -p madoguchi
+
+APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/madoguchi"
+if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
+  exec "$APP" "$@"
+fi
+echo "run-app: no DISPLAY: starting the app inside Xvfb (headless, no visible window; Ctrl+C to stop)." >&2
+export NO_AT_BRIDGE=1
+export WEBKIT_DISABLE_COMPOSITING_MODE=1
+exec xvfb-run -a -s "-screen 0 1600x1000x24" dbus-run-session -- "$APP" "$@"

@@ -1,0 +1,23 @@
+//! Generates the Tauri context and the app's ACL. Listing the commands here is what switches on ACL
+//! checking for app commands: without an app manifest Tauri lets every local window call every command.
+
+/// Commands the UI may call; each also needs a grant in `permissions/` + `capabilities/`.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    // The UI is embedded at compile time; say how to build it instead of failing deep inside the macro.
+    let dist = std::path::Path::new("../ui/dist/index.html");
+    println!("cargo:rerun-if-changed=../ui/dist");
+    if !dist.is_file() {
+        panic!(
+            "ui/dist is missing: build the UI first with `npm --prefix ui ci && npm --prefix ui run build` \
+             (scripts/test-e2e.sh and scripts/run-app.sh do this)"
+        );
+    }
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A build script reports failure by panicking; this is build time, never the clerk's screen.
+        panic!("tauri-build failed: {error:#}");
+    }
+}
