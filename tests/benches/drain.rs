@@ -91,7 +91,11 @@ fn main() {
         let mut enqueue = Vec::with_capacity(n);
         for i in 0..n {
             let s = Instant::now();
-            let r = counter.submit(change(residents[i % residents.len()], i), today()).await.expect("queued");
+            // Numbered apart from the online phase: the same address twice is 「変更する項目がありません」.
+            let r = counter
+                .submit(change(residents[i % residents.len()], 100_000 + i), today())
+                .await
+                .expect("queued");
             enqueue.push(s.elapsed());
             assert!(matches!(r, Submitted::Queued(_)));
         }
@@ -120,7 +124,17 @@ fn main() {
                 break;
             }
             if last_report.elapsed() > Duration::from_secs(5) {
-                println!("  … {left} left after {:.0} s", t.elapsed().as_secs_f64());
+                let mut states = std::collections::BTreeMap::new();
+                for q in &queue {
+                    *states.entry(q.state).or_insert(0usize) += 1;
+                }
+                let reasons: std::collections::BTreeSet<_> =
+                    queue.iter().filter_map(|q| q.reason_ja.clone()).collect();
+                println!(
+                    "  … {left} left after {:.0} s: {states:?} {:?} {reasons:?}",
+                    t.elapsed().as_secs_f64(),
+                    *counter.sync_progress().borrow()
+                );
                 last_report = Instant::now();
             }
             if t.elapsed() > Duration::from_secs(900) {

@@ -399,11 +399,17 @@ impl SyncEngine {
             match r? {
                 SendOutcome::Decided(_) => {
                     progress = true;
-                    self.report(|p| p.decided += 1);
+                    self.report(|p| {
+                        p.decided += 1;
+                        p.waiting_for_sign_in = false;
+                    });
                 }
                 SendOutcome::Rejected { .. } | SendOutcome::Conflict { .. } => {
                     progress = true;
-                    self.report(|p| p.refused += 1);
+                    self.report(|p| {
+                        p.refused += 1;
+                        p.waiting_for_sign_in = false;
+                    });
                 }
                 SendOutcome::Deferred(e) => {
                     deferred = true;
