@@ -288,5 +288,18 @@ async fn sigkill_at_random_points_while_submitting_1000_with_the_line_flapping()
         .filter_map(|e| e.target)
         .collect();
     assert_eq!(answered.len(), TOTAL);
+    // The union's own ledger, read from its data directory after it stopped: exactly 1,000 new
+    // entries, 1,000 distinct idempotency keys, and they are the terminal's.
+    let mut union = union;
+    union.stop().await;
+    let ledger = union.ledger_keys_at_rest().await;
+    assert_eq!(ledger.len() - ledger_before, TOTAL);
+    let distinct: HashSet<_> = ledger.iter().copied().collect();
+    assert_eq!(distinct.len(), ledger.len(), "one ledger entry per key");
+    assert_eq!(
+        ledger.iter().filter(|k| keys.contains(k)).count(),
+        TOTAL,
+        "the ledger holds every key of the terminal"
+    );
     println!("crash safety: done in {:.1} s", t0.elapsed().as_secs_f64());
 }

@@ -16,7 +16,7 @@ use madoguchi_protocol::v1::AuditEntry;
 use madoguchi_union_server::config::UnionConfig;
 use madoguchi_union_server::server::{self, RunningServer, ServeOptions};
 use madoguchi_union_server::store::{
-    IdempotencyRecord, ResidentQuery, ResidentRecord, SledStore, UnionStore,
+    IdempotencyRecord, LedgerEntry, ResidentQuery, ResidentRecord, SledStore, UnionStore,
 };
 use madoguchi_union_server::training::{self, TrainingOptions};
 use uuid::Uuid;
@@ -174,6 +174,35 @@ impl UnionHost {
             .collect();
         r.sort_by_key(|r| r.id);
         r
+    }
+
+    /// The idempotency keys of every entry of the union's decision ledger, read from its data directory
+    /// while the union is stopped (the store's trait only counts the ledger). Reads the sled layout of
+    /// `SledStore`: tree `data`, ledger entries under the key prefix `n/`.
+    pub async fn ledger_keys_at_rest(&self) -> Vec<Uuid> {
+        assert!(self.server.is_none(), "stop the union first");
+        let path = self.data_dir.join("union.sled");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+        let db = loop {
+            match sled::open(&path) {
+                Ok(db) => break db,
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("union store: {e}"),
+            }
+        };
+        let data = db.open_tree("data").expect("data tree");
+        data.scan_prefix(b"n/")
+            .map(|kv| {
+                let (_, v) = kv.expect("ledger entry");
+                serde_json::from_slice::<LedgerEntry>(&v)
+                    .expect("ledger entry")
+                    .decision
+                    .idempotency_key
+            })
+            .collect()
     }
 
     /// The whole audit trail of the municipality, oldest first.

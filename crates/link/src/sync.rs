@@ -247,7 +247,8 @@ impl Sender {
             Ok(decision) => {
                 // Keep the decision before the payload goes: a crash in between resends (idempotent).
                 self.decisions.put(seq, &decision)?;
-                outbox.mark_accepted(seq)?;
+                // 送信中 → 決定 in one flushed step: the union decides at once, so there is no separate
+                // 受理 to record, and a crash between two steps left the item 受理 for good.
                 outbox.mark_decided(seq)?;
                 Ok(SendOutcome::Decided(Box::new(decision)))
             }
