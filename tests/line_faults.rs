@@ -121,8 +121,15 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
                 .pending()
                 .expect("pending")
                 .into_iter()
-                .filter(|i| i.state == OutboxState::Queued)
+                // Ask the union first, then the terminal: read the other way round, an item could be
+                // sent and decided in between and only look unheard.
                 .filter(|i| union.decided(i.idempotency_key.0).is_some())
+                .filter(|i| {
+                    vault
+                        .outbox()
+                        .get(i.seq)
+                        .is_ok_and(|now| now.state == OutboxState::Queued)
+                })
                 .map(|i| i.seq)
                 .collect();
             !heard_nothing.is_empty()
