@@ -15,6 +15,8 @@ APT_PACKAGES=(
   cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils
   # kernel keyutils for the OS keyring on headless Linux (keyctl session -)
   keyutils
+  # the end-to-end test's WebDriver client and the print tests' helpers
+  python3
 )
 
 SUDO=""
@@ -39,7 +41,8 @@ if ! command -v cargo >/dev/null 2>&1; then
   fi
 fi
 
-# Node.js for the UI build (Debian 12 ships 18; the UI needs >= 18).
+# Node.js for the UI build (Vite 8 needs Node >= 20.19; Debian 12 ships 18, so install Node 20+ first
+# where it is missing — e.g. from NodeSource or nvm).
 if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q nodejs npm
 fi

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh Debian 12 / Ubuntu machine: installs what is missing, then runs
-# formatting and lint checks, every Rust test, the UI's tests and the end-to-end tests in the real window.
-# Exits non-zero on the first failure. `.ci/run` calls exactly this.
+# The whole test suite, from a fresh Debian 12 / Ubuntu machine: installs what is missing, then runs the
+# formatting and lint checks, every Rust test (unit, property, system tests over real mutual TLS, the
+# vault on the real OS keyring, printing through a real CUPS queue), the UI's tests, and the end-to-end
+# test in the real Tauri window under Xvfb. Exits non-zero on the first failure. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$(pwd)"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -11,12 +13,25 @@ step "Installing missing system packages"
 bash scripts/install-deps.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 
-step "Formatting and lints"
+step "Formatting"
 cargo fmt --all -- --check
-cargo clippy --workspace --exclude madoguchi --all-targets -- -D warnings
+
+step "UI: install, lint, type-check, unit tests, build"
+bash scripts/test-ui.sh
+(cd ui && npm run --silent build)
+
+step "Rust lints (clippy, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "Printing: CUPS with the cups-pdf virtual printer"
+bash scripts/setup-cups-pdf.sh
+export MADOGUCHI_REQUIRE_CUPS=1
 
 step "Rust tests"
-# The vault's keyring tests use the kernel keyutils store, which needs a session keyring of our own.
-keyctl session madoguchi-test cargo test --workspace --exclude madoguchi --no-fail-fast
+# The vault uses the kernel keyutils keyring, which needs a session keyring of our own (tech-notes §3.2).
+keyctl session madoguchi-test cargo test --workspace --no-fail-fast
+
+step "End-to-end: the real window under Xvfb"
+bash scripts/test-e2e.sh
 
 step "All tests passed"

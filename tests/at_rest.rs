@@ -5,7 +5,9 @@
 //! Then the raw bytes of every file under the terminal's data directory, and everything logged during the
 //! day (`debug` everywhere, `trace` for the madoguchi crates, union included), are scanned for every
 //! synthetic resident's 氏名 and カナ (UTF-8 and UTF-16LE), 個人番号 and 被保険者番号. None may appear.
-//! The same scan of the union's plaintext store finds them — the needles and the scanner are right.
+//! The same scan finds them in the queued payloads as the vault opens them and in the union's records
+//! as JSON — the needles and the scanner are right. The union's data directory (encrypted at rest) holds
+//! none of them either.
 
 use std::io::Write;
 use std::path::Path;
@@ -278,6 +280,18 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     }
     vault.flush().expect("flush");
     let while_queued = files(&terminal_dir);
+    // What the vault holds sealed, opened through its API: the queued notifications themselves.
+    let payloads: Vec<(std::path::PathBuf, Vec<u8>)> = vault
+        .outbox()
+        .pending()
+        .expect("pending")
+        .into_iter()
+        .map(|i| {
+            let p = vault.outbox().payload(i.seq).expect("payload");
+            (format!("payload {}", i.seq).into(), p.to_vec())
+        })
+        .collect();
+    assert_eq!(payloads.len(), 4);
 
     // The line returns; the queue drains; the documents are handed over.
     counter.simulate_line_failure(false);
@@ -333,15 +347,31 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     leaks.dedup();
     assert!(leaks.is_empty(), "personal data found: {leaks:#?}");
 
-    // Control: the union's own store (plaintext sled) holds them, and the scanner sees them there.
-    let union_files = files(&dir.path().join("union").join("data"));
-    let in_union = findings(&needles, &union_files);
-    for what in ["氏名", "カナ", "個人番号", "被保険者番号"] {
+    // Controls: the scanner finds the values where they are in plaintext — in the queued payloads as the
+    // vault opens them (the move-in's 氏名, カナ, 個人番号), and in the union's records as JSON.
+    let in_payloads = findings(&needles, &payloads);
+    let in_records = findings(
+        &needles,
+        &[(
+            "records".into(),
+            serde_json::to_vec(&residents).expect("records as JSON"),
+        )],
+    );
+    for what in ["氏名", "カナ", "個人番号"] {
         assert!(
-            in_union.iter().any(|f| f.starts_with(what)),
-            "the scan finds {what} where it is stored in plaintext"
+            in_payloads.iter().any(|f| f.starts_with(what)),
+            "the scan finds {what} in the opened payloads: {in_payloads:?}"
         );
     }
+    for what in ["氏名", "カナ", "個人番号", "被保険者番号"] {
+        assert!(
+            in_records.iter().any(|f| f.starts_with(what)),
+            "the scan finds {what} in the records"
+        );
+    }
+    // The union encrypts its store too: its data directory holds none of them either.
+    let in_union = findings(&needles, &files(&dir.path().join("union").join("data")));
+    assert!(in_union.is_empty(), "union data directory: {in_union:#?}");
     println!(
         "scanned {} terminal files ({} bytes) and {} bytes of logs for {} values",
         while_queued.len() + at_end.len(),

@@ -14,6 +14,7 @@ use madoguchi_domain::ids::MunicipalityCode;
 use madoguchi_domain::kana::seion_key;
 use madoguchi_protocol::v1::AuditEntry;
 use madoguchi_union_server::config::UnionConfig;
+use madoguchi_union_server::crypt::StoreKey;
 use madoguchi_union_server::server::{self, RunningServer, ServeOptions};
 use madoguchi_union_server::store::{
     IdempotencyRecord, LedgerEntry, ResidentQuery, ResidentRecord, SledStore, UnionStore,
@@ -178,7 +179,8 @@ impl UnionHost {
 
     /// The idempotency keys of every entry of the union's decision ledger, read from its data directory
     /// while the union is stopped (the store's trait only counts the ledger). Reads the sled layout of
-    /// `SledStore`: tree `data`, ledger entries under the key prefix `n/`.
+    /// `SledStore`: tree `data`, ledger entries under the key prefix `n/`, sealed with the store key
+    /// (record key as AAD).
     pub async fn ledger_keys_at_rest(&self) -> Vec<Uuid> {
         assert!(self.server.is_none(), "stop the union first");
         let path = self.data_dir.join("union.sled");
@@ -193,11 +195,13 @@ impl UnionHost {
                 Err(e) => panic!("union store: {e}"),
             }
         };
+        let key = StoreKey::load_or_create(&self.data_dir).expect("union store key");
         let data = db.open_tree("data").expect("data tree");
         data.scan_prefix(b"n/")
             .map(|kv| {
-                let (_, v) = kv.expect("ledger entry");
-                serde_json::from_slice::<LedgerEntry>(&v)
+                let (k, v) = kv.expect("ledger entry");
+                let plain = key.open(&k, &v).expect("ledger entry opens");
+                serde_json::from_slice::<LedgerEntry>(&plain)
                     .expect("ledger entry")
                     .decision
                     .idempotency_key

@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod check;
 mod eligibility;
+mod print_sample;
 mod wareki;
 
 #[derive(Parser)]
@@ -32,6 +33,8 @@ enum Command {
     Wareki(wareki::Args),
     /// Decides eligibility on a day, as the union server would (資格判定).
     Eligibility(eligibility::Args),
+    /// Renders a synthetic sample of a document layout to a PDF (帳票の見本).
+    PrintSample(print_sample::Args),
     /// Audit trail tools (監査ログ).
     #[command(subcommand)]
     Audit(audit::Command),
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Wareki(a) => wareki::run(&a),
         Command::Eligibility(a) => eligibility::run(&a),
         Command::Audit(c) => audit::run(&c),
+        Command::PrintSample(a) => print_sample::run(&a),
     };
     match outcome {
         Outcome::Ok(text) => {

@@ -429,6 +429,10 @@ async fn sign_in(
         return Err(ErrorCode::InvalidCredentials.into());
     };
     note.0.user(&staff.user_id);
+    if staff.disabled {
+        // A revoked ID answers like a wrong password: nothing to learn for whoever tries it.
+        return Err(ErrorCode::InvalidCredentials.into());
+    }
     if staff.locked_until.is_some_and(|t| t > now) {
         return Err(ErrorCode::AccountLocked.into());
     }

@@ -9,6 +9,10 @@
 //! madoguchi-union serve        --pki D --data DIR --listen ADDR:PORT [--log-format text|json]
 //! madoguchi-union seed         --data DIR --municipality CODE... --residents N [--seed S] [--as-of DATE]
 //!                              [--union NAME] [--light-hashes]
+//! madoguchi-union staff add    --data DIR --user ID --name NAME --municipality CODE --role ROLE... [--my-number]
+//!                              (password: env MADOGUCHI_STAFF_PASSWORD or the first line of stdin)
+//! madoguchi-union staff unlock|disable --data DIR --user ID
+//! madoguchi-union staff list   --data DIR
 //! ```
 
 use std::io::Write;
@@ -20,9 +24,11 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand, ValueEnum};
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_protocol::v1::Role;
 use madoguchi_union_server::auth::HashCost;
 use madoguchi_union_server::seed::{self, SeedOptions};
 use madoguchi_union_server::server::{self, ServeOptions};
+use madoguchi_union_server::staff;
 use madoguchi_union_server::store::SledStore;
 use madoguchi_union_server::{pki, server::CONFIG_FILE};
 
@@ -58,6 +64,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = LogFormat::Text)]
         log_format: LogFormat,
     },
+    /// Staff accounts (run while the server is stopped).
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
     /// Generate synthetic residents and training staff accounts.
     Seed {
         #[arg(long)]
@@ -81,6 +92,62 @@ enum Command {
         #[arg(long)]
         light_hashes: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Add a staff account (password from MADOGUCHI_STAFF_PASSWORD or the first line of stdin).
+    Add {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        municipality: MunicipalityCode,
+        #[arg(long, value_enum, num_args = 1.., required = true)]
+        role: Vec<RoleArg>,
+        /// Grant the 個人番号 permission.
+        #[arg(long)]
+        my_number: bool,
+    },
+    /// Clear a lockout.
+    Unlock {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        user: String,
+    },
+    /// Revoke an account (失効); it is kept for the audit trail and never reused.
+    Disable {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        user: String,
+    },
+    /// List accounts (user id, municipality, name, roles, state).
+    List {
+        #[arg(long)]
+        data: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Clerk,
+    Supervisor,
+    Admin,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Clerk => Role::Clerk,
+            RoleArg::Supervisor => Role::Supervisor,
+            RoleArg::Admin => Role::Admin,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -153,6 +220,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Pki { command } => run_pki(command),
+        Command::Staff { command } => run_staff(command),
         Command::Serve {
             pki,
             data,
@@ -222,6 +290,61 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn run_staff(command: StaffCommand) -> Result<(), String> {
+    let open = |data: &PathBuf| SledStore::open(data).map_err(|e| e.to_string());
+    match command {
+        StaffCommand::Add {
+            data,
+            user,
+            name,
+            municipality,
+            role,
+            my_number,
+        } => {
+            let password = match std::env::var("MADOGUCHI_STAFF_PASSWORD") {
+                Ok(p) => zeroize::Zeroizing::new(p),
+                Err(_) => {
+                    let mut line = zeroize::Zeroizing::new(String::new());
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
+                    zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string())
+                }
+            };
+            let store = open(&data)?;
+            staff::add(
+                &store,
+                staff::NewStaff {
+                    user_id: &user,
+                    display_name: &name,
+                    municipality,
+                    roles: role.into_iter().map(Role::from).collect(),
+                    my_number_permission: my_number,
+                    password: &password,
+                },
+                HashCost::default(),
+            )
+            .map_err(|e| e.to_string())?;
+            println!("added {user}");
+        }
+        StaffCommand::Unlock { data, user } => {
+            staff::unlock(&open(&data)?, &user).map_err(|e| e.to_string())?;
+            println!("unlocked {user}");
+        }
+        StaffCommand::Disable { data, user } => {
+            staff::disable(&open(&data)?, &user).map_err(|e| e.to_string())?;
+            println!("disabled {user}");
+        }
+        StaffCommand::List { data } => {
+            let mut out = std::io::stdout().lock();
+            for line in staff::list(&open(&data)?).map_err(|e| e.to_string())? {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run_pki(command: PkiCommand) -> Result<(), String> {

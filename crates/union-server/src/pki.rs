@@ -59,6 +59,8 @@ pub enum PkiError {
     InvalidValidity(String),
     #[error("the index file is corrupt: {0}")]
     Index(#[from] serde_json::Error),
+    #[error("the index file is corrupt: {0}")]
+    CorruptIndex(String),
 }
 
 impl PkiError {
@@ -384,6 +386,12 @@ pub fn load_index(paths: &PkiPaths) -> Result<PkiIndex, PkiError> {
 }
 
 fn load_issuer(paths: &PkiPaths) -> Result<(Issuer<'static, KeyPair>, PkiIndex), PkiError> {
+    let issuer = load_ca(paths)?;
+    let index = load_index(paths)?;
+    Ok((issuer, index))
+}
+
+fn load_ca(paths: &PkiPaths) -> Result<Issuer<'static, KeyPair>, PkiError> {
     let ca_pem = fs::read_to_string(paths.ca_cert()).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             PkiError::NotInitialised(paths.dir.clone())
@@ -394,21 +402,18 @@ fn load_issuer(paths: &PkiPaths) -> Result<(Issuer<'static, KeyPair>, PkiIndex),
     let key_pem =
         fs::read_to_string(paths.ca_key()).map_err(|e| PkiError::io(&paths.ca_key(), e))?;
     let key = KeyPair::from_pem(&key_pem)?;
-    let issuer = Issuer::from_ca_cert_pem(&ca_pem, key)?;
-    let index = load_index(paths)?;
-    Ok((issuer, index))
+    Ok(Issuer::from_ca_cert_pem(&ca_pem, key)?)
 }
 
 fn write_crl_and_index(paths: &PkiPaths, mut index: PkiIndex) -> Result<(), PkiError> {
-    let (issuer, _) = load_issuer_only(paths)?;
+    let issuer = load_ca(paths)?;
     index.crl_number += 1;
     let now = OffsetDateTime::now_utc();
     let mut revoked_certs = Vec::new();
     for cert in &index.certificates {
         if let Some(at) = &cert.revoked_at {
-            let serial = hex::decode(&cert.serial).map_err(|e| {
-                PkiError::Index(serde_json::Error::io(std::io::Error::other(e.to_string())))
-            })?;
+            let serial = hex::decode(&cert.serial)
+                .map_err(|_| PkiError::CorruptIndex("serial is not hex".into()))?;
             let revocation_time =
                 OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339)
                     .unwrap_or(now);
@@ -433,15 +438,6 @@ fn write_crl_and_index(paths: &PkiPaths, mut index: PkiIndex) -> Result<(), PkiE
     save_index(paths, &index)?;
     write_public(&paths.crl(), crl.pem()?.as_bytes())?;
     Ok(())
-}
-
-fn load_issuer_only(paths: &PkiPaths) -> Result<(Issuer<'static, KeyPair>, ()), PkiError> {
-    let ca_pem =
-        fs::read_to_string(paths.ca_cert()).map_err(|e| PkiError::io(&paths.ca_cert(), e))?;
-    let key_pem =
-        fs::read_to_string(paths.ca_key()).map_err(|e| PkiError::io(&paths.ca_key(), e))?;
-    let key = KeyPair::from_pem(&key_pem)?;
-    Ok((Issuer::from_ca_cert_pem(&ca_pem, key)?, ()))
 }
 
 fn save_index(paths: &PkiPaths, index: &PkiIndex) -> Result<(), PkiError> {

@@ -356,6 +356,7 @@ pub fn seed_staff(
             password_hash: hash,
             failed_attempts: 0,
             locked_until: None,
+            disabled: false,
         })?;
     }
     Ok(accounts)
@@ -648,6 +649,54 @@ mod tests {
                 .iter()
                 .all(|r| r.kana.as_str().starts_with('サ') || r.kana.as_str().starts_with('ザ'))
         );
+    }
+
+    #[test]
+    fn no_personal_data_in_plaintext_on_disk() {
+        let (dir, store, _) = run(9);
+        let m: MunicipalityCode = "152111".parse().unwrap();
+        let q = ResidentQuery {
+            kana_prefix: Some(KanaName::parse("サ").unwrap().seion_key()),
+            ..Default::default()
+        };
+        let (found, _) = store.search_residents(&m, &q, 5).unwrap();
+        assert!(!found.is_empty());
+        store.flush().unwrap();
+        drop(store);
+        let mut bytes = Vec::new();
+        for entry in walk(dir.path()) {
+            bytes.extend(std::fs::read(entry).unwrap());
+        }
+        let contains = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
+        for r in &found {
+            for needle in [
+                r.name.as_str(),
+                r.kana.as_str(),
+                r.address.as_str(),
+                r.addressee.as_str(),
+                r.my_number.as_ref().unwrap().reveal(),
+            ] {
+                assert!(!contains(needle), "plaintext personal data on disk");
+            }
+            if let Some(n) = &r.insured_number {
+                assert!(!contains(n.as_str()));
+            }
+        }
+        // The check itself finds what is there: staff records are plain.
+        assert!(contains("152111-clerk"));
+    }
+
+    fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+        out
     }
 
     #[test]

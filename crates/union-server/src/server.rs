@@ -197,10 +197,16 @@ pub async fn start_with(
         RustlsAcceptor::new(rustls_config).handshake_timeout(options.handshake_timeout),
     );
     let handle = Handle::new();
-    let server = axum_server::from_tcp(listener)
+    let mut server = axum_server::from_tcp(listener)
         .map_err(listen_error)?
         .acceptor(acceptor)
         .handle(handle.clone());
+    // A client that opens a connection and then dribbles its request headers is cut off.
+    server
+        .http_builder()
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(options.handshake_timeout);
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
     tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
     Ok(RunningServer {

@@ -35,6 +35,8 @@ pub enum StoreError {
     IdempotencyRace,
     #[error("被保険者番号 space exhausted")]
     InsuredNumbersExhausted,
+    #[error("store key: {0}")]
+    Key(String),
 }
 
 impl From<sled::Error> for StoreError {
@@ -140,6 +142,9 @@ pub struct StaffRecord {
     pub password_hash: String,
     pub failed_attempts: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
+    #[serde(default)]
+    pub disabled: bool,
 }
 
 impl fmt::Debug for StaffRecord {
@@ -200,6 +205,8 @@ pub trait UnionStore: Send + Sync + 'static {
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
     fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
+    /// Every staff record, ordered by user id.
+    fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError>;
     fn idempotency(
         &self,
         municipality: &MunicipalityCode,
@@ -229,11 +236,18 @@ pub trait UnionStore: Send + Sync + 'static {
 
 /// The embedded store. One tree holds the records and their indexes under key prefixes, so a commit is a
 /// single-tree transaction; the audit trail has its own tree (append-only, ordered by sequence number).
+///
+/// Records that hold personal data are sealed (XChaCha20-Poly1305) and index keys are blinded (HMAC), see
+/// [`crate::crypt`]; record keys are opaque UUIDs. Staff records and the audit trail hold no resident data.
 pub struct SledStore {
     db: sled::Db,
     data: sled::Tree,
     audit: sled::Tree,
+    key: crate::crypt::StoreKey,
 }
+
+/// Longest カナ prefix (in characters) that has its own index entry; longer queries filter in memory.
+const KANA_PREFIX_INDEXED: usize = 24;
 
 const P_RESIDENT: &[u8] = b"r/";
 const P_ADDRESSEE: &[u8] = b"ra/";
@@ -264,31 +278,6 @@ fn resident_key(id: ResidentId) -> Vec<u8> {
     key(&[P_RESIDENT, id.0.as_bytes()])
 }
 
-fn index_keys(r: &ResidentRecord) -> Vec<Vec<u8>> {
-    let m = r.municipality.as_str().as_bytes();
-    let id = r.id.0.as_bytes();
-    let mut keys = vec![
-        key(&[P_ADDRESSEE, m, r.addressee.as_str().as_bytes()]),
-        // The kana index key is the 清音化 key followed by a separator, so prefixes match by bytes.
-        [
-            key(&[P_KANA, m, r.kana.seion_key().as_str().as_bytes()]),
-            vec![0],
-            id.to_vec(),
-        ]
-        .concat(),
-        key(&[
-            P_BIRTH,
-            m,
-            r.birth_date.format("%Y%m%d").to_string().as_bytes(),
-            id,
-        ]),
-    ];
-    if let Some(n) = &r.insured_number {
-        keys.push(key(&[P_INSURED, n.as_str().as_bytes()]));
-    }
-    keys
-}
-
 fn to_json<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
     serde_json::to_vec(value).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -315,22 +304,101 @@ impl ClassifyName for serde_json::Error {
 }
 
 impl SledStore {
-    /// Opens (or creates) the store in `dir`.
+    /// Opens (or creates) the store in `dir`, with the store key from [`crate::crypt::StoreKey::load_or_create`].
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        let key = crate::crypt::StoreKey::load_or_create(dir)?;
         let db = sled::Config::new()
             .path(dir.join("union.sled"))
             .flush_every_ms(Some(200))
             .open()?;
         let data = db.open_tree("data")?;
         let audit = db.open_tree("audit")?;
-        Ok(SledStore { db, data, audit })
+        Ok(SledStore {
+            db,
+            data,
+            audit,
+            key,
+        })
     }
 
+    /// A plain JSON record (staff only).
     fn get_json<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
         match self.data.get(k)? {
             Some(v) => Ok(Some(from_json(&v)?)),
             None => Ok(None),
         }
+    }
+
+    /// A sealed JSON record, its key bound as AAD.
+    fn get_sealed<T: for<'de> Deserialize<'de>>(&self, k: &[u8]) -> Result<Option<T>, StoreError> {
+        match self.data.get(k)? {
+            Some(v) => Ok(Some(from_json(&self.key.open(k, &v)?)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn seal_json<T: Serialize>(&self, k: &[u8], value: &T) -> Result<Vec<u8>, StoreError> {
+        let plain = zeroize::Zeroizing::new(to_json(value)?);
+        self.key.seal(k, &plain)
+    }
+
+    fn addressee_key(&self, m: &MunicipalityCode, a: &AddresseeNumber) -> Vec<u8> {
+        key(&[
+            P_ADDRESSEE,
+            &self
+                .key
+                .blind(&[m.as_str().as_bytes(), a.as_str().as_bytes()]),
+        ])
+    }
+
+    fn insured_key(&self, n: &InsuredNumber) -> Vec<u8> {
+        key(&[P_INSURED, &self.key.blind(&[n.as_str().as_bytes()])])
+    }
+
+    /// Prefix under which the residents of `m` whose カナ key starts with `prefix` are listed.
+    fn kana_prefix_key(&self, m: &MunicipalityCode, prefix: &str) -> Vec<u8> {
+        let mut k = key(&[
+            P_KANA,
+            &self.key.blind(&[m.as_str().as_bytes(), prefix.as_bytes()]),
+        ]);
+        k.push(0);
+        k
+    }
+
+    fn birth_prefix_key(&self, m: &MunicipalityCode, d: Date) -> Vec<u8> {
+        let mut k = key(&[
+            P_BIRTH,
+            &self.key.blind(&[
+                m.as_str().as_bytes(),
+                d.format("%Y%m%d").to_string().as_bytes(),
+            ]),
+        ]);
+        k.push(0);
+        k
+    }
+
+    /// Every index entry of a resident (keys only; the value is the id for unique indexes).
+    fn index_keys(&self, r: &ResidentRecord) -> Vec<Vec<u8>> {
+        let id = r.id.0.as_bytes();
+        let mut keys = vec![
+            self.addressee_key(&r.municipality, &r.addressee),
+            [
+                self.birth_prefix_key(&r.municipality, r.birth_date),
+                id.to_vec(),
+            ]
+            .concat(),
+        ];
+        // One entry per カナ prefix length, so a prefix search is an exact lookup of a blinded value.
+        let seion = r.kana.seion_key();
+        let mut prefix = String::new();
+        for c in seion.as_str().chars().take(KANA_PREFIX_INDEXED) {
+            prefix.push(c);
+            keys.push([self.kana_prefix_key(&r.municipality, &prefix), id.to_vec()].concat());
+        }
+        if let Some(n) = &r.insured_number {
+            keys.push(self.insured_key(n));
+        }
+        keys
     }
 
     fn resident_ids_with_prefix(
@@ -360,7 +428,7 @@ fn matches(r: &ResidentRecord, q: &ResidentQuery) -> bool {
 
 impl UnionStore for SledStore {
     fn resident(&self, id: ResidentId) -> Result<Option<ResidentRecord>, StoreError> {
-        self.get_json(&resident_key(id))
+        self.get_sealed(&resident_key(id))
     }
 
     fn resident_by_addressee(
@@ -368,11 +436,7 @@ impl UnionStore for SledStore {
         municipality: &MunicipalityCode,
         addressee: &AddresseeNumber,
     ) -> Result<Option<ResidentRecord>, StoreError> {
-        let k = key(&[
-            P_ADDRESSEE,
-            municipality.as_str().as_bytes(),
-            addressee.as_str().as_bytes(),
-        ]);
+        let k = self.addressee_key(municipality, addressee);
         match self.data.get(k)? {
             Some(id) => {
                 let bytes: [u8; 16] = id
@@ -391,10 +455,9 @@ impl UnionStore for SledStore {
         query: &ResidentQuery,
         limit: usize,
     ) -> Result<(Vec<ResidentRecord>, bool), StoreError> {
-        let m = municipality.as_str().as_bytes();
         let candidates: Box<dyn Iterator<Item = Result<ResidentId, StoreError>>> =
             if let Some(n) = &query.insured_number {
-                let k = key(&[P_INSURED, n.as_str().as_bytes()]);
+                let k = self.insured_key(n);
                 let ids = match self.data.get(k)? {
                     Some(v) => {
                         let bytes: [u8; 16] = v
@@ -407,18 +470,15 @@ impl UnionStore for SledStore {
                 };
                 Box::new(ids.into_iter())
             } else if let Some(d) = query.birth_date {
-                let prefix = [
-                    key(&[P_BIRTH, m, d.format("%Y%m%d").to_string().as_bytes()]),
-                    vec![0],
-                ]
-                .concat();
+                let prefix = self.birth_prefix_key(municipality, d);
                 Box::new(
                     self.resident_ids_with_prefix(&prefix)
                         .collect::<Vec<_>>()
                         .into_iter(),
                 )
             } else if let Some(p) = &query.kana_prefix {
-                let prefix = key(&[P_KANA, m, p.as_str().as_bytes()]);
+                let indexed: String = p.as_str().chars().take(KANA_PREFIX_INDEXED).collect();
+                let prefix = self.kana_prefix_key(municipality, &indexed);
                 Box::new(
                     self.resident_ids_with_prefix(&prefix)
                         .collect::<Vec<_>>()
@@ -446,7 +506,7 @@ impl UnionStore for SledStore {
     }
 
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError> {
-        self.get_json(&key(&[P_DOCUMENT, id.0.as_bytes()]))
+        self.get_sealed(&key(&[P_DOCUMENT, id.0.as_bytes()]))
     }
 
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError> {
@@ -459,12 +519,23 @@ impl UnionStore for SledStore {
         Ok(())
     }
 
+    fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError> {
+        let mut prefix = P_STAFF.to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.data.scan_prefix(prefix) {
+            let (_, v) = item?;
+            out.push(from_json(&v)?);
+        }
+        Ok(out)
+    }
+
     fn idempotency(
         &self,
         municipality: &MunicipalityCode,
         k: Uuid,
     ) -> Result<Option<IdempotencyRecord>, StoreError> {
-        self.get_json(&key(&[
+        self.get_sealed(&key(&[
             P_IDEMPOTENCY,
             municipality.as_str().as_bytes(),
             k.as_bytes(),
@@ -486,10 +557,7 @@ impl UnionStore for SledStore {
             serial = serial
                 .checked_add(1)
                 .ok_or(StoreError::InsuredNumbersExhausted)?;
-            if !self
-                .data
-                .contains_key(key(&[P_INSURED, n.as_str().as_bytes()]))?
-            {
+            if !self.data.contains_key(self.insured_key(&n))? {
                 self.data.insert(K_INSURED_SEQ, &serial.to_be_bytes())?;
                 return Ok(n);
             }
@@ -499,24 +567,30 @@ impl UnionStore for SledStore {
     fn commit(&self, commit: Commit) -> Result<(), StoreError> {
         let mut residents = Vec::with_capacity(commit.residents.len());
         for r in &commit.residents {
-            residents.push((r, to_json(r)?));
+            let rk = resident_key(r.id);
+            let sealed = self.seal_json(&rk, r)?;
+            residents.push((r, rk, sealed, self.index_keys(r)));
         }
         let mut documents = Vec::with_capacity(commit.documents.len());
         for d in &commit.documents {
-            documents.push((key(&[P_DOCUMENT, d.id.0.as_bytes()]), to_json(d)?));
+            let k = key(&[P_DOCUMENT, d.id.0.as_bytes()]);
+            let v = self.seal_json(&k, d)?;
+            documents.push((k, v));
         }
         let ledger = match &commit.ledger {
-            Some(l) => Some((
-                key(&[P_LEDGER, l.decision.notification_id.0.as_bytes()]),
-                to_json(l)?,
-            )),
+            Some(l) => {
+                let k = key(&[P_LEDGER, l.decision.notification_id.0.as_bytes()]);
+                let v = self.seal_json(&k, l)?;
+                Some((k, v))
+            }
             None => None,
         };
         let idem = match &commit.idempotency {
-            Some((m, k, rec)) => Some((
-                key(&[P_IDEMPOTENCY, m.as_str().as_bytes(), k.as_bytes()]),
-                to_json(rec)?,
-            )),
+            Some((m, idem_key, rec)) => {
+                let k = key(&[P_IDEMPOTENCY, m.as_str().as_bytes(), idem_key.as_bytes()]);
+                let v = self.seal_json(&k, rec)?;
+                Some((k, v))
+            }
             None => None,
         };
         let result = self.data.transaction(|tx| {
@@ -528,18 +602,21 @@ impl UnionStore for SledStore {
                 }
                 tx.insert(k.as_slice(), v.as_slice())?;
             }
-            for (r, v) in &residents {
-                let rk = resident_key(r.id);
-                if let Some(old) = tx.get(&rk)? {
+            for (r, rk, v, new_keys) in &residents {
+                if let Some(old) = tx.get(rk)? {
+                    let plain = self
+                        .key
+                        .open(rk, &old)
+                        .map_err(ConflictableTransactionError::Abort)?;
                     let old: ResidentRecord =
-                        from_json(&old).map_err(ConflictableTransactionError::Abort)?;
-                    for k in index_keys(&old) {
+                        from_json(&plain).map_err(ConflictableTransactionError::Abort)?;
+                    for k in self.index_keys(&old) {
                         tx.remove(k)?;
                     }
                 }
                 tx.insert(rk.as_slice(), v.as_slice())?;
                 let id = r.id.0.as_bytes().to_vec();
-                for k in index_keys(r) {
+                for k in new_keys.iter().cloned() {
                     let value: Vec<u8> = if k.starts_with(P_ADDRESSEE) || k.starts_with(P_INSURED) {
                         id.clone()
                     } else {

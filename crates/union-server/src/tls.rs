@@ -63,9 +63,8 @@ impl TerminalIdentity {
             _ => None,
         })?;
         let (municipality, terminal_id) = urn.split_once(':')?;
-        if municipality.len() != 6 || !municipality.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
+        // Checked when issued; checked again so a malformed certificate can never scope a request.
+        madoguchi_domain::ids::MunicipalityCode::parse(municipality).ok()?;
         crate::pki::validate_terminal_id(terminal_id).ok()?;
         let serial = hex::encode(cert.tbs_certificate.raw_serial());
         Some(TerminalIdentity {
@@ -222,7 +221,11 @@ where
     fn accept(&self, stream: I, service: S) -> Self::Future {
         let acceptor = self.inner.clone();
         Box::pin(async move {
-            let (stream, service) = acceptor.accept(stream, service).await?;
+            let (stream, service) = acceptor.accept(stream, service).await.map_err(|e| {
+                // Refused handshakes (no, unknown, expired or revoked certificate; TLS 1.2) leave a trace.
+                tracing::warn!(error = %e, "TLS handshake refused");
+                e
+            })?;
             let identity = stream
                 .get_ref()
                 .1

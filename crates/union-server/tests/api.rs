@@ -80,6 +80,14 @@ async fn sign_in_lockout_and_session_binding() {
         (StatusCode::FORBIDDEN, "staff_of_other_municipality")
     );
 
+    // A revoked (失効) account cannot sign in, with its right password.
+    madoguchi_union_server::staff::disable(fx.store.as_ref(), "152111-clerk2").unwrap();
+    let (s, v) = attempt("152111-clerk2", "kensyu-152111-clerk2").await;
+    assert_eq!(
+        (s, code(&v).as_str()),
+        (StatusCode::UNAUTHORIZED, "invalid_credentials")
+    );
+
     // A token works only on the terminal certificate it was issued on.
     let desk = sign_in(&fx, T_MITSUKE, "152111-clerk").await;
     let (s, v) = desk.get("/v1/session").await;

@@ -108,6 +108,30 @@ async fn pki_seed_serve_from_the_command_line() {
     assert!(out.contains("152111-clerk"));
     assert!(data.join("TRAINING-STAFF.md").exists());
 
+    // A personal account added by the administrator (password from the environment, never argv).
+    ok(bin()
+        .args(["staff", "add", "--data"])
+        .arg(&data)
+        .args([
+            "--user",
+            "m.tanaka",
+            "--name",
+            "田中 窓口",
+            "--municipality",
+            "152111",
+            "--role",
+            "clerk",
+            "--my-number",
+        ])
+        .env("MADOGUCHI_STAFF_PASSWORD", "a-long-password-1"));
+    let listed = ok(bin().args(["staff", "list", "--data"]).arg(&data));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.starts_with("m.tanaka\t152111") && l.ends_with("有効")),
+        "{listed}"
+    );
+
     // Serve on a free port.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -148,6 +172,13 @@ async fn pki_seed_serve_from_the_command_line() {
     let res = client
         .post(format!("https://127.0.0.1:{port}/v1/session"))
         .json(&serde_json::json!({"user_id": "152111-clerk", "password": "kensyu-152111-clerk"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = client
+        .post(format!("https://127.0.0.1:{port}/v1/session"))
+        .json(&serde_json::json!({"user_id": "m.tanaka", "password": "a-long-password-1"}))
         .send()
         .await
         .unwrap();

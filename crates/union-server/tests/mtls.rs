@@ -201,3 +201,55 @@ async fn terminal_refuses_a_server_not_from_the_union_ca() {
     impostor.shutdown().await;
     fx.shutdown().await;
 }
+
+/// A terminal that connects and then sends its request headers too slowly is cut off (slowloris).
+#[tokio::test]
+async fn slow_request_headers_are_cut_off() {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let fx = Fixture::start(1, None).await;
+    // A second server on the same PKI with a short header timeout.
+    let data = fx.dir.path().join("data-slow");
+    let mut options = ServeOptions::new(&fx.pki, &data, "127.0.0.1:0".parse().unwrap());
+    options.handshake_timeout = Duration::from_millis(500);
+    let store = Arc::new(SledStore::open(&data).unwrap());
+    let server = server::start_with(options, UnionConfig::default_for("x"), store)
+        .await
+        .unwrap();
+
+    let paths = fx.paths();
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(paths.ca_cert()).unwrap())
+        .unwrap();
+    let certs = vec![CertificateDer::from_pem_file(paths.terminal_cert(T_MITSUKE)).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(paths.terminal_key(T_MITSUKE)).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::aws_lc_rs::default_provider(),
+    ))
+    .with_protocol_versions(&[&rustls::version::TLS13])
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_client_auth_cert(certs, key)
+    .unwrap();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let tcp = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let mut tls = connector
+        .connect(ServerName::try_from("127.0.0.1").unwrap(), tcp)
+        .await
+        .unwrap();
+    let started = Instant::now();
+    tls.write_all(b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .await
+        .unwrap();
+    // ...and never finish the headers. The server must close the connection on its own.
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the server kept a half-sent request open");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(!String::from_utf8_lossy(&buf).contains("200 OK"));
+    server.shutdown().await;
+    fx.shutdown().await;
+}

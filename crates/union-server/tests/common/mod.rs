@@ -267,3 +267,28 @@ pub fn municipality(code: &str) -> MunicipalityCode {
 pub fn fixed(at: DateTime<Utc>) -> Option<Clock> {
     Some(Arc::new(move || at))
 }
+
+/// Fails if any file under `dir` contains `needle` (UTF-8) — personal data must not be on disk in plaintext.
+pub fn assert_not_on_disk(dir: &Path, needle: &str) {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(dir, &mut files);
+    assert!(!files.is_empty());
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "plaintext personal data found in {}",
+            f.display()
+        );
+    }
+}
