@@ -7,6 +7,9 @@
 use std::path::Path;
 use std::time::Duration;
 
+pub mod proxy;
+pub mod union_host;
+
 use madoguchi_counter::{Background, Counter};
 use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
 use madoguchi_union_server::training::{self, TrainingServer};
@@ -40,6 +43,55 @@ pub fn link_config(union: &TrainingServer) -> LinkConfig {
     cfg.request_timeout = Duration::from_secs(5);
     cfg.connect_timeout = Duration::from_secs(1);
     cfg
+}
+
+/// Mutual-TLS client configuration for the training terminal, reaching the union at
+/// `https://localhost:{port}` (the union itself or a [`proxy::FaultProxy`] in front of it).
+pub fn link_config_via(
+    access: &union_host::UnionAccess,
+    port: u16,
+    request_timeout: Duration,
+) -> LinkConfig {
+    let read =
+        |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()));
+    let mut identity = read(&access.terminal_cert);
+    identity.extend_from_slice(&read(&access.terminal_key));
+    let mut cfg = LinkConfig::new(
+        format!("https://localhost:{port}"),
+        read(&access.ca_cert),
+        identity,
+    );
+    cfg.request_timeout = request_timeout;
+    cfg.connect_timeout = Duration::from_millis(500);
+    cfg
+}
+
+/// Today at the counter (Japan time).
+pub fn today() -> madoguchi_domain::Date {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// 記載事項変更 (address) of a resident to a synthetic address unique to `n`: valid whatever the
+/// resident's current address, as long as every `n` is used once.
+pub fn address_change(
+    resident: madoguchi_protocol::v1::ResidentId,
+    n: usize,
+    on: madoguchi_domain::Date,
+) -> madoguchi_protocol::v1::Notification {
+    madoguchi_protocol::v1::Notification::ChangeOfParticulars(
+        madoguchi_protocol::v1::ChangeOfParticulars {
+            resident_id: resident,
+            changed_on: on,
+            name: None,
+            kana: None,
+            address: Some(synthetic_address(n)),
+        },
+    )
+}
+
+/// The synthetic address of [`address_change`] `n`.
+pub fn synthetic_address(n: usize) -> String {
+    format!("新潟県見附市研修町{}丁目{}番", n / 100 + 1, n % 100 + 1)
 }
 
 /// Opens the terminal's vault on the OS keyring.
@@ -80,4 +132,33 @@ pub async fn eventually<F: FnMut() -> bool>(timeout: Duration, what: &str, mut f
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// What the crash-safety harness asks of its terminal process (`terminal-load`), as JSON in a file.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LoadPlan {
+    /// The terminal's vault.
+    pub vault_dir: std::path::PathBuf,
+    /// Port of the union (or of the proxy in front of it) on 127.0.0.1.
+    pub port: u16,
+    /// Union CA, terminal certificate and key (PEM files).
+    pub ca_cert: std::path::PathBuf,
+    /// Terminal certificate.
+    pub terminal_cert: std::path::PathBuf,
+    /// Terminal key.
+    pub terminal_key: std::path::PathBuf,
+    /// 端末ID.
+    pub terminal_id: String,
+    /// Clerk's user id.
+    pub user_id: String,
+    /// Clerk's (synthetic training) password.
+    pub password: String,
+    /// Notifications to submit in all (numbered 0..total).
+    pub total: usize,
+    /// Residents; notification `n` is for `residents[n % len]`.
+    pub residents: Vec<madoguchi_protocol::v1::ResidentId>,
+    /// 受付日 and 変更日.
+    pub today: madoguchi_domain::Date,
+    /// Toggle the training switch for a line failure at random while submitting.
+    pub flap: bool,
 }

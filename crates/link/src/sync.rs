@@ -45,6 +45,20 @@ const READY_INDEX: &str = "ready_to_issue";
 /// How long a decision waits for its document to be handed over before it is purged (the union keeps it).
 const DECISION_RETENTION: Duration = Duration::from_secs(14 * 24 * 3600);
 
+/// Serialises updates of the ready list. The list is one setting, updated read-modify-write, and decisions
+/// come back concurrently (the counter's immediate sends and the drain, on different threads): without
+/// this, two updates at once lose one entry and a document to hand over disappears from the list.
+/// Process-wide, so that every `DecisionStore` over the same vault is covered.
+static READY_INDEX_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn ready_index_lock() -> std::sync::MutexGuard<'static, ()> {
+    // Nothing is left half-done under the lock (the setting is written in one step): a poisoned lock
+    // is still a good lock.
+    READY_INDEX_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Decisions that came back for queued notifications, kept encrypted until the document is handed over.
 #[derive(Clone)]
 pub struct DecisionStore {
@@ -67,6 +81,7 @@ impl DecisionStore {
         self.vault
             .cache()
             .put(DECISIONS, &seq.0.to_string(), &bytes, expiry)?;
+        let _serial = ready_index_lock();
         let settings = self.vault.settings();
         let mut ready: BTreeSet<u64> = settings.get(READY_INDEX)?.unwrap_or_default();
         ready.insert(seq.0);
@@ -101,6 +116,7 @@ impl DecisionStore {
 
     /// The document was handed over or mailed: forget the decision.
     pub fn done(&self, seq: Sequence) -> Result<(), VaultError> {
+        let _serial = ready_index_lock();
         let settings = self.vault.settings();
         let mut ready: BTreeSet<u64> = settings.get(READY_INDEX)?.unwrap_or_default();
         ready.remove(&seq.0);
@@ -231,7 +247,8 @@ impl Sender {
             Ok(decision) => {
                 // Keep the decision before the payload goes: a crash in between resends (idempotent).
                 self.decisions.put(seq, &decision)?;
-                outbox.mark_accepted(seq)?;
+                // 送信中 → 決定 in one flushed step: the union decides at once, so there is no separate
+                // 受理 to record, and a crash between two steps left the item 受理 for good.
                 outbox.mark_decided(seq)?;
                 Ok(SendOutcome::Decided(Box::new(decision)))
             }
