@@ -106,8 +106,13 @@ pub fn open_vault(dir: &Path, terminal: &str) -> Vault {
 
 /// Starts a union in training mode and a terminal wired to it.
 pub async fn start() -> Rig {
+    start_with(training::TrainingOptions::default()).await
+}
+
+/// Same, with the training union's options (e.g. its offline-roster policy).
+pub async fn start_with(options: training::TrainingOptions) -> Rig {
     let dir = tempfile::tempdir().expect("tempdir");
-    let union = training::start(&dir.path().join("union"))
+    let union = training::start_with(&dir.path().join("union"), options)
         .await
         .expect("training union server starts");
     let vault = open_vault(&dir.path().join("terminal"), &union.terminal_id);

@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use madoguchi_domain::Date;
+use madoguchi_domain::ids::InsuredNumber;
+use madoguchi_domain::kana::SeionKey;
 use madoguchi_link::sync::{
     DecisionStore, QueuedSubmission, SendOutcome, Sender, SyncEngine, SyncHandle, SyncProgress,
     on_work_list,
@@ -15,7 +17,8 @@ use madoguchi_protocol::v1::{
     NotificationRequest, ResidentDetail, ResidentId, ResidentSearchRequest, ResidentSearchResponse,
     ReturnRequest, SignInRequest, SignInResponse, StaffInfo,
 };
-use madoguchi_vault::{OutboxItem, OutboxState, Sequence, Vault};
+use madoguchi_protocol::v1::{QualificationState, RosterResponse};
+use madoguchi_vault::{OutboxItem, OutboxState, Qualification, RosterEntry, Sequence, Vault};
 use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -123,6 +126,35 @@ pub struct ReadyToIssue {
     pub seq: u64,
     /// The union's decision (with the document to issue).
     pub decision: NotificationDecision,
+}
+
+/// One answer from the offline roster: "is this person insured?" while the line is down. No name, no
+/// address: the clerk compares 生年月日 and 被保険者番号 with the resident in front of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct RosterAnswer {
+    /// 被保険者番号.
+    pub insured_number: String,
+    /// 生年月日.
+    pub birth_date: Date,
+    /// 資格あり / 資格喪失.
+    pub state_ja: &'static str,
+    /// Insured.
+    pub insured: bool,
+    /// The day the roster describes (it may be up to a day old).
+    pub as_of: Date,
+}
+
+/// What a roster refresh did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum RosterRefresh {
+    /// The union's policy allows a roster; this many residents are listed.
+    Refreshed {
+        /// Residents in the roster.
+        count: u64,
+    },
+    /// The union's policy does not allow one; any copy was erased.
+    Disabled,
 }
 
 /// The counter terminal's use cases. Cheap to clone; one per app.
@@ -471,6 +503,63 @@ impl Counter {
             self.inner.sender.decisions().done(Sequence(s))?;
         }
         Ok(answer)
+    }
+
+    /// Fetches the offline roster when the union's policy allows one (off by default) and replaces the
+    /// vault's copy; erases it when the policy says no. Meant to run once a day, online.
+    pub async fn refresh_roster(&self) -> Result<RosterRefresh, CounterError> {
+        let token = self.token()?;
+        let resp: RosterResponse = self.inner.client.get("/v1/roster", Some(&token)).await?;
+        let settings = self.inner.vault.settings();
+        if !resp.enabled {
+            // Switching the setting off erases the roster (vault: settings::set_roster_enabled).
+            settings.set_roster_enabled(false)?;
+            return Ok(RosterRefresh::Disabled);
+        }
+        settings.set_roster_enabled(true)?;
+        let entries = resp
+            .entries
+            .into_iter()
+            .map(|r| {
+                let q = match r.state {
+                    QualificationState::Insured => Qualification::Qualified,
+                    QualificationState::Lost | QualificationState::NotInsured => {
+                        Qualification::Lost
+                    }
+                };
+                RosterEntry::new(r.insured_number, &r.kana_key, r.birth_date, q)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let info = self.inner.vault.roster().replace(entries, resp.as_of)?;
+        Ok(RosterRefresh::Refreshed { count: info.count })
+    }
+
+    /// Looks residents up in the offline roster by カナ prefix or 被保険者番号 (for the line being down).
+    pub fn roster_lookup(
+        &self,
+        kana: Option<&SeionKey>,
+        insured_number: Option<&InsuredNumber>,
+        limit: usize,
+    ) -> Result<Vec<RosterAnswer>, CounterError> {
+        let roster = self.inner.vault.roster();
+        let Some(info) = roster.info()? else {
+            return Ok(Vec::new());
+        };
+        let found = match (insured_number, kana) {
+            (Some(n), _) => roster.find_insured_number(n)?.into_iter().collect(),
+            (None, Some(k)) => roster.search_kana_prefix(k, limit)?,
+            (None, None) => Vec::new(),
+        };
+        Ok(found
+            .into_iter()
+            .map(|e| RosterAnswer {
+                insured_number: e.insured_number().as_str().to_owned(),
+                birth_date: e.birth_date,
+                state_ja: e.qualification.label_ja(),
+                insured: e.qualification == Qualification::Qualified,
+                as_of: info.as_of,
+            })
+            .collect())
     }
 
     /// Records that an old document came back (回収).

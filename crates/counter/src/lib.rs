@@ -15,5 +15,7 @@
 mod counter;
 mod error;
 
-pub use counter::{Background, Counter, QueueEntry, ReadyToIssue, Receipt, Submitted};
+pub use counter::{
+    Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
+};
 pub use error::CounterError;

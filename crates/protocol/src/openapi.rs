@@ -135,6 +135,14 @@ fn operations() -> Vec<Operation> {
         ),
         op(
             "get",
+            "/v1/roster",
+            "Offline roster of the terminal's municipality, when the union's policy allows it",
+            Auth::Staff,
+            None,
+            Some("RosterResponse"),
+        ),
+        op(
+            "get",
             "/v1/audit",
             "Audit trail, newest first (情報システム管理者 only)",
             Auth::Staff,
@@ -180,6 +188,7 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::ReturnRequest>(&mut generator);
     add::<v1::AuditQuery>(&mut generator);
     add::<v1::AuditPage>(&mut generator);
+    add::<v1::RosterResponse>(&mut generator);
     let mut defs = generator.take_definitions(true);
     defs.sort_keys();
     defs

@@ -36,6 +36,8 @@ string_schema!(MyNumber, "個人番号 (12 digits, the last a check digit). Neve
     "type": "string", "pattern": "^[0-9]{12}$");
 string_schema!(KanaName, "氏名カナ: kana (hiragana, half- or full-width katakana) normalised to full-width katakana, parts separated by U+3000",
     "type": "string", "minLength": 1, "maxLength": 100);
+string_schema!(SeionKey, "清音化 search key: full-width katakana without voiced marks, small kana or spaces",
+    "type": "string", "maxLength": 100);
 string_schema!(PersonName, "氏名 as registered; 「●」 marks a 外字 not yet identified",
     "type": "string", "minLength": 1, "maxLength": 200);
 string_schema!(Sex, "性別",

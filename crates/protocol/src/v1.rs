@@ -12,7 +12,7 @@ use madoguchi_domain::ids::{
     AddresseeNumber, HouseholdNumber, InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber,
 };
 use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
-use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::kana::{KanaName, PersonName, SeionKey};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -817,6 +817,43 @@ pub struct IssuanceRequest {
 pub struct ReturnRequest {
     /// 回収日.
     pub returned_on: Date,
+}
+
+// ------------------------------------------------------------------------------------------------------
+// Offline roster
+
+/// `GET /v1/roster` — the minimal list of the municipality's residents a terminal may keep for the line
+/// being down, when the union's policy allows it (off by default). No address, no 個人番号, no name: only
+/// what answers "is this person insured?" (BRIEF: local cache, minimal content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RosterResponse {
+    /// Whether the union's policy allows an offline roster; `false` means: erase any copy you hold.
+    pub enabled: bool,
+    /// The day the list describes.
+    pub as_of: Date,
+    /// Residents with a 被保険者番号 (empty when not enabled).
+    pub entries: Vec<RosterRow>,
+}
+
+/// One resident in the offline roster.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct RosterRow {
+    /// 被保険者番号.
+    #[schemars(with = "schema::InsuredNumber")]
+    pub insured_number: InsuredNumber,
+    /// 清音化 key of the カナ氏名 (search key only; the name itself is not sent).
+    #[schemars(with = "schema::SeionKey")]
+    pub kana_key: SeionKey,
+    /// 生年月日.
+    pub birth_date: Date,
+    /// Insured now, or lost.
+    pub state: QualificationState,
+}
+
+impl fmt::Debug for RosterRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RosterRow(<redacted>, {:?})", self.state)
+    }
 }
 
 // ------------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ use madoguchi_protocol::v1::{
     HealthResponse, IssuanceRecord, IssuanceRequest, IssueMethod, MyNumberResponse, Notification,
     NotificationDecision, NotificationRequest, QualificationState, ResidentDetail, ResidentId,
     ResidentSearchRequest, ResidentSearchResponse, ResidentSummary, ReturnRecord, ReturnRequest,
-    Role, SignInRequest, SignInResponse, StaffInfo,
+    Role, RosterResponse, RosterRow, SignInRequest, SignInResponse, StaffInfo,
 };
 use madoguchi_protocol::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
@@ -906,6 +906,42 @@ async fn audit_trail(
     Ok(axum::Json(AuditPage { entries }))
 }
 
+/// The offline roster of the terminal's municipality, only when the union's policy allows one. Minimal by
+/// design: 被保険者番号, the カナ search key, birth date and state — no name, address or 個人番号.
+async fn roster(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> ApiResult<axum::Json<RosterResponse>> {
+    staff.require_counter()?;
+    let as_of = state.today();
+    if !state.config.offline_roster {
+        staff.note.target("roster:disabled".to_string());
+        return Ok(axum::Json(RosterResponse {
+            enabled: false,
+            as_of,
+            entries: Vec::new(),
+        }));
+    }
+    let residents = state.store.residents_of(&staff.session.municipality)?;
+    let entries: Vec<RosterRow> = residents
+        .iter()
+        .filter_map(|r| {
+            Some(RosterRow {
+                insured_number: r.insured_number.clone()?,
+                kana_key: r.kana.seion_key(),
+                birth_date: r.birth_date,
+                state: state_of(r),
+            })
+        })
+        .collect();
+    staff.note.target(format!("roster:{}", entries.len()));
+    Ok(axum::Json(RosterResponse {
+        enabled: true,
+        as_of,
+        entries,
+    }))
+}
+
 async fn not_found() -> ApiError {
     ErrorCode::NotFound.into()
 }
@@ -930,6 +966,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/documents/{id}/issuance", post(record_issuance))
         .route("/v1/documents/{id}/return", post(record_return))
         .route("/v1/audit", get(audit_trail))
+        .route("/v1/roster", get(roster))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -100,6 +100,10 @@ pub struct UnionConfig {
     /// A training (研修) server: documents carry `sample = true` (見本).
     #[serde(default)]
     pub training: bool,
+    /// Union policy: terminals may keep an offline roster (被保険者番号, カナ key, birth date, state — no
+    /// address, no 個人番号), refreshed daily, to answer "is this person insured?" while the line is down.
+    #[serde(default)]
+    pub offline_roster: bool,
 }
 
 fn default_ratio() -> BurdenRatio {
@@ -134,6 +138,7 @@ impl UnionConfig {
             default_burden_ratio: BurdenRatio::One,
             insurer_numbers: BTreeMap::new(),
             training: false,
+            offline_roster: false,
         }
     }
 

@@ -202,6 +202,11 @@ pub trait UnionStore: Send + Sync + 'static {
         query: &ResidentQuery,
         limit: usize,
     ) -> Result<(Vec<ResidentRecord>, bool), StoreError>;
+    /// Every resident of one municipality (for the daily offline roster).
+    fn residents_of(
+        &self,
+        municipality: &MunicipalityCode,
+    ) -> Result<Vec<ResidentRecord>, StoreError>;
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
     fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
@@ -503,6 +508,25 @@ impl UnionStore for SledStore {
             out.push(r);
         }
         Ok((out, more))
+    }
+
+    fn residents_of(
+        &self,
+        municipality: &MunicipalityCode,
+    ) -> Result<Vec<ResidentRecord>, StoreError> {
+        let mut prefix = P_RESIDENT.to_vec();
+        prefix.push(0);
+        let mut out = Vec::new();
+        for item in self.data.scan_prefix(&prefix) {
+            let (k, _) = item?;
+            let Some(r) = self.get_sealed::<ResidentRecord>(&k)? else {
+                continue;
+            };
+            if &r.municipality == municipality {
+                out.push(r);
+            }
+        }
+        Ok(out)
     }
 
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError> {

@@ -31,6 +31,8 @@ pub struct TrainingOptions {
     pub seed: u64,
     /// Port 0 picks a free one.
     pub listen: SocketAddr,
+    /// Union policy for the offline roster (off by default, as in production).
+    pub offline_roster: bool,
 }
 
 impl Default for TrainingOptions {
@@ -44,6 +46,7 @@ impl Default for TrainingOptions {
             residents: 200,
             seed: 2026,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            offline_roster: false,
         }
     }
 }
@@ -114,8 +117,9 @@ pub async fn start_with(
         )?;
     }
     let mut config = server::load_or_create_config(&data_dir, union_name)?;
-    if !config.training {
+    if !config.training || config.offline_roster != options.offline_roster {
         config.training = true;
+        config.offline_roster = options.offline_roster;
         let _ = std::fs::write(data_dir.join(server::CONFIG_FILE), config.to_toml());
     }
     let store = Arc::new(SledStore::open(&data_dir)?);
