@@ -172,8 +172,8 @@ fn needs_session(code: ErrorCode) -> bool {
 /// Progress of the queue for the screens.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncProgress {
-    /// 未送信 items.
-    pub queued: usize,
+    /// Items not yet acknowledged (未送信, 送信中, and 差戻し・競合 waiting for staff).
+    pub pending: usize,
     /// Items decided since the engine started.
     pub decided: usize,
     /// Items refused since the engine started (差戻し and 競合).
@@ -444,14 +444,9 @@ impl SyncEngine {
     }
 
     fn refresh_counts(&self) {
-        let queued = self
-            .sender
-            .vault
-            .outbox()
-            .pending()
-            .map(|p| p.iter().filter(|i| i.state == OutboxState::Queued).count())
-            .unwrap_or(0);
-        self.report(|p| p.queued = queued);
+        // Counted on the index: opening every record after each batch made a long drain quadratic.
+        let pending = self.sender.vault.outbox().pending_count().unwrap_or(0);
+        self.report(|p| p.pending = pending);
     }
 
     fn report(&self, f: impl FnOnce(&mut SyncProgress)) {

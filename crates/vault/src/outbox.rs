@@ -396,6 +396,12 @@ impl Outbox {
     /// Items that may be sent now, at most `limit`, in sequence order: for each resident only the
     /// oldest pending item, and only if it is 未送信 (an item 送信中, 差戻し or 競合 holds back the
     /// resident's later items). Does not change any state; call [`Outbox::mark_sending`] next.
+    /// How many items are pending (未送信, 送信中, 差戻し, 競合), counted on the index without opening any
+    /// record: cheap enough to call after every batch of a drain.
+    pub fn pending_count(&self) -> Result<usize> {
+        Ok(self.vault.inner.backend.scan(Tree::OutboxIndex, b"")?.len())
+    }
+
     pub fn next_sendable(&self, limit: usize) -> Result<Vec<SendableItem>> {
         // Oldest pending sequence number per resident, from the index (no record is opened for this).
         let mut heads: BTreeMap<ResidentTag, Sequence> = BTreeMap::new();

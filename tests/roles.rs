@@ -1,0 +1,246 @@
+//! Every role against every staff endpoint of the union server, in one table: allowed or refused with the
+//! stable code the seeds' rights model implies (N:3959–3960 rights = user, password and functions allowed;
+//! N:3886–3888 a separate right for the 個人番号; 情報システム管理者 reviews logs, N:4040–4043).
+
+use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
+use madoguchi_domain::insurance::Sex;
+use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_link::{LineMonitor, LinkError, Method, SessionToken, UnionClient};
+use madoguchi_protocol::v1::{
+    MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest, Reissue,
+    ReissueReason, ResidentSearchRequest, ResidentSearchResponse, SignInRequest, SignInResponse,
+};
+use madoguchi_system_tests::{link_config, start, today};
+use serde_json::Value;
+use uuid::Uuid;
+
+/// The outcome a cell of the table expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Allowed,
+    Refused(&'static str),
+}
+use Expect::{Allowed, Refused};
+
+fn outcome(r: Result<Value, LinkError>) -> Expect {
+    match r {
+        Ok(_) => Allowed,
+        Err(e) => match e.code() {
+            Some(code) => Refused(code),
+            None => panic!("transport failure in a role test: {e}"),
+        },
+    }
+}
+
+fn move_in(n: u32) -> NotificationRequest {
+    NotificationRequest {
+        received_on: today(),
+        notification: Notification::AcquisitionMoveIn(MoveIn {
+            resident: NewResident {
+                addressee_number: AddresseeNumber::parse(&format!("77{n:04}")).expect("synthetic"),
+                household_number: HouseholdNumber::parse(&format!("78{n:04}")).expect("synthetic"),
+                name: PersonName::parse("権限　試験").expect("synthetic"),
+                kana: KanaName::parse("ケンゲン シケン").expect("synthetic"),
+                birth_date: madoguchi_domain::Date::from_ymd_opt(1940, 1, 2).expect("date"),
+                sex: Sex::Male,
+                address: "新潟県見附市試験町1".into(),
+                on_welfare: false,
+            },
+            my_number: MyNumber::from_eleven_digits([1, 1, 2, 2, 3, 3, 4, 4, 5, 5, n as u8 % 10])
+                .expect("synthetic"),
+            moved_in_on: today(),
+            mynumber_health_card: false,
+        }),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_role_against_every_endpoint() {
+    let rig = start().await;
+    let client = UnionClient::new(&link_config(&rig.union), LineMonitor::new()).expect("client");
+    let account = |suffix: &str| {
+        rig.union
+            .accounts
+            .iter()
+            .find(|a| a.user_id.ends_with(suffix))
+            .unwrap_or_else(|| panic!("training account {suffix}"))
+            .clone()
+    };
+    let roles = ["-clerk", "-clerk2", "-supervisor", "-admin"];
+    let mut tokens = Vec::new();
+    for r in roles {
+        let a = account(r);
+        let resp: SignInResponse = client
+            .post(
+                "/v1/session",
+                None,
+                None,
+                &SignInRequest {
+                    user_id: a.user_id,
+                    password: a.password,
+                },
+            )
+            .await
+            .expect("sign in");
+        tokens.push(Some(SessionToken::new(resp.token)));
+    }
+    tokens.push(None); // no session at all
+
+    // A resident and a document to point at, made by the clerk.
+    let clerk = tokens[0].clone();
+    let found: ResidentSearchResponse = client
+        .post(
+            "/v1/residents/search",
+            clerk.as_ref(),
+            None,
+            &ResidentSearchRequest {
+                insured_number: None,
+                kana: Some(KanaName::parse("ア").expect("kana")),
+                birth_date: None,
+                limit: Some(5),
+            },
+        )
+        .await
+        .expect("search");
+    let resident = found.residents.first().expect("a resident").resident_id;
+    let decided: NotificationDecision = client
+        .post(
+            "/v1/notifications",
+            clerk.as_ref(),
+            Some(Uuid::new_v4()),
+            &move_in(9000),
+        )
+        .await
+        .expect("move-in");
+    let document = decided.document.expect("a document").document_id;
+
+    // columns: clerk (+個人番号), clerk2, supervisor (+個人番号), admin, no session
+    let forbidden = Refused("forbidden");
+    let no_my_number = Refused("my_number_permission_required");
+    let unauth = Refused("unauthenticated");
+    let table: Vec<(&str, [Expect; 5])> = vec![
+        (
+            "GET /v1/session",
+            [Allowed, Allowed, Allowed, Allowed, unauth],
+        ),
+        (
+            "POST /v1/residents/search",
+            [Allowed, Allowed, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/residents/{id}",
+            [Allowed, Allowed, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/residents/{id}/my-number",
+            [Allowed, no_my_number, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/notifications 転入",
+            [Allowed, no_my_number, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/notifications 再交付",
+            [Allowed, Allowed, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/documents/{id}",
+            [Allowed, Allowed, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/roster",
+            [Allowed, Allowed, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/audit",
+            [forbidden, forbidden, forbidden, Allowed, unauth],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (row, (op, expected)) in table.iter().enumerate() {
+        for (col, token) in tokens.iter().enumerate() {
+            let t = token.as_ref();
+            let n = (row * 10 + col) as u32;
+            let got = match *op {
+                "GET /v1/session" => outcome(client.get("/v1/session", t).await),
+                "POST /v1/residents/search" => outcome(
+                    client
+                        .post(
+                            "/v1/residents/search",
+                            t,
+                            None,
+                            &ResidentSearchRequest {
+                                insured_number: None,
+                                kana: Some(KanaName::parse("イ").expect("kana")),
+                                birth_date: None,
+                                limit: Some(5),
+                            },
+                        )
+                        .await,
+                ),
+                "GET /v1/residents/{id}" => {
+                    outcome(client.get(&format!("/v1/residents/{resident}"), t).await)
+                }
+                "GET /v1/residents/{id}/my-number" => {
+                    let id = decided.resident_id;
+                    outcome(
+                        client
+                            .get(&format!("/v1/residents/{id}/my-number"), t)
+                            .await,
+                    )
+                }
+                "POST /v1/notifications 転入" => outcome(
+                    client
+                        .call(
+                            Method::POST,
+                            "/v1/notifications",
+                            t,
+                            Some(Uuid::new_v4()),
+                            Some(&move_in(n)),
+                        )
+                        .await,
+                ),
+                "POST /v1/notifications 再交付" => {
+                    let req = NotificationRequest {
+                        received_on: today(),
+                        notification: Notification::Reissue(Reissue {
+                            resident_id: decided.resident_id,
+                            reason: ReissueReason::Damaged,
+                        }),
+                    };
+                    outcome(
+                        client
+                            .call(
+                                Method::POST,
+                                "/v1/notifications",
+                                t,
+                                Some(Uuid::new_v4()),
+                                Some(&req),
+                            )
+                            .await,
+                    )
+                }
+                "GET /v1/documents/{id}" => {
+                    outcome(client.get(&format!("/v1/documents/{document}"), t).await)
+                }
+                "GET /v1/roster" => outcome(client.get("/v1/roster", t).await),
+                "GET /v1/audit" => outcome(client.get("/v1/audit", t).await),
+                other => panic!("no call for {other}"),
+            };
+            if got != expected[col] {
+                failures.push(format!(
+                    "{op} as {}: expected {:?}, got {got:?}",
+                    ["clerk", "clerk2", "supervisor", "admin", "none"][col],
+                    expected[col]
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "role table mismatches:\n{}",
+        failures.join("\n")
+    );
+    rig.background.abort();
+    rig.union.shutdown().await;
+}
