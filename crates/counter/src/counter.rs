@@ -113,9 +113,6 @@ fn state_code(s: OutboxState) -> &'static str {
         OutboxState::Rejected => "rejected",
         OutboxState::Conflict => "conflict",
         OutboxState::Withdrawn => "withdrawn",
-        // The vault may grow states; show them honestly as unknown rather than as sent.
-        #[allow(unreachable_patterns)]
-        _ => "unknown",
     }
 }
 
@@ -289,7 +286,13 @@ impl Counter {
             let r: Result<serde_json::Value, _> = self
                 .inner
                 .client
-                .call::<(), _>(reqwest_method_delete(), "/v1/session", Some(&t), None, None)
+                .call::<(), _>(
+                    madoguchi_link::Method::DELETE,
+                    "/v1/session",
+                    Some(&t),
+                    None,
+                    None,
+                )
                 .await;
             if let Err(e) = r {
                 tracing::info!(error = %e, "sign-out at the union failed; the session expires by itself");
@@ -580,10 +583,6 @@ impl Counter {
             )
             .await?)
     }
-}
-
-fn reqwest_method_delete() -> madoguchi_link::Method {
-    madoguchi_link::Method::DELETE
 }
 
 /// The key that keeps one resident's notifications in order in the queue. The vault stores only a keyed
