@@ -103,8 +103,9 @@ fn start_terminal<R: Runtime>(
 pub fn run() -> Result<(), tauri::Error> {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,madoguchi_union_server::api=warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,madoguchi_union_server::api=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .try_init();
@@ -304,6 +305,187 @@ mod tests {
         }
         for forbidden in ["unsafe-inline", "unsafe-eval", "https:", "*"] {
             assert!(!csp.contains(forbidden), "`{forbidden}` in {csp}");
+        }
+    }
+
+    fn call(
+        window: &WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let mut req = request(cmd, LOCAL_ORIGIN);
+        req.body = InvokeBody::Json(args);
+        get_ipc_response(window, req).map(|b| b.deserialize().expect("json body"))
+    }
+
+    fn move_in_form(addressee: &str) -> serde_json::Value {
+        serde_json::json!({"form": {
+            "kind": "acquisition_move_in",
+            "addressee_number": addressee,
+            "household_number": format!("9{addressee}"),
+            "name": "研修　花子",
+            "kana": "ケンシュウ ハナコ",
+            "birth_date": "S19.4.4",
+            "sex": "female",
+            "address": "新潟県見附市研修町1-2-3",
+            "my_number": madoguchi_domain::ids::MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9])
+                .expect("synthetic")
+                .reveal(),
+            "moved_in_on": "R8.4.1",
+        }})
+    }
+
+    /// The commands against a real training terminal (embedded union over mutual TLS, vault on the OS
+    /// keyring — run under `keyctl session -`): session checks, screen lock, 和暦 search, submit online
+    /// and offline, previews, the drain into 交付待ち. Printing itself is covered by the E2E run (CUPS).
+    #[test]
+    fn the_commands_over_a_training_terminal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let terminal =
+            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()))
+                .unwrap_or_else(|e| {
+                    panic!("training terminal starts (run under `keyctl session -`): {e:?}")
+                });
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Ready(Arc::new(terminal)));
+        let w = main_window(&app);
+        let none = serde_json::json!({});
+
+        let err = call(&w, "queue", none.clone()).expect_err("nobody signed in");
+        assert_eq!(err["code"], "not_signed_in");
+        let err = call(
+            &w,
+            "sign_in",
+            serde_json::json!({"userId": "152111-clerk", "password": "wrong"}),
+        )
+        .expect_err("wrong password");
+        assert!(
+            !err["message_ja"].as_str().unwrap_or_default().is_empty(),
+            "{err}"
+        );
+        let staff = call(
+            &w,
+            "sign_in",
+            serde_json::json!({"userId": "152111-clerk", "password": "kensyu-152111-clerk"}),
+        )
+        .expect("sign in");
+        assert_eq!(staff["user_id"], "152111-clerk");
+
+        // Validation in Japanese, per field, before anything is sent.
+        let err = call(
+            &w,
+            "submit",
+            serde_json::json!({"form": {"kind": "reissue", "resident_id": ""}}),
+        )
+        .expect_err("invalid");
+        assert_eq!(err["code"], "invalid_input");
+        assert_eq!(err["fields"][0]["field"], "resident_id");
+
+        // Online: decided at once, a sample 資格確認書 to preview.
+        let decided = call(&w, "submit", move_in_form("880001")).expect("submit");
+        assert_eq!(decided["result"], "decided", "{decided}");
+        let document_id = decided["decision"]["document"]["document_id"].clone();
+        let preview = call(
+            &w,
+            "preview_document",
+            serde_json::json!({"documentId": document_id}),
+        )
+        .expect("preview");
+        assert!(
+            preview["data_url"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("data:image/png;base64,")
+        );
+        assert_eq!(preview["sample"], true);
+        let err = call(
+            &w,
+            "record_issuance",
+            serde_json::json!({"form": {"document_id": document_id, "method": "counter"}}),
+        )
+        .expect_err("窓口 needs an identity document");
+        assert_eq!(err["fields"][0]["field"], "identity_documents");
+
+        // 和暦 search finds the new resident; rows carry no 個人番号.
+        let found = call(
+            &w,
+            "search",
+            serde_json::json!({"form": {"kana": "ケンシュウ", "birth_date": "S19.4.4"}}),
+        )
+        .expect("search");
+        let rows = found["residents"].as_array().expect("rows");
+        assert!(!rows.is_empty());
+        assert!(!found.to_string().contains("98765432109"));
+        let resident_id = rows[0]["resident_id"].clone();
+
+        // Screen lock: everything refused until the same user's password is given again.
+        call(&w, "lock_screen", none.clone()).expect("lock");
+        assert_eq!(
+            call(&w, "queue", none.clone()).expect_err("locked")["code"],
+            "locked"
+        );
+        call(&w, "unlock", serde_json::json!({"password": "nope"})).expect_err("wrong password");
+        assert_eq!(
+            call(&w, "queue", none.clone()).expect_err("still locked")["code"],
+            "locked"
+        );
+        call(
+            &w,
+            "unlock",
+            serde_json::json!({"password": "kensyu-152111-clerk"}),
+        )
+        .expect("unlock");
+
+        // Offline (training switch): queued with a receipt, previewable 受付控.
+        let line = call(&w, "simulate_line_failure", serde_json::json!({"on": true})).expect("cut");
+        assert_eq!(line, "offline");
+        let queued = call(
+            &w,
+            "submit",
+            serde_json::json!({"form": {"kind": "reissue", "resident_id": resident_id, "reason": "lost"}}),
+        )
+        .expect("queued");
+        assert_eq!(queued["result"], "queued", "{queued}");
+        let seq = queued["seq"].clone();
+        let receipt =
+            call(&w, "preview_receipt", serde_json::json!({"seq": seq})).expect("receipt");
+        assert_eq!(receipt["sample"], true);
+        let q = call(&w, "queue", none.clone()).expect("queue");
+        assert!(
+            q.as_array()
+                .expect("list")
+                .iter()
+                .any(|e| e["seq"] == seq && e["state"] == "queued")
+        );
+
+        // The line returns: the drain decides it and it is ready to issue.
+        call(
+            &w,
+            "simulate_line_failure",
+            serde_json::json!({"on": false}),
+        )
+        .expect("restore");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let ready = call(&w, "ready_to_issue", none.clone()).expect("ready");
+            if ready
+                .as_array()
+                .is_some_and(|r| r.iter().any(|i| i["seq"] == seq))
+            {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "not decided: {ready}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+
+        call(&w, "sign_out", none.clone()).expect("sign out");
+        assert_eq!(
+            call(&w, "queue", none).expect_err("signed out")["code"],
+            "not_signed_in"
+        );
+        if let Ok(t) = app.state::<Shell>().terminal() {
+            tauri::async_runtime::block_on(t.shutdown());
         }
     }
 
