@@ -21,6 +21,9 @@ cargo build -p madoguchi
 export NO_AT_BRIDGE=1
 export WEBKIT_DISABLE_COMPOSITING_MODE=1
 
+echo "test-e2e: the app's commands over a real training terminal (session keyring of its own)"
+keyctl session - env MADOGUCHI_REQUIRE_KEYRING=1 cargo test -p madoguchi
+
 echo "test-e2e: CUPS with the CUPS-PDF queue"
 sh "$ROOT/scripts/setup-cups-pdf.sh"
 
