@@ -16,6 +16,8 @@ const COMMANDS: &[&str] = &[
     "submit",
     "queue",
     "work_list",
+    "retry",
+    "withdraw",
     "ready_to_issue",
     "document",
     "preview_document",

@@ -289,6 +289,20 @@ pub fn work_list(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
     Ok(t.counter.work_list()?)
 }
 
+/// 再送: sends a work-list item again as it is (after the union's record was put right).
+#[tauri::command]
+pub fn retry(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.retry(seq)?)
+}
+
+/// 取下げ: withdraws an item the union has not acknowledged (its payload is erased).
+#[tauri::command]
+pub fn withdraw(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.withdraw(seq)?)
+}
+
 /// 交付待ち.
 #[tauri::command]
 pub fn ready_to_issue(shell: State<'_, Shell>) -> Result<Vec<ReadyToIssue>, IpcError> {

@@ -43,6 +43,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::submit,
             commands::queue,
             commands::work_list,
+        commands::retry,
+        commands::withdraw,
             commands::ready_to_issue,
             commands::document,
             commands::preview_document,

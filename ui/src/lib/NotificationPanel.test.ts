@@ -135,3 +135,38 @@ describe('NotificationPanel', () => {
     expect(screen.getByRole('button', { name: '届出を送信' }).hasAttribute('disabled')).toBe(true);
   });
 });
+
+describe('IssuanceFlow returns', () => {
+  it('records the return (回収) of an old document', async () => {
+    const calls = mockShell({
+      submit: () => ({
+        result: 'decided',
+        seq: 8,
+        decision: {
+          ...DECISION,
+          kind: 'reissue',
+          documents_to_return: [
+            {
+              document_id: 'd-old',
+              kind: 'shikaku_kakuninsho',
+              valid_from: '2025-08-01',
+              valid_until: '2027-07-31',
+              state: 'to_return',
+            },
+          ],
+        },
+      }),
+      preview_document: () => PREVIEW,
+      record_return: () => ({}),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, {});
+    await fillMoveIn(user);
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    await user.click(await screen.findByRole('button', { name: '回収を記録' }));
+    expect(await screen.findByText('回収済み')).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'record_return')?.args).toEqual({
+      form: { document_id: 'd-old' },
+    });
+  });
+});

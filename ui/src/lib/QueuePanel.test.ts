@@ -1,4 +1,5 @@
 import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import QueuePanel from './QueuePanel.svelte';
 import ReadyPanel from './ReadyPanel.svelte';
@@ -34,6 +35,24 @@ describe('QueuePanel', () => {
     expect(screen.getByText('決定')).toBeTruthy();
     expect(screen.getByText('要対応（差戻し・競合）: 1件')).toBeTruthy();
     expect(screen.getAllByText(/資格がありません。/).length).toBeGreaterThan(0);
+  });
+});
+
+describe('QueuePanel work list', () => {
+  it('sends a refused item again or withdraws it', async () => {
+    const calls = mockShell({
+      queue: () => [entry(4, 'conflict', '競合', '既に資格喪失が登録されています。')],
+      retry: () => entry(4, 'queued', '未送信'),
+      withdraw: () => entry(4, 'withdrawn', '取下げ'),
+    });
+    const user = userEvent.setup();
+    render(QueuePanel);
+    await user.click(await screen.findByRole('button', { name: '再送' }));
+    await user.click(await screen.findByRole('button', { name: '取下げ' }));
+    expect(calls.filter((c) => c.cmd === 'retry' || c.cmd === 'withdraw')).toEqual([
+      { cmd: 'retry', args: { seq: 4 } },
+      { cmd: 'withdraw', args: { seq: 4 } },
+    ]);
   });
 });
 
