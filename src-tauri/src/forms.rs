@@ -9,9 +9,10 @@ use madoguchi_domain::insurance::{LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_domain::wareki::parse_date;
 use madoguchi_protocol::v1::{
-    ChangeOfParticulars, Death, DocumentId, IdentityDocument, IssuanceRequest, IssueMethod,
-    MailingAddress, MailingAddressChange, MoveIn, MoveOut, NewResident, Notification,
-    OptionalEntries, Reissue, ReissueReason, ResidentId, ResidentSearchRequest,
+    ChangeOfParticulars, Death, DisabilityApplication, DisabilityEvidence, DocumentId,
+    IdentityDocument, IssuanceRequest, IssueMethod, MailingAddress, MailingAddressChange, MoveIn,
+    MoveOut, NewResident, Notification, OptionalEntries, Reissue, ReissueReason, ResidentId,
+    ResidentSearchRequest,
 };
 use serde::Deserialize;
 
@@ -195,6 +196,15 @@ pub enum NotificationForm {
         #[serde(default)]
         mynumber_health_card: bool,
     },
+    /// 資格取得（障害認定）: 65–74 with a disability, certified on the day received.
+    AcquisitionDisability {
+        /// The resident (from the search).
+        resident_id: String,
+        /// 個人番号 on the application.
+        my_number: String,
+        /// The evidence shown (手帳・年金証書).
+        evidence: Option<DisabilityEvidence>,
+    },
     /// 再交付.
     Reissue {
         /// The resident (from the search).
@@ -331,6 +341,27 @@ impl NotificationForm {
                         moved_in_on,
                         mynumber_health_card: *mynumber_health_card,
                     })),
+                    _ => None,
+                }
+            }
+            NotificationForm::AcquisitionDisability {
+                resident_id,
+                my_number,
+                evidence,
+            } => {
+                let rid = c.resident(resident_id);
+                let my_number = c.parsed("my_number", "個人番号", my_number, MyNumber::parse);
+                if evidence.is_none() {
+                    c.fail("evidence", "確認した障害の証書を選んでください。");
+                }
+                match (rid, my_number, *evidence) {
+                    (Some(resident_id), Some(my_number), Some(evidence)) => {
+                        Some(Notification::AcquisitionDisability(DisabilityApplication {
+                            resident_id,
+                            my_number,
+                            evidence,
+                        }))
+                    }
                     _ => None,
                 }
             }
@@ -602,6 +633,30 @@ mod tests {
         let e = f.parse().expect_err("invalid");
         let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
         assert_eq!(fields, ["resident_id", "reason"]);
+    }
+
+    #[test]
+    fn disability_application_needs_evidence_and_a_valid_my_number() {
+        let f: NotificationForm = serde_json::from_value(serde_json::json!({
+            "kind": "acquisition_disability",
+            "resident_id": "00000000-0000-4000-8000-000000000001",
+            "my_number": "123",
+        }))
+        .expect("form");
+        let e = f.parse().expect_err("invalid");
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["my_number", "evidence"]);
+        let f: NotificationForm = serde_json::from_value(serde_json::json!({
+            "kind": "acquisition_disability",
+            "resident_id": "00000000-0000-4000-8000-000000000001",
+            "my_number": my_number(),
+            "evidence": "physical_disability_certificate",
+        }))
+        .expect("form");
+        assert!(matches!(
+            f.parse().expect("valid"),
+            Notification::AcquisitionDisability(_)
+        ));
     }
 
     #[test]

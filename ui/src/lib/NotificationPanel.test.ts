@@ -170,3 +170,40 @@ describe('IssuanceFlow returns', () => {
     });
   });
 });
+
+describe('NotificationPanel for a chosen resident', () => {
+  const RESIDENT = {
+    resident_id: 'r-5',
+    addressee_number: '100005',
+    household_number: '9100005',
+    name: '見本　障子',
+    kana: 'ミホン ショウコ',
+    birth_date: '1956-03-03',
+    sex: 'female' as const,
+    address: '新潟県見附市',
+    state: 'not_insured' as const,
+    on_welfare: false,
+    mynumber_health_card: false,
+    has_my_number: true,
+    documents: [],
+  };
+
+  it('障害認定申請 sends the resident, the 個人番号 and the evidence shown', async () => {
+    const calls = mockShell({
+      submit: () => ({ result: 'refused', code: 'not_eligible', reason_ja: '年齢が対象外です。' }),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, { resident: RESIDENT, initialKind: 'acquisition_disability' });
+    expect(screen.getByText(/対象:/).textContent).toContain('見本　障子');
+    await user.type(screen.getByLabelText('個人番号'), '987654321096');
+    await user.click(screen.getByLabelText('療育手帳（A）'));
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    expect(await screen.findByText(/年齢が対象外です。/)).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'submit')?.args.form).toEqual({
+      kind: 'acquisition_disability',
+      resident_id: 'r-5',
+      my_number: '987654321096',
+      evidence: 'rehabilitation_certificate_a',
+    });
+  });
+});

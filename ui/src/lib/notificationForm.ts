@@ -2,6 +2,7 @@
 export const NOTIFICATION_KINDS = [
   { code: 'acquisition_move_in', label: '資格取得（転入）', needsResident: false },
   { code: 'reissue', label: '再交付', needsResident: true },
+  { code: 'acquisition_disability', label: '資格取得（障害認定申請）', needsResident: true },
   { code: 'change_of_particulars', label: '記載事項変更', needsResident: true },
   { code: 'loss_move_out', label: '資格喪失（転出）', needsResident: true },
   { code: 'loss_death', label: '資格喪失（死亡）', needsResident: true },
@@ -25,6 +26,7 @@ export interface EntryValues {
   on_welfare: boolean;
   mynumber_health_card: boolean;
   reason: '' | 'lost' | 'damaged' | 'stolen';
+  evidence: string;
   changed_on: string;
   moved_out_on: string;
   died_on: string;
@@ -50,6 +52,7 @@ export function emptyValues(): EntryValues {
     on_welfare: false,
     mynumber_health_card: false,
     reason: '',
+    evidence: '',
     changed_on: '',
     moved_out_on: '',
     died_on: '',
@@ -83,6 +86,13 @@ export function toForm(
         my_number: v.my_number,
         moved_in_on: v.moved_in_on,
         mynumber_health_card: v.mynumber_health_card,
+      };
+    case 'acquisition_disability':
+      return {
+        kind,
+        resident_id: residentId,
+        my_number: v.my_number,
+        evidence: v.evidence === '' ? null : v.evidence,
       };
     case 'reissue':
       return { kind, resident_id: residentId, reason: v.reason === '' ? null : v.reason };
