@@ -82,6 +82,8 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
 
     let mut samples = Vec::with_capacity(n);
+    // Per stage: submit (outbox + union decision), print data, render + pre-flight, PNG preview.
+    let mut stages: [Vec<Duration>; 4] = Default::default();
     for i in 0..n + 5 {
         let f = form(i)?;
         let pressed = Instant::now();
@@ -91,6 +93,7 @@ async fn run() -> Result<(), String> {
             .submit(notification, today_jst())
             .await
             .map_err(|e| e.to_string())?;
+        let t_submit = pressed.elapsed();
         let Submitted::Decided { decision, .. } = submitted else {
             return Err(format!("expected an immediate decision, got {submitted:?}"));
         };
@@ -100,10 +103,12 @@ async fn run() -> Result<(), String> {
             .document(document.document_id)
             .await
             .map_err(|e| e.to_string())?;
+        let t_data = pressed.elapsed();
         let doc = t
             .printing
             .render_document(&data)
             .map_err(|e| e.message_ja)?;
+        let t_render = pressed.elapsed();
         let url = t.printing.preview(&doc).map_err(|e| e.message_ja)?;
         let elapsed = pressed.elapsed();
         if url.len() < 100 {
@@ -112,6 +117,10 @@ async fn run() -> Result<(), String> {
         // The first few warm up connections and caches.
         if i >= 5 {
             samples.push(elapsed);
+            stages[0].push(t_submit);
+            stages[1].push(t_data - t_submit);
+            stages[2].push(t_render - t_data);
+            stages[3].push(elapsed - t_render);
         }
     }
     samples.sort();
@@ -123,6 +132,17 @@ async fn run() -> Result<(), String> {
         ms(percentile(&samples, 0.99)),
         ms(percentile(&samples, 1.0)),
     );
+    for (name, mut v) in ["submit", "print data", "render", "preview png"]
+        .into_iter()
+        .zip(stages)
+    {
+        v.sort();
+        println!(
+            "  {name:<12} p50 {:.1} ms  p95 {:.1} ms",
+            ms(percentile(&v, 0.50)),
+            ms(percentile(&v, 0.95))
+        );
+    }
     println!("terminal start (fresh training union + vault) to ready: {start_ms:.0} ms");
     if let Some(kib) = vm_rss_kib() {
         println!(
