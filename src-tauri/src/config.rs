@@ -2,7 +2,7 @@
 //! `[union]` table — the app runs in 研修モード against an embedded union server.
 //!
 //! ```toml
-//! idle_lock_minutes = 1            # 画面ロックまでの無操作時間 (Tsukuba: 1 minute, T:…); default 1
+//! idle_lock_minutes = 1            # 画面ロックまでの無操作時間; default 1 (Tsukuba: 1分間, T:593)
 //! printer = "CUPS-PDF"             # CUPS queue for every document (card and A4); default CUPS-PDF
 //! municipality_name = "見附市"     # printed on the 受付控
 //! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/

@@ -1,4 +1,4 @@
-/** Input that counts as activity at the counter. */
+/** Input that counts as activity at the counter (screen lock after 1分間 without input, T:593). */
 const ACTIVITY = ['keydown', 'pointerdown', 'mousemove', 'wheel', 'touchstart'] as const;
 
 /**
