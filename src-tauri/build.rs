@@ -2,7 +2,31 @@
 //! checking for app commands: without an app manifest Tauri lets every local window call every command.
 
 /// Commands the UI may call; each also needs a grant in `permissions/` + `capabilities/`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "sign_in",
+    "sign_out",
+    "session_info",
+    "lock_screen",
+    "unlock",
+    "line_state",
+    "simulate_line_failure",
+    "search",
+    "resident",
+    "submit",
+    "queue",
+    "work_list",
+    "retry",
+    "withdraw",
+    "ready_to_issue",
+    "document",
+    "preview_document",
+    "print_document",
+    "preview_receipt",
+    "print_receipt",
+    "record_issuance",
+    "record_return",
+];
 
 fn main() {
     // The UI is embedded at compile time; say how to build it instead of failing deep inside the macro.

@@ -2,61 +2,129 @@
 //! Tauri commands.
 //!
 //! It must never hold business rules, talk to the network, touch the disk for personal data or log personal
-//! data: every command is a thin adapter over a crate that is tested without a window. What the webview may
-//! call is fixed by `build.rs` (app manifest), `permissions/` and `capabilities/main.json`.
+//! data: every command is a thin adapter over a crate that is tested without a window (`madoguchi-counter`
+//! for the use cases, `madoguchi-print` for documents). What the webview may call is fixed by `build.rs`
+//! (app manifest), `permissions/` and `capabilities/main.json`.
+//!
+//! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
+//! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
-use serde::Serialize;
-use tauri::{Builder, Runtime};
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod forms;
+pub mod printing;
+pub mod terminal;
 
-/// State of the leased line to the union (回線). The UI shows it as 未確認 / 接続中 / 切断.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LineState {
-    /// 未確認: the line monitor has not reported yet.
-    Unknown,
-    /// 接続中: the union answers.
-    Online,
-    /// 切断: the union does not answer; notifications go to the offline queue.
-    Offline,
-}
+use std::sync::Arc;
+use std::time::Instant;
 
-/// What the counter screen needs to know about the running app before anyone signs in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct AppInfo {
-    /// The app version (from Cargo), shown in the header for support calls.
-    pub version: String,
-    /// 研修モード: the app runs against the embedded training union with synthetic residents.
-    pub training_mode: bool,
-    /// 回線 state as last reported by the line monitor.
-    pub line_state: LineState,
-}
+use tauri::{Builder, Emitter, Manager, Runtime};
 
-impl AppInfo {
-    /// The app as it starts today: no terminal configuration is read yet, and an unconfigured terminal runs
-    /// in 研修モード (BRIEF "Training mode"). The line monitor is not wired yet, so the line is 未確認.
-    pub fn unconfigured() -> Self {
-        Self {
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            training_mode: true,
-            line_state: LineState::Unknown,
-        }
-    }
-}
-
-/// 端末情報: version, 研修モード and 回線 state for the header and banner.
-#[tauri::command]
-fn app_info() -> AppInfo {
-    AppInfo::unconfigured()
-}
+pub use commands::{AppInfo, Shell, Startup};
+use config::TerminalConfig;
+use error::IpcError;
 
 /// Registers commands and state on any runtime, so tests can run it on `tauri::test::MockRuntime`.
-pub fn app_builder<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![app_info])
+pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
+    builder
+        .manage(shell)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::sign_in,
+            commands::sign_out,
+            commands::session_info,
+            commands::lock_screen,
+            commands::unlock,
+            commands::line_state,
+            commands::simulate_line_failure,
+            commands::search,
+            commands::resident,
+            commands::submit,
+            commands::queue,
+            commands::work_list,
+            commands::retry,
+            commands::withdraw,
+            commands::ready_to_issue,
+            commands::document,
+            commands::preview_document,
+            commands::print_document,
+            commands::preview_receipt,
+            commands::print_receipt,
+            commands::record_issuance,
+            commands::record_return,
+        ])
+}
+
+/// Starts the terminal in the background and then forwards its changes to the window as events:
+/// `line-state` (the 回線 state) and `queue-changed` (queue progress).
+fn start_terminal<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    data_dir: std::path::PathBuf,
+    config: TerminalConfig,
+) {
+    let started = Instant::now();
+    tauri::async_runtime::spawn(async move {
+        let shell = app.state::<Shell>();
+        match terminal::start(&data_dir, &config).await {
+            Ok(t) => {
+                tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    training = t.training,
+                    "terminal ready"
+                );
+                let t = Arc::new(t);
+                let mut line = t.counter.line_changes();
+                let mut progress = t.counter.sync_progress();
+                shell.set_startup(Startup::Ready(t));
+                let _ = app.emit("startup", "ready");
+                let line_app = app.clone();
+                tauri::async_runtime::spawn(async move {
+                    while line.changed().await.is_ok() {
+                        let state = *line.borrow_and_update();
+                        let _ = line_app.emit("line-state", state);
+                    }
+                });
+                tauri::async_runtime::spawn(async move {
+                    while progress.changed().await.is_ok() {
+                        let p = progress.borrow_and_update().clone();
+                        let _ = app.emit("queue-changed", p);
+                    }
+                });
+            }
+            Err(e) => {
+                tracing::error!(code = %e.code, "terminal failed to start");
+                shell.set_startup(Startup::Failed(e));
+                let _ = app.emit("startup", "failed");
+            }
+        }
+    });
 }
 
 /// Starts the desktop app with the real runtime and the window from `tauri.conf.json`.
 pub fn run() -> Result<(), tauri::Error> {
-    app_builder(Builder::default()).run(tauri::generate_context!())
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,madoguchi_union_server::api=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    // Configuration problems become the start-up error screen, never a crash.
+    let loaded = config::data_dir().and_then(|d| TerminalConfig::load(&d).map(|c| (d, c)));
+    let training = loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
+    let shell = Shell::starting(training);
+    let pending: Result<_, IpcError> = loaded;
+    app_builder(Builder::default(), shell)
+        .setup(move |app| {
+            match pending {
+                Ok((dir, config)) => start_terminal(app.handle().clone(), dir, config),
+                Err(e) => app.state::<Shell>().set_startup(Startup::Failed(e)),
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!())
 }
 
 #[cfg(test)]
@@ -74,7 +142,7 @@ mod tests {
 
     /// The app with its real context (capabilities, CSP, windows from tauri.conf.json) on the mock runtime.
     fn app() -> tauri::App<MockRuntime> {
-        app_builder(mock_builder())
+        app_builder(mock_builder(), Shell::starting(true))
             .build(tauri::generate_context!())
             .expect("the app builds on the mock runtime")
     }
@@ -133,8 +201,40 @@ mod tests {
                 "version": env!("CARGO_PKG_VERSION"),
                 "training_mode": true,
                 "line_state": "unknown",
+                "startup": "starting",
+                "idle_lock_seconds": 60,
             })
         );
+    }
+
+    #[test]
+    fn resident_commands_wait_for_the_start_with_a_japanese_message() {
+        let app = app();
+        let window = main_window(&app);
+        for cmd in ["queue", "ready_to_issue", "session_info", "line_state"] {
+            let err = get_ipc_response(&window, request(cmd, LOCAL_ORIGIN))
+                .expect_err("refused while starting");
+            assert_eq!(err["code"], "starting", "{cmd}: {err}");
+            assert_eq!(err["message_ja"], "起動中です。しばらくお待ちください。");
+        }
+    }
+
+    #[test]
+    fn a_failed_start_is_reported_not_crashed() {
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Failed(IpcError::new(
+                "keyring_unavailable",
+                "キーリングを利用できません。",
+            )));
+        let window = main_window(&app);
+        let body =
+            get_ipc_response(&window, request("app_info", LOCAL_ORIGIN)).expect("app_info answers");
+        let info: serde_json::Value = body.deserialize().expect("json body");
+        assert_eq!(info["startup"], "failed");
+        assert_eq!(info["error"]["code"], "keyring_unavailable");
+        let err = get_ipc_response(&window, request("queue", LOCAL_ORIGIN)).expect_err("refused");
+        assert_eq!(err["code"], "keyring_unavailable");
     }
 
     #[test]
@@ -149,7 +249,8 @@ mod tests {
 
     #[test]
     fn core_plugins_are_not_granted() {
-        // The counter window gets no core permission: it cannot even read its own title via the window plugin.
+        // Besides listening to app events the counter window gets no core permission: it cannot even read its
+        // own title via the window plugin.
         let app = app();
         let refused = get_ipc_response(
             &main_window(&app),
@@ -209,11 +310,212 @@ mod tests {
         }
     }
 
+    fn call(
+        window: &WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let mut req = request(cmd, LOCAL_ORIGIN);
+        req.body = InvokeBody::Json(args);
+        get_ipc_response(window, req).map(|b| b.deserialize().expect("json body"))
+    }
+
+    fn move_in_form(addressee: &str) -> serde_json::Value {
+        serde_json::json!({"form": {
+            "kind": "acquisition_move_in",
+            "addressee_number": addressee,
+            "household_number": format!("9{addressee}"),
+            "name": "研修　花子",
+            "kana": "ケンシュウ ハナコ",
+            "birth_date": "S19.4.4",
+            "sex": "female",
+            "address": "新潟県見附市研修町1-2-3",
+            "my_number": madoguchi_domain::ids::MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9])
+                .expect("synthetic")
+                .reveal(),
+            "moved_in_on": "R8.4.1",
+        }})
+    }
+
+    /// The commands against a real training terminal (embedded union over mutual TLS, vault on the OS
+    /// keyring — run under `keyctl session -`): session checks, screen lock, 和暦 search, submit online
+    /// and offline, previews, the drain into 交付待ち. Printing itself is covered by the E2E run (CUPS).
+    #[test]
+    fn the_commands_over_a_training_terminal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let started =
+            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
+        let terminal = match started {
+            Ok(t) => t,
+            // Like the print crate's CUPS test: without a session keyring say why and stop, unless the
+            // caller demands the real keyring (`keyctl session - env MADOGUCHI_REQUIRE_KEYRING=1 cargo test`).
+            Err(e)
+                if e.code == "keyring_unavailable"
+                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
+            {
+                eprintln!(
+                    "SKIPPED the_commands_over_a_training_terminal: no OS keyring here; run it under `keyctl session -`"
+                );
+                return;
+            }
+            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        };
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Ready(Arc::new(terminal)));
+        let w = main_window(&app);
+        let none = serde_json::json!({});
+
+        let err = call(&w, "queue", none.clone()).expect_err("nobody signed in");
+        assert_eq!(err["code"], "not_signed_in");
+        let err = call(
+            &w,
+            "sign_in",
+            serde_json::json!({"userId": "152111-clerk", "password": "wrong"}),
+        )
+        .expect_err("wrong password");
+        assert!(
+            !err["message_ja"].as_str().unwrap_or_default().is_empty(),
+            "{err}"
+        );
+        let staff = call(
+            &w,
+            "sign_in",
+            serde_json::json!({"userId": "152111-clerk", "password": "kensyu-152111-clerk"}),
+        )
+        .expect("sign in");
+        assert_eq!(staff["user_id"], "152111-clerk");
+
+        // Validation in Japanese, per field, before anything is sent.
+        let err = call(
+            &w,
+            "submit",
+            serde_json::json!({"form": {"kind": "reissue", "resident_id": ""}}),
+        )
+        .expect_err("invalid");
+        assert_eq!(err["code"], "invalid_input");
+        assert_eq!(err["fields"][0]["field"], "resident_id");
+
+        // Online: decided at once, a sample 資格確認書 to preview.
+        let decided = call(&w, "submit", move_in_form("880001")).expect("submit");
+        assert_eq!(decided["result"], "decided", "{decided}");
+        let document_id = decided["decision"]["document"]["document_id"].clone();
+        let preview = call(
+            &w,
+            "preview_document",
+            serde_json::json!({"documentId": document_id}),
+        )
+        .expect("preview");
+        assert!(
+            preview["data_url"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("data:image/png;base64,")
+        );
+        assert_eq!(preview["sample"], true);
+        let err = call(
+            &w,
+            "record_issuance",
+            serde_json::json!({"form": {"document_id": document_id, "method": "counter"}}),
+        )
+        .expect_err("窓口 needs an identity document");
+        assert_eq!(err["fields"][0]["field"], "identity_documents");
+
+        // 和暦 search finds the new resident; rows carry no 個人番号.
+        let found = call(
+            &w,
+            "search",
+            serde_json::json!({"form": {"kana": "ケンシュウ", "birth_date": "S19.4.4"}}),
+        )
+        .expect("search");
+        let rows = found["residents"].as_array().expect("rows");
+        assert!(!rows.is_empty());
+        assert!(!found.to_string().contains("98765432109"));
+        let resident_id = rows[0]["resident_id"].clone();
+
+        // Screen lock: everything refused until the same user's password is given again.
+        call(&w, "lock_screen", none.clone()).expect("lock");
+        assert_eq!(
+            call(&w, "queue", none.clone()).expect_err("locked")["code"],
+            "locked"
+        );
+        call(&w, "unlock", serde_json::json!({"password": "nope"})).expect_err("wrong password");
+        assert_eq!(
+            call(&w, "queue", none.clone()).expect_err("still locked")["code"],
+            "locked"
+        );
+        call(
+            &w,
+            "unlock",
+            serde_json::json!({"password": "kensyu-152111-clerk"}),
+        )
+        .expect("unlock");
+
+        // Offline (training switch): queued with a receipt, previewable 受付控.
+        let line = call(&w, "simulate_line_failure", serde_json::json!({"on": true})).expect("cut");
+        assert_eq!(line, "offline");
+        let queued = call(
+            &w,
+            "submit",
+            serde_json::json!({"form": {"kind": "reissue", "resident_id": resident_id, "reason": "lost"}}),
+        )
+        .expect("queued");
+        assert_eq!(queued["result"], "queued", "{queued}");
+        let seq = queued["seq"].clone();
+        let receipt =
+            call(&w, "preview_receipt", serde_json::json!({"seq": seq})).expect("receipt");
+        assert_eq!(receipt["sample"], true);
+        let q = call(&w, "queue", none.clone()).expect("queue");
+        assert!(
+            q.as_array()
+                .expect("list")
+                .iter()
+                .any(|e| e["seq"] == seq && e["state"] == "queued")
+        );
+
+        // The line returns: the drain decides it and it is ready to issue.
+        call(
+            &w,
+            "simulate_line_failure",
+            serde_json::json!({"on": false}),
+        )
+        .expect("restore");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let ready = call(&w, "ready_to_issue", none.clone()).expect("ready");
+            if ready
+                .as_array()
+                .is_some_and(|r| r.iter().any(|i| i["seq"] == seq))
+            {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "not decided: {ready}");
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+
+        call(&w, "sign_out", none.clone()).expect("sign out");
+        assert_eq!(
+            call(&w, "queue", none).expect_err("signed out")["code"],
+            "not_signed_in"
+        );
+        if let Ok(t) = app.state::<Shell>().terminal() {
+            tauri::async_runtime::block_on(t.shutdown());
+        }
+    }
+
     #[test]
     fn line_state_serialises_as_snake_case() {
-        let json =
-            serde_json::to_value([LineState::Unknown, LineState::Online, LineState::Offline])
-                .expect("serialise");
-        assert_eq!(json, serde_json::json!(["unknown", "online", "offline"]));
+        use madoguchi_link::LineState;
+        let json = serde_json::to_value([
+            LineState::Unknown,
+            LineState::Online,
+            LineState::Degraded,
+            LineState::Offline,
+        ])
+        .expect("serialise");
+        assert_eq!(
+            json,
+            serde_json::json!(["unknown", "online", "degraded", "offline"])
+        );
     }
 }

@@ -9,7 +9,17 @@ Run it under an X server, e.g. from the repository root:
 Checks: window title, 研修モード banner, the bundled BIZ UD font really loaded, the CSP blocks inline script,
 the ACL lets the webview call app_info but no core plugin command,
 keyboard-only sign-in form (cursor in 職員ID, Enter submits, Japanese validation message, Tab reaches the
-button with a visible focus ring). Screenshots go to artifacts/e2e/*.png.
+button with a visible focus ring, the union's refusal in Japanese). Then a counter day in 研修モード: sign in
+as the training clerk, enter a 転入 for a new synthetic resident, submit, see the decision, preview, print to
+the CUPS-PDF queue (a new PDF must appear in cups-pdf's Out directory), record the handover; cut the line with
+the training switch, submit two notifications, see them queued with printed 受付控, restore the line, see
+them decided and listed in 交付待ち. Screenshots go to artifacts/e2e/*.png.
+
+Figures (printed, not asserted): app start to the sign-in screen, submit pressed to preview shown (p50/p95
+over E2E_BENCH_SUBMITS online submissions, default 20), and the app's VmRSS after the scripted day.
+
+The app runs in a fresh temporary data directory (MADOGUCHI_DATA_DIR) under the caller's session keyring
+(`keyctl session -`, done by scripts/test-e2e.sh).
 
 Hand-rolled client on purpose: the W3C protocol is a handful of JSON-over-HTTP calls, and the Python standard
 library needs no browser download or npm/pip install (the registry-only network forbids driver downloads).
@@ -23,15 +33,20 @@ import base64
 import http.client
 import json
 import os
+import random
+import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -46,6 +61,10 @@ ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
 CONNECTION_ATTEMPTS = 4
 # Seconds one WebDriver call may take (session creation gets 120 s).
 HTTP_TIMEOUT = float(os.environ.get("E2E_HTTP_TIMEOUT", "60"))
+# Online submissions measured for the submit → preview figure.
+BENCH_SUBMITS = int(os.environ.get("E2E_BENCH_SUBMITS", "20"))
+CLERK = "152111-clerk"
+CLERK_PASSWORD = "kensyu-152111-clerk"
 
 T = TypeVar("T")
 
@@ -131,8 +150,27 @@ class WebDriver:
     def send_keys(self, element: str, text: str) -> None:
         self._session("POST", f"/element/{element}/value", {"text": text})
 
+    def to_centre(self, element: str) -> None:
+        """Scrolls an element to the middle of the window, clear of the sticky header (WebKitWebDriver
+        scrolls it to the top edge, under the header, and then refuses the click as intercepted)."""
+        self.execute("arguments[0].scrollIntoView({block: 'center'});", {ELEMENT_KEY: element})
+
     def click(self, element: str) -> None:
+        self.to_centre(element)
         self._session("POST", f"/element/{element}/click", {})
+
+    def clear(self, element: str) -> None:
+        self.to_centre(element)
+        self._session("POST", f"/element/{element}/clear", {})
+
+    def must(self, css: str, what: str, timeout: float = 15) -> str:
+        """Waits for an element and returns it."""
+        return wait_for(what, lambda: self.find(css), timeout)
+
+    def type_into(self, css: str, text: str) -> None:
+        element = self.must(css, css)
+        self.clear(element)
+        self.send_keys(element, text)
 
     def active_element_id(self) -> str | None:
         """The HTML id attribute of the focused element."""
@@ -260,7 +298,12 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
     check("研修モード" in banner_text, "the 研修モード banner is shown")
 
     line = wait_for("the line state", lambda: driver.find(".line-state"))
-    check(driver.text(line).replace(" ", "") == "回線:未確認", "the line state reads 回線: 未確認")
+    wait_for(
+        "the line state 回線: 接続中",
+        lambda: driver.text(line).replace(" ", "") == "回線:接続中",
+        timeout=30,
+    )
+    check(True, "the line state reads 回線: 接続中 (the embedded union answers)")
 
     # The bundled faces, not a system copy: FontFace objects from app.css must have loaded.
     faces = driver.execute_async(
@@ -352,11 +395,277 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
         f"the focused button shows a focus ring ({active['outline']} {active['width']}px)",
     )
     driver.screenshot(shots / "03-focus-button.png")
+    # S0001 / training-pass is not a training account: the union refuses, in Japanese.
     driver.press(KEY_ENTER)
-    notice = wait_for("the acknowledgement", lambda: driver.find(".notice"))
-    check(driver.text(notice) == "入力内容を確認しました。", "valid input is acknowledged")
-    check(driver.find("#staff-id-error") is None, "the validation message is gone")
-    driver.screenshot(shots / "04-accepted.png")
+    refusal = wait_for("the union's refusal", lambda: driver.find(".sign-in .form-error"))
+    refusal_text = driver.text(refusal)
+    check(
+        bool(re.search(r"[ぁ-んァ-ン一-龥]", refusal_text)) and "error" not in refusal_text.lower(),
+        f"a wrong password is refused in Japanese ({refusal_text})",
+    )
+    driver.screenshot(shots / "04-refused.png")
+
+    counter_day(driver, shots)
+
+
+def my_number(first_eleven: str) -> str:
+    """A synthetic 個人番号 with its check digit (weights 2–7 then 2–6 from the right; ≤ 1 → 0)."""
+    digits = [int(c) for c in first_eleven]
+    total = 0
+    for n, d in enumerate(reversed(digits), start=1):
+        total += d * (n + 1 if n <= 6 else n - 5)
+    rest = total % 11
+    return first_eleven + str(0 if rest <= 1 else 11 - rest)
+
+
+def today_wareki() -> str:
+    today = (datetime.now(timezone.utc) + timedelta(hours=9)).date()
+    return f"R{today.year - 2018}.{today.month}.{today.day}"
+
+
+def cups_pdf_out() -> Path:
+    """cups-pdf's Out directory for the submitting user (root: /root/PDF)."""
+    out = "${HOME}/PDF"
+    try:
+        for raw in Path("/etc/cups/cups-pdf.conf").read_text(encoding="utf-8").splitlines():
+            if raw.startswith("Out ") or raw.startswith("Out\t"):
+                out = raw.split(None, 1)[1].strip()
+    except OSError:
+        pass
+    return Path(out.replace("${HOME}", str(Path.home())))
+
+
+def pdfs() -> set[Path]:
+    out = cups_pdf_out()
+    return set(out.glob("*.pdf")) if out.is_dir() else set()
+
+
+def wait_new_pdf(before: set[Path], what: str) -> Path:
+    def probe() -> Path | None:
+        new = [p for p in pdfs() - before if p.stat().st_size > 0]
+        return new[0] if new else None
+
+    pdf = wait_for(f"a new PDF from cups-pdf for {what} in {cups_pdf_out()}", probe, timeout=60)
+    check(pdf.read_bytes().startswith(b"%PDF"), f"cups-pdf wrote {pdf.name} for {what}")
+    return pdf
+
+
+def go_tab(driver: WebDriver, tab: str) -> None:
+    driver.click(driver.must(f"#tab-{tab}", f"the {tab} tab"))
+    wait_for(
+        f"the {tab} tab selected",
+        lambda: driver.attribute(driver.must(f"#tab-{tab}", tab), "aria-selected") == "true",
+    )
+
+
+def fill_move_in(driver: WebDriver, addressee: str, name: str, kana: str) -> None:
+    driver.type_into("#addressee_number", addressee)
+    driver.type_into("#household_number", "9" + addressee)
+    driver.type_into("#name", name)
+    driver.type_into("#kana", kana)
+    driver.type_into("#birth_date", "S19.4.4")
+    driver.click(driver.must("input[name=sex][value=female]", "性別 女"))
+    driver.type_into("#address", "新潟県見附市研修町1-2-3")
+    driver.type_into("#my_number", my_number("98765" + addressee))
+    driver.type_into("#moved_in_on", today_wareki())
+
+
+def submit_and_wait_preview(driver: WebDriver) -> None:
+    driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
+    wait_for("the decision", lambda: driver.find(".decision-message"), timeout=30)
+    wait_for(
+        "the preview image loaded",
+        lambda: driver.execute(
+            "const i = document.querySelector('img.preview');"
+            "return !!(i && i.complete && i.naturalWidth > 0);"
+        ),
+        timeout=30,
+    )
+
+
+def app_pid(app: Path) -> int | None:
+    """The app's process id, found by its executable."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if Path(os.readlink(entry / "exe")) == app:
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def vm_rss_kib(pid: int) -> int | None:
+    try:
+        for raw in (Path("/proc") / str(pid) / "status").read_text().splitlines():
+            if raw.startswith("VmRSS:"):
+                return int(raw.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def counter_day(driver: WebDriver, shots: Path) -> None:
+    rng = random.Random()
+    # Sign in as the training clerk (keyboard: the fields still hold the refused input).
+    driver.type_into("#staff-id", CLERK)
+    driver.type_into("#password", CLERK_PASSWORD)
+    driver.press(KEY_ENTER)
+    driver.must("#tab-notification", "the counter screens after sign-in", timeout=30)
+    staff = driver.text(driver.must(".staff-name", "the staff name"))
+    check(CLERK in staff, f"signed in as the training clerk ({staff})")
+    check(
+        driver.text(driver.must("#kind", "届出の種類")).startswith("資格取得（転入）")
+        or driver.execute("return document.querySelector('#kind').value;") == "acquisition_move_in",
+        "the 届出 screen opens on 資格取得（転入）",
+    )
+
+    # 1. Immediate issuance of a new synthetic resident who moved in.
+    addressee = str(rng.randint(700000, 799999))
+    fill_move_in(driver, addressee, "研修　花子", "ケンシュウ ハナコ")
+    check(
+        driver.attribute(driver.must("#my_number", "個人番号"), "type") == "password",
+        "the 個人番号 is masked while typed",
+    )
+    driver.screenshot(shots / "05-move-in-entered.png")
+    submit_and_wait_preview(driver)
+    message = driver.text(driver.must(".decision-message", "the decision"))
+    insured = driver.text(driver.must(".insured-number", "the 被保険者番号"))
+    check(bool(re.fullmatch(r"\d{8}", insured)), f"decided at once: {message} 被保険者番号 {insured}")
+    driver.screenshot(shots / "06-decision-preview.png")
+
+    before = pdfs()
+    driver.click(driver.must(".print-document", "the 印刷 button"))
+    driver.must(".print-done", "the print confirmation", timeout=30)
+    wait_new_pdf(before, "the 資格確認書")
+    driver.screenshot(shots / "07-printed.png")
+
+    driver.click(driver.must("input[name=identity][value=my_number_card]", "マイナンバーカード"))
+    driver.click(driver.must(".record-handover", "the 交付を記録 button"))
+    done = driver.must(".handover-done", "the handover recorded", timeout=30)
+    check(driver.text(done) == "交付を記録しました。", "the handover (窓口, マイナンバーカード) is recorded")
+    driver.screenshot(shots / "08-handover.png")
+    driver.click(driver.must(".next-entry", "次の届出へ"))
+
+    # 2. Find the resident again (online) for a 再交付: the record shows the 個人番号 masked.
+    go_tab(driver, "search")
+    driver.type_into("#search-kana", "ケンシュウ")
+    driver.type_into("#search-birth-date", "S19.4.4")
+    driver.press(KEY_ENTER)
+    driver.must(".results", "the search results", timeout=30)
+    row_button = wait_for(
+        "the new resident in the results",
+        lambda: driver.execute(
+            "return [...document.querySelectorAll('.results tbody tr')]"
+            f".some(r => r.textContent.includes('{insured}'));"
+        ),
+    )
+    check(bool(row_button), "the new resident is found by カナ and 生年月日 in 和暦")
+    driver.execute(
+        "[...document.querySelectorAll('.results tbody tr')]"
+        f".find(r => r.textContent.includes('{insured}')).querySelector('button').click();"
+    )
+    masked = driver.text(driver.must(".my-number", "the 個人番号 row"))
+    check(not re.search(r"\d", masked), f"the 個人番号 is masked in the record ({masked})")
+    driver.screenshot(shots / "09-search-detail.png")
+    driver.click(driver.must(".choose-resident", "この方の届出へ"))
+    driver.must("input[name=reason][value=lost]", "the 再交付 form")
+
+    # 3. The line goes down (training switch): two notifications are queued with 受付控.
+    driver.click(driver.must(".line-switch", "the 回線切断（研修） switch"))
+    wait_for(
+        "回線: 切断",
+        lambda: driver.text(driver.must(".line-state", "line")).replace(" ", "") == "回線:切断",
+    )
+    check(True, "the training switch cuts the line (回線: 切断)")
+    receipts: list[str] = []
+
+    def queued_with_receipt(what: str, shot: str) -> None:
+        driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
+        number = driver.text(driver.must(".reception-number", "the 受付番号", timeout=30))
+        check(bool(number), f"{what} is queued with 受付番号 {number}")
+        receipts.append(number)
+        driver.must("img.preview-receipt", "the 受付控 preview", timeout=30)
+        before = pdfs()
+        driver.click(driver.must(".print-receipt", "受付控を印刷"))
+        driver.must(".print-done", "the 受付控 printed", timeout=30)
+        wait_new_pdf(before, f"the 受付控 {number}")
+        driver.screenshot(shots / shot)
+        driver.click(driver.must(".next-entry", "次の届出へ"))
+
+    driver.click(driver.must("input[name=reason][value=lost]", "紛失"))
+    queued_with_receipt("the 再交付", "10-offline-reissue-receipt.png")
+
+    driver.execute(
+        "const s = document.querySelector('#kind'); s.value = 'acquisition_move_in';"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
+    fill_move_in(driver, str(rng.randint(800000, 899999)), "研修　一郎", "ケンシュウ イチロウ")
+    queued_with_receipt("the 転入", "11-offline-move-in-receipt.png")
+    check(receipts[0] != receipts[1], "each queued notification has its own 受付番号")
+
+    go_tab(driver, "queue")
+
+    def states() -> dict[str, str]:
+        return driver.execute(
+            "const m = {}; for (const r of document.querySelectorAll('.queue-row'))"
+            " m[r.dataset.reception] = r.querySelector('.queue-state').textContent.trim(); return m;"
+        )
+
+    wait_for("both receipts in 受付一覧", lambda: all(r in states() for r in receipts))
+    now = states()
+    check(
+        all(now[r] == "未送信" for r in receipts),
+        f"受付一覧 shows both as 未送信 while the line is down ({[now[r] for r in receipts]})",
+    )
+    driver.screenshot(shots / "12-queue-offline.png")
+
+    # 4. The line returns: the queue drains by itself; both decided and ready to issue.
+    driver.click(driver.must(".line-switch", "the switch back"))
+    wait_for(
+        "both queued notifications decided",
+        lambda: all(states().get(r) == "決定" for r in receipts),
+        timeout=60,
+    )
+    check(True, "after the line returns both are 決定 in 受付一覧")
+    driver.screenshot(shots / "13-queue-decided.png")
+    go_tab(driver, "ready")
+    items = wait_for(
+        "two entries in 交付待ち",
+        lambda: (lambda n: n if n >= 2 else None)(
+            driver.execute("return document.querySelectorAll('.ready-item').length;")
+        ),
+        timeout=30,
+    )
+    check(items == 2, f"交付待ち lists both decided notifications ({items})")
+    driver.screenshot(shots / "14-ready-to-issue.png")
+
+    # 5. Benchmark: submit pressed → preview shown, online, through the real window.
+    go_tab(driver, "notification")
+    for i in range(BENCH_SUBMITS):
+        if driver.find(".next-entry"):
+            driver.click(driver.must(".next-entry", "次の届出へ"))
+        driver.execute(
+            "const s = document.querySelector('#kind'); s.value = 'acquisition_move_in';"
+            "s.dispatchEvent(new Event('change', {bubbles: true}));"
+        )
+        fill_move_in(driver, str(600000 + i * 7 + rng.randint(0, 6)), "研修　次郎", "ケンシュウ ジロウ")
+        submit_and_wait_preview(driver)
+    samples = driver.execute("return (window.__madoguchiPerf || {}).submitToPreviewMs || [];")
+    if samples:
+        ordered = sorted(samples)
+        p95 = ordered[min(len(ordered) - 1, max(0, int(round(0.95 * len(ordered))) - 1))]
+        FIGURES["submit_to_preview_ms"] = {
+            "n": len(ordered),
+            "p50": round(statistics.median(ordered), 1),
+            "p95": round(p95, 1),
+            "max": round(ordered[-1], 1),
+        }
+    driver.screenshot(shots / "15-after-bench.png")
+
+
+FIGURES: dict[str, Any] = {}
 
 
 def main() -> int:
@@ -386,25 +695,37 @@ def main() -> int:
     signal.signal(signal.SIGINT, interrupted)
 
     tauri_driver = find_tauri_driver()
-    log(f"starting {tauri_driver} on :{args.port}")
+    # A fresh terminal every run: its own data directory (vault, embedded training union).
+    data_dir = Path(tempfile.mkdtemp(prefix="madoguchi-e2e-"))
+    env = dict(os.environ, MADOGUCHI_DATA_DIR=str(data_dir))
+    log(f"starting {tauri_driver} on :{args.port} (data dir {data_dir})")
     driver_log = (shots / "tauri-driver.log").open("wb")
     process = subprocess.Popen(
         [str(tauri_driver), "--port", str(args.port)],
         stdout=driver_log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        env=env,
     )
     client = WebDriver(f"http://127.0.0.1:{args.port}")
     started = time.monotonic()
     try:
         wait_for_port(args.port, process)
+        session_requested = time.monotonic()
         caps = client.new_session(app)
         log(
             f"session {client.session_id} in {time.monotonic() - started:.1f}s "
             f"({caps.get('browserName')} {caps.get('browserVersion')})"
         )
         try:
+            client.must("#staff-id", "the sign-in screen", timeout=60)
+            FIGURES["start_to_sign_in_ms"] = round((time.monotonic() - session_requested) * 1000)
             run_checks(client, shots)
+            pid = app_pid(app)
+            rss = vm_rss_kib(pid) if pid else None
+            if rss:
+                FIGURES["app_vm_rss_mib_after_day"] = round(rss / 1024, 1)
+            log(f"FIGURES {json.dumps(FIGURES, ensure_ascii=False)}")
         except Exception:
             if client.session_id is not None:
                 try:
@@ -428,6 +749,7 @@ def main() -> int:
             log(f"warning: could not close the session: {error}")
         stop_process_group(process)
         driver_log.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,11 @@
-import { invoke } from '@tauri-apps/api/core';
+import { call } from './ipc';
+import { isLineState } from './display';
+import type { LineState } from './types';
 
-/** 回線 state as the Rust side reports it (`LineState` in src-tauri, snake_case). */
-export type LineState = 'unknown' | 'online' | 'offline';
+export type { LineState } from './types';
+export { lineLabel as lineStateLabel } from './display';
+
+export type StartupState = 'starting' | 'ready' | 'failed';
 
 /** What the counter screen knows before anyone signs in (`AppInfo` in src-tauri). */
 export interface AppInfo {
@@ -9,21 +13,14 @@ export interface AppInfo {
   /** 研修モード: the terminal runs against the embedded training union with synthetic residents. */
   training_mode: boolean;
   line_state: LineState;
+  startup: StartupState;
+  /** Why the start failed (Japanese), when it did. */
+  error?: { code: string; message_ja: string };
+  idle_lock_seconds: number;
 }
 
-const LINE_STATE_LABELS: Record<LineState, string> = {
-  unknown: '未確認',
-  online: '接続中',
-  offline: '切断',
-};
-
-/** The Japanese label staff see next to 回線. */
-export function lineStateLabel(state: LineState): string {
-  return LINE_STATE_LABELS[state];
-}
-
-function isLineState(value: unknown): value is LineState {
-  return value === 'unknown' || value === 'online' || value === 'offline';
+function isStartup(value: unknown): value is StartupState {
+  return value === 'starting' || value === 'ready' || value === 'failed';
 }
 
 /**
@@ -31,17 +28,29 @@ function isLineState(value: unknown): value is LineState {
  * error, never a silently wrong banner.
  */
 export async function loadAppInfo(): Promise<AppInfo> {
-  const raw: unknown = await invoke('app_info');
+  const raw: unknown = await call('app_info');
   if (typeof raw !== 'object' || raw === null) {
     throw new Error('app_info: not an object');
   }
-  const { version, training_mode, line_state } = raw as Record<string, unknown>;
+  const { version, training_mode, line_state, startup, error, idle_lock_seconds } = raw as Record<
+    string,
+    unknown
+  >;
   if (
     typeof version !== 'string' ||
     typeof training_mode !== 'boolean' ||
-    !isLineState(line_state)
+    !isLineState(line_state) ||
+    !isStartup(startup) ||
+    typeof idle_lock_seconds !== 'number'
   ) {
     throw new Error('app_info: unexpected shape');
   }
-  return { version, training_mode, line_state };
+  const info: AppInfo = { version, training_mode, line_state, startup, idle_lock_seconds };
+  if (typeof error === 'object' && error !== null) {
+    const { code, message_ja } = error as Record<string, unknown>;
+    if (typeof code === 'string' && typeof message_ja === 'string') {
+      info.error = { code, message_ja };
+    }
+  }
+  return info;
 }

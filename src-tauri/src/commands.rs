@@ -1,0 +1,457 @@
+//! The Tauri commands: each a small adapter from the webview to `madoguchi-counter` / `madoguchi-print`.
+//! Every command that touches residents or documents first checks that the app is ready, the screen is
+//! not locked and a staff member is signed in. Errors cross as `{code, message_ja, fields?}`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use madoguchi_counter::{QueueEntry, ReadyToIssue, Submitted};
+use madoguchi_link::LineState;
+use madoguchi_print::RenderedDocument;
+use madoguchi_protocol::v1::{
+    DocumentData, DocumentId, ResidentDetail, ResidentId, ResidentSearchResponse, ReturnRequest,
+    StaffInfo,
+};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use crate::error::IpcError;
+use crate::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
+use crate::printing::Printed;
+use crate::terminal::Terminal;
+
+/// Where the app is in its start.
+#[derive(Clone)]
+pub enum Startup {
+    /// The terminal (and in 研修モード the embedded union) is starting.
+    Starting,
+    /// Ready for sign-in.
+    Ready(Arc<Terminal>),
+    /// It could not start; the screen says why.
+    Failed(IpcError),
+}
+
+/// The app's state, managed by Tauri.
+pub struct Shell {
+    training: bool,
+    startup: RwLock<Startup>,
+    locked: AtomicBool,
+    /// Rendered documents between preview and print: what is printed is exactly what was previewed.
+    /// In memory only (they hold personal data); dropped on sign-out.
+    rendered: Mutex<HashMap<String, RenderedDocument>>,
+}
+
+impl Shell {
+    /// A shell whose terminal is still starting. `training`: 研修モード (from the configuration).
+    pub fn starting(training: bool) -> Self {
+        Shell {
+            training,
+            startup: RwLock::new(Startup::Starting),
+            locked: AtomicBool::new(false),
+            rendered: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records the outcome of the start.
+    pub fn set_startup(&self, s: Startup) {
+        if let Ok(mut g) = self.startup.write() {
+            *g = s;
+        }
+    }
+
+    fn startup(&self) -> Startup {
+        self.startup.read().map(|g| g.clone()).unwrap_or_else(|_| {
+            Startup::Failed(IpcError::new(
+                "internal",
+                "内部エラーです。アプリを再起動してください。",
+            ))
+        })
+    }
+
+    /// The started terminal.
+    pub fn terminal(&self) -> Result<Arc<Terminal>, IpcError> {
+        match self.startup() {
+            Startup::Ready(t) => Ok(t),
+            Startup::Starting => Err(IpcError::starting()),
+            Startup::Failed(e) => Err(e),
+        }
+    }
+
+    /// The terminal with a signed-in staff member and an unlocked screen.
+    fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
+        let t = self.terminal()?;
+        if self.locked.load(Ordering::SeqCst) {
+            return Err(IpcError::locked());
+        }
+        let staff = t.counter.staff().ok_or_else(IpcError::not_signed_in)?;
+        Ok((t, staff))
+    }
+
+    fn keep(&self, key: String, doc: RenderedDocument) {
+        if let Ok(mut m) = self.rendered.lock() {
+            m.insert(key, doc);
+        }
+    }
+
+    fn take(&self, key: &str) -> Option<RenderedDocument> {
+        self.rendered.lock().ok().and_then(|mut m| m.remove(key))
+    }
+
+    fn forget_rendered(&self) {
+        if let Ok(mut m) = self.rendered.lock() {
+            m.clear();
+        }
+    }
+}
+
+/// How far the start got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StartupState {
+    /// Still starting.
+    Starting,
+    /// Ready.
+    Ready,
+    /// Failed (see `error`).
+    Failed,
+}
+
+/// What the counter screen needs before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppInfo {
+    /// The app version, shown in the footer for support calls.
+    pub version: String,
+    /// 研修モード.
+    pub training_mode: bool,
+    /// 回線 state.
+    pub line_state: LineState,
+    /// Start progress.
+    pub startup: StartupState,
+    /// Why the start failed, in Japanese.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<IpcError>,
+    /// Seconds without input before the screen locks.
+    pub idle_lock_seconds: u32,
+}
+
+/// 端末情報.
+#[tauri::command]
+pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
+    let (startup, error, line_state, idle) = match shell.startup() {
+        Startup::Starting => (StartupState::Starting, None, LineState::Unknown, 60.0),
+        Startup::Ready(t) => (
+            StartupState::Ready,
+            None,
+            t.counter.line_state(),
+            t.idle_lock_minutes * 60.0,
+        ),
+        Startup::Failed(e) => (StartupState::Failed, Some(e), LineState::Unknown, 60.0),
+    };
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        training_mode: shell.training,
+        line_state,
+        startup,
+        error,
+        // Bounded by the configuration check (0 < minutes <= 60).
+        idle_lock_seconds: idle.round().clamp(1.0, 3600.0) as u32,
+    }
+}
+
+/// Who is signed in and whether the screen is locked.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    /// The staff member, if any.
+    pub staff: Option<StaffInfo>,
+    /// The screen is locked.
+    pub locked: bool,
+}
+
+/// サインイン with the union. Clears a screen lock.
+#[tauri::command]
+pub async fn sign_in(
+    shell: State<'_, Shell>,
+    user_id: String,
+    password: String,
+) -> Result<StaffInfo, IpcError> {
+    let t = shell.terminal()?;
+    let staff = t.counter.sign_in(user_id.trim(), &password).await?;
+    shell.locked.store(false, Ordering::SeqCst);
+    Ok(staff)
+}
+
+/// サインアウト. Queued work stays queued.
+#[tauri::command]
+pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
+    let t = shell.terminal()?;
+    shell.forget_rendered();
+    t.counter.sign_out().await;
+    shell.locked.store(false, Ordering::SeqCst);
+    Ok(())
+}
+
+/// The current session.
+#[tauri::command]
+pub fn session_info(shell: State<'_, Shell>) -> Result<SessionInfo, IpcError> {
+    let t = shell.terminal()?;
+    Ok(SessionInfo {
+        staff: t.counter.staff(),
+        locked: shell.locked.load(Ordering::SeqCst),
+    })
+}
+
+/// Locks the screen (the UI calls it after the idle time). Every resident command is refused until
+/// [`unlock`].
+#[tauri::command]
+pub fn lock_screen(shell: State<'_, Shell>) -> Result<(), IpcError> {
+    let t = shell.terminal()?;
+    if t.counter.staff().is_some() {
+        shell.locked.store(true, Ordering::SeqCst);
+    }
+    Ok(())
+}
+
+/// Unlocks with the signed-in staff member's password, checked by a fresh sign-in at the union (the
+/// password is never kept on the terminal, so only the union can check it).
+#[tauri::command]
+pub async fn unlock(shell: State<'_, Shell>, password: String) -> Result<StaffInfo, IpcError> {
+    let t = shell.terminal()?;
+    let staff = t.counter.staff().ok_or_else(IpcError::not_signed_in)?;
+    let again = t.counter.sign_in(&staff.user_id, &password).await?;
+    shell.locked.store(false, Ordering::SeqCst);
+    Ok(again)
+}
+
+/// 回線 state now (changes arrive as the `line-state` event).
+#[tauri::command]
+pub fn line_state(shell: State<'_, Shell>) -> Result<LineState, IpcError> {
+    Ok(shell.terminal()?.counter.line_state())
+}
+
+/// 回線切断（研修）: simulate a line failure. Only in 研修モード.
+#[tauri::command]
+pub fn simulate_line_failure(shell: State<'_, Shell>, on: bool) -> Result<LineState, IpcError> {
+    let (t, _) = shell.session()?;
+    if !t.training {
+        return Err(IpcError::new(
+            "training_only",
+            "回線切断の練習は研修モードでのみ使えます。",
+        ));
+    }
+    t.counter.simulate_line_failure(on);
+    Ok(t.counter.line_state())
+}
+
+/// 検索: 被保険者番号, カナ氏名, 生年月日 (和暦).
+#[tauri::command]
+pub async fn search(
+    shell: State<'_, Shell>,
+    form: SearchForm,
+) -> Result<ResidentSearchResponse, IpcError> {
+    let (t, _) = shell.session()?;
+    let req = form.parse()?;
+    Ok(t.counter.search(&req).await?)
+}
+
+/// The record view of one resident (the 個人番号 itself is never sent; only whether one is linked).
+#[tauri::command]
+pub async fn resident(
+    shell: State<'_, Shell>,
+    resident_id: ResidentId,
+) -> Result<ResidentDetail, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.resident(resident_id).await?)
+}
+
+/// 届出 submission: decided at once, queued with a 受付控, or refused with the union's reason.
+#[tauri::command]
+pub async fn submit(
+    shell: State<'_, Shell>,
+    form: NotificationForm,
+) -> Result<Submitted, IpcError> {
+    let (t, _) = shell.session()?;
+    let notification = form.parse()?;
+    Ok(t.counter.submit(notification, today_jst()).await?)
+}
+
+/// 受付一覧: every queue item with its state.
+#[tauri::command]
+pub fn queue(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.queue()?)
+}
+
+/// 要対応: rejected and conflicting items with the union's reason.
+#[tauri::command]
+pub fn work_list(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.work_list()?)
+}
+
+/// 再送: sends a work-list item again as it is (after the union's record was put right).
+#[tauri::command]
+pub fn retry(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.retry(seq)?)
+}
+
+/// 取下げ: withdraws an item the union has not acknowledged (its payload is erased).
+#[tauri::command]
+pub fn withdraw(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.withdraw(seq)?)
+}
+
+/// 交付待ち.
+#[tauri::command]
+pub fn ready_to_issue(shell: State<'_, Shell>) -> Result<Vec<ReadyToIssue>, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.ready_to_issue()?)
+}
+
+/// The print data of a document (for the confirmation screen).
+#[tauri::command]
+pub async fn document(
+    shell: State<'_, Shell>,
+    document_id: DocumentId,
+) -> Result<DocumentData, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter.document(document_id).await?)
+}
+
+/// A preview image and what it shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    /// `data:image/png;base64,…`.
+    pub data_url: String,
+    /// The document's title (資格確認書 etc.).
+    pub title: String,
+    /// Pages.
+    pub pages: usize,
+    /// 見本 (研修).
+    pub sample: bool,
+    /// Items printed with a 外字 placeholder 「●」 that staff must complete by hand.
+    pub gaiji: usize,
+}
+
+fn preview_of(t: &Terminal, doc: &RenderedDocument) -> Result<Preview, IpcError> {
+    Ok(Preview {
+        data_url: t.printing.preview(doc)?,
+        title: doc.title().to_owned(),
+        pages: doc.page_count(),
+        sample: doc.mode() == madoguchi_print::RenderMode::Training,
+        gaiji: doc.gaiji().len(),
+    })
+}
+
+/// プレビュー of a document to issue.
+#[tauri::command]
+pub async fn preview_document(
+    shell: State<'_, Shell>,
+    document_id: DocumentId,
+) -> Result<Preview, IpcError> {
+    let (t, _) = shell.session()?;
+    let data = t.counter.document(document_id).await?;
+    let doc = t.printing.render_document(&data)?;
+    drop(data);
+    let preview = preview_of(&t, &doc)?;
+    shell.keep(format!("doc:{document_id}"), doc);
+    Ok(preview)
+}
+
+/// 印刷 of the previewed document on the configured printer.
+#[tauri::command]
+pub async fn print_document(
+    shell: State<'_, Shell>,
+    document_id: DocumentId,
+) -> Result<Printed, IpcError> {
+    let (t, staff) = shell.session()?;
+    let key = format!("doc:{document_id}");
+    let doc = match shell.take(&key) {
+        Some(d) => d,
+        None => t
+            .printing
+            .render_document(&t.counter.document(document_id).await?)?,
+    };
+    match t.printing.print(&doc, &staff.user_id) {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            // Keep it for another try (printer out of paper etc.).
+            shell.keep(key, doc);
+            Err(e)
+        }
+    }
+}
+
+fn queue_entry(t: &Terminal, seq: u64) -> Result<QueueEntry, IpcError> {
+    t.counter
+        .queue()?
+        .into_iter()
+        .find(|e| e.seq == seq)
+        .ok_or_else(|| {
+            IpcError::new(
+                "unknown_item",
+                "指定の受付が見つかりません。一覧を更新してください。",
+            )
+        })
+}
+
+/// プレビュー of the 受付控 of a queued notification.
+#[tauri::command]
+pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, IpcError> {
+    let (t, _) = shell.session()?;
+    let doc = t.printing.render_receipt(&queue_entry(&t, seq)?)?;
+    let preview = preview_of(&t, &doc)?;
+    shell.keep(format!("receipt:{seq}"), doc);
+    Ok(preview)
+}
+
+/// 受付控 to the printer.
+#[tauri::command]
+pub fn print_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Printed, IpcError> {
+    let (t, staff) = shell.session()?;
+    let doc = match shell.take(&format!("receipt:{seq}")) {
+        Some(d) => d,
+        None => t.printing.render_receipt(&queue_entry(&t, seq)?)?,
+    };
+    t.printing.print(&doc, &staff.user_id)
+}
+
+/// 交付 recorded (窓口 with 本人確認書類, or 郵送).
+#[tauri::command]
+pub async fn record_issuance(
+    shell: State<'_, Shell>,
+    form: IssuanceForm,
+) -> Result<serde_json::Value, IpcError> {
+    let (t, _) = shell.session()?;
+    let req = form.parse()?;
+    Ok(t.counter
+        .record_issuance(form.document_id, &req, form.seq)
+        .await?)
+}
+
+/// 回収 of an old document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnForm {
+    /// The document that came back.
+    pub document_id: DocumentId,
+}
+
+/// 回収 recorded.
+#[tauri::command]
+pub async fn record_return(
+    shell: State<'_, Shell>,
+    form: ReturnForm,
+) -> Result<serde_json::Value, IpcError> {
+    let (t, _) = shell.session()?;
+    Ok(t.counter
+        .record_return(
+            form.document_id,
+            &ReturnRequest {
+                returned_on: today_jst(),
+            },
+        )
+        .await?)
+}

@@ -1,0 +1,187 @@
+//! The terminal's configuration (`madoguchi.toml` in the data directory). Without one — or without its
+//! `[union]` table — the app runs in 研修モード against an embedded union server.
+//!
+//! ```toml
+//! idle_lock_minutes = 1            # 画面ロックまでの無操作時間; default 1 (Tsukuba: 1分間, T:593)
+//! printer = "CUPS-PDF"             # CUPS queue for every document (card and A4); default CUPS-PDF
+//! municipality_name = "見附市"     # printed on the 受付控
+//! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
+//!
+//! [union]                          # a configured (enrolled) terminal; absent = 研修モード
+//! endpoint = "https://union.example.lg.jp:8443"
+//! ca = "/etc/madoguchi/union-ca.pem"
+//! certificate = "/etc/madoguchi/terminal.pem"
+//! key = "/etc/madoguchi/terminal-key.pem"
+//! terminal_id = "T-0001"
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::IpcError;
+
+/// The configuration file's name inside the data directory.
+pub const CONFIG_FILE: &str = "madoguchi.toml";
+
+/// Where a configured terminal finds its union.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnionEndpoint {
+    /// `https://host:port`.
+    pub endpoint: String,
+    /// The union CA (PEM) to pin.
+    pub ca: PathBuf,
+    /// The terminal's enrolled certificate (PEM).
+    pub certificate: PathBuf,
+    /// Its private key (PEM).
+    pub key: PathBuf,
+    /// 端末ID (the vault is bound to it).
+    pub terminal_id: String,
+}
+
+/// The validated configuration.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminalConfig {
+    /// Minutes without input before the screen locks.
+    #[serde(default = "default_idle_lock_minutes")]
+    pub idle_lock_minutes: f64,
+    /// The CUPS queue (or Windows printer) that takes every document.
+    #[serde(default = "default_printer")]
+    pub printer: String,
+    /// 市区町村名 on the 受付控.
+    #[serde(default)]
+    pub municipality_name: Option<String>,
+    /// Print assets (fonts, layouts, seal).
+    #[serde(default)]
+    pub assets_dir: Option<PathBuf>,
+    /// The union; none = 研修モード.
+    #[serde(default)]
+    pub union: Option<UnionEndpoint>,
+}
+
+fn default_idle_lock_minutes() -> f64 {
+    1.0
+}
+
+fn default_printer() -> String {
+    "CUPS-PDF".into()
+}
+
+impl Default for TerminalConfig {
+    fn default() -> Self {
+        TerminalConfig {
+            idle_lock_minutes: default_idle_lock_minutes(),
+            printer: default_printer(),
+            municipality_name: None,
+            assets_dir: None,
+            union: None,
+        }
+    }
+}
+
+impl TerminalConfig {
+    /// Parses the file's text.
+    pub fn parse(text: &str) -> Result<Self, IpcError> {
+        let cfg: TerminalConfig = toml::from_str(text).map_err(|e| {
+            tracing::error!(error = %e.message(), "invalid terminal configuration");
+            IpcError::new(
+                "config_invalid",
+                format!("端末の設定ファイル（{CONFIG_FILE}）の内容が正しくありません。情報システム管理者に連絡してください。"),
+            )
+        })?;
+        if !(cfg.idle_lock_minutes > 0.0 && cfg.idle_lock_minutes <= 60.0) {
+            return Err(IpcError::new(
+                "config_invalid",
+                "画面ロックまでの時間（idle_lock_minutes）は0より大きく60分以下にしてください。",
+            ));
+        }
+        Ok(cfg)
+    }
+
+    /// Reads `dir/madoguchi.toml`; a missing file is the default (研修モード).
+    pub fn load(dir: &Path) -> Result<Self, IpcError> {
+        match std::fs::read_to_string(dir.join(CONFIG_FILE)) {
+            Ok(text) => Self::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the terminal configuration");
+                Err(IpcError::new(
+                    "config_unreadable",
+                    format!(
+                        "端末の設定ファイル（{CONFIG_FILE}）を読めません。情報システム管理者に連絡してください。"
+                    ),
+                ))
+            }
+        }
+    }
+
+    /// 研修モード: no union configured.
+    pub fn training(&self) -> bool {
+        self.union.is_none()
+    }
+}
+
+/// The app's own data directory: `MADOGUCHI_DATA_DIR` (tests), else `$XDG_DATA_HOME/madoguchi`
+/// (`~/.local/share/madoguchi`), else `%APPDATA%\madoguchi` on Windows.
+pub fn data_dir() -> Result<PathBuf, IpcError> {
+    let from_env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = from_env("MADOGUCHI_DATA_DIR") {
+        return Ok(d);
+    }
+    if let Some(d) = from_env("XDG_DATA_HOME") {
+        return Ok(d.join("madoguchi"));
+    }
+    if let Some(h) = from_env("HOME") {
+        return Ok(h.join(".local").join("share").join("madoguchi"));
+    }
+    if let Some(a) = from_env("APPDATA") {
+        return Ok(a.join("madoguchi"));
+    }
+    Err(IpcError::new(
+        "no_data_dir",
+        "データの保存場所が決められません（MADOGUCHI_DATA_DIR または XDG_DATA_HOME を設定してください）。",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_file_means_training_with_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cfg = TerminalConfig::load(dir.path()).expect("default");
+        assert!(cfg.training());
+        assert_eq!(cfg.idle_lock_minutes, 1.0);
+        assert_eq!(cfg.printer, "CUPS-PDF");
+    }
+
+    #[test]
+    fn parses_a_configured_terminal() {
+        let cfg = TerminalConfig::parse(
+            "idle_lock_minutes = 5\nprinter = \"OFFICE\"\n[union]\nendpoint = \"https://u:8443\"\nca = \"/c\"\ncertificate = \"/t\"\nkey = \"/k\"\nterminal_id = \"T-1\"\n",
+        )
+        .expect("valid");
+        assert!(!cfg.training());
+        assert_eq!(cfg.idle_lock_minutes, 5.0);
+        assert_eq!(cfg.printer, "OFFICE");
+    }
+
+    #[test]
+    fn refuses_unknown_keys_and_silly_lock_times() {
+        assert_eq!(
+            TerminalConfig::parse("colour = 1")
+                .expect_err("unknown")
+                .code,
+            "config_invalid"
+        );
+        assert!(TerminalConfig::parse("idle_lock_minutes = 0").is_err());
+        assert!(TerminalConfig::parse("idle_lock_minutes = 600").is_err());
+    }
+}

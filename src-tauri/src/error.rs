@@ -1,0 +1,116 @@
+//! The one error shape that crosses IPC: a stable code for the UI's logic and the Japanese a clerk reads.
+//! Never personal data: messages come from `StaffMessage` implementations, which name fields, not values.
+
+use madoguchi_counter::CounterError;
+use madoguchi_domain::StaffMessage;
+use madoguchi_print::PrintError;
+use serde::Serialize;
+
+/// A problem with one field of a form: which field (the UI's name for it) and what to do, in Japanese.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    /// The form field, as the UI names it.
+    pub field: String,
+    /// 「生年月日の形式が正しくありません。」 etc.
+    pub message_ja: String,
+}
+
+/// `{code, message_ja, fields}` as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{code}")]
+pub struct IpcError {
+    /// Stable code (`not_signed_in`, `invalid_input`, `locked`, a union error code, …).
+    pub code: String,
+    /// What the clerk reads.
+    pub message_ja: String,
+    /// Per-field problems of an entry form (empty otherwise).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl IpcError {
+    /// An error without field details.
+    pub fn new(code: &str, message_ja: impl Into<String>) -> Self {
+        IpcError {
+            code: code.to_owned(),
+            message_ja: message_ja.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// The form had errors: one entry per field.
+    pub fn invalid(fields: Vec<FieldError>) -> Self {
+        IpcError {
+            code: "invalid_input".into(),
+            message_ja: "入力内容に誤りがあります。赤く表示された項目を確認してください。".into(),
+            fields,
+        }
+    }
+
+    /// The app is still starting.
+    pub fn starting() -> Self {
+        IpcError::new("starting", "起動中です。しばらくお待ちください。")
+    }
+
+    /// The screen is locked after inactivity.
+    pub fn locked() -> Self {
+        IpcError::new(
+            "locked",
+            "画面がロックされています。パスワードを入力して再開してください。",
+        )
+    }
+
+    /// Nobody is signed in.
+    pub fn not_signed_in() -> Self {
+        IpcError::new("not_signed_in", "サインインしてください。")
+    }
+}
+
+impl From<CounterError> for IpcError {
+    fn from(e: CounterError) -> Self {
+        tracing::info!(error = %e, "counter use case failed");
+        let code = match &e {
+            CounterError::NotSignedIn => "not_signed_in",
+            CounterError::UnknownItem => "unknown_item",
+            CounterError::Encode(_) => "encode",
+            CounterError::Vault(_) => "vault",
+            CounterError::Link(_) => e.code().unwrap_or("link"),
+        };
+        IpcError::new(code, e.message_ja())
+    }
+}
+
+impl From<PrintError> for IpcError {
+    fn from(e: PrintError) -> Self {
+        tracing::warn!(error = %e, "printing failed");
+        IpcError::new("print", e.message_ja())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_code_and_japanese_and_omits_empty_fields() {
+        let json = serde_json::to_value(IpcError::not_signed_in()).expect("json");
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_signed_in", "message_ja": "サインインしてください。"})
+        );
+        let json = serde_json::to_value(IpcError::invalid(vec![FieldError {
+            field: "kana".into(),
+            message_ja: "カナで入力してください。".into(),
+        }]))
+        .expect("json");
+        assert_eq!(json["code"], "invalid_input");
+        assert_eq!(json["fields"][0]["field"], "kana");
+    }
+
+    #[test]
+    fn counter_errors_keep_their_japanese() {
+        let e = IpcError::from(CounterError::NotSignedIn);
+        assert_eq!(e.code, "not_signed_in");
+        assert_eq!(e.message_ja, "サインインしてください。");
+    }
+}

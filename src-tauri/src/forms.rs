@@ -1,0 +1,680 @@
+//! What the counter screens send, parsed at the edge into the protocol's types. Every problem is reported
+//! per field in Japanese (from the domain's `StaffMessage`s) so the clerk sees it next to what was typed;
+//! the values themselves never appear in a message or a log.
+
+use madoguchi_domain::Date;
+use madoguchi_domain::StaffMessage;
+use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, InsuredNumber, MyNumber};
+use madoguchi_domain::insurance::{LimitCategory, Sex};
+use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::wareki::parse_date;
+use madoguchi_protocol::v1::{
+    ChangeOfParticulars, Death, DisabilityApplication, DisabilityEvidence, DocumentId,
+    IdentityDocument, IssuanceRequest, IssueMethod, MailingAddress, MailingAddressChange, MoveIn,
+    MoveOut, NewResident, Notification, OptionalEntries, Reissue, ReissueReason, ResidentId,
+    ResidentSearchRequest,
+};
+use serde::Deserialize;
+
+use crate::error::{FieldError, IpcError};
+
+/// Today at the counter (Japan time), whatever the machine's zone.
+pub fn today_jst() -> Date {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
+/// Collects field errors while a form is parsed.
+#[derive(Default)]
+struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    fn fail(&mut self, field: &str, message_ja: impl Into<String>) {
+        self.errors.push(FieldError {
+            field: field.to_owned(),
+            message_ja: message_ja.into(),
+        });
+    }
+
+    fn required<'a>(&mut self, field: &str, label: &str, value: &'a str) -> Option<&'a str> {
+        let v = value.trim();
+        if v.is_empty() {
+            self.fail(field, format!("{label}を入力してください。"));
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    fn parsed<T, E: StaffMessage>(
+        &mut self,
+        field: &str,
+        label: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        let v = self.required(field, label, value)?;
+        match parse(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.fail(field, format!("{label}: {}", e.message_ja()));
+                None
+            }
+        }
+    }
+
+    /// An optional field: empty is `None`, anything else must parse.
+    fn optional<T, E: StaffMessage>(
+        &mut self,
+        field: &str,
+        label: &str,
+        value: &str,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<Option<T>> {
+        if value.trim().is_empty() {
+            return Some(None);
+        }
+        self.parsed(field, label, value, parse).map(Some)
+    }
+
+    fn date(&mut self, field: &str, label: &str, value: &str) -> Option<Date> {
+        self.parsed(field, label, value, |s| parse_date(s).map(|(d, _)| d))
+    }
+
+    fn resident(&mut self, value: &str) -> Option<ResidentId> {
+        match value.parse::<ResidentId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                self.fail(
+                    "resident_id",
+                    "対象の方が選ばれていません。検索から選んでください。",
+                );
+                None
+            }
+        }
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, IpcError> {
+        match value {
+            Some(v) if self.errors.is_empty() => Ok(v),
+            _ => Err(IpcError::invalid(self.errors)),
+        }
+    }
+}
+
+/// The search form: any of 被保険者番号, カナ氏名 (prefix, 清音化 on the union), 生年月日 (和暦 「S26.12.1」
+/// or 西暦).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SearchForm {
+    /// 被保険者番号.
+    pub insured_number: String,
+    /// カナ氏名.
+    pub kana: String,
+    /// 生年月日.
+    pub birth_date: String,
+}
+
+impl SearchForm {
+    /// The union's search request.
+    pub fn parse(&self) -> Result<ResidentSearchRequest, IpcError> {
+        let mut c = Check::default();
+        let insured_number = c.optional(
+            "insured_number",
+            "被保険者番号",
+            &self.insured_number,
+            InsuredNumber::parse,
+        );
+        let kana = c.optional("kana", "カナ氏名", &self.kana, KanaName::parse);
+        let birth_date = c.optional("birth_date", "生年月日", &self.birth_date, |s| {
+            parse_date(s).map(|(d, _)| d)
+        });
+        let req = match (insured_number, kana, birth_date) {
+            (Some(insured_number), Some(kana), Some(birth_date)) => Some(ResidentSearchRequest {
+                insured_number,
+                kana,
+                birth_date,
+                limit: Some(50),
+            }),
+            _ => None,
+        };
+        if let Some(r) = &req
+            && r.insured_number.is_none()
+            && r.kana.is_none()
+            && r.birth_date.is_none()
+        {
+            c.fail(
+                "insured_number",
+                "被保険者番号・カナ氏名・生年月日のいずれかを入力してください。",
+            );
+        }
+        c.finish(req)
+    }
+}
+
+/// 送付先 as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailingForm {
+    /// 宛名.
+    pub recipient: String,
+    /// 郵便番号.
+    pub postal_code: String,
+    /// 住所.
+    pub address: String,
+}
+
+/// A notification as the entry screens send it: only the items each kind needs, as typed.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum NotificationForm {
+    /// 資格取得（転入）.
+    AcquisitionMoveIn {
+        /// 宛名番号.
+        addressee_number: String,
+        /// 世帯番号.
+        household_number: String,
+        /// 氏名.
+        name: String,
+        /// 氏名カナ.
+        kana: String,
+        /// 生年月日 (和暦).
+        birth_date: String,
+        /// 性別.
+        sex: Option<Sex>,
+        /// 住所.
+        address: String,
+        /// 生活保護受給中.
+        #[serde(default)]
+        on_welfare: bool,
+        /// 個人番号 (12 digits).
+        my_number: String,
+        /// 転入日.
+        moved_in_on: String,
+        /// マイナ保険証 registered.
+        #[serde(default)]
+        mynumber_health_card: bool,
+    },
+    /// 資格取得（障害認定）: 65–74 with a disability, certified on the day received.
+    AcquisitionDisability {
+        /// The resident (from the search).
+        resident_id: String,
+        /// 個人番号 on the application.
+        my_number: String,
+        /// The evidence shown (手帳・年金証書).
+        evidence: Option<DisabilityEvidence>,
+    },
+    /// 再交付.
+    Reissue {
+        /// The resident (from the search).
+        resident_id: String,
+        /// 紛失・破損・盗難.
+        reason: Option<ReissueReason>,
+    },
+    /// 記載事項変更.
+    ChangeOfParticulars {
+        /// The resident.
+        resident_id: String,
+        /// 変更日.
+        changed_on: String,
+        /// New 氏名 (empty: unchanged).
+        #[serde(default)]
+        name: String,
+        /// New カナ.
+        #[serde(default)]
+        kana: String,
+        /// New 住所.
+        #[serde(default)]
+        address: String,
+    },
+    /// 資格喪失（転出）.
+    LossMoveOut {
+        /// The resident.
+        resident_id: String,
+        /// 転出日.
+        moved_out_on: String,
+    },
+    /// 資格喪失（死亡）.
+    LossDeath {
+        /// The resident.
+        resident_id: String,
+        /// 死亡日.
+        died_on: String,
+    },
+    /// 送付先変更 (`remove`: back to the 住民票 address).
+    MailingAddressChange {
+        /// The resident.
+        resident_id: String,
+        /// Remove the 送付先.
+        #[serde(default)]
+        remove: bool,
+        /// The new 送付先.
+        #[serde(default)]
+        mailing: MailingForm,
+    },
+    /// 任意記載事項.
+    OptionalEntries {
+        /// The resident.
+        resident_id: String,
+        /// 限度区分.
+        #[serde(default)]
+        limit_category: Option<LimitCategory>,
+        /// 長期入院該当日.
+        #[serde(default)]
+        long_term_hospitalization_on: String,
+    },
+}
+
+impl NotificationForm {
+    /// The protocol notification, or every field problem at once.
+    pub fn parse(&self) -> Result<Notification, IpcError> {
+        let mut c = Check::default();
+        let n = match self {
+            NotificationForm::AcquisitionMoveIn {
+                addressee_number,
+                household_number,
+                name,
+                kana,
+                birth_date,
+                sex,
+                address,
+                on_welfare,
+                my_number,
+                moved_in_on,
+                mynumber_health_card,
+            } => {
+                let addressee_number = c.parsed(
+                    "addressee_number",
+                    "宛名番号",
+                    addressee_number,
+                    AddresseeNumber::parse,
+                );
+                let household_number = c.parsed(
+                    "household_number",
+                    "世帯番号",
+                    household_number,
+                    HouseholdNumber::parse,
+                );
+                let name = c.parsed("name", "氏名", name, PersonName::parse);
+                let kana = c.parsed("kana", "カナ氏名", kana, KanaName::parse);
+                let birth_date = c.date("birth_date", "生年月日", birth_date);
+                if sex.is_none() {
+                    c.fail("sex", "性別を選んでください。");
+                }
+                let address = c.required("address", "住所", address).map(str::to_owned);
+                let my_number = c.parsed("my_number", "個人番号", my_number, MyNumber::parse);
+                let moved_in_on = c.date("moved_in_on", "転入日", moved_in_on);
+                match (
+                    addressee_number,
+                    household_number,
+                    name,
+                    kana,
+                    birth_date,
+                    *sex,
+                    address,
+                    my_number,
+                    moved_in_on,
+                ) {
+                    (
+                        Some(addressee_number),
+                        Some(household_number),
+                        Some(name),
+                        Some(kana),
+                        Some(birth_date),
+                        Some(sex),
+                        Some(address),
+                        Some(my_number),
+                        Some(moved_in_on),
+                    ) => Some(Notification::AcquisitionMoveIn(MoveIn {
+                        resident: NewResident {
+                            addressee_number,
+                            household_number,
+                            name,
+                            kana,
+                            birth_date,
+                            sex,
+                            address,
+                            on_welfare: *on_welfare,
+                        },
+                        my_number,
+                        moved_in_on,
+                        mynumber_health_card: *mynumber_health_card,
+                    })),
+                    _ => None,
+                }
+            }
+            NotificationForm::AcquisitionDisability {
+                resident_id,
+                my_number,
+                evidence,
+            } => {
+                let rid = c.resident(resident_id);
+                let my_number = c.parsed("my_number", "個人番号", my_number, MyNumber::parse);
+                if evidence.is_none() {
+                    c.fail("evidence", "確認した障害の証書を選んでください。");
+                }
+                match (rid, my_number, *evidence) {
+                    (Some(resident_id), Some(my_number), Some(evidence)) => {
+                        Some(Notification::AcquisitionDisability(DisabilityApplication {
+                            resident_id,
+                            my_number,
+                            evidence,
+                        }))
+                    }
+                    _ => None,
+                }
+            }
+            NotificationForm::Reissue {
+                resident_id,
+                reason,
+            } => {
+                let rid = c.resident(resident_id);
+                if reason.is_none() {
+                    c.fail("reason", "再交付の理由を選んでください。");
+                }
+                match (rid, *reason) {
+                    (Some(resident_id), Some(reason)) => Some(Notification::Reissue(Reissue {
+                        resident_id,
+                        reason,
+                    })),
+                    _ => None,
+                }
+            }
+            NotificationForm::ChangeOfParticulars {
+                resident_id,
+                changed_on,
+                name,
+                kana,
+                address,
+            } => {
+                let rid = c.resident(resident_id);
+                let changed_on = c.date("changed_on", "変更日", changed_on);
+                let name = c.optional("name", "新しい氏名", name, PersonName::parse);
+                let kana = c.optional("kana", "新しいカナ氏名", kana, KanaName::parse);
+                let address = Some(address.trim())
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned);
+                if matches!((&name, &kana), (Some(None), Some(None))) && address.is_none() {
+                    c.fail(
+                        "name",
+                        "変更後の氏名・カナ氏名・住所のいずれかを入力してください。",
+                    );
+                }
+                match (rid, changed_on, name, kana) {
+                    (Some(resident_id), Some(changed_on), Some(name), Some(kana)) => {
+                        Some(Notification::ChangeOfParticulars(ChangeOfParticulars {
+                            resident_id,
+                            changed_on,
+                            name,
+                            kana,
+                            address,
+                        }))
+                    }
+                    _ => None,
+                }
+            }
+            NotificationForm::LossMoveOut {
+                resident_id,
+                moved_out_on,
+            } => {
+                let rid = c.resident(resident_id);
+                let d = c.date("moved_out_on", "転出日", moved_out_on);
+                rid.zip(d).map(|(resident_id, moved_out_on)| {
+                    Notification::LossMoveOut(MoveOut {
+                        resident_id,
+                        moved_out_on,
+                    })
+                })
+            }
+            NotificationForm::LossDeath {
+                resident_id,
+                died_on,
+            } => {
+                let rid = c.resident(resident_id);
+                let d = c.date("died_on", "死亡日", died_on);
+                rid.zip(d).map(|(resident_id, died_on)| {
+                    Notification::LossDeath(Death {
+                        resident_id,
+                        died_on,
+                    })
+                })
+            }
+            NotificationForm::MailingAddressChange {
+                resident_id,
+                remove,
+                mailing,
+            } => {
+                let rid = c.resident(resident_id);
+                let mailing_address = if *remove {
+                    Some(None)
+                } else {
+                    let recipient = c.required("recipient", "宛名", &mailing.recipient);
+                    let postal: String = mailing
+                        .postal_code
+                        .chars()
+                        .filter(|ch| *ch != '-' && *ch != '－' && !ch.is_whitespace())
+                        .map(|ch| match ch {
+                            '０'..='９' => {
+                                char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch)
+                            }
+                            other => other,
+                        })
+                        .collect();
+                    let postal_ok =
+                        postal.len() == 7 && postal.chars().all(|ch| ch.is_ascii_digit());
+                    if !postal_ok {
+                        c.fail("postal_code", "郵便番号は7桁の数字で入力してください。");
+                    }
+                    let address = c.required("mailing_address", "送付先住所", &mailing.address);
+                    match (recipient, address) {
+                        (Some(r), Some(a)) if postal_ok => Some(Some(MailingAddress {
+                            recipient: r.to_owned(),
+                            postal_code: postal,
+                            address: a.to_owned(),
+                        })),
+                        _ => None,
+                    }
+                };
+                rid.zip(mailing_address)
+                    .map(|(resident_id, mailing_address)| {
+                        Notification::MailingAddressChange(MailingAddressChange {
+                            resident_id,
+                            mailing_address,
+                        })
+                    })
+            }
+            NotificationForm::OptionalEntries {
+                resident_id,
+                limit_category,
+                long_term_hospitalization_on,
+            } => {
+                let rid = c.resident(resident_id);
+                let long = c.optional(
+                    "long_term_hospitalization_on",
+                    "長期入院該当日",
+                    long_term_hospitalization_on,
+                    |s| parse_date(s).map(|(d, _)| d),
+                );
+                if limit_category.is_none() && matches!(long, Some(None)) {
+                    c.fail(
+                        "limit_category",
+                        "限度区分または長期入院該当日を入力してください。",
+                    );
+                }
+                rid.zip(long)
+                    .map(|(resident_id, long_term_hospitalization_on)| {
+                        Notification::OptionalEntries(OptionalEntries {
+                            resident_id,
+                            limit_category: *limit_category,
+                            long_term_hospitalization_on,
+                        })
+                    })
+            }
+        };
+        c.finish(n)
+    }
+}
+
+/// The handover (交付) as recorded on screen.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuanceForm {
+    /// The document handed over.
+    pub document_id: DocumentId,
+    /// 窓口 or 郵送.
+    pub method: IssueMethod,
+    /// 本人確認書類 seen (窓口).
+    #[serde(default)]
+    pub identity_documents: Vec<IdentityDocument>,
+    /// The ready-to-issue entry this closes.
+    #[serde(default)]
+    pub seq: Option<u64>,
+}
+
+impl IssuanceForm {
+    /// The union's request.
+    pub fn parse(&self) -> Result<IssuanceRequest, IpcError> {
+        let mut c = Check::default();
+        if self.method == IssueMethod::Counter && self.identity_documents.is_empty() {
+            c.fail(
+                "identity_documents",
+                "窓口で交付するときは、確認した本人確認書類を1つ以上選んでください。",
+            );
+        }
+        c.finish(Some(IssuanceRequest {
+            issued_on: today_jst(),
+            method: self.method,
+            identity_documents: self.identity_documents.clone(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn move_in(birth: &str, my_number: &str) -> NotificationForm {
+        serde_json::from_value(serde_json::json!({
+            "kind": "acquisition_move_in",
+            "addressee_number": "880001",
+            "household_number": "9880001",
+            "name": "研修　花子",
+            "kana": "ケンシュウ ハナコ",
+            "birth_date": birth,
+            "sex": "female",
+            "address": "新潟県見附市研修町1-2-3",
+            "my_number": my_number,
+            "moved_in_on": "R8.4.1",
+        }))
+        .expect("form")
+    }
+
+    /// A valid synthetic 個人番号 (check digit computed by the domain).
+    fn my_number() -> String {
+        MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9])
+            .expect("synthetic")
+            .reveal()
+            .to_owned()
+    }
+
+    #[test]
+    fn move_in_accepts_wareki_dates() {
+        let n = move_in("S19.4.4", &my_number()).parse().expect("valid");
+        let Notification::AcquisitionMoveIn(m) = n else {
+            panic!("wrong kind")
+        };
+        assert_eq!(
+            m.resident.birth_date,
+            Date::from_ymd_opt(1944, 4, 4).expect("d")
+        );
+        assert_eq!(m.moved_in_on, Date::from_ymd_opt(2026, 4, 1).expect("d"));
+    }
+
+    #[test]
+    fn move_in_reports_every_bad_field_in_japanese_without_the_value() {
+        let e = move_in("S99.13.1", "123456789012")
+            .parse()
+            .expect_err("invalid");
+        assert_eq!(e.code, "invalid_input");
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["birth_date", "my_number"]);
+        for f in &e.fields {
+            assert!(f.message_ja.starts_with("生年月日") || f.message_ja.starts_with("個人番号"));
+            assert!(!f.message_ja.contains("123456789012"));
+        }
+    }
+
+    #[test]
+    fn search_needs_one_criterion_and_parses_wareki() {
+        let e = SearchForm::default().parse().expect_err("empty");
+        assert_eq!(e.fields[0].field, "insured_number");
+        let r = SearchForm {
+            birth_date: "S26.12.1".into(),
+            ..SearchForm::default()
+        }
+        .parse()
+        .expect("valid");
+        assert_eq!(r.birth_date, Date::from_ymd_opt(1951, 12, 1));
+        let e = SearchForm {
+            kana: "abc".into(),
+            ..SearchForm::default()
+        }
+        .parse()
+        .expect_err("not kana");
+        assert_eq!(e.fields[0].field, "kana");
+    }
+
+    #[test]
+    fn reissue_needs_a_resident_and_a_reason() {
+        let f: NotificationForm =
+            serde_json::from_value(serde_json::json!({"kind": "reissue", "resident_id": ""}))
+                .expect("form");
+        let e = f.parse().expect_err("invalid");
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["resident_id", "reason"]);
+    }
+
+    #[test]
+    fn disability_application_needs_evidence_and_a_valid_my_number() {
+        let f: NotificationForm = serde_json::from_value(serde_json::json!({
+            "kind": "acquisition_disability",
+            "resident_id": "00000000-0000-4000-8000-000000000001",
+            "my_number": "123",
+        }))
+        .expect("form");
+        let e = f.parse().expect_err("invalid");
+        let fields: Vec<&str> = e.fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(fields, ["my_number", "evidence"]);
+        let f: NotificationForm = serde_json::from_value(serde_json::json!({
+            "kind": "acquisition_disability",
+            "resident_id": "00000000-0000-4000-8000-000000000001",
+            "my_number": my_number(),
+            "evidence": "physical_disability_certificate",
+        }))
+        .expect("form");
+        assert!(matches!(
+            f.parse().expect("valid"),
+            Notification::AcquisitionDisability(_)
+        ));
+    }
+
+    #[test]
+    fn counter_handover_needs_an_identity_document() {
+        let f: IssuanceForm = serde_json::from_value(serde_json::json!({
+            "document_id": "00000000-0000-4000-8000-000000000001",
+            "method": "counter",
+        }))
+        .expect("form");
+        assert_eq!(
+            f.parse().expect_err("no id document").fields[0].field,
+            "identity_documents"
+        );
+        let f: IssuanceForm = serde_json::from_value(serde_json::json!({
+            "document_id": "00000000-0000-4000-8000-000000000001",
+            "method": "mail",
+        }))
+        .expect("form");
+        assert!(f.parse().is_ok());
+    }
+}

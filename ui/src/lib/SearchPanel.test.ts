@@ -1,0 +1,83 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import SearchPanel from './SearchPanel.svelte';
+import { mockShell } from '../test/shell';
+
+const DETAIL = {
+  resident_id: 'r-9',
+  addressee_number: '100001',
+  household_number: '9100001',
+  name: '見本　太郎',
+  kana: 'ミホン タロウ',
+  birth_date: '1951-12-01',
+  sex: 'male',
+  address: '新潟県見附市昭和町1-1',
+  state: 'insured',
+  qualification: {
+    insured_number: '00000017',
+    insurer_number: '39152114',
+    acquired_on: '2026-12-01',
+    burden_ratio: '2',
+  },
+  on_welfare: false,
+  mynumber_health_card: false,
+  has_my_number: true,
+  documents: [],
+};
+
+describe('SearchPanel', () => {
+  it('searches by 和暦 birth date, shows rows in 和暦 and the record with the 個人番号 masked', async () => {
+    const calls = mockShell({
+      search: () => ({
+        residents: [
+          {
+            resident_id: 'r-9',
+            name: '見本　太郎',
+            kana: 'ミホン タロウ',
+            birth_date: '1951-12-01',
+            sex: 'male',
+            insured_number: '00000017',
+            state: 'insured',
+            name_has_gaiji: false,
+          },
+        ],
+        truncated: false,
+      }),
+      resident: () => DETAIL,
+    });
+    const onchoose = vi.fn();
+    const user = userEvent.setup();
+    render(SearchPanel, { onchoose });
+    await user.type(screen.getByLabelText('生年月日'), 'S26.12.1{Enter}');
+    expect(calls.find((c) => c.cmd === 'search')?.args.form).toEqual({
+      insured_number: '',
+      kana: '',
+      birth_date: 'S26.12.1',
+    });
+    expect(await screen.findByText('1件')).toBeTruthy();
+    expect(screen.getByText('昭和26年12月1日')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: '見本　太郎' }));
+    expect(await screen.findByText('＊＊＊＊ ＊＊＊＊ ＊＊＊＊（登録あり）')).toBeTruthy();
+    expect(screen.getByText('2割')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'この方の届出へ' }));
+    expect(onchoose).toHaveBeenCalledWith(expect.objectContaining({ resident_id: 'r-9' }));
+  });
+
+  it('shows a field error in Japanese', async () => {
+    mockShell({
+      search: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the shell rejects with a plain object
+        throw {
+          code: 'invalid_input',
+          message_ja: '入力内容に誤りがあります。',
+          fields: [{ field: 'kana', message_ja: 'カナ氏名: カタカナで入力してください。' }],
+        };
+      },
+    });
+    const user = userEvent.setup();
+    render(SearchPanel, { onchoose: vi.fn() });
+    await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'abc{Enter}');
+    expect(await screen.findByText('カナ氏名: カタカナで入力してください。')).toBeTruthy();
+  });
+});

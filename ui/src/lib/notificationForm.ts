@@ -1,0 +1,127 @@
+/** The notification kinds the counter screen offers, in the order staff meet them (転入 first). */
+export const NOTIFICATION_KINDS = [
+  { code: 'acquisition_move_in', label: '資格取得（転入）', needsResident: false },
+  { code: 'reissue', label: '再交付', needsResident: true },
+  { code: 'acquisition_disability', label: '資格取得（障害認定申請）', needsResident: true },
+  { code: 'change_of_particulars', label: '記載事項変更', needsResident: true },
+  { code: 'loss_move_out', label: '資格喪失（転出）', needsResident: true },
+  { code: 'loss_death', label: '資格喪失（死亡）', needsResident: true },
+  { code: 'mailing_address_change', label: '送付先変更', needsResident: true },
+  { code: 'optional_entries', label: '任意記載事項（限度区分）', needsResident: true },
+] as const;
+
+export type NotificationKindCode = (typeof NOTIFICATION_KINDS)[number]['code'];
+
+/** Everything the entry screen can hold, as typed (strings; the shell parses and checks). */
+export interface EntryValues {
+  addressee_number: string;
+  household_number: string;
+  name: string;
+  kana: string;
+  birth_date: string;
+  sex: '' | 'male' | 'female';
+  address: string;
+  my_number: string;
+  moved_in_on: string;
+  on_welfare: boolean;
+  mynumber_health_card: boolean;
+  reason: '' | 'lost' | 'damaged' | 'stolen';
+  evidence: string;
+  changed_on: string;
+  moved_out_on: string;
+  died_on: string;
+  remove_mailing: boolean;
+  recipient: string;
+  postal_code: string;
+  mailing_address: string;
+  limit_category: string;
+  long_term_hospitalization_on: string;
+}
+
+export function emptyValues(): EntryValues {
+  return {
+    addressee_number: '',
+    household_number: '',
+    name: '',
+    kana: '',
+    birth_date: '',
+    sex: '',
+    address: '',
+    my_number: '',
+    moved_in_on: '',
+    on_welfare: false,
+    mynumber_health_card: false,
+    reason: '',
+    evidence: '',
+    changed_on: '',
+    moved_out_on: '',
+    died_on: '',
+    remove_mailing: false,
+    recipient: '',
+    postal_code: '',
+    mailing_address: '',
+    limit_category: '',
+    long_term_hospitalization_on: '',
+  };
+}
+
+/** The form the shell's `submit` command takes (`NotificationForm` in src-tauri). */
+export function toForm(
+  kind: NotificationKindCode,
+  v: EntryValues,
+  residentId: string,
+): Record<string, unknown> {
+  switch (kind) {
+    case 'acquisition_move_in':
+      return {
+        kind,
+        addressee_number: v.addressee_number,
+        household_number: v.household_number,
+        name: v.name,
+        kana: v.kana,
+        birth_date: v.birth_date,
+        sex: v.sex === '' ? null : v.sex,
+        address: v.address,
+        on_welfare: v.on_welfare,
+        my_number: v.my_number,
+        moved_in_on: v.moved_in_on,
+        mynumber_health_card: v.mynumber_health_card,
+      };
+    case 'acquisition_disability':
+      return {
+        kind,
+        resident_id: residentId,
+        my_number: v.my_number,
+        evidence: v.evidence === '' ? null : v.evidence,
+      };
+    case 'reissue':
+      return { kind, resident_id: residentId, reason: v.reason === '' ? null : v.reason };
+    case 'change_of_particulars':
+      return {
+        kind,
+        resident_id: residentId,
+        changed_on: v.changed_on,
+        name: v.name,
+        kana: v.kana,
+        address: v.address,
+      };
+    case 'loss_move_out':
+      return { kind, resident_id: residentId, moved_out_on: v.moved_out_on };
+    case 'loss_death':
+      return { kind, resident_id: residentId, died_on: v.died_on };
+    case 'mailing_address_change':
+      return {
+        kind,
+        resident_id: residentId,
+        remove: v.remove_mailing,
+        mailing: { recipient: v.recipient, postal_code: v.postal_code, address: v.mailing_address },
+      };
+    case 'optional_entries':
+      return {
+        kind,
+        resident_id: residentId,
+        limit_category: v.limit_category === '' ? null : v.limit_category,
+        long_term_hospitalization_on: v.long_term_hospitalization_on,
+      };
+  }
+}

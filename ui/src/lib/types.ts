@@ -1,0 +1,124 @@
+/** Wire types of the shell's answers (src-tauri, madoguchi-counter, madoguchi-protocol v1). */
+
+export type LineState = 'unknown' | 'online' | 'degraded' | 'offline';
+
+export interface StaffInfo {
+  user_id: string;
+  display_name: string;
+  municipality: string;
+  roles: string[];
+  my_number_permission: boolean;
+}
+
+export interface SessionInfo {
+  staff: StaffInfo | null;
+  locked: boolean;
+}
+
+export type QualificationStateCode = 'insured' | 'not_insured' | 'lost';
+
+export interface ResidentSummary {
+  resident_id: string;
+  name: string;
+  kana: string;
+  birth_date: string;
+  sex: 'male' | 'female';
+  insured_number?: string;
+  state: QualificationStateCode;
+  name_has_gaiji: boolean;
+}
+
+export interface SearchResponse {
+  residents: ResidentSummary[];
+  truncated: boolean;
+}
+
+export interface Qualification {
+  insured_number: string;
+  insurer_number: string;
+  acquired_on: string;
+  lost_on?: string;
+  burden_ratio: '1' | '2' | '3';
+  limit_category?: string;
+}
+
+export interface DocumentSummary {
+  document_id: string;
+  kind: string;
+  valid_from: string;
+  valid_until: string;
+  state: string;
+}
+
+export interface ResidentDetail {
+  resident_id: string;
+  addressee_number: string;
+  household_number: string;
+  name: string;
+  kana: string;
+  birth_date: string;
+  sex: 'male' | 'female';
+  address: string;
+  state: QualificationStateCode;
+  qualification?: Qualification;
+  on_welfare: boolean;
+  mynumber_health_card: boolean;
+  has_my_number: boolean;
+  documents: DocumentSummary[];
+}
+
+export interface NotificationDecision {
+  notification_id: string;
+  kind: string;
+  resident_id: string;
+  decided_at: string;
+  outcome: 'decided' | 'not_eligible';
+  qualification?: Qualification;
+  document?: DocumentSummary;
+  documents_to_return: DocumentSummary[];
+  message_ja: string;
+}
+
+export interface Receipt {
+  reception_number: string;
+  seq: number;
+  kind_ja: string;
+  queued_at: string;
+  why_ja: string;
+}
+
+export type Submitted =
+  | { result: 'decided'; seq: number; decision: NotificationDecision }
+  | ({ result: 'queued' } & Receipt)
+  | { result: 'refused'; code: string; reason_ja: string };
+
+export interface QueueEntry {
+  seq: number;
+  reception_number: string;
+  kind_ja: string;
+  state: string;
+  state_ja: string;
+  reason_ja?: string | null;
+  attempts: number;
+  queued_at: string;
+  needs_attention: boolean;
+}
+
+export interface ReadyToIssue {
+  seq: number;
+  decision: NotificationDecision;
+}
+
+export interface Preview {
+  data_url: string;
+  title: string;
+  pages: number;
+  sample: boolean;
+  gaiji: number;
+}
+
+export interface Printed {
+  job: string;
+  printer: string;
+  pages: number;
+}
