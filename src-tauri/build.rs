@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "simulate_line_failure",
     "search",
     "resident",
+    "reveal_my_number",
     "submit",
     "queue",
     "work_list",

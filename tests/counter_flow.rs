@@ -68,6 +68,15 @@ async fn a_counter_day_online_and_offline() {
         panic!("expected an immediate decision, got {decided:?}");
     };
     let document = decision.document.clone().expect("a document to issue");
+    // The 個人番号 comes back only on its own, explicit request (the clerk holds the permission).
+    let revealed = counter
+        .reveal_my_number(decision.resident_id)
+        .await
+        .expect("reveal");
+    assert_eq!(
+        revealed,
+        MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9]).expect("synthetic")
+    );
     let data = counter
         .document(document.document_id)
         .await

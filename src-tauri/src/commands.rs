@@ -264,6 +264,18 @@ pub async fn resident(
     Ok(t.counter.resident(resident_id).await?)
 }
 
+/// 個人番号の表示: an explicit action, refused without the 個人番号 permission and audited by the union.
+/// The number goes to the screen only; it is not kept or logged here.
+#[tauri::command]
+pub async fn reveal_my_number(
+    shell: State<'_, Shell>,
+    resident_id: ResidentId,
+) -> Result<String, IpcError> {
+    let (t, _) = shell.session()?;
+    let n = t.counter.reveal_my_number(resident_id).await?;
+    Ok(n.reveal().to_owned())
+}
+
 /// 届出 submission: decided at once, queued with a 受付控, or refused with the union's reason.
 #[tauri::command]
 pub async fn submit(

@@ -40,6 +40,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::simulate_line_failure,
             commands::search,
             commands::resident,
+            commands::reveal_my_number,
             commands::submit,
             commands::queue,
             commands::work_list,

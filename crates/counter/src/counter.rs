@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use madoguchi_domain::Date;
-use madoguchi_domain::ids::InsuredNumber;
+use madoguchi_domain::ids::{InsuredNumber, MyNumber};
 use madoguchi_domain::kana::SeionKey;
 use madoguchi_link::sync::{
     DecisionStore, QueuedSubmission, SendOutcome, Sender, SyncEngine, SyncHandle, SyncProgress,
@@ -17,7 +17,7 @@ use madoguchi_protocol::v1::{
     NotificationRequest, ResidentDetail, ResidentId, ResidentSearchRequest, ResidentSearchResponse,
     ReturnRequest, SignInRequest, SignInResponse, StaffInfo,
 };
-use madoguchi_protocol::v1::{QualificationState, RosterResponse};
+use madoguchi_protocol::v1::{MyNumberResponse, QualificationState, RosterResponse};
 use madoguchi_vault::{OutboxItem, OutboxState, Qualification, RosterEntry, Sequence, Vault};
 use serde::Serialize;
 use tokio::sync::watch;
@@ -321,6 +321,18 @@ impl Counter {
             .client
             .get(&format!("/v1/residents/{id}"), Some(&token))
             .await?)
+    }
+
+    /// Reveals a resident's 個人番号: a request of its own, refused by the union without the 個人番号
+    /// permission and recorded in its audit trail (N:3886–3888; never on search screens, K:3640–3641).
+    pub async fn reveal_my_number(&self, id: ResidentId) -> Result<MyNumber, CounterError> {
+        let token = self.token()?;
+        let resp: MyNumberResponse = self
+            .inner
+            .client
+            .get(&format!("/v1/residents/{id}/my-number"), Some(&token))
+            .await?;
+        Ok(resp.my_number)
     }
 
     /// Submits a notification. Written to the outbox first (durable), then sent at once when the line is

@@ -64,6 +64,50 @@ describe('SearchPanel', () => {
     expect(onchoose).toHaveBeenCalledWith(expect.objectContaining({ resident_id: 'r-9' }));
   });
 
+  it('reveals the 個人番号 only on an explicit action, and only with the permission', async () => {
+    const search = () => ({
+      residents: [
+        {
+          resident_id: 'r-9',
+          name: '見本　太郎',
+          kana: 'ミホン タロウ',
+          birth_date: '1951-12-01',
+          sex: 'male',
+          insured_number: '00000017',
+          state: 'insured',
+          name_has_gaiji: false,
+        },
+      ],
+      truncated: false,
+    });
+    // Without the permission there is no way to show it.
+    mockShell({ search, resident: () => DETAIL });
+    const user = userEvent.setup();
+    const first = render(SearchPanel, { onchoose: vi.fn() });
+    await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'ミホン{Enter}');
+    await user.click(await screen.findByRole('button', { name: '見本　太郎' }));
+    await screen.findByText('＊＊＊＊ ＊＊＊＊ ＊＊＊＊（登録あり）');
+    expect(screen.queryByRole('button', { name: '個人番号を表示' })).toBeNull();
+    first.unmount();
+
+    // With it: masked until the clerk asks, then shown, then hidden again on request.
+    const calls = mockShell({
+      search,
+      resident: () => DETAIL,
+      reveal_my_number: () => '987654321096',
+    });
+    render(SearchPanel, { onchoose: vi.fn(), canRevealMyNumber: true });
+    await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'ミホン{Enter}');
+    await user.click(await screen.findByRole('button', { name: '見本　太郎' }));
+    await screen.findByText('＊＊＊＊ ＊＊＊＊ ＊＊＊＊（登録あり）');
+    expect(calls.some((c) => c.cmd === 'reveal_my_number')).toBe(false);
+    await user.click(screen.getByRole('button', { name: '個人番号を表示' }));
+    expect(await screen.findByText('987654321096')).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'reveal_my_number')?.args).toEqual({ residentId: 'r-9' });
+    await user.click(screen.getByRole('button', { name: '隠す' }));
+    expect(screen.queryByText('987654321096')).toBeNull();
+  });
+
   it('shows a field error in Japanese', async () => {
     mockShell({
       search: () => {
