@@ -6,7 +6,9 @@ use madoguchi_counter::RosterRefresh;
 use madoguchi_domain::kana::{KanaName, seion_key};
 use madoguchi_link::LineState;
 use madoguchi_protocol::v1::{QualificationState, ResidentSearchRequest};
-use madoguchi_system_tests::{start, start_with};
+use std::time::Duration;
+
+use madoguchi_system_tests::{eventually, start, start_with};
 use madoguchi_union_server::training::TrainingOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,6 +50,14 @@ async fn roster_follows_the_union_policy() {
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
+    // The counter refreshes the roster by itself once someone signs in.
+    let vault = rig.vault.clone();
+    eventually(
+        Duration::from_secs(10),
+        "the roster refreshed after sign-in",
+        || matches!(vault.roster().info(), Ok(Some(info)) if info.count > 0),
+    )
+    .await;
     let RosterRefresh::Refreshed { count } = counter.refresh_roster().await.expect("refreshed")
     else {
         panic!("the policy allows a roster");

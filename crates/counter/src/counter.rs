@@ -175,13 +175,44 @@ pub struct Background {
     pub sync: JoinHandle<()>,
     /// The health probe.
     pub probe: JoinHandle<()>,
+    /// Keeps the offline roster a day fresh (when the union's policy allows one).
+    pub roster: JoinHandle<()>,
 }
 
 impl Background {
-    /// Stops both tasks.
+    /// Stops the tasks.
     pub fn abort(&self) {
         self.sync.abort();
         self.probe.abort();
+        self.roster.abort();
+    }
+}
+
+/// How often the roster task looks again when nothing else (a sign-in) wakes it.
+const ROSTER_CHECK_EVERY: Duration = Duration::from_secs(3600);
+
+/// Refreshes the offline roster when a staff session exists and the copy is missing or older than today;
+/// wakes on every sign-in and hourly. Failures (line down, policy off) are logged and tried again later.
+async fn keep_roster_fresh(counter: Counter) {
+    let mut token = counter.inner.token.subscribe();
+    loop {
+        let signed_in = token.borrow_and_update().is_some();
+        if signed_in && counter.roster_needs_refresh() {
+            match counter.refresh_roster().await {
+                Ok(r) => tracing::info!(result = ?r, "offline roster checked"),
+                Err(e) => {
+                    tracing::info!(error = %e, "offline roster not refreshed; will try again")
+                }
+            }
+        }
+        tokio::select! {
+            changed = token.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+            }
+            _ = tokio::time::sleep(ROSTER_CHECK_EVERY) => {}
+        }
     }
 }
 
@@ -203,10 +234,8 @@ impl Counter {
         let sender = Sender::new(client.clone(), vault.clone());
         let (token, token_rx) = watch::channel(None);
         let (engine, sync) = SyncEngine::new(sender.clone(), token_rx, DRAIN_PARALLEL);
-        let background = Background {
-            sync: tokio::spawn(engine.run()),
-            probe: client.spawn_health_probe(probe_every),
-        };
+        let drain = tokio::spawn(engine.run());
+        let probe = client.spawn_health_probe(probe_every);
         let counter = Counter {
             inner: Arc::new(Inner {
                 client,
@@ -216,6 +245,11 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
             }),
+        };
+        let background = Background {
+            sync: drain,
+            probe,
+            roster: tokio::spawn(keep_roster_fresh(counter.clone())),
         };
         Ok((counter, background))
     }
@@ -547,6 +581,15 @@ impl Counter {
             .collect::<Result<Vec<_>, _>>()?;
         let info = self.inner.vault.roster().replace(entries, resp.as_of)?;
         Ok(RosterRefresh::Refreshed { count: info.count })
+    }
+
+    /// Whether the roster is missing or describes a day before today (Japan time).
+    fn roster_needs_refresh(&self) -> bool {
+        let today = (Utc::now() + chrono::Duration::hours(9)).date_naive();
+        match self.inner.vault.roster().info() {
+            Ok(Some(info)) => info.is_stale(today),
+            _ => true,
+        }
     }
 
     /// Looks residents up in the offline roster by カナ prefix or 被保険者番号 (for the line being down).
