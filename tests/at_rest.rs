@@ -23,10 +23,12 @@ use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_link::{LineMonitor, UnionClient};
 use madoguchi_protocol::v1::{
     ChangeOfParticulars, IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident,
-    Notification, QualificationState, Reissue, ReissueReason, ResidentSearchRequest,
+    Notification, Reissue, ReissueReason,
 };
 use madoguchi_system_tests::union_host::UnionHost;
-use madoguchi_system_tests::{address_change, eventually, link_config_via, open_vault, today};
+use madoguchi_system_tests::{
+    address_change, eventually, insured_residents, link_config_via, open_vault, today,
+};
 use madoguchi_union_server::store::ResidentRecord;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -227,25 +229,7 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     handover(&counter, document.document_id, Some(seq)).await;
 
     // Searches and record views bring names, kana and 被保険者番号 through the terminal.
-    let mut insured = Vec::new();
-    for prefix in ["ア", "カ", "サ", "タ", "ナ", "ハ", "マ", "ヤ", "ワ"] {
-        let found = counter
-            .search(&ResidentSearchRequest {
-                insured_number: None,
-                kana: Some(KanaName::parse(prefix).expect("kana")),
-                birth_date: None,
-                limit: Some(50),
-            })
-            .await
-            .expect("search");
-        insured.extend(
-            found
-                .residents
-                .into_iter()
-                .filter(|r| r.state == QualificationState::Insured),
-        );
-    }
-    insured.truncate(3);
+    let insured = insured_residents(&counter, 3).await;
     assert_eq!(insured.len(), 3, "the training data has insured residents");
     for r in &insured {
         counter.resident(r.resident_id).await.expect("record view");

@@ -12,10 +12,10 @@ use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_link::LineState;
 use madoguchi_protocol::v1::{
-    IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident, Notification,
-    QualificationState, Reissue, ReissueReason, ResidentSearchRequest,
+    IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident, Notification, Reissue,
+    ReissueReason,
 };
-use madoguchi_system_tests::{eventually, start};
+use madoguchi_system_tests::{eventually, insured_residents, start};
 
 /// Today at the counter (Japan time).
 fn today() -> Date {
@@ -98,30 +98,7 @@ async fn a_counter_day_online_and_offline() {
     assert!(counter.ready_to_issue().expect("list").is_empty());
 
     // Two insured residents to reissue for.
-    let mut insured = Vec::new();
-    for prefix in [
-        "ア", "イ", "ウ", "オ", "カ", "キ", "サ", "シ", "タ", "ナ", "ハ", "マ", "ヤ", "ワ",
-    ] {
-        let found = counter
-            .search(&ResidentSearchRequest {
-                insured_number: None,
-                kana: Some(KanaName::parse(prefix).expect("kana")),
-                birth_date: None,
-                limit: Some(50),
-            })
-            .await
-            .expect("search by kana prefix");
-        insured.extend(
-            found
-                .residents
-                .into_iter()
-                .filter(|r| r.state == QualificationState::Insured),
-        );
-        if insured.len() >= 2 {
-            break;
-        }
-    }
-    insured.truncate(2);
+    let insured = insured_residents(counter, 2).await;
     assert_eq!(insured.len(), 2, "the training data has insured residents");
 
     // The line goes down: both are queued with receipts, nothing is shown as sent.

@@ -3,12 +3,11 @@
 //! than 被保険者番号, 生年月日 and state.
 
 use madoguchi_counter::RosterRefresh;
-use madoguchi_domain::kana::{KanaName, seion_key};
+use madoguchi_domain::kana::seion_key;
 use madoguchi_link::LineState;
-use madoguchi_protocol::v1::{QualificationState, ResidentSearchRequest};
 use std::time::Duration;
 
-use madoguchi_system_tests::{eventually, start, start_with};
+use madoguchi_system_tests::{eventually, insured_residents, start, start_with};
 use madoguchi_union_server::training::TrainingOptions;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,26 +64,10 @@ async fn roster_follows_the_union_policy() {
     assert!(count > 0);
 
     // Someone insured, found online first.
-    let mut someone = None;
-    for prefix in ["ア", "イ", "カ", "サ", "タ", "ナ", "ハ", "マ", "ヤ"] {
-        let found = counter
-            .search(&ResidentSearchRequest {
-                insured_number: None,
-                kana: Some(KanaName::parse(prefix).expect("kana")),
-                birth_date: None,
-                limit: Some(50),
-            })
-            .await
-            .expect("search");
-        someone = found
-            .residents
-            .into_iter()
-            .find(|r| r.state == QualificationState::Insured);
-        if someone.is_some() {
-            break;
-        }
-    }
-    let someone = someone.expect("an insured resident in the training data");
+    let someone = insured_residents(counter, 1)
+        .await
+        .pop()
+        .expect("an insured resident in the training data");
     let number = someone
         .insured_number
         .clone()

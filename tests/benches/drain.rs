@@ -10,11 +10,8 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use madoguchi_counter::Submitted;
 use madoguchi_domain::Date;
-use madoguchi_domain::kana::KanaName;
-use madoguchi_protocol::v1::{
-    ChangeOfParticulars, Notification, QualificationState, ResidentId, ResidentSearchRequest,
-};
-use madoguchi_system_tests::start;
+use madoguchi_protocol::v1::{ChangeOfParticulars, Notification, ResidentId};
+use madoguchi_system_tests::{insured_residents, start};
 
 fn today() -> Date {
     (Utc::now() + chrono::Duration::hours(9)).date_naive()
@@ -51,19 +48,11 @@ fn main() {
         let clerk = rig.union.accounts.iter().find(|a| a.user_id.ends_with("-clerk")).expect("clerk");
         counter.sign_in(&clerk.user_id, &clerk.password).await.expect("sign in");
 
-        let mut residents = Vec::new();
-        for prefix in ["ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ", "タ", "チ", "ツ", "テ", "ト", "ナ", "ニ", "ハ", "ヒ", "フ", "ホ", "マ", "ミ", "ム", "メ", "モ", "ヤ", "ヨ", "ワ"] {
-            let found = counter
-                .search(&ResidentSearchRequest {
-                    insured_number: None,
-                    kana: Some(KanaName::parse(prefix).expect("kana")),
-                    birth_date: None,
-                    limit: Some(200),
-                })
-                .await
-                .expect("search");
-            residents.extend(found.residents.into_iter().filter(|r| r.state == QualificationState::Insured).map(|r| r.resident_id));
-        }
+        let mut residents: Vec<ResidentId> = insured_residents(counter, usize::MAX)
+            .await
+            .into_iter()
+            .map(|r| r.resident_id)
+            .collect();
         residents.sort();
         residents.dedup();
         assert!(!residents.is_empty(), "insured residents in the training data");

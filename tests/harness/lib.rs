@@ -167,3 +167,40 @@ pub struct LoadPlan {
     /// Toggle the training switch for a line failure at random while submitting.
     pub flap: bool,
 }
+
+/// Insured residents of the training data, found as a clerk would: by カナ prefix, one syllable at a time,
+/// until `wanted` are found (or every prefix was tried). Needs a signed-in counter.
+pub async fn insured_residents(
+    counter: &Counter,
+    wanted: usize,
+) -> Vec<madoguchi_protocol::v1::ResidentSummary> {
+    use madoguchi_domain::kana::KanaName;
+    use madoguchi_protocol::v1::{QualificationState, ResidentSearchRequest};
+    const PREFIXES: [&str; 34] = [
+        "ア", "イ", "ウ", "エ", "オ", "カ", "キ", "ク", "ケ", "コ", "サ", "シ", "ス", "セ", "ソ",
+        "タ", "チ", "ツ", "テ", "ト", "ナ", "ニ", "ハ", "ヒ", "フ", "ホ", "マ", "ミ", "ム", "メ",
+        "モ", "ヤ", "ヨ", "ワ",
+    ];
+    let mut found = Vec::new();
+    for prefix in PREFIXES {
+        let page = counter
+            .search(&ResidentSearchRequest {
+                insured_number: None,
+                kana: Some(KanaName::parse(prefix).expect("kana")),
+                birth_date: None,
+                limit: Some(200),
+            })
+            .await
+            .expect("search by kana prefix");
+        found.extend(
+            page.residents
+                .into_iter()
+                .filter(|r| r.state == QualificationState::Insured),
+        );
+        if found.len() >= wanted {
+            break;
+        }
+    }
+    found.truncate(wanted);
+    found
+}
