@@ -146,6 +146,31 @@ async fn a_counter_day_online_and_offline() {
         ready.iter().map(|r| r.decision.idempotency_key).collect();
     assert_eq!(keys.len(), 2, "one decision per notification");
 
+    // Every access is in the terminal's own audit chain, which verifies and names no person.
+    let audit = counter.audit_entries().expect("audit entries");
+    let head = madoguchi_audit::verify_entries(
+        madoguchi_audit::ChainHead::default(),
+        &rig.union.terminal_id,
+        &audit,
+    )
+    .expect("the chain is intact");
+    assert_eq!(head.seq as usize, audit.len());
+    let ops: Vec<_> = audit.iter().map(|e| e.event.operation).collect();
+    for op in [
+        madoguchi_audit::Operation::SignIn,
+        madoguchi_audit::Operation::Search,
+        madoguchi_audit::Operation::RevealMyNumber,
+        madoguchi_audit::Operation::Submit,
+        madoguchi_audit::Operation::Handover,
+    ] {
+        assert!(ops.contains(&op), "{op:?} recorded");
+    }
+    let text = serde_json::to_string(&audit).expect("json");
+    assert!(
+        !text.contains("花子") && !text.contains("987654321096"),
+        "no personal data in the trail"
+    );
+
     rig.background.abort();
     rig.union.shutdown().await;
 }

@@ -75,6 +75,7 @@ impl From<CounterError> for IpcError {
             CounterError::Encode(_) => "encode",
             CounterError::Vault(_) => "vault",
             CounterError::Link(_) => e.code().unwrap_or("link"),
+            CounterError::AuditChain(_) => "audit_chain_broken",
         };
         IpcError::new(code, e.message_ja())
     }

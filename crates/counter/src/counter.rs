@@ -23,6 +23,9 @@ use serde::Serialize;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use madoguchi_audit::{AuditEntry, Operation, Outcome};
+
+use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
 /// Residents whose notifications the background drain sends at once.
@@ -167,6 +170,7 @@ struct Inner {
     sync: SyncHandle,
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
+    audit: AuditTrail,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -231,6 +235,7 @@ impl Counter {
                 "outbox items put back to queued after restart"
             );
         }
+        let audit = AuditTrail::open(vault.clone())?;
         let sender = Sender::new(client.clone(), vault.clone());
         let (token, token_rx) = watch::channel(None);
         let (engine, sync) = SyncEngine::new(sender.clone(), token_rx, DRAIN_PARALLEL);
@@ -244,6 +249,7 @@ impl Counter {
                 sync,
                 token,
                 staff: RwLock::new(None),
+                audit,
             }),
         };
         let background = Background {
@@ -288,6 +294,37 @@ impl Counter {
             .ok_or(CounterError::NotSignedIn)
     }
 
+    /// Records an operation in the terminal's audit chain, then passes its result on. A read whose audit
+    /// record cannot be written is refused: every access is audited or does not happen.
+    async fn audited<T>(
+        &self,
+        user: Option<&str>,
+        operation: Operation,
+        target: Option<String>,
+        result: Result<T, CounterError>,
+    ) -> Result<T, CounterError> {
+        let user = match user {
+            Some(u) => u.to_owned(),
+            None => self.staff().map(|s| s.user_id).unwrap_or_default(),
+        };
+        let outcome = match &result {
+            Ok(_) => Outcome::Done,
+            Err(e) => Outcome::Refused {
+                code: e.code().unwrap_or("terminal_error").to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record(&user, operation, target, outcome)
+            .await?;
+        result
+    }
+
+    /// The terminal's audit chain, oldest first (for the administrator and for shipping to the union).
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
+        self.inner.audit.entries()
+    }
+
     /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
     /// on the terminal).
     pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<StaffInfo, CounterError> {
@@ -295,10 +332,14 @@ impl Counter {
             user_id: user_id.to_owned(),
             password: password.to_owned(),
         };
-        let resp: SignInResponse = self
+        let result: Result<SignInResponse, CounterError> = self
             .inner
             .client
             .post("/v1/session", None, None, &req)
+            .await
+            .map_err(CounterError::from);
+        let resp = self
+            .audited(Some(user_id), Operation::SignIn, None, result)
             .await?;
         if let Ok(mut s) = self.inner.staff.write() {
             *s = Some(resp.staff.clone());
@@ -312,6 +353,12 @@ impl Counter {
 
     /// Signs out here and, when the line is up, at the union. Queued work stays queued.
     pub async fn sign_out(&self) {
+        if let Err(e) = self
+            .audited(None, Operation::SignOut, None, Ok::<(), CounterError>(()))
+            .await
+        {
+            tracing::warn!(error = %e, "sign-out could not be recorded in the audit trail");
+        }
         let token = self.inner.token.send_replace(None);
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;
@@ -340,31 +387,50 @@ impl Counter {
         req: &ResidentSearchRequest,
     ) -> Result<ResidentSearchResponse, CounterError> {
         let token = self.token()?;
-        Ok(self
+        let result = self
             .inner
             .client
             .post("/v1/residents/search", Some(&token), None, req)
-            .await?)
+            .await
+            .map_err(CounterError::from);
+        self.audited(None, Operation::Search, None, result).await
     }
 
     /// The record view of one resident (個人番号 masked: only a flag says whether one is linked).
     pub async fn resident(&self, id: ResidentId) -> Result<ResidentDetail, CounterError> {
         let token = self.token()?;
-        Ok(self
+        let result = self
             .inner
             .client
             .get(&format!("/v1/residents/{id}"), Some(&token))
-            .await?)
+            .await
+            .map_err(CounterError::from);
+        self.audited(
+            None,
+            Operation::ViewResident,
+            Some(format!("resident:{id}")),
+            result,
+        )
+        .await
     }
 
     /// Reveals a resident's 個人番号: a request of its own, refused by the union without the 個人番号
     /// permission and recorded in its audit trail (N:3886–3888; never on search screens, K:3640–3641).
     pub async fn reveal_my_number(&self, id: ResidentId) -> Result<MyNumber, CounterError> {
         let token = self.token()?;
-        let resp: MyNumberResponse = self
+        let result: Result<MyNumberResponse, CounterError> = self
             .inner
             .client
             .get(&format!("/v1/residents/{id}/my-number"), Some(&token))
+            .await
+            .map_err(CounterError::from);
+        let resp = self
+            .audited(
+                None,
+                Operation::RevealMyNumber,
+                Some(format!("resident:{id}")),
+                result,
+            )
             .await?;
         Ok(resp.my_number)
     }
@@ -372,6 +438,24 @@ impl Counter {
     /// Submits a notification. Written to the outbox first (durable), then sent at once when the line is
     /// up and no earlier notification of the same resident is still waiting; otherwise queued.
     pub async fn submit(
+        &self,
+        notification: Notification,
+        received_on: Date,
+    ) -> Result<Submitted, CounterError> {
+        let kind = notification.kind();
+        let result = self.submit_unaudited(notification, received_on).await;
+        let target = match &result {
+            Ok(Submitted::Decided { seq, decision }) => {
+                format!("{kind:?} queue:{seq} resident:{}", decision.resident_id)
+            }
+            Ok(Submitted::Queued(r)) => format!("{kind:?} queue:{}", r.seq),
+            _ => format!("{kind:?}"),
+        };
+        self.audited(None, Operation::Submit, Some(target), result)
+            .await
+    }
+
+    async fn submit_unaudited(
         &self,
         notification: Notification,
         received_on: Date,
@@ -538,7 +622,7 @@ impl Counter {
         seq: Option<u64>,
     ) -> Result<serde_json::Value, CounterError> {
         let token = self.token()?;
-        let answer: serde_json::Value = self
+        let result = self
             .inner
             .client
             .post(
@@ -546,6 +630,15 @@ impl Counter {
                 Some(&token),
                 None,
                 req,
+            )
+            .await
+            .map_err(CounterError::from);
+        let answer: serde_json::Value = self
+            .audited(
+                None,
+                Operation::Handover,
+                Some(format!("document:{document} issued")),
+                result,
             )
             .await?;
         if let Some(s) = seq {
@@ -627,7 +720,7 @@ impl Counter {
         req: &ReturnRequest,
     ) -> Result<serde_json::Value, CounterError> {
         let token = self.token()?;
-        Ok(self
+        let result = self
             .inner
             .client
             .post(
@@ -636,7 +729,15 @@ impl Counter {
                 None,
                 req,
             )
-            .await?)
+            .await
+            .map_err(CounterError::from);
+        self.audited(
+            None,
+            Operation::Handover,
+            Some(format!("document:{document} returned")),
+            result,
+        )
+        .await
     }
 }
 

@@ -22,6 +22,9 @@ pub enum CounterError {
     /// No such queue item.
     #[error("no such queue item")]
     UnknownItem,
+    /// The terminal's audit chain is broken (an entry edited, removed or reordered).
+    #[error(transparent)]
+    AuditChain(madoguchi_audit::ChainError),
 }
 
 impl StaffMessage for CounterError {
@@ -34,6 +37,10 @@ impl StaffMessage for CounterError {
                 "届出を保存できませんでした。入力内容は画面に残っています。情報システム管理者に連絡してください。".into()
             }
             CounterError::UnknownItem => "指定の受付が見つかりません。一覧を更新してください。".into(),
+            CounterError::AuditChain(e) => format!(
+                "{} 端末を使用せず、情報システム管理者に連絡してください。",
+                e.message_ja()
+            ),
         }
     }
 }

@@ -12,6 +12,7 @@
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
+mod audit;
 mod counter;
 mod error;
 
