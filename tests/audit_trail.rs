@@ -36,7 +36,29 @@ async fn tampering_with_the_terminal_chain_stops_the_counter() {
         .resident(someone.resident_id)
         .await
         .expect("view");
+    rig.counter
+        .record_print("document:sample".into(), None)
+        .await
+        .expect("print recorded");
+    rig.counter
+        .record_print("document:sample".into(), Some("printer_unavailable"))
+        .await
+        .expect("failed print recorded");
     let entries = rig.counter.audit_entries().expect("entries");
+    let prints: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.operation == Operation::Print)
+        .map(|e| e.event.outcome.clone())
+        .collect();
+    assert_eq!(
+        prints,
+        vec![
+            madoguchi_audit::Outcome::Done,
+            madoguchi_audit::Outcome::Refused {
+                code: "printer_unavailable".into()
+            }
+        ]
+    );
     let ops: Vec<_> = entries.iter().map(|e| e.event.operation).collect();
     assert_eq!(ops.first(), Some(&Operation::SignIn));
     assert!(ops.contains(&Operation::ViewResident));

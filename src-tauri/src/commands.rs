@@ -386,7 +386,14 @@ pub async fn print_document(
             .printing
             .render_document(&t.counter.document(document_id).await?)?,
     };
-    match t.printing.print(&doc, &staff.user_id) {
+    let result = t.printing.print(&doc, &staff.user_id);
+    t.counter
+        .record_print(
+            format!("document:{document_id}"),
+            result.as_ref().err().map(|e| e.code.as_str()),
+        )
+        .await?;
+    match result {
         Ok(p) => Ok(p),
         Err(e) => {
             // Keep it for another try (printer out of paper etc.).
@@ -421,13 +428,20 @@ pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, Ipc
 
 /// 受付控 to the printer.
 #[tauri::command]
-pub fn print_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Printed, IpcError> {
+pub async fn print_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Printed, IpcError> {
     let (t, staff) = shell.session()?;
     let doc = match shell.take(&format!("receipt:{seq}")) {
         Some(d) => d,
         None => t.printing.render_receipt(&queue_entry(&t, seq)?)?,
     };
-    t.printing.print(&doc, &staff.user_id)
+    let result = t.printing.print(&doc, &staff.user_id);
+    t.counter
+        .record_print(
+            format!("receipt:queue:{seq}"),
+            result.as_ref().err().map(|e| e.code.as_str()),
+        )
+        .await?;
+    result
 }
 
 /// 交付 recorded (窓口 with 本人確認書類, or 郵送).

@@ -320,6 +320,27 @@ impl Counter {
         result
     }
 
+    /// Records a print in the audit chain. Printing itself runs in the app's print service; it reports here
+    /// what went to the printer (`target`: an opaque document id or a 受付番号) and, when the job failed,
+    /// the stable error code.
+    pub async fn record_print(
+        &self,
+        target: String,
+        failure: Option<&str>,
+    ) -> Result<(), CounterError> {
+        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let outcome = match failure {
+            None => Outcome::Done,
+            Some(code) => Outcome::Refused {
+                code: code.to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record(&user, Operation::Print, Some(target), outcome)
+            .await
+    }
+
     /// The terminal's audit chain, oldest first (for the administrator and for shipping to the union).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
         self.inner.audit.entries()
