@@ -18,7 +18,10 @@ cargo build -p madoguchi
 
 APP="${CARGO_TARGET_DIR:-$ROOT/target}/debug/madoguchi"
 KEYRING=()
-if ! keyctl show @s >/dev/null 2>&1; then
+# The implicit per-user session keyring (`_uid_ses.<uid>`, what ssh/containers give) exists but the keyring
+# store is refused access to it (tech-notes §3.2), so only a real session keyring counts.
+if ! keyctl show @s 2>/dev/null | sed -n 2p | grep -q 'keyring:' ||
+  keyctl show @s 2>/dev/null | sed -n 2p | grep -q '_uid_ses\.'; then
   echo "run-app: no session keyring: running the app in one of its own (keyctl session -)." >&2
   KEYRING=(keyctl session -)
 fi
