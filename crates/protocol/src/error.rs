@@ -74,6 +74,16 @@ pub enum ErrorCode {
     Timeout,
     /// Something failed on the server; nothing was written (500).
     Internal,
+    /// The requester of a distribution cannot approve it (four-eyes) (403).
+    SelfApproval,
+    /// The password asked again for an approval is wrong (401).
+    ReauthenticationFailed,
+    /// The content changed since it was shown; approve the new content (409).
+    ContentChanged,
+    /// The distribution was already decided, or is not waiting for this decision (409).
+    AlreadyDecided,
+    /// The distribution is not approved yet: nothing of it may be printed, listed or exported (409).
+    NotApproved,
 }
 
 /// The body of every error answer.
@@ -128,6 +138,11 @@ impl ErrorCode {
             ErrorCode::IdentityDocumentRequired => "identity_document_required",
             ErrorCode::Timeout => "timeout",
             ErrorCode::Internal => "internal",
+            ErrorCode::SelfApproval => "self_approval",
+            ErrorCode::ReauthenticationFailed => "reauthentication_failed",
+            ErrorCode::ContentChanged => "content_changed",
+            ErrorCode::AlreadyDecided => "already_decided",
+            ErrorCode::NotApproved => "not_approved",
         }
     }
 
@@ -142,12 +157,14 @@ impl ErrorCode {
             | ErrorCode::InvalidIdempotencyKey => 400,
             ErrorCode::Unauthenticated
             | ErrorCode::SessionTerminalMismatch
-            | ErrorCode::InvalidCredentials => 401,
+            | ErrorCode::InvalidCredentials
+            | ErrorCode::ReauthenticationFailed => 401,
             ErrorCode::StaffOfOtherMunicipality
             | ErrorCode::Forbidden
             | ErrorCode::MyNumberPermissionRequired
             | ErrorCode::OutOfScope
-            | ErrorCode::TerminalRevoked => 403,
+            | ErrorCode::TerminalRevoked
+            | ErrorCode::SelfApproval => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,
@@ -159,7 +176,10 @@ impl ErrorCode {
             | ErrorCode::AlreadyIssued
             | ErrorCode::AlreadyReturned
             | ErrorCode::NotIssued
-            | ErrorCode::DocumentVoided => 409,
+            | ErrorCode::DocumentVoided
+            | ErrorCode::ContentChanged
+            | ErrorCode::AlreadyDecided
+            | ErrorCode::NotApproved => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InvalidDates
@@ -224,6 +244,17 @@ impl ErrorCode {
             ErrorCode::Internal => {
                 "サーバーで問題が発生しました。データは更新されていません。もう一度送信してください。"
             }
+            ErrorCode::SelfApproval => "作成した本人は承認できません。別の職員が承認してください。",
+            ErrorCode::ReauthenticationFailed => {
+                "パスワードが正しくありません。承認するにはご自身のパスワードを入力してください。"
+            }
+            ErrorCode::ContentChanged => {
+                "表示中の内容から配信データが変更されています。最新の内容を確認してから承認してください。"
+            }
+            ErrorCode::AlreadyDecided => "この配信はすでに承認または差戻しされています。",
+            ErrorCode::NotApproved => {
+                "この配信はまだ承認されていないため、印刷・一覧出力・媒体出力はできません。"
+            }
         }
     }
 
@@ -271,6 +302,11 @@ impl ErrorCode {
             }
             ErrorCode::Timeout => "the request timed out",
             ErrorCode::Internal => "internal error; nothing was written",
+            ErrorCode::SelfApproval => "the requester cannot approve their own distribution",
+            ErrorCode::ReauthenticationFailed => "re-authentication failed",
+            ErrorCode::ContentChanged => "the content changed since it was shown",
+            ErrorCode::AlreadyDecided => "the distribution is not awaiting this decision",
+            ErrorCode::NotApproved => "the distribution is not approved yet",
         }
     }
 }
