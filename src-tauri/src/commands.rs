@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 
 use crate::error::IpcError;
-use crate::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
 use crate::printing::Printed;
 use crate::terminal::Terminal;
+use madoguchi_counter::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
 
 /// Where the app is in its start.
 #[derive(Clone)]

@@ -12,7 +12,6 @@
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod forms;
 pub mod printing;
 pub mod terminal;
 
