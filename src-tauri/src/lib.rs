@@ -9,6 +9,7 @@
 //! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
+pub mod access;
 pub mod commands;
 pub mod config;
 pub mod error;
