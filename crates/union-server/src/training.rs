@@ -62,6 +62,8 @@ pub enum TrainingError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Distribution(#[from] crate::distribution::GenerateError),
 }
 
 /// A running training server and what a terminal needs to reach it.
@@ -146,6 +148,22 @@ pub async fn start_with(
                 hash_cost: cost,
             },
         )?;
+        // One released 一斉更新 so the supervisor's queue has something to review.
+        let union_staff: Vec<&str> = accounts
+            .iter()
+            .filter(|a| a.roles.contains(&madoguchi_protocol::v1::Role::UnionStaff))
+            .map(|a| a.user_id.as_str())
+            .collect();
+        if let [requester, approver, ..] = union_staff[..] {
+            crate::distribution::seed_released_renewal(
+                store.as_ref(),
+                &config,
+                options.municipality,
+                requester,
+                approver,
+                today,
+            )?;
+        }
     }
     let running = server::start_with(
         ServeOptions::new(&pki_dir, &data_dir, options.listen),
