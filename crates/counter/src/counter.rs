@@ -28,6 +28,9 @@ use madoguchi_audit::{AuditEntry, Operation, Outcome};
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
+#[path = "distribution.rs"]
+pub mod distribution;
+
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
 

@@ -16,6 +16,10 @@ mod audit;
 mod counter;
 mod error;
 
+pub use counter::distribution::{
+    ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
+    current_approval,
+};
 pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
