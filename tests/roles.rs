@@ -11,9 +11,11 @@ use madoguchi_protocol::distribution::{
     CreateDistribution, Decision, DistributionDecisionRequest, DistributionId, DistributionKind,
     DistributionSummary, MailClass, UnionApproval,
 };
+use madoguchi_protocol::reprint::ReprintApprovalRequest;
 use madoguchi_protocol::v1::{
-    MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest, Reissue,
-    ReissueReason, ResidentSearchRequest, ResidentSearchResponse, SignInRequest, SignInResponse,
+    MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest,
+    QualificationState, Reissue, ReissueReason, ResidentDetail, ResidentSearchRequest,
+    ResidentSearchResponse, SignInRequest, SignInResponse,
 };
 use madoguchi_system_tests::{link_config, start, today};
 use serde_json::Value;
@@ -112,12 +114,29 @@ async fn every_role_against_every_endpoint() {
                 insured_number: None,
                 kana: Some(KanaName::parse("ア").expect("kana")),
                 birth_date: None,
-                limit: Some(5),
+                limit: Some(50),
             },
         )
         .await
         .expect("search");
     let resident = found.residents.first().expect("a resident").resident_id;
+    // A document nobody touches in the table (the 再交付 row voids the move-in's), for reprint approvals.
+    let mut reprintable = None;
+    for r in found
+        .residents
+        .iter()
+        .filter(|r| r.state == QualificationState::Insured)
+    {
+        let detail: ResidentDetail = client
+            .get(&format!("/v1/residents/{}", r.resident_id), clerk.as_ref())
+            .await
+            .expect("resident detail");
+        if let Some(d) = detail.documents.first() {
+            reprintable = Some(d.document_id);
+            break;
+        }
+    }
+    let reprintable = reprintable.expect("an insured resident with a document");
     let decided: NotificationDecision = client
         .post(
             "/v1/notifications",
@@ -261,6 +280,22 @@ async fn every_role_against_every_endpoint() {
         (
             "GET /v1/distributions/{id}/ledger",
             [forbidden, forbidden, Allowed, Allowed, Allowed, unauth],
+        ),
+        (
+            "GET /v1/reprint-policy",
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            // The supervisor's credentials in the body; the supervisor cannot approve their own request.
+            "POST /v1/documents/{id}/reprint-approval",
+            [
+                Allowed,
+                Allowed,
+                Refused("self_approval"),
+                forbidden,
+                forbidden,
+                unauth,
+            ],
         ),
     ];
     let mut failures = Vec::new();
@@ -408,6 +443,21 @@ async fn every_role_against_every_endpoint() {
                 "GET /v1/distributions/{id}/records" => outcome(
                     client
                         .get(&dist(approved.distribution_id, "/records?limit=5"), t)
+                        .await,
+                ),
+                "GET /v1/reprint-policy" => outcome(client.get("/v1/reprint-policy", t).await),
+                "POST /v1/documents/{id}/reprint-approval" => outcome(
+                    client
+                        .post(
+                            &format!("/v1/documents/{reprintable}/reprint-approval"),
+                            t,
+                            None,
+                            &ReprintApprovalRequest {
+                                supervisor_user_id: account("-supervisor").user_id,
+                                password: supervisor_password.clone(),
+                                reason: "印字不良".into(),
+                            },
+                        )
                         .await,
                 ),
                 "GET /v1/distributions/{id}/ledger" => outcome(

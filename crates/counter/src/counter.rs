@@ -30,6 +30,8 @@ use crate::error::CounterError;
 
 #[path = "distribution.rs"]
 pub mod distribution;
+#[path = "reprint.rs"]
+mod reprint;
 
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;

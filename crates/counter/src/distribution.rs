@@ -28,7 +28,8 @@ use crate::error::CounterError;
 /// Records asked for per page (the union's largest page).
 pub const FETCH_PAGE: u32 = 1000;
 
-/// Why a distribution cannot be used at this terminal (beyond the union's own refusals).
+/// Why a distribution (or an approved reprint) cannot be used at this terminal (beyond the union's own
+/// refusals).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DistributionError {
     /// The ledger does not end with the municipality's approval of the current content.
@@ -43,6 +44,9 @@ pub enum DistributionError {
     /// The approved content is not (completely) in this terminal's vault yet.
     #[error("the approved content has not been fetched")]
     NotFetched,
+    /// A reprint approval covers one reprint, and it was used.
+    #[error("the reprint approval was already used")]
+    ReprintApprovalUsed,
 }
 
 impl DistributionError {
@@ -53,6 +57,7 @@ impl DistributionError {
             DistributionError::LedgerBroken(_) => "ledger_broken",
             DistributionError::ContentMismatch => "content_mismatch",
             DistributionError::NotFetched => "not_fetched",
+            DistributionError::ReprintApprovalUsed => "reprint_approval_used",
         }
     }
 }
@@ -73,6 +78,10 @@ impl StaffMessage for DistributionError {
             }
             DistributionError::NotFetched => {
                 "承認済みの配信データがこの端末にありません。先に受信してください。".into()
+            }
+            DistributionError::ReprintApprovalUsed => {
+                "この承認による再印刷は記録済みです。もう一度印刷するには、改めて監督者の承認を受けてください。"
+                    .into()
             }
         }
     }

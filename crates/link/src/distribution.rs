@@ -1,5 +1,6 @@
 //! Distribution (配信) paths of the union API: the union side for 広域連合職員 and the terminal side for the
 //! municipality's 監督者 (see `madoguchi_protocol::distribution` for the life of a distribution).
+//! Also the reprint policy and a 監督者's approval of one reprint.
 
 use madoguchi_protocol::distribution::{
     CreateDistribution, DistributionDecisionRequest, DistributionId, DistributionList,
@@ -128,5 +129,31 @@ impl UnionClient {
     ) -> Result<Ledger, LinkError> {
         self.get(&format!("/v1/distributions/{id}/ledger"), Some(token))
             .await
+    }
+}
+
+impl UnionClient {
+    /// `GET /v1/reprint-policy` — whether reprints and corrections need a 監督者's approval.
+    pub async fn reprint_policy(
+        &self,
+        token: &SessionToken,
+    ) -> Result<madoguchi_protocol::reprint::ReprintPolicy, LinkError> {
+        self.get("/v1/reprint-policy", Some(token)).await
+    }
+
+    /// `POST /v1/documents/{id}/reprint-approval` — a 監督者 approves one reprint with their own credentials.
+    pub async fn approve_reprint(
+        &self,
+        token: &SessionToken,
+        document: madoguchi_protocol::v1::DocumentId,
+        req: &madoguchi_protocol::reprint::ReprintApprovalRequest,
+    ) -> Result<madoguchi_protocol::reprint::ReprintApproval, LinkError> {
+        self.post(
+            &format!("/v1/documents/{document}/reprint-approval"),
+            Some(token),
+            None,
+            req,
+        )
+        .await
     }
 }

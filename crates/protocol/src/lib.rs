@@ -15,6 +15,7 @@
 pub mod distribution;
 pub mod error;
 pub mod openapi;
+pub mod reprint;
 mod schema;
 pub mod v1;
 

@@ -4,7 +4,8 @@
 //! [`ErrorCode::SelfApproval`]; only the content shown: [`ErrorCode::ContentChanged`]), regenerate (new
 //! content, earlier approvals void). Terminal side (監督者 of the distribution's municipality, scoped by the
 //! session, which is bound to the terminal certificate's municipality): list, summary, samples, decision with
-//! the password asked again, records only once approved, ledger.
+//! the password asked again, records only once approved, ledger. Also the reprint policy and a supervisor's
+//! approval of one reprint of one document (their own credentials at the clerk's terminal).
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -14,7 +15,10 @@ use madoguchi_protocol::distribution::{
     DistributionList, DistributionRecordsPage, DistributionState, DistributionSummary, Ledger,
     LedgerAction, LedgerEntry, SampleRecords, UnionApproval,
 };
-use madoguchi_protocol::v1::Role;
+use madoguchi_protocol::reprint::{
+    ReprintApproval, ReprintApprovalId, ReprintApprovalRequest, ReprintPolicy,
+};
+use madoguchi_protocol::v1::{DocumentState, Role};
 use rand::seq::IteratorRandom;
 use serde::Deserialize;
 
@@ -46,6 +50,8 @@ pub(super) fn routes() -> Router<Shared> {
         .route("/v1/distributions/{id}/decision", post(decide))
         .route("/v1/distributions/{id}/records", get(records))
         .route("/v1/distributions/{id}/ledger", get(ledger))
+        .route("/v1/reprint-policy", get(reprint_policy))
+        .route("/v1/documents/{id}/reprint-approval", post(approve_reprint))
 }
 
 impl From<GenerateError> for ApiError {
@@ -330,59 +336,73 @@ async fn samples(
     }))
 }
 
-/// Checks the signed-in user's password again. A wrong one counts as a failed sign-in (lockout after the
-/// configured number; a lock also ends this session).
-async fn reauthenticate(state: &Shared, staff: &Staff, password: String) -> ApiResult<()> {
-    let Some(record) = state.store.staff(&staff.session.user_id)? else {
-        return Err(ErrorCode::ReauthenticationFailed.into());
+/// The outcome of checking a staff member's password outside sign-in.
+enum PasswordCheck {
+    Right,
+    /// Wrong, unknown or revoked user (not told apart).
+    Wrong,
+    /// Locked now (before or because of this attempt).
+    Locked,
+}
+
+/// Checks `user_id`'s password. A wrong one counts as a failed sign-in (lockout after the configured number).
+async fn check_password(
+    state: &Shared,
+    user_id: &str,
+    password: String,
+) -> ApiResult<PasswordCheck> {
+    let Some(record) = state.store.staff(user_id)? else {
+        return Ok(PasswordCheck::Wrong);
     };
-    if record.disabled {
-        state.sessions.close(&staff.token);
-        return Err(ErrorCode::ReauthenticationFailed.into());
+    if record.disabled || password.len() > 256 {
+        return Ok(PasswordCheck::Wrong);
     }
     let now = state.now();
     if record.locked_until.is_some_and(|t| t > now) {
-        state.sessions.close(&staff.token);
-        return Err(ErrorCode::AccountLocked.into());
-    }
-    if password.len() > 256 {
-        return Err(ErrorCode::ReauthenticationFailed.into());
+        return Ok(PasswordCheck::Locked);
     }
     let hash = record.password_hash.clone();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|_| ApiError::from(ErrorCode::Internal))?;
     let auth = &state.config.auth;
-    let mut locked = false;
-    {
-        let _guard = state.write_lock.lock().await;
-        let Some(mut fresh) = state.store.staff(&record.user_id)? else {
-            return Err(ErrorCode::ReauthenticationFailed.into());
-        };
-        if ok {
-            if fresh.failed_attempts != 0 {
-                fresh.failed_attempts = 0;
-                state.store.put_staff(&fresh)?;
-            }
-        } else {
-            fresh.failed_attempts += 1;
-            if fresh.failed_attempts >= auth.max_failures {
-                fresh.failed_attempts = 0;
-                fresh.locked_until =
-                    Some(now + chrono::Duration::minutes(i64::from(auth.lockout_minutes)));
-                locked = true;
-                tracing::warn!(user = %fresh.user_id, "account locked after repeated re-authentication failures");
-            }
+    let _guard = state.write_lock.lock().await;
+    let Some(mut fresh) = state.store.staff(&record.user_id)? else {
+        return Ok(PasswordCheck::Wrong);
+    };
+    if ok {
+        if fresh.failed_attempts != 0 {
+            fresh.failed_attempts = 0;
             state.store.put_staff(&fresh)?;
         }
+        return Ok(PasswordCheck::Right);
     }
-    if locked {
-        state.sessions.close(&staff.token);
+    fresh.failed_attempts += 1;
+    let mut locked = false;
+    if fresh.failed_attempts >= auth.max_failures {
+        fresh.failed_attempts = 0;
+        fresh.locked_until = Some(now + chrono::Duration::minutes(i64::from(auth.lockout_minutes)));
+        locked = true;
+        tracing::warn!(user = %fresh.user_id, "account locked after repeated password failures");
     }
-    if ok {
-        Ok(())
+    state.store.put_staff(&fresh)?;
+    Ok(if locked {
+        PasswordCheck::Locked
     } else {
-        Err(ErrorCode::ReauthenticationFailed.into())
+        PasswordCheck::Wrong
+    })
+}
+
+/// Checks the signed-in user's password again (re-authentication). A wrong one counts as a failed
+/// sign-in; when the account locks, this session ends too.
+async fn reauthenticate(state: &Shared, staff: &Staff, password: String) -> ApiResult<()> {
+    match check_password(state, &staff.session.user_id, password).await? {
+        PasswordCheck::Right => Ok(()),
+        PasswordCheck::Wrong => Err(ErrorCode::ReauthenticationFailed.into()),
+        PasswordCheck::Locked => {
+            state.sessions.close(&staff.token);
+            Err(ErrorCode::AccountLocked.into())
+        }
     }
 }
 
@@ -492,4 +512,73 @@ async fn ledger(
     };
     let entries = state.store.distributions().distribution_ledger(meta.id)?;
     Ok(axum::Json(Ledger { entries }))
+}
+
+async fn reprint_policy(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> ApiResult<axum::Json<ReprintPolicy>> {
+    staff.require_counter()?;
+    Ok(axum::Json(ReprintPolicy {
+        supervisor_approval_required: state.config.reprint_needs_supervisor,
+    }))
+}
+
+/// A 監督者 approves one reprint of one document at the signed-in clerk's terminal, with their own user id
+/// and password (which count toward their lockout) and a reason. Kept insert-only; audited with the
+/// document as target.
+async fn approve_reprint(
+    State(state): State<Shared>,
+    terminal: Terminal,
+    staff: Staff,
+    Path(raw_id): Path<String>,
+    ApiJson(req): ApiJson<ReprintApprovalRequest>,
+) -> ApiResult<axum::Json<ReprintApproval>> {
+    staff.require_counter()?;
+    let document = super::document_in_scope(&state, &staff, &raw_id)?;
+    if document.state == DocumentState::Voided {
+        return Err(ErrorCode::DocumentVoided.into());
+    }
+    let reason = req.reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_TEXT {
+        return Err(ApiError::field(ErrorCode::InvalidField, "reason"));
+    }
+    if req.supervisor_user_id == staff.session.user_id {
+        return Err(ErrorCode::SelfApproval.into());
+    }
+    match check_password(&state, &req.supervisor_user_id, req.password.clone()).await? {
+        PasswordCheck::Right => {}
+        PasswordCheck::Wrong => return Err(ErrorCode::ReauthenticationFailed.into()),
+        PasswordCheck::Locked => return Err(ErrorCode::AccountLocked.into()),
+    }
+    let supervisor = state
+        .store
+        .staff(&req.supervisor_user_id)?
+        .ok_or(ApiError::from(ErrorCode::ReauthenticationFailed))?;
+    if supervisor.municipality != staff.session.municipality {
+        return Err(ErrorCode::StaffOfOtherMunicipality.into());
+    }
+    if !supervisor.roles.contains(&Role::Supervisor) {
+        return Err(ErrorCode::Forbidden.into());
+    }
+    let approval = ReprintApproval {
+        approval_id: ReprintApprovalId(uuid::Uuid::new_v4()),
+        document_id: document.id,
+        requested_by: staff.session.user_id.clone(),
+        approved_by: supervisor.user_id,
+        reason: reason.to_owned(),
+        terminal_id: terminal.0.terminal_id.clone(),
+        approved_at: state.now(),
+    };
+    staff.note.target(format!(
+        "document:{} reprint-approval:{}",
+        approval.document_id, approval.approval_id
+    ));
+    state
+        .store
+        .distributions()
+        .put_reprint_approval(&approval)?;
+    let seq = state.group_flush.committed();
+    flush(&state, seq).await?;
+    Ok(axum::Json(approval))
 }

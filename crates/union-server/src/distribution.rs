@@ -32,6 +32,7 @@ use madoguchi_protocol::distribution::{
     DistributionState, DistributionSummary, KindCount, LEDGER_GENESIS, LedgerAction, LedgerEntry,
     MailClass, PremiumRow, QualificationRow, RecordPayload, content_hash, ledger_entry_hash,
 };
+use madoguchi_protocol::reprint::ReprintApproval;
 use madoguchi_protocol::v1::{DocumentData, DocumentId, DocumentState, MailingAddress};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -176,6 +177,10 @@ pub trait DistributionStore: Send + Sync {
     ) -> Result<Vec<DistributionRecord>, StoreError>;
     /// The ledger, oldest first.
     fn distribution_ledger(&self, id: DistributionId) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// Keeps a supervisor's approval of one reprint (insert-only: an existing approval id is refused).
+    fn put_reprint_approval(&self, approval: &ReprintApproval) -> Result<(), StoreError>;
+    /// The reprint approvals of one document, oldest first.
+    fn reprint_approvals(&self, document: DocumentId) -> Result<Vec<ReprintApproval>, StoreError>;
 }
 
 /// Why content could not be built.

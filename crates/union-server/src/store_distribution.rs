@@ -4,9 +4,12 @@
 //!
 //! - `g/<id>` — the [`DistributionMeta`];
 //! - `gr/<id>/<generation>/<chunk>` — the records, [`RECORDS_PER_CHUNK`] per sealed value;
-//! - `gl/<id>/<seq>` — the ledger entries, insert-only (a write that finds the key present is refused).
+//! - `gl/<id>/<seq>` — the ledger entries, insert-only (a write that finds the key present is refused);
+//! - `gp/<document id>/<approval id>` — supervisors' approvals of single reprints, insert-only.
 
 use madoguchi_protocol::distribution::{DistributionId, DistributionRecord, LedgerEntry};
+use madoguchi_protocol::reprint::ReprintApproval;
+use madoguchi_protocol::v1::DocumentId;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 
 use super::{SledStore, StoreError, from_json, key};
@@ -15,6 +18,7 @@ use crate::distribution::{DistributionMeta, DistributionStore, RECORDS_PER_CHUNK
 const P_DISTRIBUTION: &[u8] = b"g/";
 const P_DIST_RECORDS: &[u8] = b"gr/";
 const P_DIST_LEDGER: &[u8] = b"gl/";
+const P_REPRINT: &[u8] = b"gp/";
 
 fn meta_key(id: DistributionId) -> Vec<u8> {
     key(&[P_DISTRIBUTION, id.0.as_bytes()])
@@ -138,6 +142,38 @@ impl DistributionStore for SledStore {
                 }
             }
         }
+        Ok(out)
+    }
+
+    fn put_reprint_approval(&self, approval: &ReprintApproval) -> Result<(), StoreError> {
+        let k = key(&[
+            P_REPRINT,
+            approval.document_id.0.as_bytes(),
+            approval.approval_id.0.as_bytes(),
+        ]);
+        let v = self.seal_json(&k, approval)?;
+        match self
+            .data
+            .compare_and_swap(&k, None as Option<&[u8]>, Some(v))?
+        {
+            Ok(()) => Ok(()),
+            Err(_) => Err(StoreError::Corrupt(
+                "reprint approval exists: approvals are insert-only".into(),
+            )),
+        }
+    }
+
+    fn reprint_approvals(&self, document: DocumentId) -> Result<Vec<ReprintApproval>, StoreError> {
+        let mut prefix = key(&[P_REPRINT, document.0.as_bytes()]);
+        prefix.push(0);
+        let mut out: Vec<ReprintApproval> = Vec::new();
+        for item in self.data.scan_prefix(&prefix) {
+            let (k, _) = item?;
+            if let Some(a) = self.get_sealed(&k)? {
+                out.push(a);
+            }
+        }
+        out.sort_by_key(|a| a.approved_at);
         Ok(out)
     }
 

@@ -33,6 +33,8 @@ pub struct TrainingOptions {
     pub listen: SocketAddr,
     /// Union policy for the offline roster (off by default, as in production).
     pub offline_roster: bool,
+    /// Union policy: reprints and corrections need a 監督者's approval (off by default).
+    pub reprint_needs_supervisor: bool,
 }
 
 impl Default for TrainingOptions {
@@ -47,6 +49,7 @@ impl Default for TrainingOptions {
             seed: 2026,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             offline_roster: false,
+            reprint_needs_supervisor: false,
         }
     }
 }
@@ -119,9 +122,13 @@ pub async fn start_with(
         )?;
     }
     let mut config = server::load_or_create_config(&data_dir, union_name)?;
-    if !config.training || config.offline_roster != options.offline_roster {
+    if !config.training
+        || config.offline_roster != options.offline_roster
+        || config.reprint_needs_supervisor != options.reprint_needs_supervisor
+    {
         config.training = true;
         config.offline_roster = options.offline_roster;
+        config.reprint_needs_supervisor = options.reprint_needs_supervisor;
         let _ = std::fs::write(data_dir.join(server::CONFIG_FILE), config.to_toml());
     }
     let store = Arc::new(SledStore::open(&data_dir)?);
