@@ -28,6 +28,11 @@ use madoguchi_audit::{AuditEntry, Operation, Outcome};
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
+#[path = "distribution.rs"]
+pub mod distribution;
+#[path = "reprint.rs"]
+mod reprint;
+
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
 

@@ -20,6 +20,10 @@ mod counter;
 mod error;
 pub mod forms;
 
+pub use counter::distribution::{
+    ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
+    current_approval,
+};
 pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };

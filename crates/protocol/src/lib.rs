@@ -16,6 +16,7 @@ pub mod access;
 pub mod distribution;
 pub mod error;
 pub mod openapi;
+pub mod reprint;
 mod schema;
 pub mod v1;
 

@@ -16,7 +16,7 @@
 //! - `vault-watermark` — highest commit counter known to be flushed; a database behind it has lost
 //!   acknowledged changes (sled 0.34 drops the log after a damaged entry silently) and is refused;
 //! - `store/` — the sled database; trees `meta`, `outbox`, `outbox_payload`, `outbox_index`, `receipts`,
-//!   `cache`, `settings`, `roster`, `audit`. Values: `version || key id || nonce || ciphertext+tag`.
+//!   `cache`, `settings`, `roster`, `audit`, `distribution`. Values: `version || key id || nonce || ciphertext+tag`.
 //! - `store-damaged-*` — copy of `store/` as it was before an open that found damage (kept, never removed
 //!   by the vault); `<dir>.unreadable-*` — a vault moved aside by [`Vault::set_aside`].
 //!
@@ -41,6 +41,7 @@ mod audit;
 mod backend;
 mod cache;
 mod crypto;
+mod distribution;
 mod error;
 mod keystore;
 mod outbox;
@@ -51,6 +52,7 @@ mod vault;
 pub use audit::AuditLog;
 pub use cache::{Cache, Expiry, end_of_business_day};
 pub use crypto::SecretKey;
+pub use distribution::{DistributionContentId, Distributions};
 pub use error::{Result, VaultError};
 pub use keystore::{KEYRING_SERVICE, KeyStore, KeyringKeyStore};
 pub use outbox::{
@@ -73,5 +75,6 @@ mod thread_safety {
         check::<crate::Roster>();
         check::<crate::Settings>();
         check::<crate::AuditLog>();
+        check::<crate::Distributions>();
     }
 }
