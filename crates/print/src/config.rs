@@ -94,6 +94,7 @@ impl PrintConfig {
             PrintKind::ReceptionReceipt => "uketsuke-hikae",
             PrintKind::HandoverReceipt => "kofu-kaishu",
             PrintKind::PremiumNotice => "hokenryo-kettei",
+            PrintKind::BurdenRatioNotice => "futan-wariai-henko",
         }
     }
 }

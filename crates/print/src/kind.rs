@@ -23,6 +23,9 @@ pub enum PrintKind {
     /// 保険料額決定通知書 (A4).
     #[serde(rename = "hokenryo-kettei")]
     PremiumNotice,
+    /// 負担割合変更通知: the 一部負担金の割合 changes from 8月1日 (annual 判定).
+    #[serde(rename = "futan-wariai-henko")]
+    BurdenRatioNotice,
 }
 
 impl PrintKind {
@@ -34,6 +37,7 @@ impl PrintKind {
             Self::ReceptionReceipt => "uketsuke-hikae",
             Self::HandoverReceipt => "kofu-kaishu",
             Self::PremiumNotice => "hokenryo-kettei",
+            Self::BurdenRatioNotice => "futan-wariai-henko",
         }
     }
 
@@ -45,6 +49,7 @@ impl PrintKind {
             Self::ReceptionReceipt => "受付控",
             Self::HandoverReceipt => "交付・回収 受領書",
             Self::PremiumNotice => "保険料額決定通知書",
+            Self::BurdenRatioNotice => "一部負担金の割合の変更のお知らせ",
         }
     }
 
@@ -98,6 +103,15 @@ impl PrintKind {
                 CollectionMethod,
                 InsurerName,
             ],
+            Self::BurdenRatioNotice => &[
+                Name,
+                InsuredNumber,
+                PreviousBurdenRatio,
+                BurdenRatio,
+                EffectiveDate,
+                NoticeDate,
+                InsurerName,
+            ],
         }
     }
 
@@ -105,7 +119,10 @@ impl PrintKind {
     pub fn needs_seal(self) -> bool {
         matches!(
             self,
-            Self::QualificationCertificate | Self::QualificationNotice | Self::PremiumNotice
+            Self::QualificationCertificate
+                | Self::QualificationNotice
+                | Self::PremiumNotice
+                | Self::BurdenRatioNotice
         )
     }
 

@@ -47,6 +47,10 @@ pub enum RecordProblem {
     ValidityOverFiveYears,
     #[error("the effective date is before the qualification was acquired")]
     EffectiveBeforeAcquisition,
+    #[error("the burden ratio before and after the change is the same")]
+    RatioUnchanged,
+    #[error("the notice date is after the day the change takes effect")]
+    NoticeAfterEffective,
 }
 
 impl RecordProblem {
@@ -58,6 +62,8 @@ impl RecordProblem {
             Self::ExpiryBeforeEffective => "有効期限が発効期日より前です",
             Self::ValidityOverFiveYears => "有効期間が5年を超えています",
             Self::EffectiveBeforeAcquisition => "発効期日が資格取得年月日より前です",
+            Self::RatioUnchanged => "変更前と変更後の負担割合が同じです",
+            Self::NoticeAfterEffective => "通知日が適用開始日より後です",
         }
     }
 }

@@ -35,11 +35,13 @@ pub enum Tree {
     /// Per-resident order of pending outbox items: key = resident tag (keyed hash) || sequence number,
     /// empty value. Lets the sync engine find each resident's oldest item without opening every record.
     OutboxIndex,
+    /// State of bulk print jobs (一括印刷), keyed by job name.
+    PrintJobs,
 }
 
 impl Tree {
     /// In declaration order (`index()` relies on it).
-    pub const ALL: [Tree; 9] = [
+    pub const ALL: [Tree; 10] = [
         Tree::Meta,
         Tree::Outbox,
         Tree::OutboxPayload,
@@ -49,10 +51,11 @@ impl Tree {
         Tree::Roster,
         Tree::Audit,
         Tree::OutboxIndex,
+        Tree::PrintJobs,
     ];
 
     /// Trees whose values are sealed with the data key (everything but the meta tree).
-    pub const SEALED: [Tree; 7] = [
+    pub const SEALED: [Tree; 8] = [
         Tree::Outbox,
         Tree::OutboxPayload,
         Tree::Receipts,
@@ -60,6 +63,7 @@ impl Tree {
         Tree::Settings,
         Tree::Roster,
         Tree::Audit,
+        Tree::PrintJobs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +77,7 @@ impl Tree {
             Tree::Roster => "roster",
             Tree::Audit => "audit",
             Tree::OutboxIndex => "outbox_index",
+            Tree::PrintJobs => "print_jobs",
         }
     }
 
