@@ -88,6 +88,9 @@ pub struct SpoolUnit {
     pub phase: JobPhase,
     /// When the unit was recorded.
     pub intended_at: DateTime<Utc>,
+    /// Spooled again after an interruption: an `lp` orphaned by the crash may still have submitted a
+    /// (held, never printed) job with this title, which the job cancels at the end.
+    pub recovered: bool,
 }
 
 impl SpoolUnit {
@@ -377,6 +380,7 @@ impl BatchPrinter {
         let total = dist.record_count();
         loop {
             if st.next_seq > total {
+                self.cancel_strays(&st)?;
                 if st.finished_at.is_none() {
                     st.finished_at = Some(Utc::now());
                     self.save(&st)?;
@@ -427,6 +431,7 @@ impl BatchPrinter {
                 queue: queue.to_string(),
                 phase: JobPhase::Intended,
                 intended_at: Utc::now(),
+                recovered: false,
             });
             self.save(&st)?;
             self.spool_last(&mut st, &queue, &doc)?;
@@ -531,6 +536,21 @@ impl BatchPrinter {
         }
     }
 
+    /// Cancel held jobs with a recovered unit's title other than the unit's own: left by an `lp` that was
+    /// still running when the process died. Held jobs never print, so this is tidying, not a correction.
+    fn cancel_strays(&self, st: &JobState) -> Result<(), BatchError> {
+        for u in st.units.iter().filter(|u| u.recovered) {
+            let queue = QueueName::parse(&u.queue)?;
+            for j in self.backend.find_jobs(&queue, &u.title)? {
+                if j.state == SpooledJobState::Held && Some(&j.id) != u.job_id() {
+                    tracing::warn!(unit = u.index, job = %j.id, "cancelling a stray held job");
+                    self.backend.cancel_job(&j.id).map_err(BatchError::Printer)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn mark_released(&self, st: &mut JobState, i: usize, job: JobId) -> Result<(), BatchError> {
         st.units[i].phase = JobPhase::Released {
             job,
@@ -570,6 +590,7 @@ impl BatchPrinter {
             self.drop_seal_on_seq,
         )?;
         st.units[i].phase = JobPhase::Intended;
+        st.units[i].recovered = true;
         self.save(st)?;
         self.spool_last(st, queue, &doc)
     }
@@ -634,6 +655,7 @@ impl BatchPrinter {
                 queue: queue.to_string(),
                 phase: JobPhase::Intended,
                 intended_at: Utc::now(),
+                recovered: false,
             });
             self.save(&st)?;
             self.spool_last(&mut st, &queue, &doc)?;

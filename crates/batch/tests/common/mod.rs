@@ -157,7 +157,7 @@ pub fn control_numbers_of(pdf: &Path) -> Vec<Option<String>> {
     let tmp = tempfile::tempdir().expect("tempdir");
     let prefix = tmp.path().join("p");
     let st = Command::new("pdftoppm")
-        .args(["-r", "200", "-gray"])
+        .args(["-r", "300", "-gray"])
         .arg(pdf)
         .arg(&prefix)
         .status()
