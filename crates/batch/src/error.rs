@@ -26,7 +26,10 @@ pub enum BatchError {
     WrongPayload { seq: u32, kind: &'static str },
     /// Printing asked of a file distribution, or export of a printed one.
     #[error("a {kind} distribution cannot be {what}")]
-    WrongKind { kind: &'static str, what: &'static str },
+    WrongKind {
+        kind: &'static str,
+        what: &'static str,
+    },
     /// A record to be mailed has no address.
     #[error("record seq {seq} has no mailing address")]
     NoAddress { seq: u32 },

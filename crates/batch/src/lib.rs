@@ -36,7 +36,9 @@ pub mod synthetic;
 
 pub use approved::ApprovedDistribution;
 pub use error::BatchError;
-pub use export::{EncryptedExport, ExportPassword, ExportRecord, MIN_PASSWORD_CHARS, export_encrypted};
+pub use export::{
+    EncryptedExport, ExportPassword, ExportRecord, MIN_PASSWORD_CHARS, export_encrypted,
+};
 pub use job::{
     BatchControl, BatchPrinter, BatchSettings, JobPhase, Progress, RunOutcome, RunState, SpoolUnit,
     UnitKind,

@@ -54,7 +54,10 @@ pub fn mailing_list(dist: &ApprovedDistribution) -> Result<MailingList, BatchErr
     let class = dist.mail_class();
     let mut out = String::from("通し番号,郵便番号,住所,宛名,被保険者番号,送付方法\r\n");
     for r in dist.records() {
-        let to = r.mail_to.as_ref().ok_or(BatchError::NoAddress { seq: r.seq })?;
+        let to = r
+            .mail_to
+            .as_ref()
+            .ok_or(BatchError::NoAddress { seq: r.seq })?;
         out.push_str(&format!(
             "{},{},{},{},{},{}\r\n",
             r.seq,
@@ -107,8 +110,9 @@ mod tests {
     #[test]
     fn file_distributions_have_no_mailing_list() {
         let (a, r) = synthetic::approved(DistributionKind::PremiumFile, 2, 3);
-        let d = ApprovedDistribution::verify(DistributionKind::PremiumFile, MailClass::Ordinary, a, r)
-            .expect("approved");
+        let d =
+            ApprovedDistribution::verify(DistributionKind::PremiumFile, MailClass::Ordinary, a, r)
+                .expect("approved");
         assert!(matches!(
             mailing_list(&d),
             Err(BatchError::WrongKind { .. })

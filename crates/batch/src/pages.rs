@@ -220,8 +220,7 @@ pub(crate) fn render_range(
     } else {
         RenderMode::Production
     };
-    let fault = drop_seal_on_seq
-        .and_then(|seq| records.iter().position(|r| r.seq == seq));
+    let fault = drop_seal_on_seq.and_then(|seq| records.iter().position(|r| r.seq == seq));
     let rendered = match fault {
         Some(i) => renderer.render_dropping_seal(layout, &pages, mode, i),
         None => renderer.render(layout, &pages, mode),

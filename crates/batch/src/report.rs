@@ -2,6 +2,9 @@
 //! with every reprint and its reason. No personal data: counts, 通し番号, ids, staff ids, the content hash.
 
 use chrono::{DateTime, Utc};
+use madoguchi_print::{
+    DocumentRecord, ItemKey, ItemValue, PrintKind, RenderMode, RenderedDocument, Renderer,
+};
 use serde::Serialize;
 
 use crate::approved::ApprovedDistribution;
@@ -136,7 +139,7 @@ impl ReconciliationReport {
         };
         let mut s = String::new();
         s.push_str("一括印刷　突合表\n");
-        s.push_str("================\n");
+        s.push_str("――――――――――――――――\n");
         s.push_str(&format!("配信の種類　　　：{}\n", self.kind_ja));
         s.push_str(&format!("配信ID　　　　　：{}\n", self.distribution_id));
         s.push_str(&format!("確認コード　　　：{}\n", self.content_code));
@@ -153,7 +156,9 @@ impl ReconciliationReport {
         ));
         s.push_str(&format!(
             "印刷終了　　　　：{}\n",
-            self.finished_at.map(jst).unwrap_or_else(|| "（未了）".into())
+            self.finished_at
+                .map(jst)
+                .unwrap_or_else(|| "（未了）".into())
         ));
         s.push_str(&format!(
             "照合番号　　　　：{} 〜 {}\n",
@@ -192,5 +197,88 @@ impl ReconciliationReport {
         s.push_str(&self.job_ids.join(", "));
         s.push('\n');
         s
+    }
+
+    /// The report as a printable A4 document (layout `ikkatsu-totsugo`), 40 lines per page, long lines
+    /// wrapped. Goes through the same rendering and pre-flight as every other document.
+    pub fn render(
+        &self,
+        renderer: &Renderer,
+    ) -> Result<RenderedDocument, madoguchi_print::PrintError> {
+        let layout = renderer.layout(
+            madoguchi_print::PrintConfig::default().layout_for(PrintKind::ReconciliationReport),
+        )?;
+        let lines: Vec<String> = self.to_text().lines().flat_map(|l| wrap(l, 48)).collect();
+        let pages: Vec<ReportPage> = lines
+            .chunks(LINES_PER_PAGE)
+            .map(|c| ReportPage(c.to_vec()))
+            .collect();
+        renderer.render(&layout, &pages, RenderMode::Production)
+    }
+}
+
+const LINES_PER_PAGE: usize = 40;
+
+/// One page of the printed report.
+struct ReportPage(Vec<String>);
+
+impl DocumentRecord for ReportPage {
+    fn kind(&self) -> PrintKind {
+        PrintKind::ReconciliationReport
+    }
+    fn item(&self, key: ItemKey) -> Option<ItemValue> {
+        (key == ItemKey::ReportBody).then(|| {
+            // An empty line would be blank text; the layout needs something on each line.
+            ItemValue::Lines(
+                self.0
+                    .iter()
+                    .map(|l| {
+                        if l.trim().is_empty() {
+                            "　".to_string()
+                        } else {
+                            l.clone()
+                        }
+                    })
+                    .collect(),
+            )
+        })
+    }
+}
+
+/// Split `line` so that no piece is wider than `max` full-width characters (half-width counts ½);
+/// continuation lines are indented.
+fn wrap(line: &str, max: usize) -> Vec<String> {
+    let limit = max * 2;
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut width = 0;
+    for c in line.chars() {
+        let w = if c.is_ascii() { 1 } else { 2 };
+        if width + w > limit {
+            out.push(std::mem::take(&mut cur));
+            cur.push_str("　　");
+            width = 4;
+        }
+        cur.push(c);
+        width += w;
+    }
+    out.push(cur);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn long_lines_wrap_by_display_width() {
+        assert_eq!(wrap("abc", 48), vec!["abc".to_string()]);
+        let long = "あ".repeat(60);
+        let w = wrap(&long, 48);
+        assert_eq!(w.len(), 2);
+        assert_eq!(w[0].chars().count(), 48);
+        assert!(w[1].starts_with("　　"));
+        let ascii = "x".repeat(96);
+        assert_eq!(wrap(&ascii, 48).len(), 1);
     }
 }

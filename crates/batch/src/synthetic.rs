@@ -161,7 +161,9 @@ pub fn records(kind: DistributionKind, n: u32, seed: u64) -> Vec<DistributionRec
 
 /// The distribution id used for `seed`.
 pub fn distribution_id(seed: u64) -> DistributionId {
-    DistributionId(Uuid::from_u128(0x6d64_6700_0000_0000_0000_0000_0000_0000 | u128::from(seed)))
+    DistributionId(Uuid::from_u128(
+        0x6d64_6700_0000_0000_0000_0000_0000_0000 | u128::from(seed),
+    ))
 }
 
 /// A 承認 ledger entry by the fictitious 監督者 「kensyu-kantoku」 over `records`.

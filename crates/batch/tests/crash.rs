@@ -130,7 +130,13 @@ fn killed_five_times_every_record_printed_exactly_once_in_order() {
     // file with this run's title prefix must be one of the report's jobs (already read and removed above).
     // Give a job submitted by an `lp` orphaned by the last kill time to show up (it is held: it must not).
     std::thread::sleep(Duration::from_secs(3));
-    let prefix = report["job_title_prefix"].as_str().expect("prefix").to_string();
+    let prefix = report["job_title_prefix"]
+        .as_str()
+        .expect("prefix")
+        .to_string();
     let extra = common::outputs_containing(&prefix);
-    assert!(extra.is_empty(), "pages of this run printed outside the report's jobs: {extra:?}");
+    assert!(
+        extra.is_empty(),
+        "pages of this run printed outside the report's jobs: {extra:?}"
+    );
 }

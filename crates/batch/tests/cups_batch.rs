@@ -29,7 +29,12 @@ fn printed_seqs(job_ids: &[String]) -> Vec<u32> {
         let pdf = common::wait_for_job_output(id);
         for n in common::control_numbers_of(&pdf) {
             let n = n.expect("readable 照合番号");
-            seqs.push(n.rsplit('-').next().and_then(|s| s.parse().ok()).expect("seq"));
+            seqs.push(
+                n.rsplit('-')
+                    .next()
+                    .and_then(|s| s.parse().ok())
+                    .expect("seq"),
+            );
         }
         let _ = std::fs::remove_file(&pdf);
     }
@@ -132,7 +137,10 @@ fn pause_resume_and_reprint_with_reason() {
     }
     assert!(seen.iter().any(|p| p.current_chunk == Some(1)));
     assert_eq!(
-        printer.progress(&dist).expect("progress").map(|p| p.records_done),
+        printer
+            .progress(&dist)
+            .expect("progress")
+            .map(|p| p.records_done),
         Some(3)
     );
     control.resume();
@@ -163,7 +171,13 @@ fn pause_resume_and_reprint_with_reason() {
     assert!(text.contains(&report.content_code) && text.contains("kensyu-kantoku"));
     // Reprints only of what was printed.
     assert!(matches!(
-        printer.reprint(&dist, 8, 12, ReprintReason::new("汚損").expect("r"), &staff()),
+        printer.reprint(
+            &dist,
+            8,
+            12,
+            ReprintReason::new("汚損").expect("r"),
+            &staff()
+        ),
         Err(BatchError::ReprintRange { .. })
     ));
 }

@@ -21,7 +21,10 @@ fn decrypt(bytes: &[u8], password: &str) -> Result<Vec<u8>, String> {
 
 #[test]
 fn export_decrypts_with_the_password_and_not_without() {
-    for kind in [DistributionKind::QualificationFile, DistributionKind::PremiumFile] {
+    for kind in [
+        DistributionKind::QualificationFile,
+        DistributionKind::PremiumFile,
+    ] {
         let (a, r) = synthetic::approved(kind, 25, 77);
         let dist = ApprovedDistribution::verify(kind, MailClass::Ordinary, a, r.clone())
             .expect("approved");
@@ -41,7 +44,8 @@ fn export_decrypts_with_the_password_and_not_without() {
                 .windows(number.len())
                 .any(|w| w == number.as_bytes())
         );
-        let csv = String::from_utf8(decrypt(&export.bytes, password).expect("decrypts")).expect("utf-8");
+        let csv =
+            String::from_utf8(decrypt(&export.bytes, password).expect("decrypts")).expect("utf-8");
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 26);
         for (i, rec) in r.iter().enumerate() {

@@ -95,6 +95,7 @@ impl PrintConfig {
             PrintKind::HandoverReceipt => "kofu-kaishu",
             PrintKind::PremiumNotice => "hokenryo-kettei",
             PrintKind::BurdenRatioNotice => "futan-wariai-henko",
+            PrintKind::ReconciliationReport => "ikkatsu-totsugo",
         }
     }
 }

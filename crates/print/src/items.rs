@@ -80,6 +80,8 @@ pub enum ItemKey {
     /// 照合番号: the distribution's code and the record's 通し番号 on a bulk-printed page, in text and as a
     /// QR code, so that a stack of pages can be checked against the reconciliation report (no personal data).
     ControlNumber,
+    /// 本文: the lines of a list or report (e.g. the 一括印刷 突合表).
+    ReportBody,
 }
 
 impl ItemKey {
@@ -122,6 +124,7 @@ impl ItemKey {
             Self::Instalments => "納期ごとの保険料額",
             Self::PreviousBurdenRatio => "変更前の割合",
             Self::ControlNumber => "照合番号",
+            Self::ReportBody => "本文",
         }
     }
 }

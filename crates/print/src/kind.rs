@@ -26,6 +26,9 @@ pub enum PrintKind {
     /// 負担割合変更通知: the 一部負担金の割合 changes from 8月1日 (annual 判定).
     #[serde(rename = "futan-wariai-henko")]
     BurdenRatioNotice,
+    /// 一括印刷 突合表: the reconciliation report of a bulk print job (an internal list, no seal).
+    #[serde(rename = "ikkatsu-totsugo")]
+    ReconciliationReport,
 }
 
 impl PrintKind {
@@ -38,6 +41,7 @@ impl PrintKind {
             Self::HandoverReceipt => "kofu-kaishu",
             Self::PremiumNotice => "hokenryo-kettei",
             Self::BurdenRatioNotice => "futan-wariai-henko",
+            Self::ReconciliationReport => "ikkatsu-totsugo",
         }
     }
 
@@ -50,6 +54,7 @@ impl PrintKind {
             Self::HandoverReceipt => "交付・回収 受領書",
             Self::PremiumNotice => "保険料額決定通知書",
             Self::BurdenRatioNotice => "一部負担金の割合の変更のお知らせ",
+            Self::ReconciliationReport => "一括印刷 突合表",
         }
     }
 
@@ -112,6 +117,7 @@ impl PrintKind {
                 NoticeDate,
                 InsurerName,
             ],
+            Self::ReconciliationReport => &[ReportBody],
         }
     }
 

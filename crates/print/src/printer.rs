@@ -283,7 +283,11 @@ pub trait PrinterBackend: Send + Sync {
     /// The jobs of `queue` (any state, including finished ones the print system still remembers) whose
     /// title is exactly `title`. Bulk printing asks this after a crash between "about to spool" and
     /// "spooled". Back ends that cannot answer say [`PrintError::Unsupported`].
-    fn find_jobs(&self, queue: &QueueName, title: &JobTitle) -> Result<Vec<SpooledJob>, PrintError> {
+    fn find_jobs(
+        &self,
+        queue: &QueueName,
+        title: &JobTitle,
+    ) -> Result<Vec<SpooledJob>, PrintError> {
         let _ = (queue, title);
         Err(PrintError::Unsupported {
             backend: self.backend_name(),
@@ -369,7 +373,11 @@ impl CupsLp {
     fn ipp_host(&self) -> String {
         self.server
             .clone()
-            .or_else(|| std::env::var("CUPS_SERVER").ok().filter(|s| !s.starts_with('/')))
+            .or_else(|| {
+                std::env::var("CUPS_SERVER")
+                    .ok()
+                    .filter(|s| !s.starts_with('/'))
+            })
             .unwrap_or_else(|| "localhost".into())
     }
 
@@ -389,7 +397,11 @@ impl CupsLp {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| tool(format!("cannot start ipptool (install cups-ipp-utils): {e}")))?;
+            .map_err(|e| {
+                tool(format!(
+                    "cannot start ipptool (install cups-ipp-utils): {e}"
+                ))
+            })?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin
                 .write_all(GET_JOBS_TEST.as_bytes())
@@ -527,7 +539,11 @@ impl PrinterBackend for CupsLp {
         Ok(job)
     }
 
-    fn find_jobs(&self, queue: &QueueName, title: &JobTitle) -> Result<Vec<SpooledJob>, PrintError> {
+    fn find_jobs(
+        &self,
+        queue: &QueueName,
+        title: &JobTitle,
+    ) -> Result<Vec<SpooledJob>, PrintError> {
         let csv = self.ipp_get_jobs(queue)?;
         Ok(parse_get_jobs_csv(&csv, queue)
             .into_iter()

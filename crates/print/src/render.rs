@@ -297,6 +297,31 @@ impl Renderer {
         records: &[R],
         mode: RenderMode,
     ) -> Result<RenderedDocument, PrintError> {
+        self.render_inner(layout, records, mode, None)
+    }
+
+    /// Fault injection for tests of the callers' stop-the-job paths: renders like [`Renderer::render`] but
+    /// leaves the seal off the page of record `drop_seal_on` (0-based), as print software under load did
+    /// in 出雲市. The pre-flight check still runs, so this can only make a job fail, never let a faulty page
+    /// through.
+    #[doc(hidden)]
+    pub fn render_dropping_seal<R: DocumentRecord>(
+        &self,
+        layout: &Layout,
+        records: &[R],
+        mode: RenderMode,
+        drop_seal_on: usize,
+    ) -> Result<RenderedDocument, PrintError> {
+        self.render_inner(layout, records, mode, Some(drop_seal_on))
+    }
+
+    fn render_inner<R: DocumentRecord>(
+        &self,
+        layout: &Layout,
+        records: &[R],
+        mode: RenderMode,
+        drop_seal_on: Option<usize>,
+    ) -> Result<RenderedDocument, PrintError> {
         if records.is_empty() {
             return Err(PrintError::NoRecords);
         }
@@ -553,7 +578,9 @@ impl Renderer {
                     },
                 )?;
             }
-            if let (Some(placement), Some((id, px))) = (&layout.seal, &seal_id) {
+            let seal_dropped = drop_seal_on == Some(index);
+            if let (Some(placement), Some((id, px)), false) = (&layout.seal, &seal_id, seal_dropped)
+            {
                 // Scale by choosing the dpi at which the image is exactly `size_mm` wide.
                 let dpi = *px as f32 * 25.4 / placement.size_mm;
                 ops.push(Op::UseXobject {

@@ -16,7 +16,8 @@ use madoguchi_print::{CupsLp, PrintAssets, PrinterMap, QueueName, Renderer};
 use madoguchi_protocol::distribution::{DistributionKind, MailClass};
 use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig};
 
-pub const NEED_SESSION: &str = "the vault uses the real OS keyring: run as `keyctl session - cargo test -p madoguchi-batch`";
+pub const NEED_SESSION: &str =
+    "the vault uses the real OS keyring: run as `keyctl session - cargo test -p madoguchi-batch`";
 
 /// The cups-pdf queue; `MADOGUCHI_CUPS_QUEUE` overrides it.
 pub fn queue() -> String {
