@@ -70,6 +70,7 @@ impl From<CounterError> for IpcError {
             CounterError::Vault(_) => "vault",
             CounterError::Link(_) => e.code().unwrap_or("link"),
             CounterError::AuditChain(_) => "audit_chain_broken",
+            CounterError::Distribution(d) => d.code(),
         };
         IpcError::new(code, e.message_ja())
     }

@@ -16,7 +16,8 @@
 //! - `vault-watermark` — highest commit counter known to be flushed; a database behind it has lost
 //!   acknowledged changes (sled 0.34 drops the log after a damaged entry silently) and is refused;
 //! - `store/` — the sled database; trees `meta`, `outbox`, `outbox_payload`, `outbox_index`, `receipts`,
-//!   `cache`, `settings`, `roster`, `audit`, `distribution`. Values: `version || key id || nonce || ciphertext+tag`.
+//!   `cache`, `settings`, `roster`, `audit`, `distribution`, `print_jobs`. Values: `version || key id || nonce ||
+//!   ciphertext+tag`.
 //! - `store-damaged-*` — copy of `store/` as it was before an open that found damage (kept, never removed
 //!   by the vault); `<dir>.unreadable-*` — a vault moved aside by [`Vault::set_aside`].
 //!
@@ -45,6 +46,7 @@ mod distribution;
 mod error;
 mod keystore;
 mod outbox;
+mod print_jobs;
 mod roster;
 mod settings;
 mod vault;
@@ -59,6 +61,7 @@ pub use outbox::{
     Enqueued, IdempotencyKey, Outbox, OutboxItem, OutboxState, ReceptionNumber, ResidentTag,
     SendableItem, Sequence,
 };
+pub use print_jobs::PrintJobs;
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
 pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};
@@ -76,5 +79,6 @@ mod thread_safety {
         check::<crate::Settings>();
         check::<crate::AuditLog>();
         check::<crate::Distributions>();
+        check::<crate::PrintJobs>();
     }
 }
