@@ -19,6 +19,7 @@ pub mod auth;
 pub mod config;
 pub mod crypt;
 pub mod decide;
+pub mod enrol;
 pub mod seed;
 pub mod server;
 pub mod staff;

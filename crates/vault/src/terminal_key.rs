@@ -29,13 +29,7 @@ pub fn seal_terminal_key(
     validate_entry(entry)?;
     let kek = SecretKey::generate()?;
     keys.store_new(entry, &kek)?;
-    let sealed = crypto::seal_with(
-        &kek.cipher()?,
-        0,
-        DOMAIN,
-        entry.as_bytes(),
-        private_key_der,
-    )?;
+    let sealed = crypto::seal_with(&kek.cipher()?, 0, DOMAIN, entry.as_bytes(), private_key_der)?;
     if let Err(e) = write_private(path, &sealed) {
         // No key file: no key to keep either.
         let _ = keys.destroy(entry);
@@ -127,12 +121,17 @@ mod tests {
         let on_disk = std::fs::read(&path).unwrap();
         assert!(memchr::memmem::find(&on_disk, &secret[..16]).is_none());
         assert_eq!(
-            open_terminal_key(&path, "terminal-key-1", &ks).unwrap().as_slice(),
+            open_terminal_key(&path, "terminal-key-1", &ks)
+                .unwrap()
+                .as_slice(),
             secret.as_slice()
         );
         // Another entry name does not open it (AAD binds the name).
-        ks.store_new("terminal-key-2", &ks.load("terminal-key-1").unwrap().unwrap())
-            .unwrap();
+        ks.store_new(
+            "terminal-key-2",
+            &ks.load("terminal-key-1").unwrap().unwrap(),
+        )
+        .unwrap();
         assert!(matches!(
             open_terminal_key(&path, "terminal-key-2", &ks),
             Err(VaultError::WrongKey { .. })

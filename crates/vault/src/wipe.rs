@@ -120,6 +120,9 @@ mod tests {
         assert!(!path.exists());
         assert!(ks.load(&id).unwrap().is_none());
         // Again: nothing left, not an error.
-        assert_eq!(crate::Vault::wipe_closed(&path, &ks).unwrap().vault_id, None);
+        assert_eq!(
+            crate::Vault::wipe_closed(&path, &ks).unwrap().vault_id,
+            None
+        );
     }
 }
