@@ -15,8 +15,10 @@
 mod audit;
 mod counter;
 mod error;
+mod revocation;
 
 pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
+pub use revocation::TerminalStatus;
