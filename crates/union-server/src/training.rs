@@ -33,6 +33,8 @@ pub struct TrainingOptions {
     pub listen: SocketAddr,
     /// Union policy for the offline roster (off by default, as in production).
     pub offline_roster: bool,
+    /// Run the enrolment listener here too (tests of 端末登録); `None` = none.
+    pub enrolment_listen: Option<SocketAddr>,
 }
 
 impl Default for TrainingOptions {
@@ -47,6 +49,7 @@ impl Default for TrainingOptions {
             seed: 2026,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             offline_roster: false,
+            enrolment_listen: None,
         }
     }
 }
@@ -78,6 +81,8 @@ pub struct TrainingServer {
     pub terminal_id: String,
     /// Training staff (user ids and passwords).
     pub accounts: Vec<TrainingAccount>,
+    /// The enrolment listener's address, when [`TrainingOptions::enrolment_listen`] was set.
+    pub enrolment_addr: Option<SocketAddr>,
     server: RunningServer,
 }
 
@@ -147,14 +152,12 @@ pub async fn start_with(
             },
         )?;
     }
-    let running = server::start_with(
-        ServeOptions::new(&pki_dir, &data_dir, options.listen),
-        config,
-        store,
-    )
-    .await?;
+    let mut serve = ServeOptions::new(&pki_dir, &data_dir, options.listen);
+    serve.enrolment_listen = options.enrolment_listen;
+    let running = server::start_with(serve, config, store).await?;
     Ok(TrainingServer {
         addr: running.addr,
+        enrolment_addr: running.enrolment_addr(),
         ca_cert: paths.ca_cert(),
         terminal_cert: paths.terminal_cert(&options.terminal_id),
         terminal_key: paths.terminal_key(&options.terminal_id),
