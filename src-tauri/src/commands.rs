@@ -159,7 +159,9 @@ pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
         // Bounded by the configuration check (0 < minutes <= 60).
         idle_lock_seconds: idle.round().clamp(1.0, 3600.0) as u32,
         terminal_revoked: match shell.startup() {
-            Startup::Ready(t) => t.counter.terminal_status() != madoguchi_counter::TerminalStatus::Active,
+            Startup::Ready(t) => {
+                t.counter.terminal_status() != madoguchi_counter::TerminalStatus::Active
+            }
             _ => false,
         },
     }

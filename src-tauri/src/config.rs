@@ -184,7 +184,8 @@ mod tests {
 
     #[test]
     fn an_enrolled_terminal_dir_is_a_configured_terminal() {
-        let cfg = TerminalConfig::parse("terminal_dir = \"/var/lib/madoguchi/t\"\n").expect("valid");
+        let cfg =
+            TerminalConfig::parse("terminal_dir = \"/var/lib/madoguchi/t\"\n").expect("valid");
         assert!(!cfg.training());
         assert_eq!(
             cfg.terminal_dir.as_deref(),
