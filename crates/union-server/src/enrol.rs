@@ -290,9 +290,12 @@ impl Limiter {
             return true;
         };
         let now = Instant::now();
-        let list = map.entry(ip).or_default();
-        list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-        list.len() >= MAX_FAILURES
+        // Forget what is out of the window, so the map holds only addresses that failed lately.
+        map.retain(|_, list| {
+            list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
+            !list.is_empty()
+        });
+        map.get(&ip).is_some_and(|list| list.len() >= MAX_FAILURES)
     }
     fn failed(&self, ip: IpAddr) {
         if let Ok(mut map) = self.0.lock() {
