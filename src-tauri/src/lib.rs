@@ -82,10 +82,18 @@ fn start_terminal<R: Runtime>(
                 let _ = app.emit("startup", "ready");
                 // A revoked terminal: the counter has stopped and wiped its vault; the window says why.
                 let status_app = app.clone();
+                let terminal_dir = config.terminal_dir.clone();
                 tauri::async_runtime::spawn(async move {
                     while status.changed().await.is_ok() {
                         let s = *status.borrow_and_update();
                         let _ = status_app.emit("terminal-status", s);
+                        if let (
+                            madoguchi_counter::TerminalStatus::Revoked { wiped: true },
+                            Some(dir),
+                        ) = (s, terminal_dir.as_deref())
+                        {
+                            terminal::destroy_enrolled_key(dir);
+                        }
                     }
                 });
                 let line_app = app.clone();

@@ -133,6 +133,22 @@ fn enrolled_link(dir: &Path) -> Result<(LinkConfig, String), IpcError> {
     Ok((cfg, enrolled.description.terminal_id))
 }
 
+/// After a confirmed revocation (and the vault's wipe): the revoked certificate's private key goes too, so
+/// nothing of the old identity stays on the machine. Failures are logged; the terminal is stopped anyway.
+pub fn destroy_enrolled_key(dir: &Path) {
+    let result = EnrolledTerminal::load(dir).and_then(|t| {
+        let keys = KeyringKeyStore::os_default()
+            .map_err(|e| madoguchi_link::enrolment::EnrolError::Keyring(e.to_string()))?;
+        t.destroy_key(&keys)
+    });
+    match result {
+        Ok(()) => tracing::warn!("revoked terminal's private key destroyed"),
+        Err(e) => {
+            tracing::error!(error = %e, "revoked terminal's private key could not be destroyed")
+        }
+    }
+}
+
 /// Starts the terminal from `data_dir` (config, vault, and in 研修モード the embedded union). Needs a
 /// tokio runtime.
 pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal, IpcError> {
