@@ -19,6 +19,7 @@ mod audit;
 mod counter;
 mod error;
 pub mod forms;
+mod revocation;
 
 pub use counter::distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
@@ -28,3 +29,4 @@ pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
+pub use revocation::TerminalStatus;

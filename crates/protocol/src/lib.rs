@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod distribution;
+pub mod enrol;
 pub mod error;
 pub mod openapi;
 pub mod reprint;
