@@ -42,6 +42,8 @@ use crate::store::{
 };
 use crate::tls::{RevokedSerials, TerminalIdentity};
 
+mod chain_api;
+
 /// Largest accepted request body. A notification is well under 4 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -966,6 +968,10 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/documents/{id}/issuance", post(record_issuance))
         .route("/v1/documents/{id}/return", post(record_return))
         .route("/v1/audit", get(audit_trail))
+        .route("/v1/audit/chain", post(chain_api::ship_chain))
+        .route("/v1/audit/search", post(chain_api::search))
+        .route("/v1/audit/export", post(chain_api::export))
+        .route("/v1/audit/flags", get(chain_api::flags))
         .route("/v1/roster", get(roster))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

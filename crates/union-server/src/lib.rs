@@ -16,6 +16,7 @@ pub mod tls;
 
 pub mod api;
 pub mod auth;
+pub mod chains;
 pub mod config;
 pub mod crypt;
 pub mod decide;
