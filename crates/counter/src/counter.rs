@@ -26,7 +26,11 @@ use tokio::task::JoinHandle;
 use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
 use crate::audit::AuditTrail;
+
+mod review;
 use crate::error::CounterError;
+use crate::shipping::{Shipped, Shipper, ShippingStatus};
+pub use review::{PrintOccasion, ReprintReason};
 
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
@@ -171,6 +175,7 @@ struct Inner {
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
+    shipper: Arc<Shipper>,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -181,6 +186,8 @@ pub struct Background {
     pub probe: JoinHandle<()>,
     /// Keeps the offline roster a day fresh (when the union's policy allows one).
     pub roster: JoinHandle<()>,
+    /// Ships the terminal's audit chain to the union.
+    pub audit: JoinHandle<()>,
 }
 
 impl Background {
@@ -189,6 +196,7 @@ impl Background {
         self.sync.abort();
         self.probe.abort();
         self.roster.abort();
+        self.audit.abort();
     }
 }
 
@@ -236,6 +244,7 @@ impl Counter {
             );
         }
         let audit = AuditTrail::open(vault.clone())?;
+        let shipper = Arc::new(Shipper::new(client.clone(), vault.clone()));
         let sender = Sender::new(client.clone(), vault.clone());
         let (token, token_rx) = watch::channel(None);
         let (engine, sync) = SyncEngine::new(sender.clone(), token_rx, DRAIN_PARALLEL);
@@ -250,12 +259,17 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
                 audit,
+                shipper: shipper.clone(),
             }),
         };
         let background = Background {
             sync: drain,
             probe,
             roster: tokio::spawn(keep_roster_fresh(counter.clone())),
+            audit: tokio::spawn(crate::shipping::keep_shipping(
+                shipper,
+                counter.inner.client.clone(),
+            )),
         };
         Ok((counter, background))
     }
@@ -341,7 +355,25 @@ impl Counter {
             .await
     }
 
-    /// The terminal's audit chain, oldest first (for the administrator and for shipping to the union).
+    /// Ships the audit entries the union has not acknowledged, now (the background task does it after
+    /// every contact and periodically).
+    pub async fn ship_audit(&self) -> Result<Shipped, CounterError> {
+        self.inner.shipper.ship().await
+    }
+
+    /// Where shipping of the audit chain stands.
+    pub fn audit_shipping(&self) -> Result<ShippingStatus, CounterError> {
+        self.inner.shipper.status()
+    }
+
+    /// How long acknowledged audit entries stay on this terminal (default a week).
+    pub fn set_audit_retention(&self, keep: Duration) {
+        self.inner.shipper.set_retention(keep);
+        self.inner.shipper.wake();
+    }
+
+    /// The terminal's audit chain as kept locally, oldest first (acknowledged entries older than the
+    /// retention window were removed; the first kept one continues the vault's anchor).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
         self.inner.audit.entries()
     }

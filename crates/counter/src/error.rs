@@ -25,6 +25,9 @@ pub enum CounterError {
     /// The terminal's audit chain is broken (an entry edited, removed or reordered).
     #[error(transparent)]
     AuditChain(madoguchi_audit::ChainError),
+    /// A second print of the same document is a reprint and needs a reason.
+    #[error("a reprint needs a reason")]
+    ReprintReasonRequired,
 }
 
 impl StaffMessage for CounterError {
@@ -41,6 +44,9 @@ impl StaffMessage for CounterError {
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
             ),
+            CounterError::ReprintReasonRequired => {
+                "この書類は印刷済みです。再印刷の理由を選んでください（その他は理由を記入）。".into()
+            }
         }
     }
 }
@@ -50,6 +56,7 @@ impl CounterError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             CounterError::Link(e) => e.code(),
+            CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
             _ => None,
         }
     }

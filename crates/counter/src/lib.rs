@@ -15,8 +15,11 @@
 mod audit;
 mod counter;
 mod error;
+mod shipping;
 
 pub use counter::{
-    Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
+    Background, Counter, PrintOccasion, QueueEntry, ReadyToIssue, Receipt, ReprintReason,
+    RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
+pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};
