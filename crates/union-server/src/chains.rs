@@ -160,7 +160,8 @@ pub(crate) fn append(
     }
 }
 
-/// Keeps a flag unless the same one (terminal, expected seq, kind) is already kept; returns the kept one.
+/// Keeps a flag unless the same one (terminal, expected seq, found seq, kind) is already kept; returns the
+/// kept one, so a terminal retrying a broken shipment does not flood the administrators' list.
 pub(crate) fn add_flag(
     db: &sled::Db,
     tree: &sled::Tree,
@@ -168,6 +169,7 @@ pub(crate) fn add_flag(
 ) -> Result<AuditChainFlag, StoreError> {
     let mut dedup = prefix(P_FLAG_DEDUP, &flag.municipality, Some(&flag.terminal_id));
     dedup.extend_from_slice(&flag.expected_seq.to_be_bytes());
+    dedup.extend_from_slice(&flag.found_seq.unwrap_or(0).to_be_bytes());
     dedup.extend_from_slice(json(&flag.kind)?.as_slice());
     if let Some(id) = tree.get(&dedup)? {
         let mut k = prefix(P_FLAG, &flag.municipality, None);

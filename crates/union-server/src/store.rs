@@ -267,7 +267,7 @@ pub trait UnionStore: Send + Sync + 'static {
     ) -> Result<madoguchi_audit::ChainHead, StoreError>;
     /// Terminals of `m` that shipped a chain.
     fn chain_terminals(&self, m: &MunicipalityCode) -> Result<Vec<String>, StoreError>;
-    /// Keeps a flag record (once per terminal, expected seq and kind); returns the kept record.
+    /// Keeps a flag record (once per terminal, expected seq, found seq and kind); returns the kept record.
     fn add_chain_flag(
         &self,
         flag: madoguchi_protocol::v1::AuditChainFlag,
