@@ -27,6 +27,12 @@ const COMMANDS: &[&str] = &[
     "print_receipt",
     "record_issuance",
     "record_return",
+    "reprint_reasons",
+    "audit_operations",
+    "audit_search",
+    "audit_flags",
+    "audit_shipping",
+    "audit_export",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 //! printer = "CUPS-PDF"             # CUPS queue for every document (card and A4); default CUPS-PDF
 //! municipality_name = "見附市"     # printed on the 受付控
 //! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
+//! export_dir = "/var/lib/madoguchi/exports"  # 監査ログ reports; default: <data dir>/exports
 //!
 //! [union]                          # a configured (enrolled) terminal; absent = 研修モード
 //! endpoint = "https://union.example.lg.jp:8443"
@@ -59,6 +60,9 @@ pub struct TerminalConfig {
     /// The union; none = 研修モード.
     #[serde(default)]
     pub union: Option<UnionEndpoint>,
+    /// Where administrators' exports (監査ログ) are written; default `<data dir>/exports`.
+    #[serde(default)]
+    pub export_dir: Option<PathBuf>,
 }
 
 fn default_idle_lock_minutes() -> f64 {
@@ -77,6 +81,7 @@ impl Default for TerminalConfig {
             municipality_name: None,
             assets_dir: None,
             union: None,
+            export_dir: None,
         }
     }
 }

@@ -76,6 +76,7 @@ impl From<CounterError> for IpcError {
             CounterError::Vault(_) => "vault",
             CounterError::Link(_) => e.code().unwrap_or("link"),
             CounterError::AuditChain(_) => "audit_chain_broken",
+            CounterError::ReprintReasonRequired => "reprint_reason_required",
         };
         IpcError::new(code, e.message_ja())
     }

@@ -25,12 +25,12 @@ pub fn today_jst() -> Date {
 
 /// Collects field errors while a form is parsed.
 #[derive(Default)]
-struct Check {
+pub(crate) struct Check {
     errors: Vec<FieldError>,
 }
 
 impl Check {
-    fn fail(&mut self, field: &str, message_ja: impl Into<String>) {
+    pub(crate) fn fail(&mut self, field: &str, message_ja: impl Into<String>) {
         self.errors.push(FieldError {
             field: field.to_owned(),
             message_ja: message_ja.into(),
@@ -65,7 +65,7 @@ impl Check {
     }
 
     /// An optional field: empty is `None`, anything else must parse.
-    fn optional<T, E: StaffMessage>(
+    pub(crate) fn optional<T, E: StaffMessage>(
         &mut self,
         field: &str,
         label: &str,
@@ -95,7 +95,7 @@ impl Check {
         }
     }
 
-    fn finish<T>(self, value: Option<T>) -> Result<T, IpcError> {
+    pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, IpcError> {
         match value {
             Some(v) if self.errors.is_empty() => Ok(v),
             _ => Err(IpcError::invalid(self.errors)),

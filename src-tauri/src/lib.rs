@@ -9,6 +9,7 @@
 //! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
+pub mod audit_review;
 pub mod commands;
 pub mod config;
 pub mod error;
@@ -54,6 +55,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::print_receipt,
             commands::record_issuance,
             commands::record_return,
+            audit_review::reprint_reasons,
+            audit_review::audit_operations,
+            audit_review::audit_search,
+            audit_review::audit_flags,
+            audit_review::audit_shipping,
+            audit_review::audit_export,
         ])
 }
 

@@ -28,6 +28,8 @@ pub struct Terminal {
     pub training: bool,
     /// Minutes without input before the screen locks.
     pub idle_lock_minutes: f64,
+    /// Where administrators' exports are written.
+    pub export_dir: PathBuf,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
     union: Mutex<Option<TrainingServer>>,
@@ -180,6 +182,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
         printing,
         training,
         idle_lock_minutes: config.idle_lock_minutes,
+        export_dir: config
+            .export_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("exports")),
         background,
         union: Mutex::new(union),
     })
