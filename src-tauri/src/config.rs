@@ -7,6 +7,7 @@
 //! municipality_name = "見附市"     # printed on the 受付控
 //! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
 //! export_dir = "/var/lib/madoguchi/exports"  # 監査ログ reports; default: <data dir>/exports
+//! audit_retention_days = 7         # acknowledged audit entries kept on the terminal; default 7
 //!
 //! [union]                          # a configured (enrolled) terminal; absent = 研修モード
 //! endpoint = "https://union.example.lg.jp:8443"
@@ -63,6 +64,9 @@ pub struct TerminalConfig {
     /// Where administrators' exports (監査ログ) are written; default `<data dir>/exports`.
     #[serde(default)]
     pub export_dir: Option<PathBuf>,
+    /// Days acknowledged audit entries stay on the terminal after the union holds them; default 7.
+    #[serde(default)]
+    pub audit_retention_days: Option<u32>,
 }
 
 fn default_idle_lock_minutes() -> f64 {
@@ -82,6 +86,7 @@ impl Default for TerminalConfig {
             assets_dir: None,
             union: None,
             export_dir: None,
+            audit_retention_days: None,
         }
     }
 }

@@ -161,6 +161,9 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     })?;
     let (counter, background) =
         Counter::start(client, vault, PROBE_EVERY).map_err(IpcError::from)?;
+    if let Some(days) = config.audit_retention_days {
+        counter.set_audit_retention(Duration::from_secs(u64::from(days) * 24 * 3600));
+    }
     let assets = config
         .assets_dir
         .as_deref()
