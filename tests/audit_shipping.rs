@@ -213,6 +213,20 @@ async fn the_union_flags_every_kind_of_tampering() {
         .await
         .expect("export");
     assert_eq!(export.matched, 4, "clerk01 recorded entries 1, 4, 7 and 10");
+    // The export is itself audited by the union: who exported how many entries.
+    let trail: madoguchi_protocol::v1::AuditPage = client
+        .get("/v1/audit", Some(&token))
+        .await
+        .expect("server audit");
+    let admin_id = account(&union, "-admin").user_id.clone();
+    assert!(
+        trail
+            .entries
+            .iter()
+            .any(|e| e.operation == "POST /v1/audit/export"
+                && e.user_id.as_deref() == Some(admin_id.as_str())
+                && e.target.as_deref() == Some("audit-export:4"))
+    );
     assert_eq!(export.csv.lines().count(), 5, "{}", export.csv);
     let file = &export.chains[0];
     let v = verify_export(file.jsonl.as_bytes()).expect("export verifies");

@@ -9,6 +9,10 @@
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
 //! was given makes a resend harmless. Nothing is ever shown as sent before the union acknowledged it.
 //!
+//! Every access is appended to the terminal's hash-chained audit trail (sealed in the vault), which a
+//! background task ships to the union until acknowledged; a second print of a document is a reprint that
+//! needs a reason; administrators search and export what the union collected.
+//!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
