@@ -35,12 +35,14 @@ describe('AuditLogPanel', () => {
     const calls = mockShell({
       audit_operations: () => OPERATIONS,
       audit_flags: () => ({ flags: [] }),
+      audit_shipping: () => ({ acknowledged_seq: 12, pending: 0, flag: null }),
       audit_search: () => ({
         entries: [entry(2, 'reprint', '汚損・破損'), entry(1, 'view_resident', null)],
         truncated: false,
       }),
     });
     render(AuditLogPanel);
+    expect(await screen.findByText(/すべて広域連合に送信済み/)).toBeTruthy();
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('利用者ID'), '152111-clerk');
     await user.type(screen.getByLabelText('被保険者番号'), '10000017');
@@ -79,6 +81,7 @@ describe('AuditLogPanel', () => {
           },
         ],
       }),
+      audit_shipping: () => ({ acknowledged_seq: 9, pending: 3, flag: null }),
       audit_export: () => ({
         dir: '/var/lib/madoguchi/exports',
         files: ['/var/lib/madoguchi/exports/監査ログ_20261121-100000.csv'],
@@ -97,6 +100,7 @@ describe('AuditLogPanel', () => {
     });
     render(AuditLogPanel);
     expect(await screen.findByText(/記録の欠落/)).toBeTruthy();
+    expect(await screen.findByText(/未送信 3件/)).toBeTruthy();
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: '出力' }));
     expect(
