@@ -457,3 +457,46 @@ async fn a_record_forged_on_a_running_terminal_is_flagged_when_shipped() {
     rig.background.abort();
     rig.union.shutdown().await;
 }
+
+/// Entries with long purposes (a reprint's その他) ship in several bodies under the union's 64 KiB limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_entries_ship_in_several_batches() {
+    let rig = start().await;
+    let clerk = account(&rig.union, "-clerk");
+    rig.counter
+        .sign_in(&clerk.user_id, &clerk.password)
+        .await
+        .expect("sign in");
+    let why = ReprintReason::Other("窓口で用紙が破れたため再印刷".repeat(14));
+    for i in 0..90 {
+        let doc = format!("receipt:queue:{i}");
+        let first = rig.counter.print_occasion(&doc, None).await.expect("first");
+        rig.counter
+            .record_print_job(&doc, &first, None)
+            .await
+            .expect("print");
+        let again = rig
+            .counter
+            .print_occasion(&doc, Some(why.clone()))
+            .await
+            .expect("reprint");
+        rig.counter
+            .record_print_job(&doc, &again, None)
+            .await
+            .expect("reprint");
+    }
+    let last = rig
+        .counter
+        .audit_entries()
+        .expect("entries")
+        .last()
+        .map(|e| e.seq)
+        .expect("entries");
+    assert_eq!(
+        rig.counter.ship_audit().await.expect("shipped"),
+        Shipped::UpTo(last)
+    );
+    assert_eq!(rig.counter.audit_shipping().expect("status").pending, 0);
+    rig.background.abort();
+    rig.union.shutdown().await;
+}

@@ -33,6 +33,9 @@ const SHIP_EVERY: Duration = Duration::from_secs(30);
 /// looks into it; repeating it every half minute helps nobody).
 const FLAGGED_RETRY: Duration = Duration::from_secs(600);
 
+/// Most bytes of entries in one shipment (the union accepts bodies up to 64 KiB).
+const BATCH_BYTES: usize = 48 * 1024;
+
 /// Setting holding the acknowledged position.
 const ACKNOWLEDGED: &str = "audit.acknowledged";
 
@@ -156,10 +159,18 @@ impl Shipper {
             if records.is_empty() {
                 break;
             }
+            // At most MAX_CHAIN_BATCH entries and BATCH_BYTES of JSON: the union's body limit is 64 KiB and
+            // an entry with a long purpose (a reprint's その他) is larger than most.
             let mut numbered = Vec::with_capacity(records.len());
+            let mut size = 0usize;
             for (n, bytes) in &records {
+                if !numbered.is_empty() && size + bytes.len() > BATCH_BYTES {
+                    break;
+                }
+                size += bytes.len();
                 numbered.push((*n, parse(*n, bytes)?));
             }
+            let full = numbered.len() == MAX_CHAIN_BATCH || numbered.len() < records.len();
             let batch = AuditChainBatch {
                 entries: numbered.iter().map(|(_, e)| e.clone()).collect(),
             };
@@ -199,7 +210,7 @@ impl Shipper {
                 record: *record,
             };
             self.vault.settings().set(ACKNOWLEDGED, &ack)?;
-            if records.len() < MAX_CHAIN_BATCH {
+            if !full {
                 break;
             }
         }
