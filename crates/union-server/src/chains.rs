@@ -16,6 +16,126 @@ const P_ENTRY: &[u8] = b"e/";
 const P_HEAD: &[u8] = b"h/";
 const P_FLAG: &[u8] = b"f/";
 const P_FLAG_DEDUP: &[u8] = b"fd/";
+/// Index by target reference (blinded): `it/ blind(m, token) terminal 0 seq`.
+const P_IDX_TARGET: &[u8] = b"it/";
+/// Index by staff user (blinded): `iu/ blind(m, user) terminal 0 seq`.
+const P_IDX_USER: &[u8] = b"iu/";
+/// Index by day in Japan: `id/ m 0 YYYYMMDD terminal 0 seq`.
+const P_IDX_DAY: &[u8] = b"id/";
+
+/// How a search narrows the entries it has to open (every candidate is still checked in full).
+#[derive(Debug, Clone)]
+pub enum ChainIndex {
+    /// Entries whose target names one of these references (`resident:<id>`, `document:<id>`).
+    Targets(Vec<String>),
+    /// Entries recorded by this staff user.
+    User(String),
+    /// Entries of these days (Japan time), inclusive.
+    Days(madoguchi_domain::Date, madoguchi_domain::Date),
+}
+
+fn jst_day(at: chrono::DateTime<chrono::Utc>) -> String {
+    (at + chrono::Duration::hours(9))
+        .format("%Y%m%d")
+        .to_string()
+}
+
+fn tail(terminal: &str, seq: u64) -> Vec<u8> {
+    let mut k = terminal.as_bytes().to_vec();
+    k.push(0);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The index keys of one entry.
+fn index_keys(
+    key: &StoreKey,
+    m: &MunicipalityCode,
+    terminal: &str,
+    e: &AuditEntry,
+) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let blinded = |p: &[u8], value: &str| {
+        let mut k = p.to_vec();
+        k.extend_from_slice(&key.blind(&[m.as_str().as_bytes(), value.as_bytes()]));
+        k.extend_from_slice(&tail(terminal, e.seq));
+        k
+    };
+    if let Some(target) = &e.event.target {
+        for token in target.split_whitespace() {
+            out.push(blinded(P_IDX_TARGET, token));
+        }
+    }
+    out.push(blinded(P_IDX_USER, &e.event.user));
+    let mut d = prefix(P_IDX_DAY, m, None);
+    d.extend_from_slice(jst_day(e.event.at).as_bytes());
+    d.extend_from_slice(&tail(terminal, e.seq));
+    out.push(d);
+    out
+}
+
+/// (terminal, seq) from the end of an index key whose fixed part is `fixed` bytes long.
+fn candidate(k: &[u8], fixed: usize) -> Option<(String, u64)> {
+    let body = k.get(fixed..)?;
+    let split = body.len().checked_sub(9)?;
+    let (terminal, rest) = body.split_at(split);
+    let seq = u64::from_be_bytes(rest.get(1..9)?.try_into().ok()?);
+    Some((String::from_utf8_lossy(terminal).into_owned(), seq))
+}
+
+/// Candidates of `m` for `index`, each (terminal, seq) once, in key order.
+pub(crate) fn candidates(
+    tree: &sled::Tree,
+    key: &StoreKey,
+    m: &MunicipalityCode,
+    index: &ChainIndex,
+) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut out = std::collections::BTreeSet::new();
+    let mut scan = |p: Vec<u8>, end: Option<Vec<u8>>, fixed: usize| -> Result<(), StoreError> {
+        let iter = match end {
+            Some(end) => tree.range(p.clone()..end),
+            None => tree.scan_prefix(p.clone()),
+        };
+        for item in iter {
+            let (k, _) = item?;
+            if let Some(c) = candidate(&k, fixed) {
+                out.insert(c);
+            }
+        }
+        Ok(())
+    };
+    match index {
+        ChainIndex::Targets(tokens) => {
+            for t in tokens {
+                let mut p = P_IDX_TARGET.to_vec();
+                p.extend_from_slice(&key.blind(&[m.as_str().as_bytes(), t.as_bytes()]));
+                let fixed = p.len();
+                scan(p, None, fixed)?;
+            }
+        }
+        ChainIndex::User(user) => {
+            let mut p = P_IDX_USER.to_vec();
+            p.extend_from_slice(&key.blind(&[m.as_str().as_bytes(), user.as_bytes()]));
+            let fixed = p.len();
+            scan(p, None, fixed)?;
+        }
+        ChainIndex::Days(from, to) => {
+            let base = prefix(P_IDX_DAY, m, None);
+            let fixed = base.len() + 8;
+            let mut start = base.clone();
+            start.extend_from_slice(from.format("%Y%m%d").to_string().as_bytes());
+            let mut end = base;
+            end.extend_from_slice(
+                (*to + chrono::Duration::days(1))
+                    .format("%Y%m%d")
+                    .to_string()
+                    .as_bytes(),
+            );
+            scan(start, Some(end), fixed)?;
+        }
+    }
+    Ok(out.into_iter().collect())
+}
 
 fn prefix(p: &[u8], m: &MunicipalityCode, terminal: Option<&str>) -> Vec<u8> {
     let mut k = p.to_vec();
@@ -127,10 +247,12 @@ pub(crate) fn append(
         hash: last.hash,
     };
     let mut sealed = Vec::with_capacity(new_entries.len());
+    let mut indexes = Vec::new();
     for e in new_entries {
         let k = entry_key(m, terminal, e.seq);
         let v = key.seal(&k, &zeroize::Zeroizing::new(json(e)?))?;
         sealed.push((k, v));
+        indexes.extend(index_keys(key, m, terminal, e));
     }
     let hk = head_key(m, terminal);
     let old = json(&from)?;
@@ -149,6 +271,9 @@ pub(crate) fn append(
         }
         for (k, v) in &sealed {
             tx.insert(k.as_slice(), v.as_slice())?;
+        }
+        for k in &indexes {
+            tx.insert(k.as_slice(), &[][..])?;
         }
         tx.insert(hk.as_slice(), new.as_slice())?;
         Ok(())

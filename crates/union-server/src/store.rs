@@ -277,6 +277,12 @@ pub trait UnionStore: Send + Sync + 'static {
         &self,
         m: &MunicipalityCode,
     ) -> Result<Vec<madoguchi_protocol::v1::AuditChainFlag>, StoreError>;
+    /// (terminal, seq) of the entries of `m` an index names (a superset: check each entry in full).
+    fn chain_candidates(
+        &self,
+        m: &MunicipalityCode,
+        index: &crate::chains::ChainIndex,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
 }
 
 // ----------------------------------------------------------------------------------------------------------
@@ -804,5 +810,13 @@ impl UnionStore for SledStore {
         m: &MunicipalityCode,
     ) -> Result<Vec<madoguchi_protocol::v1::AuditChainFlag>, StoreError> {
         crate::chains::flags(&self.chains, m)
+    }
+
+    fn chain_candidates(
+        &self,
+        m: &MunicipalityCode,
+        index: &crate::chains::ChainIndex,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        crate::chains::candidates(&self.chains, &self.key, m, index)
     }
 }

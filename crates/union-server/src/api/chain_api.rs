@@ -20,6 +20,7 @@ use madoguchi_protocol::v1::{
 };
 
 use super::{ApiError, ApiJson, ApiResult, AuditNote, Shared, Staff, Terminal, flush};
+use crate::chains::ChainIndex;
 use crate::store::{ResidentQuery, UnionStore};
 
 /// Entries read from the store per batch when scanning a chain.
@@ -225,6 +226,33 @@ fn collect(
     let mut out = Vec::new();
     let mut more = false;
     if filter.targets.as_ref().is_some_and(Vec::is_empty) {
+        return Ok((out, more));
+    }
+    // An index narrows what has to be opened; every candidate is still checked against every criterion.
+    let index = match (
+        &filter.targets,
+        &filter.req.user_id,
+        filter.req.from,
+        filter.req.to,
+    ) {
+        (Some(targets), _, _, _) => Some(ChainIndex::Targets(targets.clone())),
+        (None, Some(user), _, _) => Some(ChainIndex::User(user.clone())),
+        (None, None, Some(from), Some(to)) => Some(ChainIndex::Days(from, to)),
+        _ => None,
+    };
+    if let Some(index) = index {
+        for (terminal, seq) in store.chain_candidates(m, &index)? {
+            let Some(e) = store.chain_entry(m, &terminal, seq)? else {
+                continue;
+            };
+            if filter.matches(&terminal, &e) {
+                if out.len() == cap {
+                    more = true;
+                    break;
+                }
+                out.push((terminal, e));
+            }
+        }
         return Ok((out, more));
     }
     for terminal in store.chain_terminals(m)? {
