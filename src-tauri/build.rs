@@ -27,6 +27,22 @@ const COMMANDS: &[&str] = &[
     "print_receipt",
     "record_issuance",
     "record_return",
+    "reprint_reasons",
+    "audit_operations",
+    "audit_search",
+    "audit_flags",
+    "audit_shipping",
+    "audit_export",
+    "distributions",
+    "distribution_samples",
+    "decide_distribution",
+    "batch_status",
+    "batch_start",
+    "batch_pause",
+    "batch_resume",
+    "batch_report",
+    "mailing_list",
+    "export_distribution",
 ];
 
 fn main() {

@@ -71,6 +71,7 @@ impl From<CounterError> for IpcError {
             CounterError::Link(_) => e.code().unwrap_or("link"),
             CounterError::AuditChain(_) => "audit_chain_broken",
             CounterError::Distribution(d) => d.code(),
+            CounterError::ReprintReasonRequired => "reprint_reason_required",
         };
         IpcError::new(code, e.message_ja())
     }

@@ -65,6 +65,8 @@ HTTP_TIMEOUT = float(os.environ.get("E2E_HTTP_TIMEOUT", "60"))
 BENCH_SUBMITS = int(os.environ.get("E2E_BENCH_SUBMITS", "20"))
 CLERK = "152111-clerk"
 CLERK_PASSWORD = "kensyu-152111-clerk"
+ADMIN = "152111-admin"
+ADMIN_PASSWORD = "kensyu-152111-admin"
 
 T = TypeVar("T")
 
@@ -541,6 +543,15 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     wait_new_pdf(before, "the 資格確認書")
     driver.screenshot(shots / "07-printed.png")
 
+    # A second print of the same document is a reprint: the dialog asks for the reason first.
+    before = pdfs()
+    driver.click(driver.must(".reprint", "the 再印刷 button"))
+    driver.click(driver.must("input[name=reprint-reason][value=damaged]", "汚損・破損", timeout=15))
+    driver.screenshot(shots / "07b-reprint-reason.png")
+    driver.click(driver.must(".reprint-dialog button[type=submit]", "再印刷する"))
+    wait_new_pdf(before, "the reprinted 資格確認書")
+    check(not driver.find(".reprint-dialog"), "a reprint with the reason 汚損・破損 prints again")
+
     driver.click(driver.must("input[name=identity][value=my_number_card]", "マイナンバーカード"))
     driver.click(driver.must(".record-handover", "the 交付を記録 button"))
     done = driver.must(".handover-done", "the handover recorded", timeout=30)
@@ -663,6 +674,30 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
             "max": round(ordered[-1], 1),
         }
     driver.screenshot(shots / "15-after-bench.png")
+
+    # 6. The 情報システム管理者 reviews the audit trail the terminal shipped: the reprint with its reason.
+    driver.click(driver.must(".sign-out", "サインアウト"))
+    driver.type_into("#staff-id", ADMIN)
+    driver.type_into("#password", ADMIN_PASSWORD)
+    driver.press(KEY_ENTER)
+    driver.must(".audit-log", "the 監査ログ screen", timeout=30)
+    driver.type_into("input[name=insured_number]", insured)
+
+    def reprint_row() -> bool | None:
+        driver.click(driver.must(".audit-search button[type=submit]", "検索"))
+        time.sleep(1)
+        found = driver.execute(
+            "return [...document.querySelectorAll('.audit-table tbody tr')]"
+            ".some(r => r.textContent.includes('再印刷') && r.textContent.includes('汚損・破損'));"
+        )
+        return True if found else None
+
+    wait_for("the reprint in the collected audit trail", reprint_row, timeout=90)
+    check(True, "the administrator finds the reprint and its reason by 被保険者番号")
+    driver.screenshot(shots / "16-audit-log.png")
+    driver.click(driver.must(".audit-export", "出力"))
+    done = driver.text(driver.must(".export-done", "the export confirmation", timeout=30))
+    check("出力先" in done, f"the report is exported and the screen says where ({done})")
 
 
 FIGURES: dict[str, Any] = {}

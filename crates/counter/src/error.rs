@@ -28,6 +28,9 @@ pub enum CounterError {
     /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
     #[error(transparent)]
     Distribution(#[from] crate::counter::distribution::DistributionError),
+    /// A second print of the same document is a reprint and needs a reason.
+    #[error("a reprint needs a reason")]
+    ReprintReasonRequired,
 }
 
 impl StaffMessage for CounterError {
@@ -45,6 +48,9 @@ impl StaffMessage for CounterError {
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
             ),
+            CounterError::ReprintReasonRequired => {
+                "この書類は印刷済みです。再印刷の理由を選んでください（その他は理由を記入）。".into()
+            }
         }
     }
 }
@@ -55,6 +61,7 @@ impl CounterError {
         match self {
             CounterError::Link(e) => e.code(),
             CounterError::Distribution(e) => Some(e.code()),
+            CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
             _ => None,
         }
     }

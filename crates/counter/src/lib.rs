@@ -12,6 +12,10 @@
 //! The screens' forms are parsed here too ([`forms`]), at the edge, into the protocol's types, with a
 //! Japanese message per field.
 //!
+//! Every access is appended to the terminal's hash-chained audit trail (sealed in the vault), which a
+//! background task ships to the union until acknowledged; a second print of a document is a reprint that
+//! needs a reason; administrators search and export what the union collected.
+//!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
@@ -20,13 +24,16 @@ mod counter;
 mod error;
 pub mod forms;
 mod revocation;
+mod shipping;
 
 pub use counter::distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,
 };
 pub use counter::{
-    Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
+    Background, Counter, PrintOccasion, QueueEntry, ReadyToIssue, Receipt, ReprintReason,
+    RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
 pub use revocation::TerminalStatus;
+pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};

@@ -19,6 +19,9 @@ use uuid::Uuid;
 
 use crate::schema;
 
+// Terminal audit chains: shipping, flags, the administrator's search and export.
+pub use crate::audit_chain::*;
+
 /// The path prefix of this version.
 pub const PREFIX: &str = "/v1";
 /// The header carrying the idempotency key of a notification (a UUID chosen by the terminal when the
