@@ -1051,6 +1051,62 @@ mod tests {
     }
 
     #[test]
+    fn mixed_page_kinds_split_chunks_and_go_to_their_printers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = keyring_core::mock::Store::new().expect("mock store");
+        let keys = KeyringKeyStore::with_store(store, "test.madoguchi.batch");
+        let vault =
+            Vault::open(VaultConfig::new(dir.path().join("v"), "T01"), &keys).expect("vault");
+        let spooler = Spooler::new();
+        let printer = BatchPrinter::new(
+            vault,
+            Arc::new(Renderer::new(PrintAssets::repo_default()).expect("fonts")),
+            spooler.clone(),
+            PrinterMap {
+                card: Some(QueueName::parse("CARD").expect("q")),
+                a4: Some(QueueName::parse("A4").expect("q")),
+            },
+            BatchLayouts::default(),
+            false,
+        );
+        let records = synthetic::with_notices(
+            synthetic::records(DistributionKind::AnnualRenewal, 10, 8),
+            4,
+        );
+        let dist = ApprovedDistribution::verify(
+            DistributionKind::AnnualRenewal,
+            MailClass::SimpleRegisteredNoForward,
+            synthetic::approval_of(8, &records),
+            records,
+        )
+        .expect("approved");
+        let staff = StaffId::parse("s").expect("staff");
+        printer
+            .start(&dist, &staff, BatchSettings { chunk_size: 3 })
+            .expect("start");
+        assert!(matches!(
+            printer.run(&dist, &BatchControl::new(), &mut |_| {}),
+            Ok(RunOutcome::Completed(_))
+        ));
+        let units = printer.units(&dist).expect("units");
+        let got: Vec<(u32, u32, &str)> = units
+            .iter()
+            .map(|u| (u.first_seq, u.last_seq, u.queue.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 3, "CARD"),
+                (4, 4, "A4"),
+                (5, 7, "CARD"),
+                (8, 8, "A4"),
+                (9, 10, "CARD")
+            ]
+        );
+        assert!(printer.report(&dist).expect("report").complete);
+    }
+
+    #[test]
     fn back_end_without_job_lookup_is_refused_before_anything_is_recorded() {
         struct Plain;
         impl PrinterBackend for Plain {
