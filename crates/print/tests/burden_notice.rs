@@ -74,7 +74,11 @@ fn bulk_layouts_need_the_control_number() {
         )
         .expect("renders");
     assert!(squeeze(&pdf_text(ok.pdf()).expect("text")).contains("3F9A1C2B-000001"));
-    match r.render(&layout, &[WithControl(notice(), None)], RenderMode::Production) {
+    match r.render(
+        &layout,
+        &[WithControl(notice(), None)],
+        RenderMode::Production,
+    ) {
         Err(PrintError::MissingRequiredItem {
             record: 0,
             item: ItemKey::ControlNumber,
