@@ -25,6 +25,9 @@ pub enum CounterError {
     /// The terminal's audit chain is broken (an entry edited, removed or reordered).
     #[error(transparent)]
     AuditChain(madoguchi_audit::ChainError),
+    /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
+    #[error(transparent)]
+    Distribution(#[from] crate::counter::distribution::DistributionError),
 }
 
 impl StaffMessage for CounterError {
@@ -37,6 +40,7 @@ impl StaffMessage for CounterError {
                 "届出を保存できませんでした。入力内容は画面に残っています。情報システム管理者に連絡してください。".into()
             }
             CounterError::UnknownItem => "指定の受付が見つかりません。一覧を更新してください。".into(),
+            CounterError::Distribution(e) => e.message_ja(),
             CounterError::AuditChain(e) => format!(
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
@@ -50,6 +54,7 @@ impl CounterError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             CounterError::Link(e) => e.code(),
+            CounterError::Distribution(e) => Some(e.code()),
             _ => None,
         }
     }

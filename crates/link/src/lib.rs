@@ -12,11 +12,14 @@
 //! or to the system's trust store, and never log a request or response body (they carry personal data).
 
 mod client;
+mod distribution;
+pub mod enrolment;
 mod error;
 mod line;
+mod revocation;
 pub mod sync;
 
 pub use client::{LinkConfig, SessionToken, UnionClient};
-pub use error::{LinkError, TransportFailure};
+pub use error::{LinkError, TERMINAL_REVOKED_JA, TransportFailure};
 pub use line::{LineMonitor, LineState};
 pub use reqwest::Method;

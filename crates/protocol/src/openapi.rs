@@ -8,7 +8,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::{ErrorBody, ErrorCode};
-use crate::{distribution, v1};
+use crate::{distribution, reprint, v1};
 
 /// One operation of the API.
 struct Operation {
@@ -229,6 +229,22 @@ fn operations() -> Vec<Operation> {
             None,
             Some("Ledger"),
         ),
+        op(
+            "get",
+            "/v1/reprint-policy",
+            "The union's policy: do reprints and corrections need a supervisor's approval?",
+            Auth::Staff,
+            None,
+            Some("ReprintPolicy"),
+        ),
+        op(
+            "post",
+            "/v1/documents/{document_id}/reprint-approval",
+            "A supervisor approves one reprint of one document with their own credentials (監督者)",
+            Auth::Staff,
+            Some("ReprintApprovalRequest"),
+            Some("ReprintApproval"),
+        ),
     ];
     for o in ops.iter_mut() {
         if o.path == "/v1/notifications" {
@@ -278,6 +294,9 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<distribution::LedgerEntry>(&mut generator);
     add::<distribution::Ledger>(&mut generator);
     add::<distribution::DistributionRecordsPage>(&mut generator);
+    add::<reprint::ReprintPolicy>(&mut generator);
+    add::<reprint::ReprintApprovalRequest>(&mut generator);
+    add::<reprint::ReprintApproval>(&mut generator);
     let mut defs = generator.take_definitions(true);
     defs.sort_keys();
     defs

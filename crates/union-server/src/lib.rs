@@ -19,6 +19,8 @@ pub mod auth;
 pub mod config;
 pub mod crypt;
 pub mod decide;
+pub mod distribution;
+pub mod enrol;
 pub mod seed;
 pub mod server;
 pub mod staff;

@@ -33,6 +33,10 @@ pub struct TrainingOptions {
     pub listen: SocketAddr,
     /// Union policy for the offline roster (off by default, as in production).
     pub offline_roster: bool,
+    /// Union policy: reprints and corrections need a 監督者's approval (off by default).
+    pub reprint_needs_supervisor: bool,
+    /// Run the enrolment listener here too (tests of 端末登録); `None` = none.
+    pub enrolment_listen: Option<SocketAddr>,
 }
 
 impl Default for TrainingOptions {
@@ -47,6 +51,8 @@ impl Default for TrainingOptions {
             seed: 2026,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             offline_roster: false,
+            reprint_needs_supervisor: false,
+            enrolment_listen: None,
         }
     }
 }
@@ -62,6 +68,8 @@ pub enum TrainingError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Distribution(#[from] crate::distribution::GenerateError),
 }
 
 /// A running training server and what a terminal needs to reach it.
@@ -78,6 +86,8 @@ pub struct TrainingServer {
     pub terminal_id: String,
     /// Training staff (user ids and passwords).
     pub accounts: Vec<TrainingAccount>,
+    /// The enrolment listener's address, when [`TrainingOptions::enrolment_listen`] was set.
+    pub enrolment_addr: Option<SocketAddr>,
     server: RunningServer,
 }
 
@@ -117,9 +127,13 @@ pub async fn start_with(
         )?;
     }
     let mut config = server::load_or_create_config(&data_dir, union_name)?;
-    if !config.training || config.offline_roster != options.offline_roster {
+    if !config.training
+        || config.offline_roster != options.offline_roster
+        || config.reprint_needs_supervisor != options.reprint_needs_supervisor
+    {
         config.training = true;
         config.offline_roster = options.offline_roster;
+        config.reprint_needs_supervisor = options.reprint_needs_supervisor;
         let _ = std::fs::write(data_dir.join(server::CONFIG_FILE), config.to_toml());
     }
     let store = Arc::new(SledStore::open(&data_dir)?);
@@ -146,15 +160,29 @@ pub async fn start_with(
                 hash_cost: cost,
             },
         )?;
+        // One released 一斉更新 so the supervisor's queue has something to review.
+        let union_staff: Vec<&str> = accounts
+            .iter()
+            .filter(|a| a.roles.contains(&madoguchi_protocol::v1::Role::UnionStaff))
+            .map(|a| a.user_id.as_str())
+            .collect();
+        if let [requester, approver, ..] = union_staff[..] {
+            crate::distribution::seed_released_renewal(
+                store.as_ref(),
+                &config,
+                options.municipality,
+                requester,
+                approver,
+                today,
+            )?;
+        }
     }
-    let running = server::start_with(
-        ServeOptions::new(&pki_dir, &data_dir, options.listen),
-        config,
-        store,
-    )
-    .await?;
+    let mut serve = ServeOptions::new(&pki_dir, &data_dir, options.listen);
+    serve.enrolment_listen = options.enrolment_listen;
+    let running = server::start_with(serve, config, store).await?;
     Ok(TrainingServer {
         addr: running.addr,
+        enrolment_addr: running.enrolment_addr(),
         ca_cert: paths.ca_cert(),
         terminal_cert: paths.terminal_cert(&options.terminal_id),
         terminal_key: paths.terminal_key(&options.terminal_id),
