@@ -10,7 +10,8 @@ use madoguchi_domain::ids::MunicipalityCode;
 use madoguchi_link::{LineMonitor, LinkError, SessionToken, UnionClient};
 use madoguchi_protocol::distribution::{
     ContentHash, CreateDistribution, Decision, DistributionDecisionRequest, DistributionKind,
-    DistributionState, LedgerAction, MailClass, UnionApproval, content_hash, verify_ledger,
+    DistributionState, LedgerAction, MailClass, RecordPayload, UnionApproval, content_hash,
+    verify_ledger,
 };
 use madoguchi_protocol::v1::{SignInRequest, SignInResponse};
 use madoguchi_system_tests::{Rig, address_change, link_config, start, today};
@@ -23,6 +24,21 @@ fn code<T: std::fmt::Debug>(r: Result<T, LinkError>) -> &'static str {
             .code()
             .unwrap_or_else(|| panic!("transport failure instead of a refusal: {e}")),
     }
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 struct Union {
@@ -258,6 +274,34 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
             .collect::<Vec<_>>(),
         vec![id]
     );
+    // Sealed at rest: no name or address of the content lies in plaintext under the terminal's directory.
+    let needles: Vec<String> = records
+        .iter()
+        .take(50)
+        .flat_map(|r| {
+            let mut v = Vec::new();
+            if let RecordPayload::Certificate(d) = &r.payload {
+                v.push(d.name.as_str().to_owned());
+            }
+            if let Some(m) = &r.mail_to {
+                v.push(m.address.clone());
+            }
+            v
+        })
+        .collect();
+    assert!(!needles.is_empty());
+    let files = files_under(&rig.dir.path().join("terminal"));
+    assert!(files.len() > 2, "the terminal's vault files are scanned");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for n in &needles {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                "plaintext personal data in {}",
+                file.display()
+            );
+        }
+    }
     // Fetching again is a no-op that answers the same.
     let again = rig.counter.fetch_approved(id, |_| {}).await.expect("again");
     assert_eq!(again.approval, decided);
