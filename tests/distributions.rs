@@ -596,3 +596,80 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     rig.background.abort();
     rig.union.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_fetch_resumes_from_the_next_record() {
+    let rig =
+        madoguchi_system_tests::start_with(madoguchi_union_server::training::TrainingOptions {
+            residents: 2_000,
+            ..Default::default()
+        })
+        .await;
+    let union = union_side(&rig).await;
+    let c = &union.client;
+    let created = c
+        .create_distribution(&union.staff1, &renewal(rig.union.municipality))
+        .await
+        .expect("create");
+    let id = created.distribution_id;
+    assert!(
+        created.record_count > madoguchi_counter::FETCH_PAGE,
+        "more than one page"
+    );
+    c.union_approve_distribution(
+        &union.staff2,
+        id,
+        &UnionApproval {
+            content_hash: created.content_hash.clone(),
+        },
+    )
+    .await
+    .expect("release");
+    let password = supervisor_signs_in(&rig).await;
+    rig.counter
+        .decide_distribution(id, Decision::Approve, &created.content_hash, &password)
+        .await
+        .expect("approve");
+
+    // The line fails right after the first page.
+    let counter = rig.counter.clone();
+    let cut = rig
+        .counter
+        .fetch_approved(id, |p| {
+            if p.fetched > 0 {
+                counter.simulate_line_failure(true);
+            }
+        })
+        .await;
+    assert!(
+        cut.as_ref().is_err_and(|e| e.code().is_none()),
+        "a line failure, not a refusal: {cut:?}"
+    );
+    assert_eq!(
+        rig.counter
+            .approved_content(id)
+            .err()
+            .and_then(|e| e.code()),
+        Some("not_fetched"),
+        "nothing is handed to a batch before every record is there and checked"
+    );
+    rig.counter.simulate_line_failure(false);
+    let mut seen = Vec::new();
+    let info = rig
+        .counter
+        .fetch_approved(id, |p| seen.push(p.fetched))
+        .await
+        .expect("resumed");
+    assert_eq!(
+        seen.first(),
+        Some(&madoguchi_counter::FETCH_PAGE),
+        "resumed after the page already held"
+    );
+    assert_eq!(info.record_count, created.record_count);
+    let (_, records) = rig.counter.approved_content(id).expect("content");
+    assert_eq!(content_hash(&records), created.content_hash);
+    let seqs: Vec<u32> = records.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=created.record_count).collect::<Vec<_>>());
+    rig.background.abort();
+    rig.union.shutdown().await;
+}
