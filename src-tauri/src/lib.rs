@@ -9,10 +9,10 @@
 //! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
+pub mod access;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod forms;
 pub mod printing;
 pub mod terminal;
 
@@ -77,8 +77,25 @@ fn start_terminal<R: Runtime>(
                 let t = Arc::new(t);
                 let mut line = t.counter.line_changes();
                 let mut progress = t.counter.sync_progress();
+                let mut status = t.counter.terminal_status_changes();
                 shell.set_startup(Startup::Ready(t));
                 let _ = app.emit("startup", "ready");
+                // A revoked terminal: the counter has stopped and wiped its vault; the window says why.
+                let status_app = app.clone();
+                let terminal_dir = config.terminal_dir.clone();
+                tauri::async_runtime::spawn(async move {
+                    while status.changed().await.is_ok() {
+                        let s = *status.borrow_and_update();
+                        let _ = status_app.emit("terminal-status", s);
+                        if let (
+                            madoguchi_counter::TerminalStatus::Revoked { wiped: true },
+                            Some(dir),
+                        ) = (s, terminal_dir.as_deref())
+                        {
+                            terminal::destroy_enrolled_key(dir);
+                        }
+                    }
+                });
                 let line_app = app.clone();
                 tauri::async_runtime::spawn(async move {
                     while line.changed().await.is_ok() {
@@ -204,6 +221,7 @@ mod tests {
                 "line_state": "unknown",
                 "startup": "starting",
                 "idle_lock_seconds": 60,
+                "terminal_revoked": false,
             })
         );
     }

@@ -27,6 +27,7 @@ use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
+use crate::revocation::{TerminalStatus, wipe_on_revocation};
 
 #[path = "distribution.rs"]
 pub mod distribution;
@@ -176,6 +177,7 @@ struct Inner {
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
+    status: watch::Sender<TerminalStatus>,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -186,6 +188,8 @@ pub struct Background {
     pub probe: JoinHandle<()>,
     /// Keeps the offline roster a day fresh (when the union's policy allows one).
     pub roster: JoinHandle<()>,
+    /// Wipes the vault when the union refuses this terminal's certificate as revoked.
+    pub revocation: JoinHandle<()>,
 }
 
 impl Background {
@@ -194,6 +198,7 @@ impl Background {
         self.sync.abort();
         self.probe.abort();
         self.roster.abort();
+        self.revocation.abort();
     }
 }
 
@@ -233,6 +238,17 @@ impl Counter {
         vault: Vault,
         probe_every: Duration,
     ) -> Result<(Counter, Background), CounterError> {
+        Self::start_with_keys(client, vault, None, probe_every)
+    }
+
+    /// [`Counter::start`] with the key store that holds the vault's KEK (`None`: the OS keyring), used to
+    /// destroy it if the terminal's certificate turns out revoked.
+    pub fn start_with_keys(
+        client: UnionClient,
+        vault: Vault,
+        keys: Option<Arc<dyn madoguchi_vault::KeyStore>>,
+        probe_every: Duration,
+    ) -> Result<(Counter, Background), CounterError> {
         let swept = vault.outbox().startup_sweep()?;
         if swept > 0 {
             tracing::info!(
@@ -255,14 +271,52 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
                 audit,
+                status: watch::channel(TerminalStatus::Active).0,
             }),
         };
+        let roster = tokio::spawn(keep_roster_fresh(counter.clone()));
+        let tasks = vec![
+            drain.abort_handle(),
+            probe.abort_handle(),
+            roster.abort_handle(),
+        ];
         let background = Background {
             sync: drain,
             probe,
-            roster: tokio::spawn(keep_roster_fresh(counter.clone())),
+            roster,
+            revocation: tokio::spawn(wipe_on_revocation(counter.clone(), keys, tasks)),
         };
         Ok((counter, background))
+    }
+
+    /// Whether this terminal is trusted, or revoked (and wiped).
+    pub fn terminal_status(&self) -> TerminalStatus {
+        *self.inner.status.borrow()
+    }
+
+    /// Changes of [`Counter::terminal_status`].
+    pub fn terminal_status_changes(&self) -> watch::Receiver<TerminalStatus> {
+        self.inner.status.subscribe()
+    }
+
+    pub(crate) fn set_status(&self, status: TerminalStatus) {
+        self.inner.status.send_replace(status);
+    }
+
+    pub(crate) fn client(&self) -> &UnionClient {
+        &self.inner.client
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    /// Drops the staff session locally (the union's side expires by itself).
+    pub(crate) fn forget_session(&self) {
+        self.inner.token.send_replace(None);
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = None;
+        }
     }
 
     /// The line as staff see it.
@@ -308,6 +362,12 @@ impl Counter {
         target: Option<String>,
         result: Result<T, CounterError>,
     ) -> Result<T, CounterError> {
+        // A revoked terminal has no vault left to record in; what staff must read is why.
+        if self.inner.client.terminal_revoked() {
+            return result.and(Err(CounterError::Link(
+                madoguchi_link::LinkError::TerminalRevoked,
+            )));
+        }
         let user = match user {
             Some(u) => u.to_owned(),
             None => self.staff().map(|s| s.user_id).unwrap_or_default(),

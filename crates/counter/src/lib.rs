@@ -12,12 +12,17 @@
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
 //! was given makes a resend harmless. Nothing is ever shown as sent before the union acknowledged it.
 //!
+//! The screens' forms are parsed here too ([`forms`]), at the edge, into the protocol's types, with a
+//! Japanese message per field.
+//!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
 mod audit;
 mod counter;
 mod error;
+pub mod forms;
+mod revocation;
 
 pub use counter::distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
@@ -27,3 +32,4 @@ pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
+pub use revocation::TerminalStatus;

@@ -12,7 +12,9 @@
 //!
 //! This crate must never do I/O, and must never put the 個人番号 in a type that is used for lists.
 
+pub mod access;
 pub mod distribution;
+pub mod enrol;
 pub mod error;
 pub mod openapi;
 pub mod reprint;

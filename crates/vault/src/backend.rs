@@ -38,11 +38,13 @@ pub enum Tree {
     /// Approved distribution content (配信), fetched pages and a manifest, keyed by the opaque
     /// distribution id ([`crate::Distributions`]).
     Distribution,
+    /// State of bulk print jobs (一括印刷), keyed by job name.
+    PrintJobs,
 }
 
 impl Tree {
     /// In declaration order (`index()` relies on it).
-    pub const ALL: [Tree; 10] = [
+    pub const ALL: [Tree; 11] = [
         Tree::Meta,
         Tree::Outbox,
         Tree::OutboxPayload,
@@ -53,10 +55,11 @@ impl Tree {
         Tree::Audit,
         Tree::OutboxIndex,
         Tree::Distribution,
+        Tree::PrintJobs,
     ];
 
     /// Trees whose values are sealed with the data key (everything but the meta tree).
-    pub const SEALED: [Tree; 8] = [
+    pub const SEALED: [Tree; 9] = [
         Tree::Outbox,
         Tree::OutboxPayload,
         Tree::Receipts,
@@ -65,6 +68,7 @@ impl Tree {
         Tree::Roster,
         Tree::Audit,
         Tree::Distribution,
+        Tree::PrintJobs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -79,6 +83,7 @@ impl Tree {
             Tree::Audit => "audit",
             Tree::OutboxIndex => "outbox_index",
             Tree::Distribution => "distribution",
+            Tree::PrintJobs => "print_jobs",
         }
     }
 

@@ -10,9 +10,21 @@ export interface StaffInfo {
   my_number_permission: boolean;
 }
 
+/** A function of the system a role may be granted (protocol `access::Capability`). */
+export type Capability =
+  | 'counter_work'
+  | 'my_number'
+  | 'approve_distribution'
+  | 'export_distribution'
+  | 'approve_reprint'
+  | 'manage_staff'
+  | 'review_audit'
+  | 'manage_distributions';
+
 export interface SessionInfo {
   staff: StaffInfo | null;
   locked: boolean;
+  capabilities: Capability[];
 }
 
 export type QualificationStateCode = 'insured' | 'not_insured' | 'lost';
