@@ -457,6 +457,20 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
     );
     assert_eq!(ledger.entries[0].content_hash, seen);
     assert_eq!(ledger.entries[4].content_hash, regenerated.content_hash);
+
+    // Rebuilt once more after the municipality approved: the terminal's copy is void and leaves the vault.
+    c.regenerate_distribution(&union.staff2, id)
+        .await
+        .expect("regenerate again");
+    let void = rig.counter.fetch_approved(id, |_| {}).await;
+    assert_eq!(void.err().and_then(|e| e.code()), Some("not_approved"));
+    assert_eq!(
+        rig.counter
+            .approved_content(id)
+            .err()
+            .and_then(|e| e.code()),
+        Some("not_fetched")
+    );
     rig.background.abort();
     rig.union.shutdown().await;
 }
