@@ -3,7 +3,10 @@
 //! The use cases the desktop app calls, without any window: staff sign-in and sign-out, resident search,
 //! submitting a notification (decided at once when the line is up, queued with a 受付控 number when it is
 //! not), the queue with honest states, the work list of rejected and conflicting items, the "ready to
-//! issue" list, and recording the handover (交付) and returned documents (回収).
+//! issue" list, and recording the handover (交付) and returned documents (回収). For the 監督者: the queue of
+//! distributions (配信) with summaries and sample records, the decision with the password asked again, the
+//! approved content fetched and kept sealed in the vault for batches ([`Counter::approved_content`]), and
+//! approvals of single reprints under the union's policy.
 //!
 //! A submission is always written to the vault's outbox first, durably, and only then sent: whatever
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
