@@ -67,6 +67,8 @@ CLERK = "152111-clerk"
 CLERK_PASSWORD = "kensyu-152111-clerk"
 ADMIN = "152111-admin"
 ADMIN_PASSWORD = "kensyu-152111-admin"
+SUPERVISOR = "152111-supervisor"
+SUPERVISOR_PASSWORD = "kensyu-152111-supervisor"
 
 T = TypeVar("T")
 
@@ -408,6 +410,7 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
     driver.screenshot(shots / "04-refused.png")
 
     counter_day(driver, shots)
+    supervisor_batch(driver, shots)
 
 
 def my_number(first_eleven: str) -> str:
@@ -698,6 +701,59 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     driver.click(driver.must(".audit-export", "出力"))
     done = driver.text(driver.must(".export-done", "the export confirmation", timeout=30))
     check("出力先" in done, f"the report is exported and the screen says where ({done})")
+
+
+def pdf_pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def supervisor_batch(driver: WebDriver, shots: Path) -> None:
+    """The 監督者 approves the training union's released 一斉更新 and prints it in bulk."""
+    driver.click(driver.must(".sign-out", "サインアウト"))
+    driver.type_into("#staff-id", SUPERVISOR)
+    driver.type_into("#password", SUPERVISOR_PASSWORD)
+    driver.press(KEY_ENTER)
+    go_tab(driver, "distribution")
+    driver.click(driver.must(".open-distribution", "開く (the released 一斉更新)", timeout=30))
+    proofs = wait_for(
+        "rendered proofs (first, last, random)",
+        lambda: (lambda n: n if n >= 2 else None)(
+            driver.execute("return document.querySelectorAll('.proof img.preview').length;")
+        ),
+        timeout=60,
+    )
+    check(proofs >= 2, f"the supervisor sees {proofs} rendered proofs before deciding")
+    driver.screenshot(shots / "17-distribution-proofs.png")
+    total = int(
+        driver.execute(
+            "return document.querySelector('.distribution-list td.count').textContent.replace(/[^0-9]/g, '');"
+        )
+    )
+    # Without the password nothing is sent; with it the approval goes to the union.
+    driver.click(driver.must("input[type=radio][value=approve]", "承認"))
+    driver.click(driver.must("#decision-submit", "確定"))
+    driver.must(".decision .form-error", "the password is asked again")
+    driver.type_into("#decision-password", SUPERVISOR_PASSWORD)
+    driver.click(driver.must("#decision-submit", "確定"))
+    before = pdfs()
+    driver.click(driver.must("#batch-start", "印刷開始", timeout=30))
+    driver.must(".report", "the reconciliation report after the batch", timeout=300)
+    report = driver.text(driver.must(".report", "照合結果"))
+    check("全件を一度ずつ" in report, f"the report says every record printed once ({report[:80]}…)")
+    driver.screenshot(shots / "18-batch-report.png")
+
+    def all_pages() -> int | None:
+        new = [p for p in pdfs() - before if p.stat().st_size > 0]
+        pages = sum(pdf_pages(p) for p in new)
+        return pages if pages >= total else None
+
+    pages = wait_for(f"{total} bulk pages from cups-pdf", all_pages, timeout=300)
+    check(pages == total, f"cups-pdf received {pages} pages for {total} approved records")
+    FIGURES["bulk_pages_printed"] = pages
 
 
 FIGURES: dict[str, Any] = {}
