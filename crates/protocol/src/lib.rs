@@ -12,6 +12,7 @@
 //!
 //! This crate must never do I/O, and must never put the 個人番号 in a type that is used for lists.
 
+pub mod accounts;
 pub mod error;
 pub mod openapi;
 mod schema;

@@ -19,6 +19,11 @@ use uuid::Uuid;
 
 use crate::schema;
 
+pub use crate::accounts::{
+    AccountState, Grant, GrantView, NewStaffRequest, PasswordChangeReason, PasswordChangeRequest,
+    PasswordResetRequest, RevocationList, Right, SetGrantsRequest, StaffAccount, StaffList,
+};
+
 /// The path prefix of this version.
 pub const PREFIX: &str = "/v1";
 /// The header carrying the idempotency key of a notification (a UUID chosen by the terminal when the
@@ -164,6 +169,10 @@ pub struct SignInResponse {
     pub expires_at: DateTime<Utc>,
     /// The staff member.
     pub staff: StaffInfo,
+    /// Set when the password must be changed first: the union then refuses every request of this session
+    /// except `POST /v1/session/password` and sign-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_change_password: Option<PasswordChangeReason>,
 }
 
 impl fmt::Debug for SignInResponse {
@@ -172,6 +181,7 @@ impl fmt::Debug for SignInResponse {
             .field("token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .field("staff", &self.staff)
+            .field("must_change_password", &self.must_change_password)
             .finish()
     }
 }
