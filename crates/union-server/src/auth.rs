@@ -139,6 +139,18 @@ impl Sessions {
         Ok(session.clone())
     }
 
+    /// Ends every session of a user (revocation, password reset); returns how many were open.
+    pub fn close_user(&self, user_id: &str) -> usize {
+        match self.table.lock() {
+            Ok(mut table) => {
+                let before = table.len();
+                table.retain(|_, s| s.user_id != user_id);
+                before - table.len()
+            }
+            Err(_) => 0,
+        }
+    }
+
     /// Ends a session.
     pub fn close(&self, token: &str) {
         if let Ok(mut table) = self.table.lock() {
@@ -189,6 +201,20 @@ mod tests {
         assert_eq!(s.check("nope", "aa").err(), Some(SessionRefusal::Unknown));
         s.close(&token);
         assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
+    }
+
+    #[test]
+    fn closing_a_user_ends_all_their_sessions() {
+        let s = Sessions::new(Duration::from_secs(60));
+        let (a, _) = s.open(session("aa"));
+        let (b, _) = s.open(session("bb"));
+        let mut other = session("aa");
+        other.user_id = "v".into();
+        let (c, _) = s.open(other);
+        assert_eq!(s.close_user("u"), 2);
+        assert!(s.check(&a, "aa").is_err());
+        assert!(s.check(&b, "bb").is_err());
+        assert!(s.check(&c, "aa").is_ok());
     }
 
     #[test]

@@ -14,6 +14,8 @@
 pub mod pki;
 pub mod tls;
 
+pub mod accounts;
+mod accounts_api;
 pub mod api;
 pub mod auth;
 pub mod config;

@@ -32,7 +32,7 @@ pub enum StaffError {
     Store(#[from] StoreError),
 }
 
-fn valid_user_id(id: &str) -> bool {
+pub(crate) fn valid_user_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id
@@ -80,6 +80,11 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
         failed_attempts: 0,
         locked_until: None,
         disabled: false,
+        grants: Vec::new(),
+        must_change_password: None,
+        password_changed_at: Some(chrono::Utc::now()),
+        password_history: Vec::new(),
+        revoked_at: None,
     })?;
     store.flush()?;
     Ok(())
@@ -107,7 +112,10 @@ pub fn unlock(store: &dyn UnionStore, user_id: &str) -> Result<(), StaffError> {
 
 /// Revokes an account (失効). It stays on record so that audit entries keep naming it.
 pub fn disable(store: &dyn UnionStore, user_id: &str) -> Result<(), StaffError> {
-    update(store, user_id, |s| s.disabled = true)
+    update(store, user_id, |s| {
+        s.disabled = true;
+        s.revoked_at.get_or_insert_with(chrono::Utc::now);
+    })
 }
 
 /// One line per account, for checking against the user ledger (ユーザ管理台帳, N:4012–4014).
