@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
+use crate::accounts::{OfflinePolicy, SessionMode, keep_revocations_fresh};
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
@@ -171,6 +172,9 @@ struct Inner {
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
+    /// Offline or online, and a pending password change (see `crate::accounts`).
+    mode: RwLock<SessionMode>,
+    offline_policy: RwLock<OfflinePolicy>,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -181,6 +185,8 @@ pub struct Background {
     pub probe: JoinHandle<()>,
     /// Keeps the offline roster a day fresh (when the union's policy allows one).
     pub roster: JoinHandle<()>,
+    /// Keeps the cached revocation list fresh (periodically and when the line comes back).
+    pub revocations: JoinHandle<()>,
 }
 
 impl Background {
@@ -189,6 +195,7 @@ impl Background {
         self.sync.abort();
         self.probe.abort();
         self.roster.abort();
+        self.revocations.abort();
     }
 }
 
@@ -250,12 +257,18 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
                 audit,
+                mode: RwLock::new(SessionMode::default()),
+                offline_policy: RwLock::new(OfflinePolicy::default()),
             }),
         };
         let background = Background {
             sync: drain,
             probe,
             roster: tokio::spawn(keep_roster_fresh(counter.clone())),
+            revocations: tokio::spawn(keep_revocations_fresh(
+                counter.clone(),
+                OfflinePolicy::default().revocation_refresh,
+            )),
         };
         Ok((counter, background))
     }
@@ -286,7 +299,11 @@ impl Counter {
         self.inner.staff.read().ok().and_then(|s| s.clone())
     }
 
-    fn token(&self) -> Result<SessionToken, CounterError> {
+    /// The session token for a request to the union. An offline session has none: it may only queue.
+    pub(crate) fn token(&self) -> Result<SessionToken, CounterError> {
+        if self.session_mode().offline && self.staff().is_some() {
+            return Err(CounterError::OfflineOnly);
+        }
         self.inner
             .token
             .borrow()
@@ -294,9 +311,79 @@ impl Counter {
             .ok_or(CounterError::NotSignedIn)
     }
 
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    pub(crate) fn client(&self) -> &UnionClient {
+        &self.inner.client
+    }
+
+    /// The rules for offline sign-in on this terminal.
+    pub fn offline_policy(&self) -> OfflinePolicy {
+        self.inner
+            .offline_policy
+            .read()
+            .map(|p| p.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets the rules for offline sign-in (the terminal's configuration; tests shorten the window).
+    pub fn set_offline_policy(&self, policy: OfflinePolicy) {
+        if let Ok(mut p) = self.inner.offline_policy.write() {
+            *p = policy;
+        }
+    }
+
+    pub(crate) fn session_mode(&self) -> SessionMode {
+        self.inner.mode.read().map(|m| *m).unwrap_or_default()
+    }
+
+    pub(crate) fn set_session_mode(&self, mode: SessionMode) {
+        if let Ok(mut m) = self.inner.mode.write() {
+            *m = mode;
+        }
+    }
+
+    pub(crate) fn set_staff(&self, staff: StaffInfo) {
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = Some(staff);
+        }
+    }
+
+    /// Starts a session: who, the union's token (none offline), and its mode.
+    pub(crate) fn begin_session(
+        &self,
+        staff: StaffInfo,
+        token: Option<SessionToken>,
+        mode: SessionMode,
+    ) {
+        self.set_session_mode(mode);
+        self.set_staff(staff);
+        let online = token.is_some();
+        self.inner.token.send_replace(token);
+        if online {
+            self.inner.sync.wake();
+        }
+    }
+
+    /// Appends to the audit chain (for operations that are not a union request).
+    pub(crate) async fn record_audit(
+        &self,
+        user: &str,
+        operation: Operation,
+        target: Option<String>,
+        outcome: Outcome,
+    ) -> Result<(), CounterError> {
+        self.inner
+            .audit
+            .record(user, operation, target, outcome)
+            .await
+    }
+
     /// Records an operation in the terminal's audit chain, then passes its result on. A read whose audit
     /// record cannot be written is refused: every access is audited or does not happen.
-    async fn audited<T>(
+    pub(crate) async fn audited<T>(
         &self,
         user: Option<&str>,
         operation: Operation,
@@ -347,7 +434,9 @@ impl Counter {
     }
 
     /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
-    /// on the terminal).
+    /// on the terminal, only an Argon2id verifier of it for offline sign-in). When the union cannot be
+    /// reached, falls back to offline sign-in (オフライン受付のみ, see `crate::accounts`). After sign-in,
+    /// [`Counter::session_state`] tells whether the password must be changed first.
     pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<StaffInfo, CounterError> {
         let req = SignInRequest {
             user_id: user_id.to_owned(),
@@ -359,16 +448,35 @@ impl Counter {
             .post("/v1/session", None, None, &req)
             .await
             .map_err(CounterError::from);
+        if let Err(CounterError::Link(e)) = &result
+            && e.is_line_failure()
+        {
+            return self.sign_in_offline(user_id, password).await;
+        }
+        if let Err(e) = &result {
+            self.after_online_refusal(user_id, e.code());
+        }
         let resp = self
             .audited(Some(user_id), Operation::SignIn, None, result)
             .await?;
-        if let Ok(mut s) = self.inner.staff.write() {
-            *s = Some(resp.staff.clone());
+        let must_change = resp.must_change_password;
+        self.begin_session(
+            resp.staff.clone(),
+            Some(SessionToken::new(resp.token)),
+            SessionMode {
+                offline: false,
+                must_change,
+            },
+        );
+        // Every contact refreshes the revocation list; a failure leaves the cached one.
+        if let Err(e) = self.refresh_revocations().await {
+            tracing::info!(error = %e, "revocation list not refreshed at sign-in");
         }
-        self.inner
-            .token
-            .send_replace(Some(SessionToken::new(resp.token)));
-        self.inner.sync.wake();
+        if must_change.is_none()
+            && let Err(e) = self.remember_offline(&resp.staff, password).await
+        {
+            tracing::warn!(error = %e, "offline verifier not kept; offline sign-in will not work");
+        }
         Ok(resp.staff)
     }
 
@@ -384,6 +492,7 @@ impl Counter {
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;
         }
+        self.set_session_mode(SessionMode::default());
         if let Some(t) = token {
             let r: Result<serde_json::Value, _> = self
                 .inner
@@ -482,7 +591,9 @@ impl Counter {
         received_on: Date,
     ) -> Result<Submitted, CounterError> {
         let staff = self.staff().ok_or(CounterError::NotSignedIn)?;
-        let token = self.token()?;
+        // An offline session queues: its notifications are sent after an online sign-in.
+        let offline = self.session_mode().offline;
+        let token = if offline { None } else { Some(self.token()?) };
         let kind = notification.kind();
         let key = resident_key(&notification);
         let queued = QueuedSubmission {
@@ -502,7 +613,12 @@ impl Counter {
             let _claim = self.inner.sender.claim_lock().lock().await;
             let earlier = outbox.pending_for_resident(&key)?;
             let enq = outbox.enqueue(&key, kind.label_ja(), &payload)?;
-            let (send_now, why) = if !earlier.is_empty() {
+            let (send_now, why) = if offline {
+                (
+                    false,
+                    "オフライン受付のみのサインインのため、受付として保存しました。回線の回復後、オンラインでサインインすると自動で送信します。",
+                )
+            } else if !earlier.is_empty() {
                 (
                     false,
                     "この方の前の届出がまだ送信されていないため、順番を守って受付として保存しました。",
@@ -524,10 +640,10 @@ impl Counter {
             queued_at: enq.enqueued_at,
             why_ja: why.to_owned(),
         };
-        if !send_now {
+        let Some(token) = token.filter(|_| send_now) else {
             self.inner.sync.wake();
             return Ok(Submitted::Queued(receipt(why_ja)));
-        }
+        };
         match self.inner.sender.send(enq.seq, &token).await? {
             SendOutcome::Decided(decision) => Ok(Submitted::Decided {
                 seq: enq.seq.0,

@@ -25,6 +25,15 @@ pub enum CounterError {
     /// The terminal's audit chain is broken (an entry edited, removed or reordered).
     #[error(transparent)]
     AuditChain(madoguchi_audit::ChainError),
+    /// Offline sign-in refused.
+    #[error("offline sign-in refused: {0}")]
+    Offline(crate::accounts::OfflineRefusal),
+    /// The session was opened offline: it may only queue work.
+    #[error("offline session: only queueing is allowed")]
+    OfflineOnly,
+    /// A user id that cannot be an account's.
+    #[error("invalid user id")]
+    InvalidUserId,
 }
 
 impl StaffMessage for CounterError {
@@ -41,6 +50,9 @@ impl StaffMessage for CounterError {
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
             ),
+            CounterError::Offline(r) => r.message_ja(),
+            CounterError::OfflineOnly => "オフライン受付のみのサインインです。この操作（検索、被保険者情報・個人番号の表示、交付・印刷など）は広域連合のサーバーが必要なため、回線の回復後にもう一度サインインしてから行ってください。届出の受付（保存）と名簿の照会はできます。".into(),
+            CounterError::InvalidUserId => "ユーザIDは半角英数字と . _ @ - で入力してください。".into(),
         }
     }
 }
@@ -50,6 +62,8 @@ impl CounterError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             CounterError::Link(e) => e.code(),
+            CounterError::Offline(r) => Some(r.code()),
+            CounterError::OfflineOnly => Some("offline_session"),
             _ => None,
         }
     }

@@ -12,10 +12,12 @@
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
+mod accounts;
 mod audit;
 mod counter;
 mod error;
 
+pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
