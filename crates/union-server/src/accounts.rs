@@ -15,7 +15,7 @@ use madoguchi_protocol::v1::{
 use serde::{Deserialize, Serialize};
 
 use crate::api::AppState;
-use crate::auth::Session;
+use crate::auth::{ClosedBecause, Session};
 use crate::store::{StaffRecord, StoreError};
 
 /// The union's password policy (`[password]` in `union.toml`).
@@ -338,6 +338,15 @@ pub fn count_failure(
 /// The operation name of a lockout in the union's audit trail.
 pub const LOCKOUT_OPERATION: &str = "LOCKOUT staff";
 
+/// What the next request of a session the union ended is told.
+pub(crate) fn closed_code(why: ClosedBecause) -> ErrorCode {
+    match why {
+        ClosedBecause::Revoked => ErrorCode::AccountRevoked,
+        ClosedBecause::Locked => ErrorCode::AccountLocked,
+        ClosedBecause::PasswordReset => ErrorCode::Unauthenticated,
+    }
+}
+
 /// Requests a session may make while its password must be changed.
 fn allowed_before_change(method: &axum::http::Method, path: &str) -> bool {
     (method == axum::http::Method::POST && path == "/v1/session/password")
@@ -361,7 +370,9 @@ pub(crate) fn recheck(
         }
     };
     let Some(record) = record.filter(|r| !r.disabled) else {
-        state.sessions.close_user(&session.user_id);
+        state
+            .sessions
+            .close_user(&session.user_id, ClosedBecause::Revoked);
         return Err(ErrorCode::AccountRevoked);
     };
     let may_leave = method == axum::http::Method::DELETE && path == "/v1/session";
@@ -421,7 +432,10 @@ mod tests {
         assert_eq!(code("123456789012"), Err(ErrorCode::PasswordWeak));
         assert_eq!(code("Password2026!"), Err(ErrorCode::PasswordWeak));
         assert_eq!(code("madoguchi12345"), Err(ErrorCode::PasswordWeak));
-        assert_eq!(code("見附市の窓口で受付をします"), Err(ErrorCode::PasswordWeak));
+        assert_eq!(
+            code("見附市の窓口で受付をします"),
+            Err(ErrorCode::PasswordWeak)
+        );
         assert_eq!(code("tab\there is bad"), Err(ErrorCode::PasswordWeak));
         assert_eq!(code("river stones at dusk"), Ok(()));
     }

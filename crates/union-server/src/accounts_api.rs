@@ -13,7 +13,7 @@ use madoguchi_protocol::{ErrorBody, ErrorCode};
 
 use crate::accounts::{PasswordProblem, check_grants};
 use crate::api::{ApiError, ApiJson, ApiResult, Shared, Staff, Terminal, staff_info};
-use crate::auth::{HashCost, hash_password, verify_password};
+use crate::auth::{ClosedBecause, HashCost, hash_password, verify_password};
 use crate::store::StaffRecord;
 
 pub(crate) fn routes() -> Router<Shared> {
@@ -143,7 +143,9 @@ async fn change_password(
             store_and_flush(&state, &fresh).await?;
             if locked {
                 // Locked while signed in: the session ends with it.
-                state.sessions.close_user(&fresh.user_id);
+                state
+                    .sessions
+                    .close_user(&fresh.user_id, ClosedBecause::Locked);
                 return Err(ErrorCode::AccountLocked.into());
             }
         }
@@ -371,7 +373,9 @@ async fn revoke(
         Ok(())
     })
     .await?;
-    let closed = state.sessions.close_user(&record.user_id);
+    let closed = state
+        .sessions
+        .close_user(&record.user_id, ClosedBecause::Revoked);
     tracing::info!(user = %record.user_id, by = %staff.session.user_id, sessions = closed, "staff account revoked");
     Ok(axum::Json(view(&state, &record)))
 }
@@ -417,6 +421,8 @@ async fn reset_password(
         Ok(())
     })
     .await?;
-    state.sessions.close_user(&record.user_id);
+    state
+        .sessions
+        .close_user(&record.user_id, ClosedBecause::PasswordReset);
     Ok(axum::Json(view(&state, &record)))
 }

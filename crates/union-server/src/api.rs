@@ -284,6 +284,7 @@ impl FromRequestParts<Shared> for Staff {
             .map_err(|r| match r {
                 SessionRefusal::Unknown => ApiError::from(ErrorCode::Unauthenticated),
                 SessionRefusal::OtherTerminal => ApiError::from(ErrorCode::SessionTerminalMismatch),
+                SessionRefusal::Closed(why) => ApiError::from(crate::accounts::closed_code(why)),
             })?;
         note.user(&session.user_id);
         // The account is read again on every request: revocation, ended grants and a pending password
