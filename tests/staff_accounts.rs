@@ -21,7 +21,7 @@ use madoguchi_protocol::v1::{
     StaffAccount,
 };
 use madoguchi_system_tests::union_host::UnionAccess;
-use madoguchi_system_tests::{link_config_via, open_vault};
+use madoguchi_system_tests::{eventually, link_config_via, open_vault};
 use madoguchi_union_server::accounts::LOCKOUT_OPERATION;
 use madoguchi_union_server::server::{self, RunningServer, ServeOptions};
 use madoguchi_union_server::store::{SledStore, UnionStore};
@@ -734,7 +734,32 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     rig.counter
         .roster_lookup(None, None, 10)
         .expect("the offline roster stays usable");
+
+    // The line comes back: the offline session becomes an online one by itself and the queue drains.
+    rig.counter.simulate_line_failure(false);
+    let counter = rig.counter.clone();
+    eventually(
+        Duration::from_secs(15),
+        "the offline session is online again",
+        || counter.session_state().is_some_and(|s| !s.offline),
+    )
+    .await;
+    eventually(
+        Duration::from_secs(15),
+        "the queued notification is decided",
+        || {
+            counter
+                .queue()
+                .is_ok_and(|q| q.iter().all(|i| i.state == "decided"))
+        },
+    )
+    .await;
+    rig.counter
+        .search(&search())
+        .await
+        .expect("online work again");
     rig.counter.sign_out().await;
+    rig.counter.simulate_line_failure(true);
 
     // Wrong password offline counts toward a local lockout.
     for _ in 0..4 {

@@ -183,6 +183,50 @@ pub(crate) struct SessionMode {
     pub(crate) must_change: Option<PasswordChangeReason>,
 }
 
+/// The counter's account state: session mode, offline policy, and — during an offline session only — the
+/// password in memory (zeroised when dropped), so that the session becomes an online one by itself when
+/// the line returns and the queue drains without anyone signing in again. It is never written anywhere.
+#[derive(Default)]
+pub(crate) struct AccountsState {
+    mode: std::sync::RwLock<SessionMode>,
+    policy: std::sync::RwLock<Option<OfflinePolicy>>,
+    pending: std::sync::Mutex<Option<(String, Zeroizing<String>)>>,
+}
+
+impl AccountsState {
+    pub(crate) fn policy(&self) -> OfflinePolicy {
+        self.policy
+            .read()
+            .ok()
+            .and_then(|p| p.clone())
+            .unwrap_or_default()
+    }
+    pub(crate) fn set_policy(&self, policy: OfflinePolicy) {
+        if let Ok(mut p) = self.policy.write() {
+            *p = Some(policy);
+        }
+    }
+    pub(crate) fn mode(&self) -> SessionMode {
+        self.mode.read().map(|m| *m).unwrap_or_default()
+    }
+    pub(crate) fn set_mode(&self, mode: SessionMode) {
+        if let Ok(mut m) = self.mode.write() {
+            *m = mode;
+        }
+        if !mode.offline {
+            self.take_pending();
+        }
+    }
+    fn set_pending(&self, user_id: &str, password: &str) {
+        if let Ok(mut p) = self.pending.lock() {
+            *p = Some((user_id.to_owned(), Zeroizing::new(password.to_owned())));
+        }
+    }
+    fn take_pending(&self) -> Option<(String, Zeroizing<String>)> {
+        self.pending.lock().ok().and_then(|mut p| p.take())
+    }
+}
+
 fn argon(policy: &OfflinePolicy) -> Result<Argon2<'static>, CounterError> {
     let params = Params::new(
         policy.verifier_memory_kib,
@@ -336,6 +380,7 @@ impl Counter {
                 must_change: None,
             },
         );
+        self.accounts_state().set_pending(user_id, password);
         Ok(staff)
     }
 
@@ -556,13 +601,85 @@ fn path_segment(user_id: &str) -> Result<&str, CounterError> {
     }
 }
 
-/// Keeps the cached revocation list fresh: every `every`, and whenever the line comes back.
-pub(crate) async fn keep_revocations_fresh(counter: Counter, every: Duration) {
+impl Counter {
+    /// An offline session becomes an online one when the union answers again: the same user is signed in
+    /// with the password kept in memory. A refusal (revoked, password changed elsewhere, locked) ends the
+    /// offline session and withdraws the verifier.
+    async fn upgrade_offline_session(&self) {
+        let Some((user_id, password)) = self.accounts_state().take_pending() else {
+            return;
+        };
+        if !self.session_mode().offline || self.staff().is_none_or(|s| s.user_id != user_id) {
+            return;
+        }
+        let req = madoguchi_protocol::v1::SignInRequest {
+            user_id: user_id.clone(),
+            password: password.as_str().to_owned(),
+        };
+        let result: Result<madoguchi_protocol::v1::SignInResponse, CounterError> = self
+            .client()
+            .post("/v1/session", None, None, &req)
+            .await
+            .map_err(CounterError::from);
+        match result {
+            Err(CounterError::Link(e)) if e.is_line_failure() => {
+                // Still down: try again at the next return of the line.
+                self.accounts_state().set_pending(&user_id, &password);
+            }
+            other => {
+                if let Err(e) = &other {
+                    self.after_online_refusal(&user_id, e.code());
+                }
+                let answered = self
+                    .audited(
+                        Some(&user_id),
+                        Operation::SignIn,
+                        Some("online-after-offline".to_owned()),
+                        other,
+                    )
+                    .await;
+                match answered {
+                    Ok(resp) => {
+                        let must_change = resp.must_change_password;
+                        self.begin_session(
+                            resp.staff.clone(),
+                            Some(madoguchi_link::SessionToken::new(resp.token)),
+                            SessionMode {
+                                offline: false,
+                                must_change,
+                            },
+                        );
+                        if must_change.is_none()
+                            && let Err(e) = self.remember_offline(&resp.staff, &password).await
+                        {
+                            tracing::warn!(error = %e, "offline verifier not renewed");
+                        }
+                        tracing::info!("offline session is online again");
+                    }
+                    Err(e) => {
+                        tracing::info!(error = %e, "the union refused the offline session's user; signing out");
+                        self.sign_out().await;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Keeps the cached revocation list fresh (every [`OfflinePolicy::revocation_refresh`] and whenever the
+/// line comes back) and turns an offline session into an online one when the line returns.
+pub(crate) async fn keep_accounts_fresh(counter: Counter) {
     let mut line = counter.line_changes();
     loop {
+        let every = counter.offline_policy().revocation_refresh;
         match counter.refresh_revocations().await {
             Ok(list) => tracing::debug!(users = list.user_ids.len(), "revocation list refreshed"),
             Err(e) => tracing::info!(error = %e, "revocation list not refreshed; will try again"),
+        }
+        if counter.session_mode().offline
+            && counter.line_state() != madoguchi_link::LineState::Offline
+        {
+            counter.upgrade_offline_session().await;
         }
         let mut was_online = *line.borrow_and_update() == madoguchi_link::LineState::Online;
         let deadline = tokio::time::Instant::now() + every;

@@ -25,7 +25,7 @@ use tokio::task::JoinHandle;
 
 use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
-use crate::accounts::{OfflinePolicy, SessionMode, keep_revocations_fresh};
+use crate::accounts::{AccountsState, OfflinePolicy, SessionMode, keep_accounts_fresh};
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
@@ -172,9 +172,8 @@ struct Inner {
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
-    /// Offline or online, and a pending password change (see `crate::accounts`).
-    mode: RwLock<SessionMode>,
-    offline_policy: RwLock<OfflinePolicy>,
+    /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
+    accounts: AccountsState,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -257,18 +256,14 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
                 audit,
-                mode: RwLock::new(SessionMode::default()),
-                offline_policy: RwLock::new(OfflinePolicy::default()),
+                accounts: AccountsState::default(),
             }),
         };
         let background = Background {
             sync: drain,
             probe,
             roster: tokio::spawn(keep_roster_fresh(counter.clone())),
-            revocations: tokio::spawn(keep_revocations_fresh(
-                counter.clone(),
-                OfflinePolicy::default().revocation_refresh,
-            )),
+            revocations: tokio::spawn(keep_accounts_fresh(counter.clone())),
         };
         Ok((counter, background))
     }
@@ -319,30 +314,26 @@ impl Counter {
         &self.inner.client
     }
 
+    pub(crate) fn accounts_state(&self) -> &AccountsState {
+        &self.inner.accounts
+    }
+
     /// The rules for offline sign-in on this terminal.
     pub fn offline_policy(&self) -> OfflinePolicy {
-        self.inner
-            .offline_policy
-            .read()
-            .map(|p| p.clone())
-            .unwrap_or_default()
+        self.inner.accounts.policy()
     }
 
     /// Sets the rules for offline sign-in (the terminal's configuration; tests shorten the window).
     pub fn set_offline_policy(&self, policy: OfflinePolicy) {
-        if let Ok(mut p) = self.inner.offline_policy.write() {
-            *p = policy;
-        }
+        self.inner.accounts.set_policy(policy);
     }
 
     pub(crate) fn session_mode(&self) -> SessionMode {
-        self.inner.mode.read().map(|m| *m).unwrap_or_default()
+        self.inner.accounts.mode()
     }
 
     pub(crate) fn set_session_mode(&self, mode: SessionMode) {
-        if let Ok(mut m) = self.inner.mode.write() {
-            *m = mode;
-        }
+        self.inner.accounts.set_mode(mode);
     }
 
     pub(crate) fn set_staff(&self, staff: StaffInfo) {
