@@ -27,6 +27,14 @@ const COMMANDS: &[&str] = &[
     "print_receipt",
     "record_issuance",
     "record_return",
+    "session_state",
+    "change_password",
+    "staff_accounts",
+    "create_staff",
+    "set_staff_grants",
+    "revoke_staff",
+    "unlock_staff",
+    "reset_staff_password",
 ];
 
 fn main() {

@@ -79,7 +79,7 @@ impl Shell {
     }
 
     /// The terminal with a signed-in staff member and an unlocked screen.
-    fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
+    pub(crate) fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
         let t = self.terminal()?;
         if self.locked.load(Ordering::SeqCst) {
             return Err(IpcError::locked());

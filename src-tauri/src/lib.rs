@@ -9,6 +9,7 @@
 //! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
+pub mod account_commands;
 pub mod commands;
 pub mod config;
 pub mod error;
@@ -54,6 +55,14 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::print_receipt,
             commands::record_issuance,
             commands::record_return,
+            account_commands::session_state,
+            account_commands::change_password,
+            account_commands::staff_accounts,
+            account_commands::create_staff,
+            account_commands::set_staff_grants,
+            account_commands::revoke_staff,
+            account_commands::unlock_staff,
+            account_commands::reset_staff_password,
         ])
 }
 
