@@ -8,8 +8,8 @@ use madoguchi_protocol::v1::Role;
 use crate::auth::{HashCost, hash_password};
 use crate::store::{StaffRecord, StoreError, UnionStore};
 
-/// Shortest password accepted. The seeds give no figure (elderly.md §4.1); this one is ours.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Shortest password accepted: the default password policy's (see [`crate::accounts::PasswordPolicy`]).
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Why a staff change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +20,8 @@ pub enum StaffError {
     Exists,
     #[error("no such user")]
     Unknown,
-    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
-    WeakPassword,
+    #[error("the password is refused by the password policy: {0}")]
+    WeakPassword(String),
     #[error("at least one role is required")]
     NoRole,
     #[error("display name is empty")]
@@ -61,9 +61,9 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
     if new.roles.is_empty() {
         return Err(StaffError::NoRole);
     }
-    if new.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StaffError::WeakPassword);
-    }
+    crate::accounts::PasswordPolicy::default()
+        .check(new.user_id, new.password)
+        .map_err(|p| StaffError::WeakPassword(p.message_ja))?;
     if store.staff(new.user_id)?.is_some() {
         return Err(StaffError::Exists);
     }
@@ -81,7 +81,8 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
         locked_until: None,
         disabled: false,
         grants: Vec::new(),
-        must_change_password: None,
+        // Someone else chose it: the staff member replaces it at the first sign-in.
+        must_change_password: Some(madoguchi_protocol::v1::PasswordChangeReason::FirstSignIn),
         password_changed_at: Some(chrono::Utc::now()),
         password_history: Vec::new(),
         revoked_at: None,
@@ -180,7 +181,7 @@ mod tests {
         ));
         assert!(matches!(
             add(&store, new("m.hanako", "short"), CHEAP),
-            Err(StaffError::WeakPassword)
+            Err(StaffError::WeakPassword(_))
         ));
         add(&store, new("m.hanako", "long enough pw"), CHEAP).unwrap();
         assert!(matches!(
@@ -189,6 +190,10 @@ mod tests {
         ));
         let s = store.staff("m.hanako").unwrap().unwrap();
         assert!(verify_password("long enough pw", &s.password_hash));
+        assert_eq!(
+            s.must_change_password,
+            Some(madoguchi_protocol::v1::PasswordChangeReason::FirstSignIn)
+        );
         let mut locked = s.clone();
         locked.failed_attempts = 3;
         locked.locked_until = Some(chrono::Utc::now());
