@@ -516,10 +516,16 @@ async fn a_revoked_user_is_refused_on_the_next_request() {
     assert_eq!(revoked.state, AccountState::Revoked);
     assert!(revoked.revoked_at.is_some());
 
-    // The open session's next request is refused.
+    // The open session's next request is refused, and the terminal signs the user out.
     assert_eq!(
         code_of(rig.counter.search(&search()).await),
         "account_revoked"
+    );
+    assert!(rig.counter.staff().is_none(), "signed out on the terminal");
+    assert_eq!(
+        code_of(rig.counter.search(&search()).await),
+        "terminal_error",
+        "no session left to use"
     );
     let e = sign_in(&rig.client, "t.leaving", "moving to another office")
         .await

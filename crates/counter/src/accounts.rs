@@ -330,6 +330,42 @@ impl Counter {
         }
     }
 
+    /// After the union refused a request of the open session: a revoked account or one whose rights ended
+    /// is signed out here and loses its offline verifier; a password that expired during the session
+    /// turns into a pending password change.
+    pub(crate) async fn after_session_refusal(&self, code: Option<&str>) {
+        match code {
+            Some("account_revoked" | "no_grant_in_effect") => {
+                if let Some(staff) = self.staff() {
+                    if let Err(e) = self.forget_verifiers(std::slice::from_ref(&staff.user_id)) {
+                        tracing::warn!(error = %e, "offline verifier could not be withdrawn");
+                    }
+                    tracing::info!("the union ended the session's rights; signing out");
+                    self.end_session_locally();
+                    if let Err(e) = self
+                        .record_audit(
+                            &staff.user_id,
+                            Operation::SignOut,
+                            Some(format!("ended-by-union:{}", code.unwrap_or("-"))),
+                            Outcome::Done,
+                        )
+                        .await
+                    {
+                        tracing::warn!(error = %e, "sign-out could not be recorded in the audit trail");
+                    }
+                }
+            }
+            Some("password_change_required") => {
+                let mut mode = self.session_mode();
+                if mode.must_change.is_none() && !mode.offline {
+                    mode.must_change = Some(PasswordChangeReason::Expired);
+                    self.set_session_mode(mode);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The revocation list as last cached on this terminal.
     pub fn cached_revocations(&self) -> Result<Option<RevocationList>, CounterError> {
         Ok(self.vault().settings().get(REVOCATIONS)?)

@@ -358,6 +358,15 @@ impl Counter {
         }
     }
 
+    /// Ends the session here only (the union already ended it): no token, no staff, no mode.
+    pub(crate) fn end_session_locally(&self) {
+        self.inner.token.send_replace(None);
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = None;
+        }
+        self.set_session_mode(SessionMode::default());
+    }
+
     /// Appends to the audit chain (for operations that are not a union request).
     pub(crate) async fn record_audit(
         &self,
@@ -395,6 +404,9 @@ impl Counter {
             .audit
             .record(&user, operation, target, outcome)
             .await?;
+        if let Err(e) = &result {
+            self.after_session_refusal(e.code()).await;
+        }
         result
     }
 
