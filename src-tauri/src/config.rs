@@ -59,6 +59,14 @@ pub struct TerminalConfig {
     /// The union; none = 研修モード.
     #[serde(default)]
     pub union: Option<UnionEndpoint>,
+    /// Hours after the last online sign-in on this terminal during which a user may sign in offline
+    /// (オフライン受付のみ). Default 96: see `madoguchi_counter::OfflinePolicy::window`. 0 = never offline.
+    #[serde(default = "default_offline_sign_in_hours")]
+    pub offline_sign_in_hours: u32,
+}
+
+fn default_offline_sign_in_hours() -> u32 {
+    96
 }
 
 fn default_idle_lock_minutes() -> f64 {
@@ -77,6 +85,7 @@ impl Default for TerminalConfig {
             municipality_name: None,
             assets_dir: None,
             union: None,
+            offline_sign_in_hours: default_offline_sign_in_hours(),
         }
     }
 }
@@ -95,6 +104,12 @@ impl TerminalConfig {
             return Err(IpcError::new(
                 "config_invalid",
                 "画面ロックまでの時間（idle_lock_minutes）は0より大きく60分以下にしてください。",
+            ));
+        }
+        if cfg.offline_sign_in_hours > 24 * 14 {
+            return Err(IpcError::new(
+                "config_invalid",
+                "オフラインでのサインインを認める時間（offline_sign_in_hours）は336時間（14日）以下にしてください。",
             ));
         }
         Ok(cfg)

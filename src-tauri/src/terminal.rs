@@ -159,6 +159,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     })?;
     let (counter, background) =
         Counter::start(client, vault, PROBE_EVERY).map_err(IpcError::from)?;
+    counter.set_offline_policy(madoguchi_counter::OfflinePolicy {
+        window: std::time::Duration::from_secs(u64::from(config.offline_sign_in_hours) * 3600),
+        ..madoguchi_counter::OfflinePolicy::default()
+    });
     let assets = config
         .assets_dir
         .as_deref()
