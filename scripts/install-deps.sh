@@ -12,7 +12,7 @@ APT_PACKAGES=(
   # BIZ UD fonts (SIL OFL) for screen and print
   fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho
   # printing: CUPS with the cups-pdf virtual printer, poppler to read back PDFs
-  cups cups-client cups-bsd printer-driver-cups-pdf poppler-utils
+  cups cups-client cups-bsd cups-ipp-utils printer-driver-cups-pdf poppler-utils
   # kernel keyutils for the OS keyring on headless Linux (keyctl session -)
   keyutils
   # the end-to-end test's WebDriver client and the print tests' helpers

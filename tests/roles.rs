@@ -1,18 +1,25 @@
 //! Every role against every staff endpoint of the union server, in one table: allowed or refused with the
 //! stable code the seeds' rights model implies (N:3959–3960 rights = user, password and functions allowed;
-//! N:3886–3888 a separate right for the 個人番号; 情報システム管理者 reviews logs, N:4040–4043).
+//! N:3886–3888 a separate right for the 個人番号; 情報システム管理者 reviews logs, N:4040–4043; 広域連合職員
+//! create and approve distributions, the municipality's 監督者 decides on them, N:4425–4426).
 
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_link::{LineMonitor, LinkError, Method, SessionToken, UnionClient};
+use madoguchi_protocol::distribution::{
+    CreateDistribution, Decision, DistributionDecisionRequest, DistributionId, DistributionKind,
+    DistributionSummary, MailClass, UnionApproval,
+};
+use madoguchi_protocol::reprint::ReprintApprovalRequest;
 use madoguchi_protocol::v1::{
     Grant, NewStaffRequest, PasswordChangeRequest, PasswordResetRequest, Right, SetGrantsRequest,
     StaffAccount,
 };
 use madoguchi_protocol::v1::{
-    MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest, Reissue,
-    ReissueReason, ResidentSearchRequest, ResidentSearchResponse, SignInRequest, SignInResponse,
+    MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest,
+    QualificationState, Reissue, ReissueReason, ResidentDetail, ResidentSearchRequest,
+    ResidentSearchResponse, SignInRequest, SignInResponse,
 };
 use madoguchi_system_tests::{link_config, start, today};
 use serde_json::Value;
@@ -70,7 +77,14 @@ async fn every_role_against_every_endpoint() {
             .unwrap_or_else(|| panic!("training account {suffix}"))
             .clone()
     };
-    let roles = ["-clerk", "-clerk2", "-supervisor", "-admin"];
+    let roles = [
+        "-clerk",
+        "-clerk2",
+        "-supervisor",
+        "-admin",
+        "-union-staff1",
+        "-union-staff2",
+    ];
     let mut tokens = Vec::new();
     for r in roles {
         let a = account(r);
@@ -88,7 +102,10 @@ async fn every_role_against_every_endpoint() {
             .expect("sign in");
         tokens.push(Some(SessionToken::new(resp.token)));
     }
+    // The second 広域連合職員 only sets distributions up (approves what the first creates and vice versa).
+    let staff2 = tokens.pop().flatten().expect("union staff 2");
     tokens.push(None); // no session at all
+    let staff1 = tokens[4].clone().expect("union staff 1");
 
     // A resident and a document to point at, made by the clerk.
     let clerk = tokens[0].clone();
@@ -101,12 +118,29 @@ async fn every_role_against_every_endpoint() {
                 insured_number: None,
                 kana: Some(KanaName::parse("ア").expect("kana")),
                 birth_date: None,
-                limit: Some(5),
+                limit: Some(50),
             },
         )
         .await
         .expect("search");
     let resident = found.residents.first().expect("a resident").resident_id;
+    // A document nobody touches in the table (the 再交付 row voids the move-in's), for reprint approvals.
+    let mut reprintable = None;
+    for r in found
+        .residents
+        .iter()
+        .filter(|r| r.state == QualificationState::Insured)
+    {
+        let detail: ResidentDetail = client
+            .get(&format!("/v1/residents/{}", r.resident_id), clerk.as_ref())
+            .await
+            .expect("resident detail");
+        if let Some(d) = detail.documents.first() {
+            reprintable = Some(d.document_id);
+            break;
+        }
+    }
+    let reprintable = reprintable.expect("an insured resident with a document");
     let decided: NotificationDecision = client
         .post(
             "/v1/notifications",
@@ -117,6 +151,59 @@ async fn every_role_against_every_endpoint() {
         .await
         .expect("move-in");
     let document = decided.document.expect("a document").document_id;
+
+    // Distributions to point at: one released to the municipality, one approved by its supervisor.
+    let create = |kind| CreateDistribution {
+        kind,
+        municipality: rig.union.municipality,
+        reference_date: today(),
+        mail_class: MailClass::Ordinary,
+        note: String::new(),
+    };
+    let released = |by: SessionToken, approver: SessionToken| {
+        let client = client.clone();
+        let req = create(DistributionKind::QualificationFile);
+        async move {
+            let d: DistributionSummary =
+                client.create_distribution(&by, &req).await.expect("create");
+            client
+                .union_approve_distribution(
+                    &approver,
+                    d.distribution_id,
+                    &UnionApproval {
+                        content_hash: d.content_hash.clone(),
+                    },
+                )
+                .await
+                .expect("union approval")
+        }
+    };
+    let supervisor = tokens[2].clone().expect("supervisor");
+    let (_, supervisor_password) = {
+        let a = account("-supervisor");
+        (a.user_id, a.password)
+    };
+    let open = released(staff1.clone(), staff2.clone()).await;
+    let approved = released(staff1.clone(), staff2.clone()).await;
+    client
+        .decide_distribution(
+            &supervisor,
+            approved.distribution_id,
+            &DistributionDecisionRequest {
+                decision: Decision::Approve,
+                content_hash: approved.content_hash.clone(),
+                password: supervisor_password.clone(),
+            },
+        )
+        .await
+        .expect("supervisor approves");
+    let passwords: Vec<String> = roles[..5]
+        .iter()
+        .map(|r| account(r).password)
+        .chain(std::iter::once(String::new()))
+        .collect();
+    let dist = |id: DistributionId, tail: &str| format!("/v1/distributions/{id}{tail}");
+
     // An account for the administrator's rows to act on (created by the admin).
     let admin = tokens[3].clone();
     let grants = vec![Grant {
@@ -139,46 +226,102 @@ async fn every_role_against_every_endpoint() {
         .await
         .expect("admin creates an account");
 
-    // columns: clerk (+個人番号), clerk2, supervisor (+個人番号), admin, no session
+    // columns: clerk (+個人番号), clerk2, supervisor (+個人番号), admin, union staff, no session
     let forbidden = Refused("forbidden");
     let no_my_number = Refused("my_number_permission_required");
     let unauth = Refused("unauthenticated");
-    let table: Vec<(&str, [Expect; 5])> = vec![
+    let table: Vec<(&str, [Expect; 6])> = vec![
         (
             "GET /v1/session",
-            [Allowed, Allowed, Allowed, Allowed, unauth],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, unauth],
         ),
         (
             "POST /v1/residents/search",
-            [Allowed, Allowed, Allowed, forbidden, unauth],
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "GET /v1/residents/{id}",
-            [Allowed, Allowed, Allowed, forbidden, unauth],
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "GET /v1/residents/{id}/my-number",
-            [Allowed, no_my_number, Allowed, forbidden, unauth],
+            [Allowed, no_my_number, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "POST /v1/notifications 転入",
-            [Allowed, no_my_number, Allowed, forbidden, unauth],
+            [Allowed, no_my_number, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "POST /v1/notifications 再交付",
-            [Allowed, Allowed, Allowed, forbidden, unauth],
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "GET /v1/documents/{id}",
-            [Allowed, Allowed, Allowed, forbidden, unauth],
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "GET /v1/roster",
-            [Allowed, Allowed, Allowed, forbidden, unauth],
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
             "GET /v1/audit",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/union/distributions",
+            [forbidden, forbidden, forbidden, forbidden, Allowed, unauth],
+        ),
+        (
+            "GET /v1/union/distributions",
+            [forbidden, forbidden, forbidden, forbidden, Allowed, unauth],
+        ),
+        (
+            "POST /v1/union/distributions/{id}/approval",
+            [forbidden, forbidden, forbidden, forbidden, Allowed, unauth],
+        ),
+        (
+            "POST /v1/union/distributions/{id}/regeneration",
+            [forbidden, forbidden, forbidden, forbidden, Allowed, unauth],
+        ),
+        (
+            "GET /v1/distributions",
+            [forbidden, forbidden, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            "GET /v1/distributions/{id}",
+            [forbidden, forbidden, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            "GET /v1/distributions/{id}/samples",
+            [forbidden, forbidden, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            "POST /v1/distributions/{id}/decision",
+            [forbidden, forbidden, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            "GET /v1/distributions/{id}/records",
+            [forbidden, forbidden, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            "GET /v1/distributions/{id}/ledger",
+            [forbidden, forbidden, Allowed, Allowed, Allowed, unauth],
+        ),
+        (
+            "GET /v1/reprint-policy",
+            [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
+        ),
+        (
+            // The supervisor's credentials in the body; the supervisor cannot approve their own request.
+            "POST /v1/documents/{id}/reprint-approval",
+            [
+                Allowed,
+                Allowed,
+                Refused("self_approval"),
+                forbidden,
+                forbidden,
+                unauth,
+            ],
         ),
         // Staff accounts. A wrong current password gets past the role gate for every role (and counts
         // one failure, far from the lockout).
@@ -189,36 +332,37 @@ async fn every_role_against_every_endpoint() {
                 Refused("invalid_credentials"),
                 Refused("invalid_credentials"),
                 Refused("invalid_credentials"),
+                Refused("invalid_credentials"),
                 unauth,
             ],
         ),
         (
             "GET /v1/revocations",
-            [Allowed, Allowed, Allowed, Allowed, Allowed],
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
         ),
         (
             "GET /v1/staff",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
         (
             "POST /v1/staff",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
         (
             "PUT /v1/staff/{user_id}/grants",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
         (
             "POST /v1/staff/{user_id}/unlock",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
         (
             "POST /v1/staff/{user_id}/password",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
         (
             "POST /v1/staff/{user_id}/revoke",
-            [forbidden, forbidden, forbidden, Allowed, unauth],
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
         ),
     ];
     let mut failures = Vec::new();
@@ -290,6 +434,104 @@ async fn every_role_against_every_endpoint() {
                 }
                 "GET /v1/roster" => outcome(client.get("/v1/roster", t).await),
                 "GET /v1/audit" => outcome(client.get("/v1/audit", t).await),
+                "POST /v1/union/distributions" => outcome(
+                    client
+                        .post(
+                            "/v1/union/distributions",
+                            t,
+                            None,
+                            &create(DistributionKind::PremiumFile),
+                        )
+                        .await,
+                ),
+                "GET /v1/union/distributions" => {
+                    outcome(client.get("/v1/union/distributions", t).await)
+                }
+                "POST /v1/union/distributions/{id}/approval" => {
+                    // Created by the other 広域連合職員, so only the role decides.
+                    let d = client
+                        .create_distribution(&staff2, &create(DistributionKind::PremiumFile))
+                        .await
+                        .expect("create");
+                    outcome(
+                        client
+                            .post(
+                                &format!("/v1/union/distributions/{}/approval", d.distribution_id),
+                                t,
+                                None,
+                                &UnionApproval {
+                                    content_hash: d.content_hash,
+                                },
+                            )
+                            .await,
+                    )
+                }
+                "POST /v1/union/distributions/{id}/regeneration" => outcome(
+                    client
+                        .call::<(), _>(
+                            Method::POST,
+                            &format!(
+                                "/v1/union/distributions/{}/regeneration",
+                                open.distribution_id
+                            ),
+                            t,
+                            None,
+                            None,
+                        )
+                        .await,
+                ),
+                "GET /v1/distributions" => outcome(client.get("/v1/distributions", t).await),
+                "GET /v1/distributions/{id}" => {
+                    outcome(client.get(&dist(approved.distribution_id, ""), t).await)
+                }
+                "GET /v1/distributions/{id}/samples" => outcome(
+                    client
+                        .get(&dist(approved.distribution_id, "/samples"), t)
+                        .await,
+                ),
+                "POST /v1/distributions/{id}/decision" => {
+                    // A fresh released distribution per cell: a decision is made once.
+                    let d = released(staff1.clone(), staff2.clone()).await;
+                    outcome(
+                        client
+                            .post(
+                                &dist(d.distribution_id, "/decision"),
+                                t,
+                                None,
+                                &DistributionDecisionRequest {
+                                    decision: Decision::Approve,
+                                    content_hash: d.content_hash,
+                                    password: passwords[col].clone(),
+                                },
+                            )
+                            .await,
+                    )
+                }
+                "GET /v1/distributions/{id}/records" => outcome(
+                    client
+                        .get(&dist(approved.distribution_id, "/records?limit=5"), t)
+                        .await,
+                ),
+                "GET /v1/reprint-policy" => outcome(client.get("/v1/reprint-policy", t).await),
+                "POST /v1/documents/{id}/reprint-approval" => outcome(
+                    client
+                        .post(
+                            &format!("/v1/documents/{reprintable}/reprint-approval"),
+                            t,
+                            None,
+                            &ReprintApprovalRequest {
+                                supervisor_user_id: account("-supervisor").user_id,
+                                password: supervisor_password.clone(),
+                                reason: "印字不良".into(),
+                            },
+                        )
+                        .await,
+                ),
+                "GET /v1/distributions/{id}/ledger" => outcome(
+                    client
+                        .get(&dist(approved.distribution_id, "/ledger"), t)
+                        .await,
+                ),
                 "POST /v1/session/password" => outcome(
                     client
                         .post(
@@ -360,7 +602,14 @@ async fn every_role_against_every_endpoint() {
             if got != expected[col] {
                 failures.push(format!(
                     "{op} as {}: expected {:?}, got {got:?}",
-                    ["clerk", "clerk2", "supervisor", "admin", "none"][col],
+                    [
+                        "clerk",
+                        "clerk2",
+                        "supervisor",
+                        "admin",
+                        "union staff",
+                        "none"
+                    ][col],
                     expected[col]
                 ));
             }

@@ -12,9 +12,9 @@
 use std::time::{Duration, Instant};
 
 use madoguchi_app::config::TerminalConfig;
-use madoguchi_app::forms::{NotificationForm, today_jst};
 use madoguchi_app::terminal;
 use madoguchi_counter::Submitted;
+use madoguchi_counter::forms::{NotificationForm, today_jst};
 use madoguchi_domain::ids::MyNumber;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -87,7 +87,7 @@ async fn run() -> Result<(), String> {
     for i in 0..n + 5 {
         let f = form(i)?;
         let pressed = Instant::now();
-        let notification = f.parse().map_err(|e| e.message_ja)?;
+        let notification = f.parse().map_err(|e| e.to_string())?;
         let submitted = t
             .counter
             .submit(notification, today_jst())

@@ -35,7 +35,7 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
 ) -> Result<StaffInfo, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("change_password")?;
     Ok(t.counter
         .change_password(&current_password, &new_password)
         .await?)
@@ -44,7 +44,7 @@ pub async fn change_password(
 /// 職員一覧 (情報システム管理者).
 #[tauri::command]
 pub async fn staff_accounts(shell: State<'_, Shell>) -> Result<StaffList, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("staff_accounts")?;
     Ok(t.counter.staff_accounts().await?)
 }
 
@@ -57,7 +57,7 @@ pub async fn create_staff(
     initial_password: String,
     grants: Vec<Grant>,
 ) -> Result<StaffAccount, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("create_staff")?;
     Ok(t.counter
         .create_staff(&NewStaffRequest {
             user_id: user_id.trim().to_owned(),
@@ -75,7 +75,7 @@ pub async fn set_staff_grants(
     user_id: String,
     grants: Vec<Grant>,
 ) -> Result<StaffAccount, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("set_staff_grants")?;
     Ok(t.counter
         .set_staff_grants(&user_id, &SetGrantsRequest { grants })
         .await?)
@@ -87,7 +87,7 @@ pub async fn revoke_staff(
     shell: State<'_, Shell>,
     user_id: String,
 ) -> Result<StaffAccount, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("revoke_staff")?;
     Ok(t.counter.revoke_staff(&user_id).await?)
 }
 
@@ -97,7 +97,7 @@ pub async fn unlock_staff(
     shell: State<'_, Shell>,
     user_id: String,
 ) -> Result<StaffAccount, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("unlock_staff")?;
     Ok(t.counter.unlock_staff(&user_id).await?)
 }
 
@@ -108,7 +108,7 @@ pub async fn reset_staff_password(
     user_id: String,
     new_password: String,
 ) -> Result<StaffAccount, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("reset_staff_password")?;
     Ok(t.counter
         .reset_staff_password(&user_id, &new_password)
         .await?)

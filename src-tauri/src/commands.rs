@@ -16,10 +16,12 @@ use madoguchi_protocol::v1::{
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
+use crate::access;
 use crate::error::IpcError;
-use crate::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
 use crate::printing::Printed;
 use crate::terminal::Terminal;
+use madoguchi_counter::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
+use madoguchi_protocol::access::{Capability, capabilities};
 
 /// Where the app is in its start.
 #[derive(Clone)]
@@ -79,13 +81,30 @@ impl Shell {
     }
 
     /// The terminal with a signed-in staff member and an unlocked screen.
-    pub(crate) fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
+    fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
         let t = self.terminal()?;
         if self.locked.load(Ordering::SeqCst) {
             return Err(IpcError::locked());
         }
         let staff = t.counter.staff().ok_or_else(IpcError::not_signed_in)?;
         Ok((t, staff))
+    }
+
+    /// The session, if `command` may be called by the signed-in staff member ([`access::COMMAND_ACCESS`]).
+    /// A command missing from the table is refused.
+    pub(crate) fn guard(&self, command: &str) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
+        let (t, staff) = self.session()?;
+        match access::need(command) {
+            Some(n) if n.allows(Some(&staff)) => Ok((t, staff)),
+            Some(access::Need::Capability(c)) => {
+                tracing::info!(command, capability = ?c, "command refused: role");
+                Err(IpcError::new("forbidden", c.refusal_ja()))
+            }
+            _ => {
+                tracing::warn!(command, "command refused: not in the access table");
+                Err(IpcError::new("forbidden", "この操作の権限がありません。"))
+            }
+        }
     }
 
     fn keep(&self, key: String, doc: RenderedDocument) {
@@ -166,6 +185,8 @@ pub struct SessionInfo {
     pub staff: Option<StaffInfo>,
     /// The screen is locked.
     pub locked: bool,
+    /// What the staff member may do (the screens show only these functions).
+    pub capabilities: Vec<Capability>,
 }
 
 /// サインイン with the union. Clears a screen lock.
@@ -195,8 +216,10 @@ pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
 #[tauri::command]
 pub fn session_info(shell: State<'_, Shell>) -> Result<SessionInfo, IpcError> {
     let t = shell.terminal()?;
+    let staff = t.counter.staff();
     Ok(SessionInfo {
-        staff: t.counter.staff(),
+        capabilities: staff.as_ref().map(capabilities).unwrap_or_default(),
+        staff,
         locked: shell.locked.load(Ordering::SeqCst),
     })
 }
@@ -232,7 +255,7 @@ pub fn line_state(shell: State<'_, Shell>) -> Result<LineState, IpcError> {
 /// 回線切断（研修）: simulate a line failure. Only in 研修モード.
 #[tauri::command]
 pub fn simulate_line_failure(shell: State<'_, Shell>, on: bool) -> Result<LineState, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("simulate_line_failure")?;
     if !t.training {
         return Err(IpcError::new(
             "training_only",
@@ -249,7 +272,7 @@ pub async fn search(
     shell: State<'_, Shell>,
     form: SearchForm,
 ) -> Result<ResidentSearchResponse, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("search")?;
     let req = form.parse()?;
     Ok(t.counter.search(&req).await?)
 }
@@ -260,7 +283,7 @@ pub async fn resident(
     shell: State<'_, Shell>,
     resident_id: ResidentId,
 ) -> Result<ResidentDetail, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("resident")?;
     Ok(t.counter.resident(resident_id).await?)
 }
 
@@ -271,7 +294,7 @@ pub async fn reveal_my_number(
     shell: State<'_, Shell>,
     resident_id: ResidentId,
 ) -> Result<String, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("reveal_my_number")?;
     let n = t.counter.reveal_my_number(resident_id).await?;
     Ok(n.reveal().to_owned())
 }
@@ -282,7 +305,7 @@ pub async fn submit(
     shell: State<'_, Shell>,
     form: NotificationForm,
 ) -> Result<Submitted, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("submit")?;
     let notification = form.parse()?;
     Ok(t.counter.submit(notification, today_jst()).await?)
 }
@@ -290,35 +313,35 @@ pub async fn submit(
 /// 受付一覧: every queue item with its state.
 #[tauri::command]
 pub fn queue(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("queue")?;
     Ok(t.counter.queue()?)
 }
 
 /// 要対応: rejected and conflicting items with the union's reason.
 #[tauri::command]
 pub fn work_list(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("work_list")?;
     Ok(t.counter.work_list()?)
 }
 
 /// 再送: sends a work-list item again as it is (after the union's record was put right).
 #[tauri::command]
 pub fn retry(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("retry")?;
     Ok(t.counter.retry(seq)?)
 }
 
 /// 取下げ: withdraws an item the union has not acknowledged (its payload is erased).
 #[tauri::command]
 pub fn withdraw(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("withdraw")?;
     Ok(t.counter.withdraw(seq)?)
 }
 
 /// 交付待ち.
 #[tauri::command]
 pub fn ready_to_issue(shell: State<'_, Shell>) -> Result<Vec<ReadyToIssue>, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("ready_to_issue")?;
     Ok(t.counter.ready_to_issue()?)
 }
 
@@ -328,7 +351,7 @@ pub async fn document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
 ) -> Result<DocumentData, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("document")?;
     Ok(t.counter.document(document_id).await?)
 }
 
@@ -363,7 +386,7 @@ pub async fn preview_document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
 ) -> Result<Preview, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("preview_document")?;
     let data = t.counter.document(document_id).await?;
     let doc = t.printing.render_document(&data)?;
     drop(data);
@@ -378,7 +401,7 @@ pub async fn print_document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
 ) -> Result<Printed, IpcError> {
-    let (t, staff) = shell.session()?;
+    let (t, staff) = shell.guard("print_document")?;
     let key = format!("doc:{document_id}");
     let doc = match shell.take(&key) {
         Some(d) => d,
@@ -419,7 +442,7 @@ fn queue_entry(t: &Terminal, seq: u64) -> Result<QueueEntry, IpcError> {
 /// プレビュー of the 受付控 of a queued notification.
 #[tauri::command]
 pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("preview_receipt")?;
     let doc = t.printing.render_receipt(&queue_entry(&t, seq)?)?;
     let preview = preview_of(&t, &doc)?;
     shell.keep(format!("receipt:{seq}"), doc);
@@ -429,7 +452,7 @@ pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, Ipc
 /// 受付控 to the printer.
 #[tauri::command]
 pub async fn print_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Printed, IpcError> {
-    let (t, staff) = shell.session()?;
+    let (t, staff) = shell.guard("print_receipt")?;
     let doc = match shell.take(&format!("receipt:{seq}")) {
         Some(d) => d,
         None => t.printing.render_receipt(&queue_entry(&t, seq)?)?,
@@ -450,7 +473,7 @@ pub async fn record_issuance(
     shell: State<'_, Shell>,
     form: IssuanceForm,
 ) -> Result<serde_json::Value, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("record_issuance")?;
     let req = form.parse()?;
     Ok(t.counter
         .record_issuance(form.document_id, &req, form.seq)
@@ -471,7 +494,7 @@ pub async fn record_return(
     shell: State<'_, Shell>,
     form: ReturnForm,
 ) -> Result<serde_json::Value, IpcError> {
-    let (t, _) = shell.session()?;
+    let (t, _) = shell.guard("record_return")?;
     Ok(t.counter
         .record_return(
             form.document_id,

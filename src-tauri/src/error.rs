@@ -6,14 +6,8 @@ use madoguchi_domain::StaffMessage;
 use madoguchi_print::PrintError;
 use serde::Serialize;
 
-/// A problem with one field of a form: which field (the UI's name for it) and what to do, in Japanese.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldError {
-    /// The form field, as the UI names it.
-    pub field: String,
-    /// 「生年月日の形式が正しくありません。」 etc.
-    pub message_ja: String,
-}
+pub use madoguchi_counter::forms::FieldError;
+use madoguchi_counter::forms::FormErrors;
 
 /// `{code, message_ja, fields}` as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -80,8 +74,19 @@ impl From<CounterError> for IpcError {
                 e.code().unwrap_or("offline_session")
             }
             CounterError::InvalidUserId => "invalid_user_id",
+            CounterError::Distribution(d) => d.code(),
         };
         IpcError::new(code, e.message_ja())
+    }
+}
+
+impl From<FormErrors> for IpcError {
+    fn from(e: FormErrors) -> Self {
+        IpcError {
+            code: "invalid_input".into(),
+            message_ja: e.message_ja().into(),
+            fields: e.fields,
+        }
     }
 }
 

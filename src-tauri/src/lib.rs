@@ -9,11 +9,11 @@
 //! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
+pub mod access;
 pub mod account_commands;
 pub mod commands;
 pub mod config;
 pub mod error;
-pub mod forms;
 pub mod printing;
 pub mod terminal;
 

@@ -21,6 +21,7 @@ describe('App and staff accounts', () => {
       app_info: () => READY_INFO,
       line_state: () => 'online',
       sign_in: () => STAFF,
+      session_info: () => ({ staff: STAFF, locked: false, capabilities: ['counter_work'] }),
       session_state: () => ({
         session: {
           staff: STAFF,
@@ -51,6 +52,11 @@ describe('App and staff accounts', () => {
       app_info: () => READY_INFO,
       line_state: () => 'offline',
       sign_in: () => STAFF,
+      session_info: () => ({
+        staff: STAFF,
+        locked: false,
+        capabilities: ['counter_work', 'my_number', 'approve_distribution'],
+      }),
       session_state: () => ({
         session: {
           staff: STAFF,
@@ -65,6 +71,7 @@ describe('App and staff accounts', () => {
     expect(banner.textContent).toContain('届出の受付（保存）');
     expect(await screen.findByRole('tab', { name: /届出/ })).toBeTruthy();
     expect(screen.queryByRole('tab', { name: /検索/ })).toBeNull();
+    expect(screen.queryByRole('tab', { name: /配信承認/ })).toBeNull();
     expect(screen.queryByRole('tab', { name: /職員管理/ })).toBeNull();
   });
 
@@ -74,6 +81,11 @@ describe('App and staff accounts', () => {
       app_info: () => READY_INFO,
       line_state: () => 'online',
       sign_in: () => admin,
+      session_info: () => ({
+        staff: admin,
+        locked: false,
+        capabilities: ['manage_staff', 'review_audit'],
+      }),
       session_state: () => ({
         session: {
           staff: admin,

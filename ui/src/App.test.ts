@@ -156,4 +156,20 @@ describe('App', () => {
     await user.keyboard('right{Enter}');
     expect(await screen.findByRole('tab', { name: /届出/ })).toBeTruthy();
   });
+
+  it('shows only the screens the role may use: an administrator gets no counter screens', async () => {
+    mockShell({
+      app_info: () => READY_INFO,
+      line_state: () => 'online',
+      sign_in: () => ({ ...STAFF, user_id: '152111-admin', roles: ['admin'] }),
+      // 監査 has no screen here yet (職員管理 has: see App.accounts.test.ts).
+      session_info: () => ({ staff: STAFF, locked: false, capabilities: ['review_audit'] }),
+    });
+    const user = userEvent.setup();
+    render(App);
+    await screen.findByLabelText('職員ID');
+    await user.keyboard('a{Tab}b{Enter}');
+    expect(await screen.findByText('この職員IDで使える業務はこの画面にありません。')).toBeTruthy();
+    expect(screen.queryByRole('tab', { name: /届出/ })).toBeNull();
+  });
 });

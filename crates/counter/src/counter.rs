@@ -29,6 +29,11 @@ use crate::accounts::{AccountsState, OfflinePolicy, SessionMode, keep_accounts_f
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
 
+#[path = "distribution.rs"]
+pub mod distribution;
+#[path = "reprint.rs"]
+mod reprint;
+
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
 

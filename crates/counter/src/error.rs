@@ -34,6 +34,9 @@ pub enum CounterError {
     /// A user id that cannot be an account's.
     #[error("invalid user id")]
     InvalidUserId,
+    /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
+    #[error(transparent)]
+    Distribution(#[from] crate::counter::distribution::DistributionError),
 }
 
 impl StaffMessage for CounterError {
@@ -46,6 +49,7 @@ impl StaffMessage for CounterError {
                 "届出を保存できませんでした。入力内容は画面に残っています。情報システム管理者に連絡してください。".into()
             }
             CounterError::UnknownItem => "指定の受付が見つかりません。一覧を更新してください。".into(),
+            CounterError::Distribution(e) => e.message_ja(),
             CounterError::AuditChain(e) => format!(
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
@@ -64,6 +68,7 @@ impl CounterError {
             CounterError::Link(e) => e.code(),
             CounterError::Offline(r) => Some(r.code()),
             CounterError::OfflineOnly => Some("offline_session"),
+            CounterError::Distribution(e) => Some(e.code()),
             _ => None,
         }
     }

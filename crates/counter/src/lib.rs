@@ -9,6 +9,9 @@
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
 //! was given makes a resend harmless. Nothing is ever shown as sent before the union acknowledged it.
 //!
+//! The screens' forms are parsed here too ([`forms`]), at the edge, into the protocol's types, with a
+//! Japanese message per field.
+//!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
@@ -16,8 +19,13 @@ mod accounts;
 mod audit;
 mod counter;
 mod error;
+pub mod forms;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
+pub use counter::distribution::{
+    ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
+    current_approval,
+};
 pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };

@@ -12,6 +12,7 @@
 //! or to the system's trust store, and never log a request or response body (they carry personal data).
 
 mod client;
+mod distribution;
 mod error;
 mod line;
 pub mod sync;

@@ -94,6 +94,8 @@ impl PrintConfig {
             PrintKind::ReceptionReceipt => "uketsuke-hikae",
             PrintKind::HandoverReceipt => "kofu-kaishu",
             PrintKind::PremiumNotice => "hokenryo-kettei",
+            PrintKind::BurdenRatioNotice => "futan-wariai-henko",
+            PrintKind::ReconciliationReport => "ikkatsu-totsugo",
         }
     }
 }

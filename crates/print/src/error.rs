@@ -93,6 +93,12 @@ pub enum PrintError {
     /// The print log could not be written; the job was submitted.
     #[error("print log not written: {0}")]
     LogFailed(String),
+    /// The printer back end cannot do what was asked (e.g. look up jobs by title on the Windows spooler).
+    #[error("the {backend} back end cannot {what}")]
+    Unsupported {
+        backend: &'static str,
+        what: &'static str,
+    },
     /// The print configuration is not valid.
     #[error("print configuration invalid: {0}")]
     Config(String),
@@ -226,6 +232,9 @@ impl PrintError {
             },
             Self::LogFailed(_) => "印刷は送信しましたが、印刷記録を保存できませんでした。システム管理者に連絡してください。".into(),
             Self::Config(_) => "印刷の設定に誤りがあります。システム管理者に連絡してください。".into(),
+            Self::Unsupported { .. } => {
+                "このプリンタの接続方式では一括印刷の確認ができません。システム管理者に連絡してください。".into()
+            }
             Self::Io { path, .. } => format!("ファイルを読み込めません（{}）。", path.display()),
         }
     }

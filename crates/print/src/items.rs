@@ -75,6 +75,13 @@ pub enum ItemKey {
     CollectionMethod,
     /// 納期ごとの保険料額
     Instalments,
+    /// 変更前の一部負担金の割合 (負担割合変更通知)
+    PreviousBurdenRatio,
+    /// 照合番号: the distribution's code and the record's 通し番号 on a bulk-printed page, in text and as a
+    /// QR code, so that a stack of pages can be checked against the reconciliation report (no personal data).
+    ControlNumber,
+    /// 本文: the lines of a list or report (e.g. the 一括印刷 突合表).
+    ReportBody,
 }
 
 impl ItemKey {
@@ -115,6 +122,9 @@ impl ItemKey {
             Self::AnnualPremium => "年間保険料額",
             Self::CollectionMethod => "徴収方法",
             Self::Instalments => "納期ごとの保険料額",
+            Self::PreviousBurdenRatio => "変更前の割合",
+            Self::ControlNumber => "照合番号",
+            Self::ReportBody => "本文",
         }
     }
 }

@@ -23,6 +23,12 @@ pub enum PrintKind {
     /// 保険料額決定通知書 (A4).
     #[serde(rename = "hokenryo-kettei")]
     PremiumNotice,
+    /// 負担割合変更通知: the 一部負担金の割合 changes from 8月1日 (annual 判定).
+    #[serde(rename = "futan-wariai-henko")]
+    BurdenRatioNotice,
+    /// 一括印刷 突合表: the reconciliation report of a bulk print job (an internal list, no seal).
+    #[serde(rename = "ikkatsu-totsugo")]
+    ReconciliationReport,
 }
 
 impl PrintKind {
@@ -34,6 +40,8 @@ impl PrintKind {
             Self::ReceptionReceipt => "uketsuke-hikae",
             Self::HandoverReceipt => "kofu-kaishu",
             Self::PremiumNotice => "hokenryo-kettei",
+            Self::BurdenRatioNotice => "futan-wariai-henko",
+            Self::ReconciliationReport => "ikkatsu-totsugo",
         }
     }
 
@@ -45,6 +53,8 @@ impl PrintKind {
             Self::ReceptionReceipt => "受付控",
             Self::HandoverReceipt => "交付・回収 受領書",
             Self::PremiumNotice => "保険料額決定通知書",
+            Self::BurdenRatioNotice => "一部負担金の割合の変更のお知らせ",
+            Self::ReconciliationReport => "一括印刷 突合表",
         }
     }
 
@@ -98,6 +108,16 @@ impl PrintKind {
                 CollectionMethod,
                 InsurerName,
             ],
+            Self::BurdenRatioNotice => &[
+                Name,
+                InsuredNumber,
+                PreviousBurdenRatio,
+                BurdenRatio,
+                EffectiveDate,
+                NoticeDate,
+                InsurerName,
+            ],
+            Self::ReconciliationReport => &[ReportBody],
         }
     }
 
@@ -105,7 +125,10 @@ impl PrintKind {
     pub fn needs_seal(self) -> bool {
         matches!(
             self,
-            Self::QualificationCertificate | Self::QualificationNotice | Self::PremiumNotice
+            Self::QualificationCertificate
+                | Self::QualificationNotice
+                | Self::PremiumNotice
+                | Self::BurdenRatioNotice
         )
     }
 

@@ -12,6 +12,7 @@
 //! plaintext (PDFs go to `lp` and `pdftoppm` through pipes), or put personal data in logs or error
 //! messages (errors name record positions and item keys only).
 
+pub mod burden_notice;
 pub mod config;
 pub mod documents;
 pub mod error;
@@ -38,7 +39,8 @@ pub use log::{
 };
 pub use preview::{pdf_text, preview_png, rasterise_pdf};
 pub use printer::{
-    CupsLp, JobId, JobOptions, PrinterBackend, PrinterMap, QueueName, default_backend,
+    CupsLp, JobId, JobOptions, JobTitle, PrinterBackend, PrinterMap, QueueName, SpooledJob,
+    SpooledJobState, default_backend,
 };
 pub use render::{
     DocumentRecord, GaijiNotice, PrintAssets, RecordProblem, RenderMode, RenderedDocument, Renderer,

@@ -80,6 +80,92 @@ impl PrinterMap {
     }
 }
 
+/// The title of a print job as the print system shows it: ASCII letters, digits and `._-`, 1–100
+/// characters, so that it can name a job without personal data and be searched for exactly (bulk printing
+/// gives every chunk a unique title and asks the spooler for it after a crash).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct JobTitle(String);
+
+impl JobTitle {
+    pub fn parse(s: &str) -> Result<Self, PrintError> {
+        let ok = !s.is_empty()
+            && s.len() <= 100
+            && !s.starts_with('-')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if ok {
+            Ok(Self(s.to_string()))
+        } else {
+            Err(PrintError::Printer {
+                printer: String::new(),
+                reason: "a job title is 1–100 of [A-Za-z0-9._-]".into(),
+            })
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for JobTitle {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        JobTitle::parse(&s).map_err(|e| e.to_string())
+    }
+}
+
+impl From<JobTitle> for String {
+    fn from(t: JobTitle) -> String {
+        t.0
+    }
+}
+
+impl std::fmt::Display for JobTitle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a job is in the print system (IPP `job-state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpooledJobState {
+    /// pending: waiting for the printer.
+    Pending,
+    /// pending-held: held by the submitter (`lp -H hold`), never printed until released.
+    Held,
+    /// processing (or processing-stopped).
+    Processing,
+    /// completed.
+    Completed,
+    /// canceled.
+    Canceled,
+    /// aborted by the print system (a printer or filter fault).
+    Aborted,
+}
+
+impl SpooledJobState {
+    fn from_ipp(s: &str) -> Option<Self> {
+        Some(match s.trim() {
+            "pending" => Self::Pending,
+            "pending-held" => Self::Held,
+            "processing" | "processing-stopped" => Self::Processing,
+            "completed" => Self::Completed,
+            "canceled" => Self::Canceled,
+            "aborted" => Self::Aborted,
+            _ => return None,
+        })
+    }
+}
+
+/// A job the print system knows, found by its title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpooledJob {
+    pub id: JobId,
+    pub state: SpooledJobState,
+}
+
 /// Options of one job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobOptions {
@@ -88,6 +174,10 @@ pub struct JobOptions {
     /// Media name for the print system (e.g. a card printer's "CR80"); by default derived from the
     /// document's page size (`A4`, else `Custom.WxHmm`).
     media: Option<String>,
+    /// Job title; by default the layout's title.
+    title: Option<JobTitle>,
+    /// Submit the job held (`lp -H hold`): it prints only after [`PrinterBackend::release_job`].
+    hold: bool,
 }
 
 impl JobOptions {
@@ -96,6 +186,8 @@ impl JobOptions {
             Ok(Self {
                 copies,
                 media: None,
+                title: None,
+                hold: false,
             })
         } else {
             Err(PrintError::Printer {
@@ -122,6 +214,22 @@ impl JobOptions {
         }
         self.media = Some(media.to_string());
         Ok(self)
+    }
+    /// Give the job its own title (instead of the layout's).
+    pub fn with_title(mut self, title: JobTitle) -> Self {
+        self.title = Some(title);
+        self
+    }
+    /// Submit the job held; it prints once released.
+    pub fn held(mut self) -> Self {
+        self.hold = true;
+        self
+    }
+    pub fn title(&self) -> Option<&JobTitle> {
+        self.title.as_ref()
+    }
+    pub fn is_held(&self) -> bool {
+        self.hold
     }
     /// The media for a document: the override, else from the page size.
     pub fn media_for(&self, doc: &RenderedDocument) -> String {
@@ -154,6 +262,8 @@ impl Default for JobOptions {
         Self {
             copies: 1,
             media: None,
+            title: None,
+            hold: false,
         }
     }
 }
@@ -169,6 +279,39 @@ pub trait PrinterBackend: Send + Sync {
         doc: &RenderedDocument,
         options: &JobOptions,
     ) -> Result<JobId, PrintError>;
+
+    /// The jobs of `queue` (any state, including finished ones the print system still remembers) whose
+    /// title is exactly `title`. Bulk printing asks this after a crash between "about to spool" and
+    /// "spooled". Back ends that cannot answer say [`PrintError::Unsupported`].
+    fn find_jobs(
+        &self,
+        queue: &QueueName,
+        title: &JobTitle,
+    ) -> Result<Vec<SpooledJob>, PrintError> {
+        let _ = (queue, title);
+        Err(PrintError::Unsupported {
+            backend: self.backend_name(),
+            what: "look up jobs by title",
+        })
+    }
+
+    /// Release a job submitted held ([`JobOptions::held`]).
+    fn release_job(&self, job: &JobId) -> Result<(), PrintError> {
+        let _ = job;
+        Err(PrintError::Unsupported {
+            backend: self.backend_name(),
+            what: "release held jobs",
+        })
+    }
+
+    /// Cancel a job that has not printed (e.g. a held job left by a crash).
+    fn cancel_job(&self, job: &JobId) -> Result<(), PrintError> {
+        let _ = job;
+        Err(PrintError::Unsupported {
+            backend: self.backend_name(),
+            what: "cancel jobs",
+        })
+    }
 }
 
 /// CUPS through the `lp` command (cups-client). The PDF goes through a pipe, never a file.
@@ -203,6 +346,127 @@ impl CupsLp {
     }
 }
 
+/// IPP Get-Jobs for every job of a queue (also finished ones CUPS keeps in its history), as CSV
+/// `job-id,job-name,job-state`. `lpstat` cannot show job titles, so this goes through `ipptool`
+/// (Debian package cups-ipp-utils).
+const GET_JOBS_TEST: &str = r#"{
+  NAME "Get-Jobs"
+  OPERATION Get-Jobs
+  GROUP operation-attributes-tag
+  ATTR charset attributes-charset utf-8
+  ATTR naturalLanguage attributes-natural-language en
+  ATTR uri printer-uri $uri
+  ATTR name requesting-user-name $user
+  ATTR keyword which-jobs all
+  ATTR boolean my-jobs false
+  ATTR keyword requested-attributes job-id,job-name,job-state
+  STATUS successful-ok
+  DISPLAY job-id
+  DISPLAY job-name
+  DISPLAY job-state
+}
+"#;
+
+impl CupsLp {
+    /// Where `ipptool` connects: the configured server, else `CUPS_SERVER` (unless a socket path), else
+    /// localhost.
+    fn ipp_host(&self) -> String {
+        self.server
+            .clone()
+            .or_else(|| {
+                std::env::var("CUPS_SERVER")
+                    .ok()
+                    .filter(|s| !s.starts_with('/'))
+            })
+            .unwrap_or_else(|| "localhost".into())
+    }
+
+    fn ipp_get_jobs(&self, queue: &QueueName) -> Result<String, PrintError> {
+        let tool = |reason: String| PrintError::Tool {
+            tool: "ipptool",
+            reason,
+        };
+        let uri = format!("ipp://{}/printers/{}", self.ipp_host(), queue.as_str());
+        let mut child = Command::new("ipptool")
+            .arg("-c")
+            .arg("-T")
+            .arg("20")
+            .arg(&uri)
+            .arg("/dev/stdin")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                tool(format!(
+                    "cannot start ipptool (install cups-ipp-utils): {e}"
+                ))
+            })?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(GET_JOBS_TEST.as_bytes())
+                .map_err(|e| tool(e.to_string()))?;
+        }
+        let out = child.wait_with_output().map_err(|e| tool(e.to_string()))?;
+        if !out.status.success() {
+            return Err(tool(format!(
+                "Get-Jobs on {queue} failed with {}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    fn run_tool(&self, program: &'static str, args: &[&str]) -> Result<(), PrintError> {
+        let mut cmd = Command::new(program);
+        if let Some(server) = &self.server {
+            cmd.arg("-h").arg(server);
+        }
+        let out = cmd
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| PrintError::Tool {
+                tool: program,
+                reason: e.to_string(),
+            })?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(PrintError::Tool {
+                tool: program,
+                reason: format!(
+                    "exited with {}: {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            })
+        }
+    }
+}
+
+/// `ipptool -c` output: a header line, then `id,name,state`; a name may contain commas (other
+/// programs' titles), so the id is the first field and the state the last.
+fn parse_get_jobs_csv(csv: &str, queue: &QueueName) -> Vec<(String, SpooledJob)> {
+    csv.lines()
+        .filter_map(|line| {
+            let (id, rest) = line.split_once(',')?;
+            let (name, state) = rest.rsplit_once(',')?;
+            let id: u32 = id.trim().parse().ok()?;
+            let state = SpooledJobState::from_ipp(state)?;
+            let name = name.trim().trim_matches('"').to_string();
+            Some((
+                name,
+                SpooledJob {
+                    id: JobId(format!("{}-{id}", queue.as_str())),
+                    state,
+                },
+            ))
+        })
+        .collect()
+}
+
 /// `lp` prints "request id is QUEUE-12 (1 file(s))".
 fn parse_lp_job_id(stdout: &str) -> Option<JobId> {
     let rest = stdout.split("request id is ").nth(1)?;
@@ -232,7 +496,7 @@ impl PrinterBackend for CupsLp {
         cmd.arg("-d")
             .arg(queue.as_str())
             .arg("-t")
-            .arg(doc.title())
+            .arg(options.title().map(JobTitle::as_str).unwrap_or(doc.title()))
             .arg("-n")
             .arg(options.get_copies().to_string())
             .arg("-o")
@@ -241,8 +505,11 @@ impl PrinterBackend for CupsLp {
             .arg(format!("media={}", options.media_for(doc)))
             // Print at 100 %: a card layout must land on card stock at its real size.
             .arg("-o")
-            .arg("print-scaling=none")
-            .stdin(Stdio::piped())
+            .arg("print-scaling=none");
+        if options.is_held() {
+            cmd.arg("-H").arg("hold");
+        }
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         let mut child = cmd.spawn().map_err(|e| PrintError::Tool {
@@ -270,6 +537,27 @@ impl PrinterBackend for CupsLp {
             .ok_or_else(|| fail(format!("unexpected lp output: {}", stdout.trim())))?;
         tracing::info!(backend = "cups", queue = %queue, job = %job, kind = %doc.kind(), pages = doc.page_count(), "submitted");
         Ok(job)
+    }
+
+    fn find_jobs(
+        &self,
+        queue: &QueueName,
+        title: &JobTitle,
+    ) -> Result<Vec<SpooledJob>, PrintError> {
+        let csv = self.ipp_get_jobs(queue)?;
+        Ok(parse_get_jobs_csv(&csv, queue)
+            .into_iter()
+            .filter(|(name, _)| name == title.as_str())
+            .map(|(_, job)| job)
+            .collect())
+    }
+
+    fn release_job(&self, job: &JobId) -> Result<(), PrintError> {
+        self.run_tool("lp", &["-i", &job.0, "-H", "resume"])
+    }
+
+    fn cancel_job(&self, job: &JobId) -> Result<(), PrintError> {
+        self.run_tool("cancel", &[&job.0])
     }
 }
 
@@ -355,6 +643,32 @@ mod tests {
             Some(JobId("CUPS-PDF-17".into()))
         );
         assert_eq!(parse_lp_job_id("lp: error"), None);
+    }
+
+    #[test]
+    fn parses_ipptool_get_jobs_csv() {
+        let q = QueueName::parse("CUPS-PDF").expect("queue");
+        let csv = "job-id,job-name,job-state\n65,mdg-b-c0001,completed\n66,\"a, b\",pending-held\n67,x,weird\n";
+        let jobs = parse_get_jobs_csv(csv, &q);
+        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs[0].0, "mdg-b-c0001");
+        assert_eq!(jobs[0].1.id, JobId("CUPS-PDF-65".into()));
+        assert_eq!(jobs[0].1.state, SpooledJobState::Completed);
+        assert_eq!(jobs[1].0, "a, b");
+        assert_eq!(jobs[1].1.state, SpooledJobState::Held);
+    }
+
+    #[test]
+    fn job_titles_are_plain_ascii() {
+        assert!(JobTitle::parse("mdg-3F9A1C2B-c0001").is_ok());
+        assert!(JobTitle::parse("-o").is_err());
+        assert!(JobTitle::parse("見本").is_err());
+        assert!(JobTitle::parse(&"a".repeat(101)).is_err());
+        let o = JobOptions::default()
+            .with_title(JobTitle::parse("t1").expect("title"))
+            .held();
+        assert!(o.is_held());
+        assert_eq!(o.title().map(JobTitle::as_str), Some("t1"));
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub enum RecordProblem {
     ValidityOverFiveYears,
     #[error("the effective date is before the qualification was acquired")]
     EffectiveBeforeAcquisition,
+    #[error("the burden ratio before and after the change is the same")]
+    RatioUnchanged,
+    #[error("the notice date is after the day the change takes effect")]
+    NoticeAfterEffective,
 }
 
 impl RecordProblem {
@@ -58,6 +62,8 @@ impl RecordProblem {
             Self::ExpiryBeforeEffective => "有効期限が発効期日より前です",
             Self::ValidityOverFiveYears => "有効期間が5年を超えています",
             Self::EffectiveBeforeAcquisition => "発効期日が資格取得年月日より前です",
+            Self::RatioUnchanged => "変更前と変更後の負担割合が同じです",
+            Self::NoticeAfterEffective => "通知日が適用開始日より後です",
         }
     }
 }
@@ -290,6 +296,31 @@ impl Renderer {
         layout: &Layout,
         records: &[R],
         mode: RenderMode,
+    ) -> Result<RenderedDocument, PrintError> {
+        self.render_inner(layout, records, mode, None)
+    }
+
+    /// Fault injection for tests of the callers' stop-the-job paths: renders like [`Renderer::render`] but
+    /// leaves the seal off the page of record `drop_seal_on` (0-based), as print software under load did
+    /// in 出雲市. The pre-flight check still runs, so this can only make a job fail, never let a faulty page
+    /// through.
+    #[doc(hidden)]
+    pub fn render_dropping_seal<R: DocumentRecord>(
+        &self,
+        layout: &Layout,
+        records: &[R],
+        mode: RenderMode,
+        drop_seal_on: usize,
+    ) -> Result<RenderedDocument, PrintError> {
+        self.render_inner(layout, records, mode, Some(drop_seal_on))
+    }
+
+    fn render_inner<R: DocumentRecord>(
+        &self,
+        layout: &Layout,
+        records: &[R],
+        mode: RenderMode,
+        drop_seal_on: Option<usize>,
     ) -> Result<RenderedDocument, PrintError> {
         if records.is_empty() {
             return Err(PrintError::NoRecords);
@@ -547,7 +578,9 @@ impl Renderer {
                     },
                 )?;
             }
-            if let (Some(placement), Some((id, px))) = (&layout.seal, &seal_id) {
+            let seal_dropped = drop_seal_on == Some(index);
+            if let (Some(placement), Some((id, px)), false) = (&layout.seal, &seal_id, seal_dropped)
+            {
                 // Scale by choosing the dpi at which the image is exactly `size_mm` wide.
                 let dpi = *px as f32 * 25.4 / placement.size_mm;
                 ops.push(Op::UseXobject {

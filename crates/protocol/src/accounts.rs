@@ -30,6 +30,8 @@ pub enum Right {
     Supervisor,
     /// 情報システム管理者.
     Admin,
+    /// 広域連合職員.
+    UnionStaff,
     /// 個人番号の表示・検索・更新 (N:3886–3888).
     MyNumber,
 }
@@ -41,6 +43,7 @@ impl Right {
             Right::Clerk => Some(Role::Clerk),
             Right::Supervisor => Some(Role::Supervisor),
             Right::Admin => Some(Role::Admin),
+            Right::UnionStaff => Some(Role::UnionStaff),
             Right::MyNumber => None,
         }
     }
@@ -51,6 +54,7 @@ impl Right {
             Role::Clerk => Right::Clerk,
             Role::Supervisor => Right::Supervisor,
             Role::Admin => Right::Admin,
+            Role::UnionStaff => Right::UnionStaff,
         }
     }
 

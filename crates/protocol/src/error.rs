@@ -90,6 +90,16 @@ pub enum ErrorCode {
     AccountRevoked,
     /// The account has no right in effect today (outside every grant's validity period) (403).
     NoGrantInEffect,
+    /// The requester of a distribution cannot approve it (four-eyes) (403).
+    SelfApproval,
+    /// The password asked again for an approval is wrong (401).
+    ReauthenticationFailed,
+    /// The content changed since it was shown; approve the new content (409).
+    ContentChanged,
+    /// The distribution was already decided, or is not waiting for this decision (409).
+    AlreadyDecided,
+    /// The distribution is not approved yet: nothing of it may be printed, listed or exported (409).
+    NotApproved,
 }
 
 /// The body of every error answer.
@@ -152,6 +162,11 @@ impl ErrorCode {
             ErrorCode::UserIdTaken => "user_id_taken",
             ErrorCode::AccountRevoked => "account_revoked",
             ErrorCode::NoGrantInEffect => "no_grant_in_effect",
+            ErrorCode::SelfApproval => "self_approval",
+            ErrorCode::ReauthenticationFailed => "reauthentication_failed",
+            ErrorCode::ContentChanged => "content_changed",
+            ErrorCode::AlreadyDecided => "already_decided",
+            ErrorCode::NotApproved => "not_approved",
         }
     }
 
@@ -167,7 +182,8 @@ impl ErrorCode {
             ErrorCode::Unauthenticated
             | ErrorCode::SessionTerminalMismatch
             | ErrorCode::InvalidCredentials
-            | ErrorCode::AccountRevoked => 401,
+            | ErrorCode::AccountRevoked
+            | ErrorCode::ReauthenticationFailed => 401,
             ErrorCode::PasswordChangeRequired | ErrorCode::NoGrantInEffect => 403,
             ErrorCode::UserIdTaken => 409,
             ErrorCode::PasswordTooShort
@@ -178,7 +194,8 @@ impl ErrorCode {
             | ErrorCode::Forbidden
             | ErrorCode::MyNumberPermissionRequired
             | ErrorCode::OutOfScope
-            | ErrorCode::TerminalRevoked => 403,
+            | ErrorCode::TerminalRevoked
+            | ErrorCode::SelfApproval => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::Timeout => 408,
@@ -190,7 +207,10 @@ impl ErrorCode {
             | ErrorCode::AlreadyIssued
             | ErrorCode::AlreadyReturned
             | ErrorCode::NotIssued
-            | ErrorCode::DocumentVoided => 409,
+            | ErrorCode::DocumentVoided
+            | ErrorCode::ContentChanged
+            | ErrorCode::AlreadyDecided
+            | ErrorCode::NotApproved => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InvalidDates
@@ -275,6 +295,17 @@ impl ErrorCode {
             ErrorCode::NoGrantInEffect => {
                 "現在有効な権限がありません（権限の有効期間外です）。情報システム管理者に連絡してください。"
             }
+            ErrorCode::SelfApproval => "作成した本人は承認できません。別の職員が承認してください。",
+            ErrorCode::ReauthenticationFailed => {
+                "パスワードが正しくありません。承認するにはご自身のパスワードを入力してください。"
+            }
+            ErrorCode::ContentChanged => {
+                "表示中の内容から配信データが変更されています。最新の内容を確認してから承認してください。"
+            }
+            ErrorCode::AlreadyDecided => "この配信はすでに承認または差戻しされています。",
+            ErrorCode::NotApproved => {
+                "この配信はまだ承認されていないため、印刷・一覧出力・媒体出力はできません。"
+            }
         }
     }
 
@@ -330,6 +361,11 @@ impl ErrorCode {
             ErrorCode::UserIdTaken => "the user id exists already (ids are never reused)",
             ErrorCode::AccountRevoked => "the staff account is revoked",
             ErrorCode::NoGrantInEffect => "no right of the account is in effect today",
+            ErrorCode::SelfApproval => "the requester cannot approve their own distribution",
+            ErrorCode::ReauthenticationFailed => "re-authentication failed",
+            ErrorCode::ContentChanged => "the content changed since it was shown",
+            ErrorCode::AlreadyDecided => "the distribution is not awaiting this decision",
+            ErrorCode::NotApproved => "the distribution is not approved yet",
         }
     }
 }

@@ -12,9 +12,12 @@
 //!
 //! This crate must never do I/O, and must never put the 個人番号 in a type that is used for lists.
 
+pub mod access;
 pub mod accounts;
+pub mod distribution;
 pub mod error;
 pub mod openapi;
+pub mod reprint;
 mod schema;
 pub mod v1;
 

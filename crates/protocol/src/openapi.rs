@@ -7,8 +7,8 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 
-use crate::v1;
 use crate::{ErrorBody, ErrorCode};
+use crate::{distribution, reprint, v1};
 
 /// One operation of the API.
 struct Operation {
@@ -149,6 +149,102 @@ fn operations() -> Vec<Operation> {
             None,
             Some("AuditPage"),
         ),
+        op(
+            "post",
+            "/v1/union/distributions",
+            "Create a distribution (配信) for one municipality (広域連合職員)",
+            Auth::Staff,
+            Some("CreateDistribution"),
+            Some("DistributionSummary"),
+        ),
+        op(
+            "get",
+            "/v1/union/distributions",
+            "Every distribution, newest first (広域連合職員)",
+            Auth::Staff,
+            None,
+            Some("DistributionList"),
+        ),
+        op(
+            "post",
+            "/v1/union/distributions/{distribution_id}/approval",
+            "Approve and release to the municipality; the requester cannot approve (広域連合職員)",
+            Auth::Staff,
+            Some("UnionApproval"),
+            Some("DistributionSummary"),
+        ),
+        op(
+            "post",
+            "/v1/union/distributions/{distribution_id}/regeneration",
+            "Rebuild the content from today's records; earlier approvals no longer apply (広域連合職員)",
+            Auth::Staff,
+            None,
+            Some("DistributionSummary"),
+        ),
+        op(
+            "get",
+            "/v1/distributions",
+            "Distributions released to the terminal's municipality (監督者)",
+            Auth::Staff,
+            None,
+            Some("DistributionList"),
+        ),
+        op(
+            "get",
+            "/v1/distributions/{distribution_id}",
+            "One distribution: counts, summary, content hash (監督者)",
+            Auth::Staff,
+            None,
+            Some("DistributionSummary"),
+        ),
+        op(
+            "get",
+            "/v1/distributions/{distribution_id}/samples",
+            "Records for proofs: the first, the last and random ones (監督者)",
+            Auth::Staff,
+            None,
+            Some("SampleRecords"),
+        ),
+        op(
+            "post",
+            "/v1/distributions/{distribution_id}/decision",
+            "Approve or reject this exact content, with the password again (監督者)",
+            Auth::Staff,
+            Some("DistributionDecisionRequest"),
+            Some("LedgerEntry"),
+        ),
+        op(
+            "get",
+            "/v1/distributions/{distribution_id}/records",
+            "The approved content in pages; refused before approval (監督者)",
+            Auth::Staff,
+            None,
+            Some("DistributionRecordsPage"),
+        ),
+        op(
+            "get",
+            "/v1/distributions/{distribution_id}/ledger",
+            "The insert-only decision ledger of one distribution (監督者, 情報システム管理者)",
+            Auth::Staff,
+            None,
+            Some("Ledger"),
+        ),
+        op(
+            "get",
+            "/v1/reprint-policy",
+            "The union's policy: do reprints and corrections need a supervisor's approval?",
+            Auth::Staff,
+            None,
+            Some("ReprintPolicy"),
+        ),
+        op(
+            "post",
+            "/v1/documents/{document_id}/reprint-approval",
+            "A supervisor approves one reprint of one document with their own credentials (監督者)",
+            Auth::Staff,
+            Some("ReprintApprovalRequest"),
+            Some("ReprintApproval"),
+        ),
     ];
     ops.extend(account_operations());
     for o in ops.iter_mut() {
@@ -268,6 +364,18 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::NewStaffRequest>(&mut generator);
     add::<v1::SetGrantsRequest>(&mut generator);
     add::<v1::PasswordResetRequest>(&mut generator);
+    add::<distribution::CreateDistribution>(&mut generator);
+    add::<distribution::UnionApproval>(&mut generator);
+    add::<distribution::DistributionSummary>(&mut generator);
+    add::<distribution::DistributionList>(&mut generator);
+    add::<distribution::SampleRecords>(&mut generator);
+    add::<distribution::DistributionDecisionRequest>(&mut generator);
+    add::<distribution::LedgerEntry>(&mut generator);
+    add::<distribution::Ledger>(&mut generator);
+    add::<distribution::DistributionRecordsPage>(&mut generator);
+    add::<reprint::ReprintPolicy>(&mut generator);
+    add::<reprint::ReprintApprovalRequest>(&mut generator);
+    add::<reprint::ReprintApproval>(&mut generator);
     let mut defs = generator.take_definitions(true);
     defs.sort_keys();
     defs
@@ -317,6 +425,17 @@ pub fn document() -> Value {
             for (name, desc) in [
                 ("limit", "1-1000, default 100"),
                 ("before", "sequence number"),
+            ] {
+                parameters.push(json!({
+                    "name": name, "in": "query", "required": false, "description": desc,
+                    "schema": {"type": "integer", "minimum": 0}
+                }));
+            }
+        }
+        if o.path == "/v1/distributions/{distribution_id}/records" {
+            for (name, desc) in [
+                ("offset", "records already fetched, default 0"),
+                ("limit", "1-1000, default 1000"),
             ] {
                 parameters.push(json!({
                     "name": name, "in": "query", "required": false, "description": desc,

@@ -54,3 +54,5 @@ string_schema!(EligibilityReason, "判定理由",
     "type": "string",
     "enum": ["age_75", "disability_certified", "moved_in", "under_75", "disability_under_65",
              "welfare_excluded", "lost_death", "lost_moved_out", "not_yet_resident"]);
+string_schema!(Yen, "金額 (円), an integer number of yen",
+    "type": "integer");

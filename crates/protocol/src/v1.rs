@@ -66,6 +66,7 @@ macro_rules! opaque_id {
         }
     };
 }
+pub(crate) use opaque_id;
 
 opaque_id!(
     ResidentId,
@@ -111,6 +112,8 @@ pub enum Role {
     Supervisor,
     /// 情報システム管理者: terminals, staff rights, audit.
     Admin,
+    /// 広域連合職員: creates and approves distributions (配信) on the union side; never counter work.
+    UnionStaff,
 }
 
 impl Role {
@@ -120,6 +123,7 @@ impl Role {
             Role::Clerk => "窓口担当",
             Role::Supervisor => "監督者",
             Role::Admin => "情報システム管理者",
+            Role::UnionStaff => "広域連合職員",
         }
     }
 }

@@ -281,7 +281,7 @@ pub fn check_grants(grants: &[Grant]) -> Result<Vec<Grant>, (&'static str, &'sta
     if !grants.iter().any(|g| g.right.role().is_some()) {
         return Err((
             "grants",
-            "役割（窓口担当・監督者・情報システム管理者）を1つ以上付与してください。",
+            "役割（窓口担当・監督者・情報システム管理者・広域連合職員）を1つ以上付与してください。",
         ));
     }
     if grants.len() > 32 {

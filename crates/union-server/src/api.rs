@@ -42,6 +42,9 @@ use crate::store::{
 };
 use crate::tls::{RevokedSerials, TerminalIdentity};
 
+#[path = "api_distribution.rs"]
+mod api_distribution;
+
 /// Largest accepted request body. A notification is well under 4 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
@@ -976,6 +979,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/audit", get(audit_trail))
         .route("/v1/roster", get(roster))
         .merge(crate::accounts_api::routes())
+        .merge(api_distribution::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -107,6 +107,10 @@ pub struct UnionConfig {
     /// address, no 個人番号), refreshed daily, to answer "is this person insured?" while the line is down.
     #[serde(default)]
     pub offline_roster: bool,
+    /// Union policy: a reprint or correction of an issued document needs a 監督者's approval first
+    /// (four-eyes; K:3697–3698 has a second person confirm every input, correction or deletion).
+    #[serde(default)]
+    pub reprint_needs_supervisor: bool,
 }
 
 /// Comment written at the top of `union.toml`.
@@ -159,6 +163,7 @@ impl UnionConfig {
             insurer_numbers: BTreeMap::new(),
             training: false,
             offline_roster: false,
+            reprint_needs_supervisor: false,
         }
     }
 

@@ -21,6 +21,7 @@ pub mod auth;
 pub mod config;
 pub mod crypt;
 pub mod decide;
+pub mod distribution;
 pub mod seed;
 pub mod server;
 pub mod staff;

@@ -138,6 +138,8 @@ enum RoleArg {
     Clerk,
     Supervisor,
     Admin,
+    /// 広域連合職員 (`union-staff`): distributions on the union side.
+    UnionStaff,
 }
 
 impl From<RoleArg> for Role {
@@ -146,6 +148,7 @@ impl From<RoleArg> for Role {
             RoleArg::Clerk => Role::Clerk,
             RoleArg::Supervisor => Role::Supervisor,
             RoleArg::Admin => Role::Admin,
+            RoleArg::UnionStaff => Role::UnionStaff,
         }
     }
 }

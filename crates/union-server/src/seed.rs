@@ -309,7 +309,7 @@ fn birth_for(rng: &mut StdRng, p: Profile, as_of: Date) -> Date {
 }
 
 /// Training staff accounts of one municipality: a clerk with and one without the 個人番号 permission, a
-/// supervisor and an administrator.
+/// supervisor, an administrator and two 広域連合職員.
 pub fn training_accounts(municipality: &MunicipalityCode) -> Vec<TrainingAccount> {
     let m = municipality.as_str();
     let account = |suffix: &str, name: &str, roles: Vec<Role>, my_number: bool| TrainingAccount {
@@ -335,6 +335,20 @@ pub fn training_accounts(municipality: &MunicipalityCode) -> Vec<TrainingAccount
             true,
         ),
         account("admin", "情報システム管理者", vec![Role::Admin], false),
+        // 広域連合職員: one creates a distribution, the other approves it (four-eyes). They sign in on a
+        // terminal of this municipality in training; in production on the union office's own terminal.
+        account(
+            "union-staff1",
+            "広域連合職員1",
+            vec![Role::UnionStaff],
+            false,
+        ),
+        account(
+            "union-staff2",
+            "広域連合職員2",
+            vec![Role::UnionStaff],
+            false,
+        ),
     ]
 }
 
@@ -633,7 +647,7 @@ mod tests {
         assert!(report.disability_insured > 5, "{report:?}");
         assert!(report.welfare > 3, "{report:?}");
         assert!(report.gaiji > 0, "{report:?}");
-        assert_eq!(report.accounts.len(), 8);
+        assert_eq!(report.accounts.len(), 12);
         // Searching by birth date finds the residents of one municipality only.
         let m: MunicipalityCode = "152111".parse().unwrap();
         let kana = KanaName::parse("サ").unwrap().seion_key();

@@ -250,7 +250,12 @@ pub trait UnionStore: Send + Sync + 'static {
     fn ledger_len(&self) -> Result<usize, StoreError>;
     /// Makes everything committed so far durable.
     fn flush(&self) -> Result<(), StoreError>;
+    /// Distributions (配信) and their ledger, kept beside the rest ([`crate::distribution`]).
+    fn distributions(&self) -> &dyn crate::distribution::DistributionStore;
 }
+
+#[path = "store_distribution.rs"]
+mod distribution;
 
 // ----------------------------------------------------------------------------------------------------------
 // sled
@@ -718,5 +723,9 @@ impl UnionStore for SledStore {
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    fn distributions(&self) -> &dyn crate::distribution::DistributionStore {
+        self
     }
 }

@@ -33,6 +33,8 @@ pub struct TrainingOptions {
     pub listen: SocketAddr,
     /// Union policy for the offline roster (off by default, as in production).
     pub offline_roster: bool,
+    /// Union policy: reprints and corrections need a 監督者's approval (off by default).
+    pub reprint_needs_supervisor: bool,
 }
 
 impl Default for TrainingOptions {
@@ -47,6 +49,7 @@ impl Default for TrainingOptions {
             seed: 2026,
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             offline_roster: false,
+            reprint_needs_supervisor: false,
         }
     }
 }
@@ -62,6 +65,8 @@ pub enum TrainingError {
     Seed(#[from] seed::SeedError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Distribution(#[from] crate::distribution::GenerateError),
 }
 
 /// A running training server and what a terminal needs to reach it.
@@ -117,9 +122,13 @@ pub async fn start_with(
         )?;
     }
     let mut config = server::load_or_create_config(&data_dir, union_name)?;
-    if !config.training || config.offline_roster != options.offline_roster {
+    if !config.training
+        || config.offline_roster != options.offline_roster
+        || config.reprint_needs_supervisor != options.reprint_needs_supervisor
+    {
         config.training = true;
         config.offline_roster = options.offline_roster;
+        config.reprint_needs_supervisor = options.reprint_needs_supervisor;
         let _ = std::fs::write(data_dir.join(server::CONFIG_FILE), config.to_toml());
     }
     let store = Arc::new(SledStore::open(&data_dir)?);
@@ -146,6 +155,22 @@ pub async fn start_with(
                 hash_cost: cost,
             },
         )?;
+        // One released 一斉更新 so the supervisor's queue has something to review.
+        let union_staff: Vec<&str> = accounts
+            .iter()
+            .filter(|a| a.roles.contains(&madoguchi_protocol::v1::Role::UnionStaff))
+            .map(|a| a.user_id.as_str())
+            .collect();
+        if let [requester, approver, ..] = union_staff[..] {
+            crate::distribution::seed_released_renewal(
+                store.as_ref(),
+                &config,
+                options.municipality,
+                requester,
+                approver,
+                today,
+            )?;
+        }
     }
     let running = server::start_with(
         ServeOptions::new(&pki_dir, &data_dir, options.listen),

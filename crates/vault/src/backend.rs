@@ -35,11 +35,16 @@ pub enum Tree {
     /// Per-resident order of pending outbox items: key = resident tag (keyed hash) || sequence number,
     /// empty value. Lets the sync engine find each resident's oldest item without opening every record.
     OutboxIndex,
+    /// Approved distribution content (配信), fetched pages and a manifest, keyed by the opaque
+    /// distribution id ([`crate::Distributions`]).
+    Distribution,
+    /// State of bulk print jobs (一括印刷), keyed by job name.
+    PrintJobs,
 }
 
 impl Tree {
     /// In declaration order (`index()` relies on it).
-    pub const ALL: [Tree; 9] = [
+    pub const ALL: [Tree; 11] = [
         Tree::Meta,
         Tree::Outbox,
         Tree::OutboxPayload,
@@ -49,10 +54,12 @@ impl Tree {
         Tree::Roster,
         Tree::Audit,
         Tree::OutboxIndex,
+        Tree::Distribution,
+        Tree::PrintJobs,
     ];
 
     /// Trees whose values are sealed with the data key (everything but the meta tree).
-    pub const SEALED: [Tree; 7] = [
+    pub const SEALED: [Tree; 9] = [
         Tree::Outbox,
         Tree::OutboxPayload,
         Tree::Receipts,
@@ -60,6 +67,8 @@ impl Tree {
         Tree::Settings,
         Tree::Roster,
         Tree::Audit,
+        Tree::Distribution,
+        Tree::PrintJobs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +82,8 @@ impl Tree {
             Tree::Roster => "roster",
             Tree::Audit => "audit",
             Tree::OutboxIndex => "outbox_index",
+            Tree::Distribution => "distribution",
+            Tree::PrintJobs => "print_jobs",
         }
     }
 

@@ -150,6 +150,7 @@ fn tree_label_ja(tree: &str) -> &'static str {
         "settings" => "端末設定",
         "roster" => "オフライン用被保険者名簿",
         "audit" => "操作記録",
+        "distribution" => "配信データ",
         _ => "管理情報",
     }
 }

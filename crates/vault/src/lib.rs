@@ -16,7 +16,8 @@
 //! - `vault-watermark` — highest commit counter known to be flushed; a database behind it has lost
 //!   acknowledged changes (sled 0.34 drops the log after a damaged entry silently) and is refused;
 //! - `store/` — the sled database; trees `meta`, `outbox`, `outbox_payload`, `outbox_index`, `receipts`,
-//!   `cache`, `settings`, `roster`, `audit`. Values: `version || key id || nonce || ciphertext+tag`.
+//!   `cache`, `settings`, `roster`, `audit`, `distribution`, `print_jobs`. Values: `version || key id || nonce ||
+//!   ciphertext+tag`.
 //! - `store-damaged-*` — copy of `store/` as it was before an open that found damage (kept, never removed
 //!   by the vault); `<dir>.unreadable-*` — a vault moved aside by [`Vault::set_aside`].
 //!
@@ -41,9 +42,11 @@ mod audit;
 mod backend;
 mod cache;
 mod crypto;
+mod distribution;
 mod error;
 mod keystore;
 mod outbox;
+mod print_jobs;
 mod roster;
 mod settings;
 mod vault;
@@ -51,12 +54,14 @@ mod vault;
 pub use audit::AuditLog;
 pub use cache::{Cache, Expiry, end_of_business_day};
 pub use crypto::SecretKey;
+pub use distribution::{DistributionContentId, Distributions};
 pub use error::{Result, VaultError};
 pub use keystore::{KEYRING_SERVICE, KeyStore, KeyringKeyStore};
 pub use outbox::{
     Enqueued, IdempotencyKey, Outbox, OutboxItem, OutboxState, ReceptionNumber, ResidentTag,
     SendableItem, Sequence,
 };
+pub use print_jobs::PrintJobs;
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
 pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};
@@ -73,5 +78,7 @@ mod thread_safety {
         check::<crate::Roster>();
         check::<crate::Settings>();
         check::<crate::AuditLog>();
+        check::<crate::Distributions>();
+        check::<crate::PrintJobs>();
     }
 }

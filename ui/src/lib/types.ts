@@ -24,7 +24,7 @@ export interface SessionState {
 
 /** A grant of a right with its validity period. */
 export interface Grant {
-  right: 'clerk' | 'supervisor' | 'admin' | 'my_number';
+  right: 'clerk' | 'supervisor' | 'admin' | 'union_staff' | 'my_number';
   from: string;
   until?: string;
 }
@@ -39,10 +39,21 @@ export interface StaffAccount {
   must_change_password?: PasswordChangeReason;
   revoked_at?: string;
 }
+/** A function of the system a role may be granted (protocol `access::Capability`). */
+export type Capability =
+  | 'counter_work'
+  | 'my_number'
+  | 'approve_distribution'
+  | 'export_distribution'
+  | 'approve_reprint'
+  | 'manage_staff'
+  | 'review_audit'
+  | 'manage_distributions';
 
 export interface SessionInfo {
   staff: StaffInfo | null;
   locked: boolean;
+  capabilities: Capability[];
 }
 
 export type QualificationStateCode = 'insured' | 'not_insured' | 'lost';

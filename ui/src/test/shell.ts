@@ -13,7 +13,7 @@ export function mockShell(
   mockIPC((cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
     calls.push({ cmd, args });
-    const h = handlers[cmd];
+    const h = handlers[cmd] ?? DEFAULTS[cmd];
     if (!h) {
       throw new Error(`unexpected command ${cmd}`);
     }
@@ -67,4 +67,13 @@ export const PREVIEW = {
   pages: 1,
   sample: true,
   gaiji: 0,
+};
+
+/** Answers every test gets unless it gives its own: a clerk with the 個人番号 permission. */
+const DEFAULTS: Record<string, Handler> = {
+  session_info: () => ({
+    staff: STAFF,
+    locked: false,
+    capabilities: ['counter_work', 'my_number'],
+  }),
 };

@@ -1,0 +1,48 @@
+//! # madoguchi-batch — bulk work on an approved distribution (配信)
+//!
+//! What a municipality does with a distribution once its 監督者 approved the exact content
+//! (`madoguchi_protocol::distribution`): print it in bulk, list it for the post office, reconcile the
+//! printed stack, or export a file distribution to electronic media.
+//!
+//! - [`ApprovedDistribution`]: the only way in. Built from the approval's [`LedgerEntry`] and the records; refused
+//!   when the action is not 承認, when the records' content hash is not the approved one, or when the
+//!   numbering has gaps. Everything else takes one.
+//! - [`BatchPrinter`]: chunked printing with progress, pause and resume, pre-flight on every page (seal,
+//!   required items, 照合番号), and exactly-once spooling that survives a crash or a printer fault at any
+//!   point: every chunk goes through "intent recorded → submitted held → job id recorded → released", each
+//!   step flushed to the vault, and a restart asks the print system for the chunk's unique title.
+//! - [`ReconciliationReport`]: records, pages, chunks, job ids, reprints with reasons, content hash, approver.
+//! - [`mailing_list`]: 宛名一覧 (CSV) per 送付方法, in 通し番号 order.
+//! - [`export_encrypted`]: a 資格ファイル / 保険料ファイル as CSV encrypted with the approver's password in the
+//!   `age` format, plus what the audit chain needs to record it.
+//!
+//! This crate must never: print, list or export anything of a distribution that is not approved or whose
+//! content differs from the approved hash; send a page to the printer before it passed the pre-flight check;
+//! spool a record twice or skip one (reprints are separate, with a reason, and counted); write personal data
+//! to disk in plaintext (job state is sealed in the vault; PDFs go to the spooler through a pipe; lists and
+//! exports are returned as bytes to the caller); or put personal data or a password in logs and error messages
+//! (errors name record 通し番号 and item names only).
+//!
+//! [`LedgerEntry`]: madoguchi_protocol::distribution::LedgerEntry
+
+mod approved;
+mod error;
+mod export;
+mod job;
+mod mailing;
+mod pages;
+mod report;
+pub mod synthetic;
+
+pub use approved::ApprovedDistribution;
+pub use error::BatchError;
+pub use export::{
+    EncryptedExport, ExportPassword, ExportRecord, MIN_PASSWORD_CHARS, export_encrypted,
+};
+pub use job::{
+    BatchControl, BatchPrinter, BatchSettings, JobPhase, Progress, RunOutcome, RunState, SpoolUnit,
+    UnitKind,
+};
+pub use mailing::{MailingList, mailing_list};
+pub use pages::{BatchLayouts, control_number};
+pub use report::{ReconciliationReport, ReprintLine};
