@@ -43,6 +43,14 @@ const COMMANDS: &[&str] = &[
     "batch_report",
     "mailing_list",
     "export_distribution",
+    "session_state",
+    "change_password",
+    "staff_accounts",
+    "create_staff",
+    "set_staff_grants",
+    "revoke_staff",
+    "unlock_staff",
+    "reset_staff_password",
 ];
 
 fn main() {

@@ -13,6 +13,10 @@ use madoguchi_protocol::distribution::{
 };
 use madoguchi_protocol::reprint::ReprintApprovalRequest;
 use madoguchi_protocol::v1::{
+    Grant, NewStaffRequest, PasswordChangeRequest, PasswordResetRequest, Right, SetGrantsRequest,
+    StaffAccount,
+};
+use madoguchi_protocol::v1::{
     MoveIn, NewResident, Notification, NotificationDecision, NotificationRequest,
     QualificationState, Reissue, ReissueReason, ResidentDetail, ResidentSearchRequest,
     ResidentSearchResponse, SignInRequest, SignInResponse,
@@ -200,6 +204,28 @@ async fn every_role_against_every_endpoint() {
         .collect();
     let dist = |id: DistributionId, tail: &str| format!("/v1/distributions/{id}{tail}");
 
+    // An account for the administrator's rows to act on (created by the admin).
+    let admin = tokens[3].clone();
+    let grants = vec![Grant {
+        right: Right::Clerk,
+        from: today(),
+        until: None,
+    }];
+    let _: StaffAccount = client
+        .post(
+            "/v1/staff",
+            admin.as_ref(),
+            None,
+            &NewStaffRequest {
+                user_id: "roles.target".into(),
+                display_name: "権限 対象".into(),
+                initial_password: "handed over on paper".into(),
+                grants: grants.clone(),
+            },
+        )
+        .await
+        .expect("admin creates an account");
+
     // columns: clerk (+個人番号), clerk2, supervisor (+個人番号), admin, union staff, no session
     let forbidden = Refused("forbidden");
     let no_my_number = Refused("my_number_permission_required");
@@ -312,6 +338,47 @@ async fn every_role_against_every_endpoint() {
         // The terminal ships its chain on its certificate alone, signed in or not: an empty shipment is
         // refused for its content, never for a role.
         ("POST /v1/audit/chain", [Refused("invalid_field"); 6]),
+        // Staff accounts. A wrong current password gets past the role gate for every role (and counts
+        // one failure, far from the lockout).
+        (
+            "POST /v1/session/password",
+            [
+                Refused("invalid_credentials"),
+                Refused("invalid_credentials"),
+                Refused("invalid_credentials"),
+                Refused("invalid_credentials"),
+                Refused("invalid_credentials"),
+                unauth,
+            ],
+        ),
+        (
+            "GET /v1/revocations",
+            [Allowed, Allowed, Allowed, Allowed, Allowed, Allowed],
+        ),
+        (
+            "GET /v1/staff",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/staff",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "PUT /v1/staff/{user_id}/grants",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/staff/{user_id}/unlock",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/staff/{user_id}/password",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/staff/{user_id}/revoke",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
     ];
     let mut failures = Vec::new();
     for (row, (op, expected)) in table.iter().enumerate() {
@@ -497,6 +564,71 @@ async fn every_role_against_every_endpoint() {
                             None,
                             &madoguchi_protocol::v1::AuditChainBatch { entries: vec![] },
                         )
+                        .await,
+                ),
+                "POST /v1/session/password" => outcome(
+                    client
+                        .post(
+                            "/v1/session/password",
+                            t,
+                            None,
+                            &PasswordChangeRequest {
+                                current_password: "not the current password".into(),
+                                new_password: "a new passphrase for roles".into(),
+                            },
+                        )
+                        .await,
+                ),
+                "GET /v1/revocations" => outcome(client.get("/v1/revocations", t).await),
+                "GET /v1/staff" => outcome(client.get("/v1/staff", t).await),
+                "POST /v1/staff" => outcome(
+                    client
+                        .post(
+                            "/v1/staff",
+                            t,
+                            None,
+                            &NewStaffRequest {
+                                user_id: format!("roles.new{col}"),
+                                display_name: "権限 新規".into(),
+                                initial_password: "handed over on paper".into(),
+                                grants: grants.clone(),
+                            },
+                        )
+                        .await,
+                ),
+                "PUT /v1/staff/{user_id}/grants" => outcome(
+                    client
+                        .call(
+                            Method::PUT,
+                            "/v1/staff/roles.target/grants",
+                            t,
+                            None,
+                            Some(&SetGrantsRequest {
+                                grants: grants.clone(),
+                            }),
+                        )
+                        .await,
+                ),
+                "POST /v1/staff/{user_id}/unlock" => outcome(
+                    client
+                        .call::<(), _>(Method::POST, "/v1/staff/roles.target/unlock", t, None, None)
+                        .await,
+                ),
+                "POST /v1/staff/{user_id}/password" => outcome(
+                    client
+                        .post(
+                            "/v1/staff/roles.target/password",
+                            t,
+                            None,
+                            &PasswordResetRequest {
+                                new_password: format!("temporary reset number {col}"),
+                            },
+                        )
+                        .await,
+                ),
+                "POST /v1/staff/{user_id}/revoke" => outcome(
+                    client
+                        .call::<(), _>(Method::POST, "/v1/staff/roles.target/revoke", t, None, None)
                         .await,
                 ),
                 other => panic!("no call for {other}"),

@@ -94,6 +94,22 @@ pub const COMMAND_ACCESS: &[(&str, Need)] = &[
         "export_distribution",
         Need::Capability(Capability::ExportDistribution),
     ),
+    // Staff accounts (account_commands.rs): the session's own state and password, and the administrator's
+    // account operations.
+    ("session_state", Need::Nobody),
+    ("change_password", Need::SignedIn),
+    ("staff_accounts", Need::Capability(Capability::ManageStaff)),
+    ("create_staff", Need::Capability(Capability::ManageStaff)),
+    (
+        "set_staff_grants",
+        Need::Capability(Capability::ManageStaff),
+    ),
+    ("revoke_staff", Need::Capability(Capability::ManageStaff)),
+    ("unlock_staff", Need::Capability(Capability::ManageStaff)),
+    (
+        "reset_staff_password",
+        Need::Capability(Capability::ManageStaff),
+    ),
 ];
 
 /// What `command` needs; a command missing from the table needs a capability nobody has, so a command
@@ -162,6 +178,7 @@ mod tests {
         include_str!("commands.rs"),
         include_str!("audit_review.rs"),
         include_str!("distribution.rs"),
+        include_str!("account_commands.rs"),
     ];
 
     /// The body of command `name` in one of the [`SOURCES`].

@@ -75,6 +75,14 @@ pub struct TerminalConfig {
     /// Days acknowledged audit entries stay on the terminal after the union holds them; default 7.
     #[serde(default)]
     pub audit_retention_days: Option<u32>,
+    /// Hours after the last online sign-in on this terminal during which a user may sign in offline
+    /// (オフライン受付のみ). Default 96: see `madoguchi_counter::OfflinePolicy::window`. 0 = never offline.
+    #[serde(default = "default_offline_sign_in_hours")]
+    pub offline_sign_in_hours: u32,
+}
+
+fn default_offline_sign_in_hours() -> u32 {
+    96
 }
 
 fn default_idle_lock_minutes() -> f64 {
@@ -96,6 +104,7 @@ impl Default for TerminalConfig {
             terminal_dir: None,
             export_dir: None,
             audit_retention_days: None,
+            offline_sign_in_hours: default_offline_sign_in_hours(),
         }
     }
 }
@@ -114,6 +123,12 @@ impl TerminalConfig {
             return Err(IpcError::new(
                 "config_invalid",
                 "画面ロックまでの時間（idle_lock_minutes）は0より大きく60分以下にしてください。",
+            ));
+        }
+        if cfg.offline_sign_in_hours > 24 * 14 {
+            return Err(IpcError::new(
+                "config_invalid",
+                "オフラインでのサインインを認める時間（offline_sign_in_hours）は336時間（14日）以下にしてください。",
             ));
         }
         Ok(cfg)

@@ -70,6 +70,10 @@ impl From<CounterError> for IpcError {
             CounterError::Vault(_) => "vault",
             CounterError::Link(_) => e.code().unwrap_or("link"),
             CounterError::AuditChain(_) => "audit_chain_broken",
+            CounterError::Offline(_) | CounterError::OfflineOnly => {
+                e.code().unwrap_or("offline_session")
+            }
+            CounterError::InvalidUserId => "invalid_user_id",
             CounterError::Distribution(d) => d.code(),
             CounterError::ReprintReasonRequired => "reprint_reason_required",
         };

@@ -10,6 +10,7 @@
 //! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
 
 pub mod access;
+pub mod account_commands;
 pub mod audit_review;
 pub mod commands;
 pub mod config;
@@ -72,6 +73,14 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             distribution::batch_report,
             distribution::mailing_list,
             distribution::export_distribution,
+            account_commands::session_state,
+            account_commands::change_password,
+            account_commands::staff_accounts,
+            account_commands::create_staff,
+            account_commands::set_staff_grants,
+            account_commands::revoke_staff,
+            account_commands::unlock_staff,
+            account_commands::reset_staff_password,
         ])
 }
 

@@ -204,6 +204,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     if let Some(days) = config.audit_retention_days {
         counter.set_audit_retention(Duration::from_secs(u64::from(days) * 24 * 3600));
     }
+    counter.set_offline_policy(madoguchi_counter::OfflinePolicy {
+        window: std::time::Duration::from_secs(u64::from(config.offline_sign_in_hours) * 3600),
+        ..madoguchi_counter::OfflinePolicy::default()
+    });
     let assets = config
         .assets_dir
         .as_deref()

@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
+use crate::accounts::{AccountsState, OfflinePolicy, SessionMode, keep_accounts_fresh};
 use crate::audit::AuditTrail;
 
 mod review;
@@ -183,6 +184,8 @@ struct Inner {
     audit: AuditTrail,
     status: watch::Sender<TerminalStatus>,
     shipper: Arc<Shipper>,
+    /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
+    accounts: AccountsState,
 }
 
 /// The background tasks of a running counter (drain and line probe); abort them on shutdown.
@@ -197,6 +200,8 @@ pub struct Background {
     pub revocation: JoinHandle<()>,
     /// Ships the terminal's audit chain to the union.
     pub audit: JoinHandle<()>,
+    /// Keeps the cached revocation list fresh (periodically and when the line comes back).
+    pub revocations: JoinHandle<()>,
 }
 
 impl Background {
@@ -207,6 +212,7 @@ impl Background {
         self.roster.abort();
         self.revocation.abort();
         self.audit.abort();
+        self.revocations.abort();
     }
 }
 
@@ -282,6 +288,7 @@ impl Counter {
                 audit,
                 status: watch::channel(TerminalStatus::Active).0,
                 shipper: shipper.clone(),
+                accounts: AccountsState::default(),
             }),
         };
         let roster = tokio::spawn(keep_roster_fresh(counter.clone()));
@@ -289,11 +296,13 @@ impl Counter {
             shipper,
             counter.inner.client.clone(),
         ));
+        let revocations = tokio::spawn(keep_accounts_fresh(counter.clone()));
         let tasks = vec![
             drain.abort_handle(),
             probe.abort_handle(),
             roster.abort_handle(),
             audit.abort_handle(),
+            revocations.abort_handle(),
         ];
         let background = Background {
             sync: drain,
@@ -301,6 +310,7 @@ impl Counter {
             roster,
             revocation: tokio::spawn(wipe_on_revocation(counter.clone(), keys, tasks)),
             audit,
+            revocations,
         };
         Ok((counter, background))
     }
@@ -361,7 +371,11 @@ impl Counter {
         self.inner.staff.read().ok().and_then(|s| s.clone())
     }
 
-    fn token(&self) -> Result<SessionToken, CounterError> {
+    /// The session token for a request to the union. An offline session has none: it may only queue.
+    pub(crate) fn token(&self) -> Result<SessionToken, CounterError> {
+        if self.session_mode().offline && self.staff().is_some() {
+            return Err(CounterError::OfflineOnly);
+        }
         self.inner
             .token
             .borrow()
@@ -369,9 +383,76 @@ impl Counter {
             .ok_or(CounterError::NotSignedIn)
     }
 
+    pub(crate) fn accounts_state(&self) -> &AccountsState {
+        &self.inner.accounts
+    }
+
+    /// The rules for offline sign-in on this terminal.
+    pub fn offline_policy(&self) -> OfflinePolicy {
+        self.inner.accounts.policy()
+    }
+
+    /// Sets the rules for offline sign-in (the terminal's configuration; tests shorten the window).
+    pub fn set_offline_policy(&self, policy: OfflinePolicy) {
+        self.inner.accounts.set_policy(policy);
+    }
+
+    pub(crate) fn session_mode(&self) -> SessionMode {
+        self.inner.accounts.mode()
+    }
+
+    pub(crate) fn set_session_mode(&self, mode: SessionMode) {
+        self.inner.accounts.set_mode(mode);
+    }
+
+    pub(crate) fn set_staff(&self, staff: StaffInfo) {
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = Some(staff);
+        }
+    }
+
+    /// Starts a session: who, the union's token (none offline), and its mode.
+    pub(crate) fn begin_session(
+        &self,
+        staff: StaffInfo,
+        token: Option<SessionToken>,
+        mode: SessionMode,
+    ) {
+        self.set_session_mode(mode);
+        self.set_staff(staff);
+        let online = token.is_some();
+        self.inner.token.send_replace(token);
+        if online {
+            self.inner.sync.wake();
+        }
+    }
+
+    /// Ends the session here only (the union already ended it): no token, no staff, no mode.
+    pub(crate) fn end_session_locally(&self) {
+        self.inner.token.send_replace(None);
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = None;
+        }
+        self.set_session_mode(SessionMode::default());
+    }
+
+    /// Appends to the audit chain (for operations that are not a union request).
+    pub(crate) async fn record_audit(
+        &self,
+        user: &str,
+        operation: Operation,
+        target: Option<String>,
+        outcome: Outcome,
+    ) -> Result<(), CounterError> {
+        self.inner
+            .audit
+            .record(user, operation, target, outcome)
+            .await
+    }
+
     /// Records an operation in the terminal's audit chain, then passes its result on. A read whose audit
     /// record cannot be written is refused: every access is audited or does not happen.
-    async fn audited<T>(
+    pub(crate) async fn audited<T>(
         &self,
         user: Option<&str>,
         operation: Operation,
@@ -398,6 +479,9 @@ impl Counter {
             .audit
             .record(&user, operation, target, outcome)
             .await?;
+        if let Err(e) = &result {
+            self.after_session_refusal(e.code()).await;
+        }
         result
     }
 
@@ -446,7 +530,9 @@ impl Counter {
     }
 
     /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
-    /// on the terminal).
+    /// on the terminal, only an Argon2id verifier of it for offline sign-in). When the union cannot be
+    /// reached, falls back to offline sign-in (オフライン受付のみ, see `crate::accounts`). After sign-in,
+    /// [`Counter::session_state`] tells whether the password must be changed first.
     pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<StaffInfo, CounterError> {
         let req = SignInRequest {
             user_id: user_id.to_owned(),
@@ -458,16 +544,35 @@ impl Counter {
             .post("/v1/session", None, None, &req)
             .await
             .map_err(CounterError::from);
+        if let Err(CounterError::Link(e)) = &result
+            && e.is_line_failure()
+        {
+            return self.sign_in_offline(user_id, password).await;
+        }
+        if let Err(e) = &result {
+            self.after_online_refusal(user_id, e.code());
+        }
         let resp = self
             .audited(Some(user_id), Operation::SignIn, None, result)
             .await?;
-        if let Ok(mut s) = self.inner.staff.write() {
-            *s = Some(resp.staff.clone());
+        let must_change = resp.must_change_password;
+        self.begin_session(
+            resp.staff.clone(),
+            Some(SessionToken::new(resp.token)),
+            SessionMode {
+                offline: false,
+                must_change,
+            },
+        );
+        // Every contact refreshes the revocation list; a failure leaves the cached one.
+        if let Err(e) = self.refresh_revocations().await {
+            tracing::info!(error = %e, "revocation list not refreshed at sign-in");
         }
-        self.inner
-            .token
-            .send_replace(Some(SessionToken::new(resp.token)));
-        self.inner.sync.wake();
+        if must_change.is_none()
+            && let Err(e) = self.remember_offline(&resp.staff, password).await
+        {
+            tracing::warn!(error = %e, "offline verifier not kept; offline sign-in will not work");
+        }
         Ok(resp.staff)
     }
 
@@ -483,6 +588,7 @@ impl Counter {
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;
         }
+        self.set_session_mode(SessionMode::default());
         if let Some(t) = token {
             let r: Result<serde_json::Value, _> = self
                 .inner
@@ -581,7 +687,9 @@ impl Counter {
         received_on: Date,
     ) -> Result<Submitted, CounterError> {
         let staff = self.staff().ok_or(CounterError::NotSignedIn)?;
-        let token = self.token()?;
+        // An offline session queues: its notifications are sent after an online sign-in.
+        let offline = self.session_mode().offline;
+        let token = if offline { None } else { Some(self.token()?) };
         let kind = notification.kind();
         let key = resident_key(&notification);
         let queued = QueuedSubmission {
@@ -601,7 +709,12 @@ impl Counter {
             let _claim = self.inner.sender.claim_lock().lock().await;
             let earlier = outbox.pending_for_resident(&key)?;
             let enq = outbox.enqueue(&key, kind.label_ja(), &payload)?;
-            let (send_now, why) = if !earlier.is_empty() {
+            let (send_now, why) = if offline {
+                (
+                    false,
+                    "オフライン受付のみのサインインのため、受付として保存しました。回線の回復後、オンラインでサインインすると自動で送信します。",
+                )
+            } else if !earlier.is_empty() {
                 (
                     false,
                     "この方の前の届出がまだ送信されていないため、順番を守って受付として保存しました。",
@@ -623,10 +736,10 @@ impl Counter {
             queued_at: enq.enqueued_at,
             why_ja: why.to_owned(),
         };
-        if !send_now {
+        let Some(token) = token.filter(|_| send_now) else {
             self.inner.sync.wake();
             return Ok(Submitted::Queued(receipt(why_ja)));
-        }
+        };
         match self.inner.sender.send(enq.seq, &token).await? {
             SendOutcome::Decided(decision) => Ok(Submitted::Decided {
                 seq: enq.seq.0,

@@ -25,6 +25,15 @@ pub enum CounterError {
     /// The terminal's audit chain is broken (an entry edited, removed or reordered).
     #[error(transparent)]
     AuditChain(madoguchi_audit::ChainError),
+    /// Offline sign-in refused.
+    #[error("offline sign-in refused: {0}")]
+    Offline(crate::accounts::OfflineRefusal),
+    /// The session was opened offline: it may only queue work.
+    #[error("offline session: only queueing is allowed")]
+    OfflineOnly,
+    /// A user id that cannot be an account's.
+    #[error("invalid user id")]
+    InvalidUserId,
     /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
     #[error(transparent)]
     Distribution(#[from] crate::counter::distribution::DistributionError),
@@ -51,6 +60,9 @@ impl StaffMessage for CounterError {
             CounterError::ReprintReasonRequired => {
                 "この書類は印刷済みです。再印刷の理由を選んでください（その他は理由を記入）。".into()
             }
+            CounterError::Offline(r) => r.message_ja(),
+            CounterError::OfflineOnly => "オフライン受付のみのサインインです。この操作（検索、被保険者情報・個人番号の表示、交付・印刷など）は広域連合のサーバーが必要なため、回線の回復後にもう一度サインインしてから行ってください。届出の受付（保存）と名簿の照会はできます。".into(),
+            CounterError::InvalidUserId => "ユーザIDは半角英数字と . _ @ - で入力してください。".into(),
         }
     }
 }
@@ -60,6 +72,8 @@ impl CounterError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             CounterError::Link(e) => e.code(),
+            CounterError::Offline(r) => Some(r.code()),
+            CounterError::OfflineOnly => Some("offline_session"),
             CounterError::Distribution(e) => Some(e.code()),
             CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
             _ => None,

@@ -22,6 +22,7 @@
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
+mod accounts;
 mod audit;
 mod counter;
 mod error;
@@ -29,6 +30,7 @@ pub mod forms;
 mod revocation;
 mod shipping;
 
+pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use counter::distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,

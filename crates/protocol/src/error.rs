@@ -74,6 +74,22 @@ pub enum ErrorCode {
     Timeout,
     /// Something failed on the server; nothing was written (500).
     Internal,
+    /// The password must be changed before anything else (first sign-in, reset or expiry) (403).
+    PasswordChangeRequired,
+    /// The new password is shorter than the union's policy (422).
+    PasswordTooShort,
+    /// The new password is longer than the union's policy (422).
+    PasswordTooLong,
+    /// The new password is one of the last ones used (422).
+    PasswordReused,
+    /// The new password is too easy to guess: the user id, a common password, one repeated character (422).
+    PasswordWeak,
+    /// The user id exists already; ids are never reused, not even revoked ones (409).
+    UserIdTaken,
+    /// The staff account was revoked (失効); its sessions are closed (401).
+    AccountRevoked,
+    /// The account has no right in effect today (outside every grant's validity period) (403).
+    NoGrantInEffect,
     /// The requester of a distribution cannot approve it (four-eyes) (403).
     SelfApproval,
     /// The password asked again for an approval is wrong (401).
@@ -138,6 +154,14 @@ impl ErrorCode {
             ErrorCode::IdentityDocumentRequired => "identity_document_required",
             ErrorCode::Timeout => "timeout",
             ErrorCode::Internal => "internal",
+            ErrorCode::PasswordChangeRequired => "password_change_required",
+            ErrorCode::PasswordTooShort => "password_too_short",
+            ErrorCode::PasswordTooLong => "password_too_long",
+            ErrorCode::PasswordReused => "password_reused",
+            ErrorCode::PasswordWeak => "password_weak",
+            ErrorCode::UserIdTaken => "user_id_taken",
+            ErrorCode::AccountRevoked => "account_revoked",
+            ErrorCode::NoGrantInEffect => "no_grant_in_effect",
             ErrorCode::SelfApproval => "self_approval",
             ErrorCode::ReauthenticationFailed => "reauthentication_failed",
             ErrorCode::ContentChanged => "content_changed",
@@ -158,7 +182,14 @@ impl ErrorCode {
             ErrorCode::Unauthenticated
             | ErrorCode::SessionTerminalMismatch
             | ErrorCode::InvalidCredentials
+            | ErrorCode::AccountRevoked
             | ErrorCode::ReauthenticationFailed => 401,
+            ErrorCode::PasswordChangeRequired | ErrorCode::NoGrantInEffect => 403,
+            ErrorCode::UserIdTaken => 409,
+            ErrorCode::PasswordTooShort
+            | ErrorCode::PasswordTooLong
+            | ErrorCode::PasswordReused
+            | ErrorCode::PasswordWeak => 422,
             ErrorCode::StaffOfOtherMunicipality
             | ErrorCode::Forbidden
             | ErrorCode::MyNumberPermissionRequired
@@ -244,6 +275,26 @@ impl ErrorCode {
             ErrorCode::Internal => {
                 "サーバーで問題が発生しました。データは更新されていません。もう一度送信してください。"
             }
+            ErrorCode::PasswordChangeRequired => {
+                "パスワードの変更が必要です。新しいパスワードを設定するまで、ほかの操作はできません。"
+            }
+            ErrorCode::PasswordTooShort => "パスワードが短すぎます。",
+            ErrorCode::PasswordTooLong => "パスワードが長すぎます。",
+            ErrorCode::PasswordReused => {
+                "最近使ったパスワードは使えません。別のパスワードを設定してください。"
+            }
+            ErrorCode::PasswordWeak => {
+                "推測されやすいパスワードです（ユーザIDを含む、よく使われる文字列、同じ文字の繰り返しなど）。別のパスワードを設定してください。"
+            }
+            ErrorCode::UserIdTaken => {
+                "このユーザIDはすでに使われています。失効したユーザIDも再利用できません。"
+            }
+            ErrorCode::AccountRevoked => {
+                "このユーザIDは失効しています。情報システム管理者に連絡してください。"
+            }
+            ErrorCode::NoGrantInEffect => {
+                "現在有効な権限がありません（権限の有効期間外です）。情報システム管理者に連絡してください。"
+            }
             ErrorCode::SelfApproval => "作成した本人は承認できません。別の職員が承認してください。",
             ErrorCode::ReauthenticationFailed => {
                 "パスワードが正しくありません。承認するにはご自身のパスワードを入力してください。"
@@ -302,6 +353,14 @@ impl ErrorCode {
             }
             ErrorCode::Timeout => "the request timed out",
             ErrorCode::Internal => "internal error; nothing was written",
+            ErrorCode::PasswordChangeRequired => "the password must be changed first",
+            ErrorCode::PasswordTooShort => "the new password is too short",
+            ErrorCode::PasswordTooLong => "the new password is too long",
+            ErrorCode::PasswordReused => "the new password was used recently",
+            ErrorCode::PasswordWeak => "the new password is too easy to guess",
+            ErrorCode::UserIdTaken => "the user id exists already (ids are never reused)",
+            ErrorCode::AccountRevoked => "the staff account is revoked",
+            ErrorCode::NoGrantInEffect => "no right of the account is in effect today",
             ErrorCode::SelfApproval => "the requester cannot approve their own distribution",
             ErrorCode::ReauthenticationFailed => "re-authentication failed",
             ErrorCode::ContentChanged => "the content changed since it was shown",

@@ -13,6 +13,7 @@
 //! This crate must never do I/O, and must never put the 個人番号 in a type that is used for lists.
 
 pub mod access;
+pub mod accounts;
 pub mod audit_chain;
 pub mod distribution;
 pub mod enrol;

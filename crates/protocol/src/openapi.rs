@@ -278,6 +278,7 @@ fn operations() -> Vec<Operation> {
             Some("AuditFlagsResponse"),
         ),
     ];
+    ops.extend(account_operations());
     for o in ops.iter_mut() {
         if o.path == "/v1/notifications" {
             o.idempotent_header = true;
@@ -287,6 +288,77 @@ fn operations() -> Vec<Operation> {
         }
     }
     ops
+}
+
+/// Staff accounts (see [`crate::accounts`]): the password change of every session and the
+/// administrator's account operations, scoped to the administrator's municipality.
+fn account_operations() -> Vec<Operation> {
+    vec![
+        op(
+            "post",
+            "/v1/session/password",
+            "Change one's own password (allowed, with sign-out, while the password must be changed)",
+            Auth::Staff,
+            Some("PasswordChangeRequest"),
+            Some("StaffInfo"),
+        ),
+        op(
+            "get",
+            "/v1/revocations",
+            "User ids of the terminal's municipality that may not sign in (terminals cache it for offline sign-in)",
+            Auth::Terminal,
+            None,
+            Some("RevocationList"),
+        ),
+        op(
+            "get",
+            "/v1/staff",
+            "Staff accounts of the municipality, never a password hash (情報システム管理者 only)",
+            Auth::Staff,
+            None,
+            Some("StaffList"),
+        ),
+        op(
+            "post",
+            "/v1/staff",
+            "Create a staff account; the initial password must be changed at the first sign-in (情報システム管理者 only)",
+            Auth::Staff,
+            Some("NewStaffRequest"),
+            Some("StaffAccount"),
+        ),
+        op(
+            "put",
+            "/v1/staff/{user_id}/grants",
+            "Replace the account's rights and their validity periods (情報システム管理者 only)",
+            Auth::Staff,
+            Some("SetGrantsRequest"),
+            Some("StaffAccount"),
+        ),
+        op(
+            "post",
+            "/v1/staff/{user_id}/revoke",
+            "Revoke the account at once; its open sessions are closed, the id is never reused (情報システム管理者 only)",
+            Auth::Staff,
+            None,
+            Some("StaffAccount"),
+        ),
+        op(
+            "post",
+            "/v1/staff/{user_id}/unlock",
+            "Clear a lockout (情報システム管理者 only)",
+            Auth::Staff,
+            None,
+            Some("StaffAccount"),
+        ),
+        op(
+            "post",
+            "/v1/staff/{user_id}/password",
+            "Set a temporary password that must be changed at the next sign-in (情報システム管理者 only)",
+            Auth::Staff,
+            Some("PasswordResetRequest"),
+            Some("StaffAccount"),
+        ),
+    ]
 }
 
 fn component_schemas() -> serde_json::Map<String, Value> {
@@ -317,6 +389,13 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::AuditQuery>(&mut generator);
     add::<v1::AuditPage>(&mut generator);
     add::<v1::RosterResponse>(&mut generator);
+    add::<v1::PasswordChangeRequest>(&mut generator);
+    add::<v1::RevocationList>(&mut generator);
+    add::<v1::StaffList>(&mut generator);
+    add::<v1::StaffAccount>(&mut generator);
+    add::<v1::NewStaffRequest>(&mut generator);
+    add::<v1::SetGrantsRequest>(&mut generator);
+    add::<v1::PasswordResetRequest>(&mut generator);
     add::<distribution::CreateDistribution>(&mut generator);
     add::<distribution::UnionApproval>(&mut generator);
     add::<distribution::DistributionSummary>(&mut generator);
@@ -367,6 +446,13 @@ pub fn document() -> Value {
         let mut parameters = Vec::new();
         for segment in o.path.split('/') {
             if let Some(name) = segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                if name == "user_id" {
+                    parameters.push(json!({
+                        "name": name, "in": "path", "required": true,
+                        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._@-]{1,64}$"}
+                    }));
+                    continue;
+                }
                 parameters.push(json!({
                     "name": name, "in": "path", "required": true,
                     "schema": {"type": "string", "format": "uuid"}

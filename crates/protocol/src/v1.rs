@@ -20,6 +20,10 @@ use uuid::Uuid;
 use crate::schema;
 
 // Terminal audit chains: shipping, flags, the administrator's search and export.
+pub use crate::accounts::{
+    AccountState, Grant, GrantView, NewStaffRequest, PasswordChangeReason, PasswordChangeRequest,
+    PasswordResetRequest, RevocationList, Right, SetGrantsRequest, StaffAccount, StaffList,
+};
 pub use crate::audit_chain::*;
 
 /// The path prefix of this version.
@@ -171,6 +175,10 @@ pub struct SignInResponse {
     pub expires_at: DateTime<Utc>,
     /// The staff member.
     pub staff: StaffInfo,
+    /// Set when the password must be changed first: the union then refuses every request of this session
+    /// except `POST /v1/session/password` and sign-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub must_change_password: Option<PasswordChangeReason>,
 }
 
 impl fmt::Debug for SignInResponse {
@@ -179,6 +187,7 @@ impl fmt::Debug for SignInResponse {
             .field("token", &"<redacted>")
             .field("expires_at", &self.expires_at)
             .field("staff", &self.staff)
+            .field("must_change_password", &self.must_change_password)
             .finish()
     }
 }

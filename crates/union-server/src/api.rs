@@ -66,26 +66,26 @@ pub struct AppState {
 }
 
 impl AppState {
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
     /// Today in Japan (JST, UTC+9, no daylight saving).
-    fn today(&self) -> Date {
+    pub(crate) fn today(&self) -> Date {
         (self.now() + chrono::Duration::hours(9)).date_naive()
     }
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 // ----------------------------------------------------------------------------------------------------------
 // Errors
 
 /// An error answer: status from the code, body `{code, message_ja, message_en, field?}`.
 #[derive(Debug)]
-pub struct ApiError(ErrorBody);
+pub struct ApiError(pub(crate) ErrorBody);
 
 impl ApiError {
-    fn field(code: ErrorCode, field: impl Into<String>) -> Self {
+    pub(crate) fn field(code: ErrorCode, field: impl Into<String>) -> Self {
         ApiError(ErrorBody::new(code).with_field(field))
     }
 }
@@ -123,7 +123,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-type ApiResult<T> = Result<T, ApiError>;
+pub(crate) type ApiResult<T> = Result<T, ApiError>;
 
 // ----------------------------------------------------------------------------------------------------------
 // Audit note and middleware
@@ -136,15 +136,15 @@ struct NoteInner {
 
 /// Filled by extractors and handlers while a request runs; read by the audit middleware afterwards.
 #[derive(Clone, Default)]
-struct AuditNote(Arc<Mutex<NoteInner>>);
+pub(crate) struct AuditNote(Arc<Mutex<NoteInner>>);
 
 impl AuditNote {
-    fn user(&self, user_id: &str) {
+    pub(crate) fn user(&self, user_id: &str) {
         if let Ok(mut n) = self.0.lock() {
             n.user_id = Some(user_id.to_string());
         }
     }
-    fn target(&self, target: String) {
+    pub(crate) fn target(&self, target: String) {
         if let Ok(mut n) = self.0.lock() {
             n.target = Some(target);
         }
@@ -162,6 +162,9 @@ fn operation_name(method: &str, path: &str) -> String {
         }
         if Uuid::parse_str(segment).is_ok() {
             out.push_str("{id}");
+        } else if i == 3 && segments.get(2) == Some(&"staff") {
+            // Staff accounts are named by user id; the audit target names the account.
+            out.push_str("{user_id}");
         } else if segment.len() <= 32
             && segment
                 .bytes()
@@ -232,7 +235,7 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
 // Extractors
 
 /// The terminal at the other end of the connection.
-struct Terminal(Arc<TerminalIdentity>);
+pub(crate) struct Terminal(pub(crate) Arc<TerminalIdentity>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Terminal {
     type Rejection = ApiError;
@@ -247,17 +250,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Terminal {
 }
 
 impl Terminal {
-    fn municipality(&self) -> ApiResult<MunicipalityCode> {
+    pub(crate) fn municipality(&self) -> ApiResult<MunicipalityCode> {
         MunicipalityCode::from_str(&self.0.municipality)
             .map_err(|_| ErrorCode::Unauthenticated.into())
     }
 }
 
 /// A signed-in staff member whose session belongs to this connection's terminal certificate.
-struct Staff {
-    session: Session,
-    token: String,
-    note: AuditNote,
+pub(crate) struct Staff {
+    pub(crate) session: Session,
+    pub(crate) token: String,
+    pub(crate) note: AuditNote,
 }
 
 impl FromRequestParts<Shared> for Staff {
@@ -285,8 +288,13 @@ impl FromRequestParts<Shared> for Staff {
             .map_err(|r| match r {
                 SessionRefusal::Unknown => ApiError::from(ErrorCode::Unauthenticated),
                 SessionRefusal::OtherTerminal => ApiError::from(ErrorCode::SessionTerminalMismatch),
+                SessionRefusal::Closed(why) => ApiError::from(crate::accounts::closed_code(why)),
             })?;
         note.user(&session.user_id);
+        // The account is read again on every request: revocation, ended grants and a pending password
+        // change take effect on the next request, not at the next sign-in.
+        let session = crate::accounts::recheck(state, session, &parts.method, parts.uri.path())
+            .map_err(ApiError::from)?;
         Ok(Staff {
             session,
             token: token.to_string(),
@@ -396,7 +404,7 @@ async fn health(
     }))
 }
 
-fn staff_info(s: &Session) -> StaffInfo {
+pub(crate) fn staff_info(s: &Session) -> StaffInfo {
     StaffInfo {
         user_id: s.user_id.clone(),
         display_name: s.display_name.clone(),
@@ -445,7 +453,6 @@ async fn sign_in(
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|_| ApiError::from(ErrorCode::Internal))?;
-    let auth = &state.config.auth;
     {
         let _guard = state.write_lock.lock().await;
         // Re-read under the lock so concurrent failures all count.
@@ -456,13 +463,7 @@ async fn sign_in(
             staff.failed_attempts = 0;
             staff.locked_until = None;
         } else {
-            staff.failed_attempts += 1;
-            if staff.failed_attempts >= auth.max_failures {
-                staff.failed_attempts = 0;
-                staff.locked_until =
-                    Some(now + chrono::Duration::minutes(i64::from(auth.lockout_minutes)));
-                tracing::warn!(user = %staff.user_id, "account locked after repeated sign-in failures");
-            }
+            crate::accounts::count_failure(&state, &terminal.0.terminal_id, &mut staff, now)?;
         }
         state.store.put_staff(&staff)?;
     }
@@ -472,12 +473,18 @@ async fn sign_in(
     if staff.municipality != municipality {
         return Err(ErrorCode::StaffOfOtherMunicipality.into());
     }
+    // Rights in effect today (a temporary contract that ended, or one not yet begun, has none).
+    let rights = staff.rights_on(state.today());
+    if rights.roles.is_empty() {
+        return Err(ErrorCode::NoGrantInEffect.into());
+    }
+    let must_change_password = staff.password_change_due(now, &state.config.password);
     let session = Session {
         user_id: staff.user_id.clone(),
         display_name: staff.display_name.clone(),
         municipality: staff.municipality,
-        roles: staff.roles.clone(),
-        my_number_permission: staff.my_number_permission,
+        roles: rights.roles,
+        my_number_permission: rights.my_number,
         terminal_fingerprint: terminal.0.fingerprint.clone(),
         expires_at: now,
     };
@@ -487,6 +494,7 @@ async fn sign_in(
         token,
         expires_at,
         staff: info,
+        must_change_password,
     }))
 }
 
@@ -975,6 +983,7 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/audit/export", post(chain_api::export))
         .route("/v1/audit/flags", get(chain_api::flags))
         .route("/v1/roster", get(roster))
+        .merge(crate::accounts_api::routes())
         .merge(api_distribution::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -83,11 +83,30 @@ impl Session {
 pub enum SessionRefusal {
     Unknown,
     OtherTerminal,
+    /// Ended by the union, not by the staff member (see [`Sessions::close_user`]).
+    Closed(ClosedBecause),
 }
+
+/// Why the union ended a user's sessions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClosedBecause {
+    /// The account was revoked (失効).
+    Revoked,
+    /// The account was locked (too many wrong passwords).
+    Locked,
+    /// An administrator reset the password.
+    PasswordReset,
+}
+
+/// Why a session was ended, and until when that is told.
+type Tombstone = (ClosedBecause, DateTime<Utc>);
 
 /// The in-memory session table, keyed by the SHA-256 of the token (the token itself is never stored).
 pub struct Sessions {
     table: Mutex<HashMap<[u8; 32], Session>>,
+    /// Sessions the union ended, kept until they would have expired, so that their next request is told
+    /// why rather than just "sign in".
+    closed: Mutex<HashMap<[u8; 32], Tombstone>>,
     idle: Duration,
 }
 
@@ -95,6 +114,7 @@ impl Sessions {
     pub fn new(idle: Duration) -> Self {
         Sessions {
             table: Mutex::new(HashMap::new()),
+            closed: Mutex::new(HashMap::new()),
             idle,
         }
     }
@@ -127,7 +147,13 @@ impl Sessions {
         let mut table = self.table.lock().map_err(|_| SessionRefusal::Unknown)?;
         let digest = Self::digest(token);
         let now = Utc::now();
-        let session = table.get_mut(&digest).ok_or(SessionRefusal::Unknown)?;
+        let Some(session) = table.get_mut(&digest) else {
+            let closed = self.closed.lock().map_err(|_| SessionRefusal::Unknown)?;
+            return Err(match closed.get(&digest) {
+                Some((why, until)) if *until > now => SessionRefusal::Closed(*why),
+                _ => SessionRefusal::Unknown,
+            });
+        };
         if session.expires_at <= now {
             table.remove(&digest);
             return Err(SessionRefusal::Unknown);
@@ -137,6 +163,26 @@ impl Sessions {
         }
         session.expires_at = now + self.idle_chrono();
         Ok(session.clone())
+    }
+
+    /// Ends every session of a user (revocation, lockout, password reset); returns how many were open.
+    pub fn close_user(&self, user_id: &str, why: ClosedBecause) -> usize {
+        let (Ok(mut table), Ok(mut closed)) = (self.table.lock(), self.closed.lock()) else {
+            return 0;
+        };
+        let now = Utc::now();
+        closed.retain(|_, (_, until)| *until > now);
+        let ended: Vec<[u8; 32]> = table
+            .iter()
+            .filter(|(_, s)| s.user_id == user_id)
+            .map(|(k, _)| *k)
+            .collect();
+        for k in &ended {
+            if let Some(s) = table.remove(k) {
+                closed.insert(*k, (why, s.expires_at));
+            }
+        }
+        ended.len()
     }
 
     /// Ends a session.
@@ -189,6 +235,23 @@ mod tests {
         assert_eq!(s.check("nope", "aa").err(), Some(SessionRefusal::Unknown));
         s.close(&token);
         assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
+    }
+
+    #[test]
+    fn closing_a_user_ends_all_their_sessions() {
+        let s = Sessions::new(Duration::from_secs(60));
+        let (a, _) = s.open(session("aa"));
+        let (b, _) = s.open(session("bb"));
+        let mut other = session("aa");
+        other.user_id = "v".into();
+        let (c, _) = s.open(other);
+        assert_eq!(s.close_user("u", ClosedBecause::Revoked), 2);
+        assert_eq!(
+            s.check(&a, "aa").err(),
+            Some(SessionRefusal::Closed(ClosedBecause::Revoked))
+        );
+        assert!(s.check(&b, "bb").is_err());
+        assert!(s.check(&c, "aa").is_ok());
     }
 
     #[test]

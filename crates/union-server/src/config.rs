@@ -90,6 +90,9 @@ pub struct UnionConfig {
     pub validity: ValidityRule,
     #[serde(default)]
     pub auth: AuthRule,
+    /// Password policy (length, reuse, expiry); see `crate::accounts::PasswordPolicy` for the why.
+    #[serde(default)]
+    pub password: crate::accounts::PasswordPolicy,
     /// 一部負担金の割合 used when the union has no income data for the person yet (e.g. just moved in).
     #[serde(default = "default_ratio")]
     pub default_burden_ratio: BurdenRatio,
@@ -125,6 +128,22 @@ pub struct EnrolmentConfig {
     pub api_endpoint: Option<String>,
 }
 
+/// Comment written at the top of `union.toml`.
+const TOML_HEADER: &str = "\
+# union.toml — configuration of the union (広域連合) server.
+#
+# [auth]     max_failures consecutive wrong passwords lock the account for lockout_minutes (the lockout is
+#            written to the union's audit trail); sessions end after session_idle_minutes without a request.
+# [password] The seeds require personal IDs and passwords, no reuse and a maximum validity but give no
+#            figures. Defaults follow NIST SP 800-63B: min_chars = 12 and no composition rules (no forced
+#            mix of digits and symbols), max_chars = 128 so passphrases fit, a blocklist of common passwords
+#            (extend it with `blocklist`), history = 5 (the last passwords cannot be used again), and
+#            max_age_days = 365: the assessments state a maximum validity (N:3896, 3981), NIST advises
+#            against frequent forced changes, so the period is long; 0 switches expiry off.
+#            New accounts and administrator resets must change their password at the next sign-in.
+
+";
+
 fn default_ratio() -> BurdenRatio {
     BurdenRatio::One
 }
@@ -154,6 +173,7 @@ impl UnionConfig {
             ],
             validity: ValidityRule::default(),
             auth: AuthRule::default(),
+            password: crate::accounts::PasswordPolicy::default(),
             default_burden_ratio: BurdenRatio::One,
             insurer_numbers: BTreeMap::new(),
             training: false,
@@ -175,9 +195,11 @@ impl UnionConfig {
         Ok(config)
     }
 
-    /// The configuration as TOML.
+    /// The configuration as TOML, with a header that says why the sign-in and password rules are what
+    /// they are (the file is read by the union's administrators).
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!("{TOML_HEADER}{body}")
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -211,6 +233,12 @@ impl UnionConfig {
         }
         if self.auth.max_failures == 0 || self.auth.session_idle_minutes == 0 {
             return Err(ConfigError::Invalid("auth values must be positive".into()));
+        }
+        let p = &self.password;
+        if p.min_chars < 8 || p.max_chars < 64 || p.min_chars > p.max_chars || p.history > 24 {
+            return Err(ConfigError::Invalid(
+                "password: min_chars must be at least 8 (NIST SP 800-63B), max_chars at least 64 and not below min_chars, history at most 24".into(),
+            ));
         }
         Ok(())
     }

@@ -17,6 +17,8 @@
 pub mod pki;
 pub mod tls;
 
+pub mod accounts;
+mod accounts_api;
 pub mod api;
 pub mod auth;
 pub mod chains;

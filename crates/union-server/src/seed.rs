@@ -371,6 +371,11 @@ pub fn seed_staff(
             failed_attempts: 0,
             locked_until: None,
             disabled: false,
+            grants: Vec::new(),
+            must_change_password: None,
+            password_changed_at: Some(chrono::Utc::now()),
+            password_history: Vec::new(),
+            revoked_at: None,
         })?;
     }
     Ok(accounts)

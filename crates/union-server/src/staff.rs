@@ -8,8 +8,8 @@ use madoguchi_protocol::v1::Role;
 use crate::auth::{HashCost, hash_password};
 use crate::store::{StaffRecord, StoreError, UnionStore};
 
-/// Shortest password accepted. The seeds give no figure (elderly.md §4.1); this one is ours.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Shortest password accepted: the default password policy's (see [`crate::accounts::PasswordPolicy`]).
+pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// Why a staff change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -20,8 +20,8 @@ pub enum StaffError {
     Exists,
     #[error("no such user")]
     Unknown,
-    #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
-    WeakPassword,
+    #[error("the password is refused by the password policy: {0}")]
+    WeakPassword(String),
     #[error("at least one role is required")]
     NoRole,
     #[error("display name is empty")]
@@ -32,7 +32,7 @@ pub enum StaffError {
     Store(#[from] StoreError),
 }
 
-fn valid_user_id(id: &str) -> bool {
+pub(crate) fn valid_user_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 64
         && id
@@ -61,9 +61,9 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
     if new.roles.is_empty() {
         return Err(StaffError::NoRole);
     }
-    if new.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(StaffError::WeakPassword);
-    }
+    crate::accounts::PasswordPolicy::default()
+        .check(new.user_id, new.password)
+        .map_err(|p| StaffError::WeakPassword(p.message_ja))?;
     if store.staff(new.user_id)?.is_some() {
         return Err(StaffError::Exists);
     }
@@ -80,6 +80,12 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
         failed_attempts: 0,
         locked_until: None,
         disabled: false,
+        grants: Vec::new(),
+        // Someone else chose it: the staff member replaces it at the first sign-in.
+        must_change_password: Some(madoguchi_protocol::v1::PasswordChangeReason::FirstSignIn),
+        password_changed_at: Some(chrono::Utc::now()),
+        password_history: Vec::new(),
+        revoked_at: None,
     })?;
     store.flush()?;
     Ok(())
@@ -107,7 +113,10 @@ pub fn unlock(store: &dyn UnionStore, user_id: &str) -> Result<(), StaffError> {
 
 /// Revokes an account (失効). It stays on record so that audit entries keep naming it.
 pub fn disable(store: &dyn UnionStore, user_id: &str) -> Result<(), StaffError> {
-    update(store, user_id, |s| s.disabled = true)
+    update(store, user_id, |s| {
+        s.disabled = true;
+        s.revoked_at.get_or_insert_with(chrono::Utc::now);
+    })
 }
 
 /// One line per account, for checking against the user ledger (ユーザ管理台帳, N:4012–4014).
@@ -172,7 +181,7 @@ mod tests {
         ));
         assert!(matches!(
             add(&store, new("m.hanako", "short"), CHEAP),
-            Err(StaffError::WeakPassword)
+            Err(StaffError::WeakPassword(_))
         ));
         add(&store, new("m.hanako", "long enough pw"), CHEAP).unwrap();
         assert!(matches!(
@@ -181,6 +190,10 @@ mod tests {
         ));
         let s = store.staff("m.hanako").unwrap().unwrap();
         assert!(verify_password("long enough pw", &s.password_hash));
+        assert_eq!(
+            s.must_change_password,
+            Some(madoguchi_protocol::v1::PasswordChangeReason::FirstSignIn)
+        );
         let mut locked = s.clone();
         locked.failed_attempts = 3;
         locked.locked_until = Some(chrono::Utc::now());

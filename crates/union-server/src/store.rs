@@ -145,6 +145,22 @@ pub struct StaffRecord {
     /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
     #[serde(default)]
     pub disabled: bool,
+    /// Rights with validity periods (see `crate::accounts`); `roles` and `my_number_permission` above are
+    /// rights without a period (older records, the CLI, training accounts).
+    #[serde(default)]
+    pub grants: Vec<madoguchi_protocol::v1::Grant>,
+    /// Set at creation and on an administrator's reset: the next sign-in must change the password first.
+    #[serde(default)]
+    pub must_change_password: Option<madoguchi_protocol::v1::PasswordChangeReason>,
+    /// When the password was last set (none for older records: their age is unknown, so it never expires).
+    #[serde(default)]
+    pub password_changed_at: Option<DateTime<Utc>>,
+    /// Argon2id PHC strings of earlier passwords, newest first (the reuse rule).
+    #[serde(default)]
+    pub password_history: Vec<String>,
+    /// When the account was revoked.
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl fmt::Debug for StaffRecord {

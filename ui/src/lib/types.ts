@@ -10,6 +10,35 @@ export interface StaffInfo {
   my_number_permission: boolean;
 }
 
+/** Why the password must be changed before anything else. */
+export type PasswordChangeReason = 'first_sign_in' | 'reset' | 'expired';
+
+/** How a staff member is signed in (madoguchi-counter SessionState). */
+export interface SessionState {
+  staff: StaffInfo;
+  /** オフライン受付のみ: signed in without the union; only queueing work. */
+  offline: boolean;
+  must_change_password: PasswordChangeReason | null;
+  must_change_message_ja: string | null;
+}
+
+/** A grant of a right with its validity period. */
+export interface Grant {
+  right: 'clerk' | 'supervisor' | 'admin' | 'union_staff' | 'my_number';
+  from: string;
+  until?: string;
+}
+
+/** A staff account as the 情報システム管理者 sees it. */
+export interface StaffAccount {
+  user_id: string;
+  display_name: string;
+  municipality: string;
+  grants: (Grant & { in_effect: boolean })[];
+  state: 'active' | 'locked' | 'revoked';
+  must_change_password?: PasswordChangeReason;
+  revoked_at?: string;
+}
 /** A function of the system a role may be granted (protocol `access::Capability`). */
 export type Capability =
   | 'counter_work'
