@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "batch_report",
     "mailing_list",
     "export_distribution",
+    "batch_reprint",
+    "batch_print_report",
     "session_state",
     "change_password",
     "staff_accounts",

@@ -94,6 +94,14 @@ pub const COMMAND_ACCESS: &[(&str, Need)] = &[
         "export_distribution",
         Need::Capability(Capability::ExportDistribution),
     ),
+    (
+        "batch_reprint",
+        Need::Capability(Capability::ApproveDistribution),
+    ),
+    (
+        "batch_print_report",
+        Need::Capability(Capability::ApproveDistribution),
+    ),
     // Staff accounts (account_commands.rs): the session's own state and password, and the administrator's
     // account operations.
     ("session_state", Need::Nobody),

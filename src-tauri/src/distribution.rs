@@ -542,7 +542,13 @@ fn report_lines(r: &madoguchi_batch::ReconciliationReport) -> Vec<Row> {
         ),
     ];
     for (i, rp) in r.reprints.iter().enumerate() {
-        lines.push(row(&format!("再印刷{}", i + 1), format!("{rp:?}")));
+        lines.push(row(
+            &format!("再印刷{}", i + 1),
+            format!(
+                "{}〜{}番（{}ページ）理由: {}（{}）",
+                rp.first_seq, rp.last_seq, rp.pages, rp.reason, rp.requested_by
+            ),
+        ));
     }
     lines
 }
@@ -554,13 +560,7 @@ pub async fn batch_report(
     distribution_id: DistributionId,
 ) -> Result<BatchReportView, IpcError> {
     let (t, _) = shell.guard("batch_report")?;
-    let dist = t
-        .batches
-        .runs
-        .lock()
-        .ok()
-        .and_then(|r| r.get(&distribution_id).map(|run| run.dist.clone()))
-        .ok_or_else(|| IpcError::new("batch", "この配信の印刷記録がありません。"))?;
+    let dist = run_of(&t, distribution_id)?;
     let report = t.batches.printer.report(&dist).map_err(batch_error)?;
     Ok(BatchReportView {
         lines: report_lines(&report),
@@ -663,4 +663,71 @@ pub async fn export_distribution(
         export_encrypted,
     )
     .await
+}
+
+fn run_of(t: &Terminal, id: DistributionId) -> Result<Arc<ApprovedDistribution>, IpcError> {
+    t.batches
+        .runs
+        .lock()
+        .ok()
+        .and_then(|r| r.get(&id).map(|run| run.dist.clone()))
+        .ok_or_else(|| IpcError::new("batch", "この配信の印刷記録がありません。"))
+}
+
+/// 再印刷 of a range of printed records (汚損・紙詰まり …) with a reason: counted in the 照合結果 and
+/// recorded in the audit chain.
+#[tauri::command]
+pub async fn batch_reprint(
+    shell: State<'_, Shell>,
+    distribution_id: DistributionId,
+    first: u32,
+    last: u32,
+    reason: String,
+) -> Result<BatchReportView, IpcError> {
+    let (t, staff) = shell.guard("batch_reprint")?;
+    let reason = madoguchi_print::ReprintReason::new(reason.trim())?;
+    let dist = run_of(&t, distribution_id)?;
+    let staff_id = StaffId::parse(&staff.user_id)?;
+    let printer = t.batches.printer.clone();
+    let run_dist = dist.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        printer.reprint(&run_dist, first, last, reason, &staff_id)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "reprint task failed");
+        IpcError::new(
+            "batch",
+            "再印刷を完了できませんでした。照合結果を確認してください。",
+        )
+    })?;
+    let target = format!("distribution:{distribution_id} reprint:{first}-{last}");
+    match result {
+        Ok(_) => t.counter.record_print(target, None).await?,
+        Err(e) => {
+            t.counter
+                .record_print(target, Some("batch_reprint_failed"))
+                .await?;
+            return Err(batch_error(e));
+        }
+    }
+    let report = t.batches.printer.report(&dist).map_err(batch_error)?;
+    Ok(BatchReportView {
+        lines: report_lines(&report),
+    })
+}
+
+/// 照合結果を印刷: the reconciliation report on paper, for the 決裁 file.
+#[tauri::command]
+pub async fn batch_print_report(
+    shell: State<'_, Shell>,
+    distribution_id: DistributionId,
+) -> Result<String, IpcError> {
+    let (t, _) = shell.guard("batch_print_report")?;
+    let dist = run_of(&t, distribution_id)?;
+    let job = t.batches.printer.print_report(&dist).map_err(batch_error)?;
+    t.counter
+        .record_print(format!("distribution:{distribution_id} report"), None)
+        .await?;
+    Ok(job.0)
 }

@@ -73,6 +73,8 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             distribution::batch_report,
             distribution::mailing_list,
             distribution::export_distribution,
+            distribution::batch_reprint,
+            distribution::batch_print_report,
             account_commands::session_state,
             account_commands::change_password,
             account_commands::staff_accounts,
@@ -797,6 +799,25 @@ mod tests {
             .expect("report");
             let text = report.to_string();
             assert!(text.contains("全件を一度ずつ"), "{text}");
+            // A damaged pair of pages printed again, with the reason, counted in the report.
+            let err = call(
+                &w,
+                "batch_reprint",
+                serde_json::json!({"distributionId": id, "first": 2, "last": total + 1, "reason": "紙詰まり"}),
+            )
+            .expect_err("beyond what was printed");
+            assert_eq!(err["code"], "batch");
+            let report = call(
+                &w,
+                "batch_reprint",
+                serde_json::json!({"distributionId": id, "first": 2, "last": 3, "reason": "紙詰まり"}),
+            )
+            .expect("reprint");
+            let text = report.to_string();
+            assert!(
+                text.contains("件（2ページ）") && text.contains("理由: 紙詰まり"),
+                "{text}"
+            );
         } else if std::env::var("MADOGUCHI_REQUIRE_CUPS").as_deref() == Ok("1") {
             panic!("CUPS-PDF queue required (scripts/setup-cups-pdf.sh)");
         } else {

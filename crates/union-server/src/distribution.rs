@@ -17,7 +17,9 @@
 //!   the union store holds no income data and the seeds give no formula.
 //!
 //! Printed items are addressed to the 送付先 when one is registered, otherwise to the 住民票 address; records
-//! are ordered by 被保険者番号 (then resident id) and numbered from 1.
+//! are grouped by what is printed (資格確認書 first, then 資格情報のお知らせ: different paper, often a
+//! different printer, so a bulk run prints each group as long jobs), ordered by 被保険者番号 (then resident
+//! id) within a group, and numbered from 1.
 
 use std::collections::BTreeMap;
 
@@ -435,8 +437,9 @@ pub fn generate(
         }
     }
     items.sort_by(|a, b| {
-        a.2.insured_number()
-            .cmp(b.2.insured_number())
+        print_group(&a.2)
+            .cmp(&print_group(&b.2))
+            .then_with(|| a.2.insured_number().cmp(b.2.insured_number()))
             .then_with(|| a.0.id.0.cmp(&b.0.id.0))
     });
     let records = items
@@ -453,6 +456,14 @@ pub fn generate(
         records,
         numbered_residents,
     })
+}
+
+/// The print group of a record: 資格確認書 (0) before 資格情報のお知らせ (1); everything else prints alone.
+fn print_group(payload: &RecordPayload) -> u8 {
+    match payload {
+        RecordPayload::Certificate(d) if d.kind == DocumentKind::ShikakuJohoOshirase => 1,
+        _ => 0,
+    }
 }
 
 /// Pages when printed: one per record (card, はがき or A4 notice); files have none.
@@ -659,12 +670,12 @@ mod tests {
         let mut last = None;
         for (i, r) in g.records.iter().enumerate() {
             assert_eq!(r.seq as usize, i + 1);
-            let n = r.payload.insured_number().clone();
+            let key = (print_group(&r.payload), r.payload.insured_number().clone());
             assert!(
-                last.as_ref().is_none_or(|l| *l < n),
-                "ordered by 被保険者番号"
+                last.as_ref().is_none_or(|l| *l < key),
+                "grouped by document, then ordered by 被保険者番号"
             );
-            last = Some(n);
+            last = Some(key);
             let RecordPayload::Certificate(doc) = &r.payload else {
                 panic!("a certificate");
             };

@@ -2,7 +2,12 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import DistributionPanel from './DistributionPanel.svelte';
-import { decisionProblems, exportPasswordProblems, shortHash } from './distribution';
+import {
+  decisionProblems,
+  exportPasswordProblems,
+  reprintProblems,
+  shortHash,
+} from './distribution';
 import { mockShell } from '../test/shell';
 
 const HASH = 'ab12cd34ef56'.padEnd(64, '0');
@@ -162,6 +167,45 @@ describe('DistributionPanel exports', () => {
     expect(calls.find((c) => c.cmd === 'mailing_list')?.args).toEqual({
       distributionId: 'dist-1',
       password: 'Atena-Natsu-2027',
+    });
+  });
+});
+
+describe('reprint of a printed range', () => {
+  it('wants numbers inside what was printed, in order, and a reason', () => {
+    expect(reprintProblems('a', '2', 'x', 10)).toEqual(['通し番号を数字で入力してください。']);
+    expect(reprintProblems('5', '3', 'x', 10)).toHaveLength(1);
+    expect(reprintProblems('1', '11', 'x', 10)).toHaveLength(1);
+    expect(reprintProblems('2', '3', ' ', 10)).toEqual(['再印刷の理由を入力してください。']);
+    expect(reprintProblems('2', '3', '紙詰まり', 10)).toEqual([]);
+  });
+
+  it('sends the range and the reason and shows the updated report', async () => {
+    const calls = mockShell({
+      distributions: () => [summary({ state: 'approved' })],
+      batch_status: () => ({
+        state: 'finished',
+        records_done: 1200,
+        records_total: 1200,
+        pages_spooled: 1200,
+      }),
+      batch_report: () => ({ lines: [{ label: '再印刷', value: '0件（0ページ）' }] }),
+      batch_reprint: () => ({ lines: [{ label: '再印刷', value: '1件（3ページ）' }] }),
+    });
+    const user = userEvent.setup();
+    render(DistributionPanel, { canExport: true });
+    await user.click(await screen.findByRole('button', { name: '開く' }));
+    expect(await screen.findByText('0件（0ページ）')).toBeTruthy();
+    await user.type(screen.getByLabelText('通し番号（から）'), '10');
+    await user.type(screen.getByLabelText('通し番号（まで）'), '12');
+    await user.type(screen.getByLabelText('再印刷の理由'), '紙詰まり');
+    await user.click(screen.getByRole('button', { name: '再印刷' }));
+    expect(await screen.findByText('1件（3ページ）')).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'batch_reprint')?.args).toEqual({
+      distributionId: 'dist-1',
+      first: 10,
+      last: 12,
+      reason: '紙詰まり',
     });
   });
 });

@@ -146,3 +146,27 @@ export function exportPasswordProblems(password: string, again: string): string[
   }
   return problems;
 }
+
+/** Checks a reprint range against what was printed, and the reason (Japanese problems, empty when fine). */
+export function reprintProblems(
+  first: string,
+  last: string,
+  reason: string,
+  printed: number,
+): string[] {
+  const problems: string[] = [];
+  const isNumber = (s: string) => /^[0-9]+$/.test(s.trim());
+  if (!isNumber(first) || !isNumber(last)) {
+    problems.push('通し番号を数字で入力してください。');
+  } else {
+    const a = Number(first);
+    const b = Number(last);
+    if (a < 1 || a > b || b > printed) {
+      problems.push(`通し番号は1〜${String(printed)}の範囲で、（から）≦（まで）にしてください。`);
+    }
+  }
+  if (reason.trim() === '') {
+    problems.push('再印刷の理由を入力してください。');
+  }
+  return problems;
+}
