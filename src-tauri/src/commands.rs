@@ -152,6 +152,8 @@ pub struct AppInfo {
     pub error: Option<IpcError>,
     /// Seconds without input before the screen locks.
     pub idle_lock_seconds: u32,
+    /// The union refused this terminal's certificate as revoked; its vault is wiped and it stops.
+    pub terminal_revoked: bool,
 }
 
 /// 端末情報.
@@ -175,6 +177,12 @@ pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
         error,
         // Bounded by the configuration check (0 < minutes <= 60).
         idle_lock_seconds: idle.round().clamp(1.0, 3600.0) as u32,
+        terminal_revoked: match shell.startup() {
+            Startup::Ready(t) => {
+                t.counter.terminal_status() != madoguchi_counter::TerminalStatus::Active
+            }
+            _ => false,
+        },
     }
 }
 

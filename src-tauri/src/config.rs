@@ -7,7 +7,11 @@
 //! municipality_name = "見附市"     # printed on the 受付控
 //! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
 //!
-//! [union]                          # a configured (enrolled) terminal; absent = 研修モード
+//! terminal_dir = "/var/lib/madoguchi/terminal"   # enrolled with `madoguchi-admin enroll`: endpoint,
+//!                                  # certificates and the keyring-sealed key come from there
+//!
+//! [union]                          # or a terminal configured by files (key in plaintext PEM: avoid);
+//!                                  # neither `terminal_dir` nor `[union]` = 研修モード
 //! endpoint = "https://union.example.lg.jp:8443"
 //! ca = "/etc/madoguchi/union-ca.pem"
 //! certificate = "/etc/madoguchi/terminal.pem"
@@ -56,9 +60,13 @@ pub struct TerminalConfig {
     /// Print assets (fonts, layouts, seal).
     #[serde(default)]
     pub assets_dir: Option<PathBuf>,
-    /// The union; none = 研修モード.
+    /// The union; none (and no `terminal_dir`) = 研修モード.
     #[serde(default)]
     pub union: Option<UnionEndpoint>,
+    /// A terminal enrolled with `madoguchi-admin enroll` (its `terminal.toml`, certificates and sealed
+    /// key); takes precedence over `[union]`.
+    #[serde(default)]
+    pub terminal_dir: Option<PathBuf>,
     /// Hours after the last online sign-in on this terminal during which a user may sign in offline
     /// (オフライン受付のみ). Default 96: see `madoguchi_counter::OfflinePolicy::window`. 0 = never offline.
     #[serde(default = "default_offline_sign_in_hours")]
@@ -85,6 +93,7 @@ impl Default for TerminalConfig {
             municipality_name: None,
             assets_dir: None,
             union: None,
+            terminal_dir: None,
             offline_sign_in_hours: default_offline_sign_in_hours(),
         }
     }
@@ -134,7 +143,7 @@ impl TerminalConfig {
 
     /// 研修モード: no union configured.
     pub fn training(&self) -> bool {
-        self.union.is_none()
+        self.union.is_none() && self.terminal_dir.is_none()
     }
 }
 
@@ -186,6 +195,17 @@ mod tests {
         assert!(!cfg.training());
         assert_eq!(cfg.idle_lock_minutes, 5.0);
         assert_eq!(cfg.printer, "OFFICE");
+    }
+
+    #[test]
+    fn an_enrolled_terminal_dir_is_a_configured_terminal() {
+        let cfg =
+            TerminalConfig::parse("terminal_dir = \"/var/lib/madoguchi/t\"\n").expect("valid");
+        assert!(!cfg.training());
+        assert_eq!(
+            cfg.terminal_dir.as_deref(),
+            Some(Path::new("/var/lib/madoguchi/t"))
+        );
     }
 
     #[test]

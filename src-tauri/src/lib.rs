@@ -86,8 +86,25 @@ fn start_terminal<R: Runtime>(
                 let t = Arc::new(t);
                 let mut line = t.counter.line_changes();
                 let mut progress = t.counter.sync_progress();
+                let mut status = t.counter.terminal_status_changes();
                 shell.set_startup(Startup::Ready(t));
                 let _ = app.emit("startup", "ready");
+                // A revoked terminal: the counter has stopped and wiped its vault; the window says why.
+                let status_app = app.clone();
+                let terminal_dir = config.terminal_dir.clone();
+                tauri::async_runtime::spawn(async move {
+                    while status.changed().await.is_ok() {
+                        let s = *status.borrow_and_update();
+                        let _ = status_app.emit("terminal-status", s);
+                        if let (
+                            madoguchi_counter::TerminalStatus::Revoked { wiped: true },
+                            Some(dir),
+                        ) = (s, terminal_dir.as_deref())
+                        {
+                            terminal::destroy_enrolled_key(dir);
+                        }
+                    }
+                });
                 let line_app = app.clone();
                 tauri::async_runtime::spawn(async move {
                     while line.changed().await.is_ok() {
@@ -213,6 +230,7 @@ mod tests {
                 "line_state": "unknown",
                 "startup": "starting",
                 "idle_lock_seconds": 60,
+                "terminal_revoked": false,
             })
         );
     }

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use madoguchi_counter::{Background, Counter};
+use madoguchi_link::enrolment::EnrolledTerminal;
 use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
 use madoguchi_print::PrintAssets;
 use madoguchi_union_server::training::{self, TrainingServer};
@@ -116,6 +117,38 @@ fn open_vault(dir: &Path, terminal_id: &str, training: bool) -> Result<Vault, Ip
     }
 }
 
+/// The link of a terminal enrolled with `madoguchi-admin enroll`: its description, certificates, and the
+/// private key opened with the OS keyring (in memory only).
+fn enrolled_link(dir: &Path) -> Result<(LinkConfig, String), IpcError> {
+    use madoguchi_domain::StaffMessage;
+    let fail = |e: madoguchi_link::enrolment::EnrolError| {
+        tracing::error!(error = %e, "enrolled terminal cannot be loaded");
+        IpcError::new("enrolment", e.message_ja())
+    };
+    let enrolled = EnrolledTerminal::load(dir).map_err(fail)?;
+    let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
+    let mut cfg = enrolled.link_config(&keys).map_err(fail)?;
+    cfg.request_timeout = Duration::from_secs(5);
+    cfg.connect_timeout = Duration::from_secs(2);
+    Ok((cfg, enrolled.description.terminal_id))
+}
+
+/// After a confirmed revocation (and the vault's wipe): the revoked certificate's private key goes too, so
+/// nothing of the old identity stays on the machine. Failures are logged; the terminal is stopped anyway.
+pub fn destroy_enrolled_key(dir: &Path) {
+    let result = EnrolledTerminal::load(dir).and_then(|t| {
+        let keys = KeyringKeyStore::os_default()
+            .map_err(|e| madoguchi_link::enrolment::EnrolError::Keyring(e.to_string()))?;
+        t.destroy_key(&keys)
+    });
+    match result {
+        Ok(()) => tracing::warn!("revoked terminal's private key destroyed"),
+        Err(e) => {
+            tracing::error!(error = %e, "revoked terminal's private key could not be destroyed")
+        }
+    }
+}
+
 /// Starts the terminal from `data_dir` (config, vault, and in 研修モード the embedded union). Needs a
 /// tokio runtime.
 pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal, IpcError> {
@@ -127,13 +160,18 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
         )
     })?;
     let training = config.training();
-    let (link, terminal_id, union) = match &config.union {
-        Some(u) => (
+    let enrolled = match &config.terminal_dir {
+        Some(dir) => Some(enrolled_link(dir)?),
+        None => None,
+    };
+    let (link, terminal_id, union) = match (&config.union, enrolled) {
+        (_, Some((link, terminal_id))) => (link, terminal_id, None),
+        (Some(u), None) => (
             link_config(u.endpoint.clone(), &u.ca, &u.certificate, &u.key)?,
             u.terminal_id.clone(),
             None,
         ),
-        None => {
+        (None, None) => {
             let t = training::start(&data_dir.join("training-union"))
                 .await
                 .map_err(|e| {

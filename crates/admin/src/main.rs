@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 mod audit;
 mod check;
 mod eligibility;
+mod enroll;
 mod print_sample;
 mod wareki;
 
@@ -38,6 +39,8 @@ enum Command {
     /// Audit trail tools (監査ログ).
     #[command(subcommand)]
     Audit(audit::Command),
+    /// Enrols this terminal with the union (端末登録): key made here and kept with the OS keyring.
+    Enroll(enroll::Args),
 }
 
 /// What a subcommand ends with: text for stdout, or a refusal for stderr.
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Eligibility(a) => eligibility::run(&a),
         Command::Audit(c) => audit::run(&c),
         Command::PrintSample(a) => print_sample::run(&a),
+        Command::Enroll(a) => enroll::run(a),
     };
     match outcome {
         Outcome::Ok(text) => {

@@ -145,6 +145,32 @@ pub fn export_encrypted(
     exported_by: &str,
 ) -> Result<EncryptedExport, BatchError> {
     let plain = csv(dist)?;
+    let prefix = match dist.kind() {
+        DistributionKind::QualificationFile => "shikaku",
+        _ => "hokenryo",
+    };
+    seal_for_medium(dist, &plain, prefix, password, exported_by)
+}
+
+/// The 宛名一覧 of an approved printed distribution, encrypted for the medium like a file export (the list
+/// holds names and addresses, so it never reaches the disk in plaintext). The caller records it in the
+/// audit chain as an export.
+pub fn export_mailing_list(
+    dist: &ApprovedDistribution,
+    password: &ExportPassword,
+    exported_by: &str,
+) -> Result<EncryptedExport, BatchError> {
+    let list = crate::mailing::mailing_list(dist)?;
+    seal_for_medium(dist, &list.csv, "atena", password, exported_by)
+}
+
+fn seal_for_medium(
+    dist: &ApprovedDistribution,
+    plain: &[u8],
+    prefix: &str,
+    password: &ExportPassword,
+    exported_by: &str,
+) -> Result<EncryptedExport, BatchError> {
     let encryptor =
         age::Encryptor::with_user_passphrase(SecretString::from(password.0.as_str().to_owned()));
     let mut bytes = Vec::with_capacity(plain.len() + 512);
@@ -152,19 +178,12 @@ pub fn export_encrypted(
         .wrap_output(&mut bytes)
         .map_err(|e| BatchError::Encrypt(e.to_string()))?;
     writer
-        .write_all(&plain)
+        .write_all(plain)
         .map_err(|e| BatchError::Encrypt(e.to_string()))?;
     writer
         .finish()
         .map_err(|e| BatchError::Encrypt(e.to_string()))?;
-    let file_name = format!(
-        "{}-{}.csv.age",
-        match dist.kind() {
-            DistributionKind::QualificationFile => "shikaku",
-            _ => "hokenryo",
-        },
-        dist.content_hash().short()
-    );
+    let file_name = format!("{prefix}-{}.csv.age", dist.content_hash().short());
     let record = ExportRecord {
         distribution_id: dist.distribution_id().to_string(),
         kind: dist.kind(),
@@ -178,7 +197,7 @@ pub fn export_encrypted(
         encrypted_sha256: hex::encode(Sha256::digest(&bytes)),
         format: "age-v1-scrypt".into(),
     };
-    tracing::info!(distribution = %record.distribution_id, records = record.record_count, bytes = record.encrypted_bytes, "file distribution exported (encrypted)");
+    tracing::info!(distribution = %record.distribution_id, records = record.record_count, bytes = record.encrypted_bytes, file = %record.file_name, "approved distribution exported (encrypted)");
     Ok(EncryptedExport {
         file_name,
         bytes,

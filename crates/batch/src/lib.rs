@@ -38,11 +38,12 @@ pub use approved::ApprovedDistribution;
 pub use error::BatchError;
 pub use export::{
     EncryptedExport, ExportPassword, ExportRecord, MIN_PASSWORD_CHARS, export_encrypted,
+    export_mailing_list,
 };
 pub use job::{
     BatchControl, BatchPrinter, BatchSettings, JobPhase, Progress, RunOutcome, RunState, SpoolUnit,
     UnitKind,
 };
 pub use mailing::{MailingList, mailing_list};
-pub use pages::{BatchLayouts, control_number};
+pub use pages::{BatchLayouts, control_number, render_proof};
 pub use report::{ReconciliationReport, ReprintLine};

@@ -235,10 +235,61 @@ pub(crate) fn render_range(
     })
 }
 
+/// A proof (校正見本) of one record for the 監督者 before approval: the page exactly as the batch will print
+/// it — bulk layout, 照合番号, pre-flight — or `None` for a file distribution's row, which has no page.
+pub fn render_proof(
+    renderer: &Renderer,
+    layouts: &BatchLayouts,
+    record: &DistributionRecord,
+    hash: &ContentHash,
+    training_terminal: bool,
+) -> Result<Option<RenderedDocument>, BatchError> {
+    let Some(class) = page_class(record) else {
+        return Ok(None);
+    };
+    let layout = renderer
+        .layout(layouts.name_for(class.kind))
+        .map_err(BatchError::Printer)?;
+    render_range(
+        renderer,
+        &layout,
+        std::slice::from_ref(record),
+        hash,
+        training_terminal,
+        None,
+    )
+    .map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use madoguchi_protocol::distribution::{DistributionKind, content_hash};
+
+    #[test]
+    fn a_proof_is_the_bulk_page_and_files_have_none() {
+        let renderer = Renderer::new(madoguchi_print::PrintAssets::repo_default())
+            .unwrap_or_else(|e| panic!("renderer: {e}"));
+        let layouts = BatchLayouts::default();
+        let recs = crate::synthetic::records(DistributionKind::AnnualRenewal, 2, 5);
+        let h = content_hash(&recs);
+        let proof = render_proof(&renderer, &layouts, &recs[1], &h, true)
+            .unwrap_or_else(|e| panic!("proof: {e}"));
+        let doc = proof.unwrap_or_else(|| panic!("a certificate has a page"));
+        assert_eq!(doc.page_count(), 1);
+        let text = madoguchi_print::pdf_text(doc.pdf()).unwrap_or_default();
+        assert!(
+            text.contains(&control_number(&h, 2)),
+            "照合番号 on the proof"
+        );
+        let files = crate::synthetic::records(DistributionKind::PremiumFile, 1, 5);
+        let fh = content_hash(&files);
+        assert!(
+            render_proof(&renderer, &layouts, &files[0], &fh, true)
+                .unwrap_or_else(|e| panic!("file: {e}"))
+                .is_none()
+        );
+    }
 
     #[test]
     fn control_number_is_short_hash_and_seq() {

@@ -92,7 +92,11 @@ fn payload(kind: DistributionKind, seed: u64, seq: u32) -> RecordPayload {
                 name,
                 kana,
                 birth_date,
-                sex: if seq % 2 == 0 { Sex::Female } else { Sex::Male },
+                sex: if seq.is_multiple_of(2) {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                },
                 acquired_on: date(2016 + (seq % 9) as i32, 4, 1),
                 valid_from: date(2026, 8, 1),
                 valid_until: date(2027, 7, 31),

@@ -85,3 +85,50 @@ fn only_file_distributions_and_good_passwords() {
         Err(BatchError::WeakPassword(_))
     ));
 }
+
+#[test]
+fn the_mailing_list_goes_to_the_medium_encrypted_in_seq_order() {
+    let (a, r) = synthetic::approved(DistributionKind::AnnualRenewal, 12, 9);
+    let dist = ApprovedDistribution::verify(
+        DistributionKind::AnnualRenewal,
+        MailClass::SimpleRegisteredNoForward,
+        a,
+        r.clone(),
+    )
+    .expect("approved");
+    let password = "Atena-Natsu-2026!";
+    let export = madoguchi_batch::export_mailing_list(
+        &dist,
+        &ExportPassword::new(password).expect("password"),
+        "kensyu-kantoku",
+    )
+    .expect("mailing list");
+    assert!(export.file_name.starts_with("atena-"));
+    let postal = r[0]
+        .mail_to
+        .as_ref()
+        .map(|m| m.postal_code.clone())
+        .expect("mailed");
+    assert!(!export.bytes.windows(7).any(|w| w == postal.as_bytes()));
+    let csv =
+        String::from_utf8(decrypt(&export.bytes, password).expect("decrypts")).expect("utf-8");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 13);
+    for (i, rec) in r.iter().enumerate() {
+        assert!(lines[i + 1].starts_with(&format!("{},", rec.seq)));
+        assert!(lines[i + 1].ends_with("簡易書留・転送不要"));
+    }
+    // A file distribution has no 宛名一覧.
+    let (fa, fr) = synthetic::approved(DistributionKind::PremiumFile, 2, 5);
+    let file =
+        ApprovedDistribution::verify(DistributionKind::PremiumFile, MailClass::Ordinary, fa, fr)
+            .expect("approved");
+    assert!(matches!(
+        madoguchi_batch::export_mailing_list(
+            &file,
+            &ExportPassword::new(password).expect("pw"),
+            "x"
+        ),
+        Err(BatchError::WrongKind { .. })
+    ));
+}

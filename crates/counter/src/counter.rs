@@ -28,6 +28,7 @@ use madoguchi_audit::{AuditEntry, Operation, Outcome};
 use crate::accounts::{AccountsState, OfflinePolicy, SessionMode, keep_accounts_fresh};
 use crate::audit::AuditTrail;
 use crate::error::CounterError;
+use crate::revocation::{TerminalStatus, wipe_on_revocation};
 
 #[path = "distribution.rs"]
 pub mod distribution;
@@ -177,6 +178,7 @@ struct Inner {
     token: watch::Sender<Option<SessionToken>>,
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
+    status: watch::Sender<TerminalStatus>,
     /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
     accounts: AccountsState,
 }
@@ -189,8 +191,11 @@ pub struct Background {
     pub probe: JoinHandle<()>,
     /// Keeps the offline roster a day fresh (when the union's policy allows one).
     pub roster: JoinHandle<()>,
-    /// Keeps the cached revocation list fresh (periodically and when the line comes back).
-    pub revocations: JoinHandle<()>,
+    /// Wipes the vault when the union refuses this terminal's certificate as revoked.
+    pub revocation: JoinHandle<()>,
+    /// Keeps the cached list of revoked staff fresh (periodically and when the line comes back) and turns
+    /// an offline session into an online one when the line returns.
+    pub staff_accounts: JoinHandle<()>,
 }
 
 impl Background {
@@ -199,7 +204,8 @@ impl Background {
         self.sync.abort();
         self.probe.abort();
         self.roster.abort();
-        self.revocations.abort();
+        self.revocation.abort();
+        self.staff_accounts.abort();
     }
 }
 
@@ -239,6 +245,17 @@ impl Counter {
         vault: Vault,
         probe_every: Duration,
     ) -> Result<(Counter, Background), CounterError> {
+        Self::start_with_keys(client, vault, None, probe_every)
+    }
+
+    /// [`Counter::start`] with the key store that holds the vault's KEK (`None`: the OS keyring), used to
+    /// destroy it if the terminal's certificate turns out revoked.
+    pub fn start_with_keys(
+        client: UnionClient,
+        vault: Vault,
+        keys: Option<Arc<dyn madoguchi_vault::KeyStore>>,
+        probe_every: Duration,
+    ) -> Result<(Counter, Background), CounterError> {
         let swept = vault.outbox().startup_sweep()?;
         if swept > 0 {
             tracing::info!(
@@ -261,16 +278,57 @@ impl Counter {
                 token,
                 staff: RwLock::new(None),
                 audit,
+                status: watch::channel(TerminalStatus::Active).0,
                 accounts: AccountsState::default(),
             }),
         };
+        let roster = tokio::spawn(keep_roster_fresh(counter.clone()));
+        let staff_accounts = tokio::spawn(keep_accounts_fresh(counter.clone()));
+        let tasks = vec![
+            drain.abort_handle(),
+            probe.abort_handle(),
+            roster.abort_handle(),
+            staff_accounts.abort_handle(),
+        ];
         let background = Background {
             sync: drain,
             probe,
-            roster: tokio::spawn(keep_roster_fresh(counter.clone())),
-            revocations: tokio::spawn(keep_accounts_fresh(counter.clone())),
+            roster,
+            revocation: tokio::spawn(wipe_on_revocation(counter.clone(), keys, tasks)),
+            staff_accounts,
         };
         Ok((counter, background))
+    }
+
+    /// Whether this terminal is trusted, or revoked (and wiped).
+    pub fn terminal_status(&self) -> TerminalStatus {
+        *self.inner.status.borrow()
+    }
+
+    /// Changes of [`Counter::terminal_status`].
+    pub fn terminal_status_changes(&self) -> watch::Receiver<TerminalStatus> {
+        self.inner.status.subscribe()
+    }
+
+    pub(crate) fn set_status(&self, status: TerminalStatus) {
+        self.inner.status.send_replace(status);
+    }
+
+    pub(crate) fn client(&self) -> &UnionClient {
+        &self.inner.client
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    /// Drops the staff session locally (the union's side expires by itself).
+    pub(crate) fn forget_session(&self) {
+        self.inner.token.send_replace(None);
+        if let Ok(mut s) = self.inner.staff.write() {
+            *s = None;
+        }
+        self.set_session_mode(SessionMode::default());
     }
 
     /// The line as staff see it.
@@ -309,14 +367,6 @@ impl Counter {
             .borrow()
             .clone()
             .ok_or(CounterError::NotSignedIn)
-    }
-
-    pub(crate) fn vault(&self) -> &Vault {
-        &self.inner.vault
-    }
-
-    pub(crate) fn client(&self) -> &UnionClient {
-        &self.inner.client
     }
 
     pub(crate) fn accounts_state(&self) -> &AccountsState {
@@ -395,6 +445,12 @@ impl Counter {
         target: Option<String>,
         result: Result<T, CounterError>,
     ) -> Result<T, CounterError> {
+        // A revoked terminal has no vault left to record in; what staff must read is why.
+        if self.inner.client.terminal_revoked() {
+            return result.and(Err(CounterError::Link(
+                madoguchi_link::LinkError::TerminalRevoked,
+            )));
+        }
         let user = match user {
             Some(u) => u.to_owned(),
             None => self.staff().map(|s| s.user_id).unwrap_or_default(),
@@ -456,8 +512,14 @@ impl Counter {
             .post("/v1/session", None, None, &req)
             .await
             .map_err(CounterError::from);
+        // Only a line that is down falls back to offline sign-in; a TLS failure (a revoked or expired
+        // certificate, or something that is not the union) never does.
         if let Err(CounterError::Link(e)) = &result
             && e.is_line_failure()
+            && !matches!(
+                e,
+                madoguchi_link::LinkError::Transport(madoguchi_link::TransportFailure::Tls)
+            )
         {
             return self.sign_in_offline(user_id, password).await;
         }

@@ -20,6 +20,7 @@ mod audit;
 mod counter;
 mod error;
 pub mod forms;
+mod revocation;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use counter::distribution::{
@@ -30,3 +31,4 @@ pub use counter::{
     Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
+pub use revocation::TerminalStatus;

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{LinkError, TransportFailure, classify};
 use crate::line::LineMonitor;
+use crate::revocation::{ProbeOutcome, RevocationProbe};
 
 /// How to reach the union. Built from the terminal's enrolment (or training mode's generated PKI).
 #[derive(Clone)]
@@ -85,6 +86,7 @@ pub struct UnionClient {
     http: reqwest::Client,
     base: Url,
     line: LineMonitor,
+    probe: std::sync::Arc<RevocationProbe>,
 }
 
 impl UnionClient {
@@ -105,6 +107,7 @@ impl UnionClient {
                 "union CA: no certificate in the PEM".into(),
             ));
         }
+        let probe = std::sync::Arc::new(RevocationProbe::new(cfg, &base)?);
         let identity = Identity::from_pem(&cfg.terminal_identity_pem)
             .map_err(|e| LinkError::Config(format!("terminal identity: {e}")))?;
         let mut builder = reqwest::Client::builder()
@@ -127,7 +130,37 @@ impl UnionClient {
         let http = builder
             .build()
             .map_err(|e| LinkError::Config(format!("client: {e}")))?;
-        Ok(UnionClient { http, base, line })
+        Ok(UnionClient {
+            http,
+            base,
+            line,
+            probe,
+        })
+    }
+
+    /// A request that did not get through. A TLS failure may be the union refusing a revoked certificate:
+    /// that is confirmed by a separate, verified handshake (`revocation.rs`) before it is believed.
+    async fn transport_failure(&self, e: &reqwest::Error) -> LinkError {
+        let kind = classify(e);
+        if kind == TransportFailure::Tls && self.probe.confirm().await == ProbeOutcome::Revoked {
+            return self.revoked();
+        }
+        tracing::warn!(failure = ?kind, "union request failed");
+        self.line.record_failure(kind);
+        LinkError::Transport(kind)
+    }
+
+    fn revoked(&self) -> LinkError {
+        if !self.line.terminal_revoked() {
+            tracing::error!("the union refused this terminal's certificate as revoked");
+        }
+        self.line.mark_terminal_revoked();
+        LinkError::TerminalRevoked
+    }
+
+    /// Whether the union has refused this terminal's certificate as revoked.
+    pub fn terminal_revoked(&self) -> bool {
+        self.line.terminal_revoked()
     }
 
     /// The line monitor this client reports to.
@@ -148,6 +181,9 @@ impl UnionClient {
         Req: Serialize + ?Sized,
         Resp: DeserializeOwned,
     {
+        if self.line.terminal_revoked() {
+            return Err(LinkError::TerminalRevoked);
+        }
         if self.line.simulated_offline() {
             self.line.record_failure(TransportFailure::Simulated);
             return Err(LinkError::Transport(TransportFailure::Simulated));
@@ -176,21 +212,12 @@ impl UnionClient {
         }
         let resp = match req.send().await {
             Ok(r) => r,
-            Err(e) => {
-                let kind = classify(&e);
-                tracing::warn!(failure = ?kind, "union request failed");
-                self.line.record_failure(kind);
-                return Err(LinkError::Transport(kind));
-            }
+            Err(e) => return Err(self.transport_failure(&e).await),
         };
         let status = resp.status().as_u16();
         let bytes = match resp.bytes().await {
             Ok(b) => b,
-            Err(e) => {
-                let kind = classify(&e);
-                self.line.record_failure(kind);
-                return Err(LinkError::Transport(kind));
-            }
+            Err(e) => return Err(self.transport_failure(&e).await),
         };
         if status >= 500 {
             self.line.record_server_error();
@@ -207,6 +234,10 @@ impl UnionClient {
             });
         }
         match serde_json::from_slice::<ErrorBody>(&bytes) {
+            // Said by the union on a connection whose certificate we verified: authentic.
+            Ok(body) if body.code == madoguchi_protocol::ErrorCode::TerminalRevoked => {
+                Err(self.revoked())
+            }
             Ok(body) => Err(LinkError::Refused {
                 status,
                 body: Box::new(body),

@@ -3,6 +3,10 @@
 use madoguchi_domain::StaffMessage;
 use madoguchi_protocol::ErrorBody;
 
+/// What staff read when the terminal's certificate is revoked.
+pub const TERMINAL_REVOKED_JA: &str =
+    "この端末の証明書は失効しています。情報システム管理者に連絡してください。";
+
 /// Why a request did not reach the union or got no answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportFailure {
@@ -35,6 +39,11 @@ pub enum LinkError {
         /// The union's error body (stable code and messages).
         body: Box<ErrorBody>,
     },
+    /// The union refused this terminal's certificate as revoked: by the TLS alert `certificate_revoked`
+    /// after this terminal had verified the union's certificate, or by `403 terminal_revoked` on a verified
+    /// connection. Final: the terminal must stop and wipe its vault.
+    #[error("the union refused this terminal's certificate as revoked")]
+    TerminalRevoked,
     /// The union answered something this terminal cannot read (a version mismatch).
     #[error("unexpected answer from the union ({status}): {detail}")]
     Unexpected {
@@ -54,7 +63,7 @@ impl LinkError {
             LinkError::Refused { status, .. } | LinkError::Unexpected { status, .. } => {
                 *status >= 500 || *status == 408 || *status == 429
             }
-            LinkError::Config(_) => false,
+            LinkError::Config(_) | LinkError::TerminalRevoked => false,
         }
     }
 
@@ -67,6 +76,7 @@ impl LinkError {
     pub fn code(&self) -> Option<&'static str> {
         match self {
             LinkError::Refused { body, .. } => Some(body.code.as_str()),
+            LinkError::TerminalRevoked => Some("terminal_revoked"),
             _ => None,
         }
     }
@@ -80,6 +90,7 @@ impl StaffMessage for LinkError {
             LinkError::Transport(TransportFailure::Simulated) => "回線切断中です（研修用の切断）。届出は受付として保存されます。".into(),
             LinkError::Transport(_) => "広域連合のサーバーにつながりません。届出は受付として保存し、回線の回復後に自動で送信します。".into(),
             LinkError::Refused { body, .. } => body.message_ja.clone(),
+            LinkError::TerminalRevoked => TERMINAL_REVOKED_JA.into(),
             LinkError::Unexpected { .. } => "広域連合のサーバーから想定外の応答がありました。情報システム管理者に連絡してください。".into(),
         }
     }

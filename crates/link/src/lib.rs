@@ -13,11 +13,13 @@
 
 mod client;
 mod distribution;
+pub mod enrolment;
 mod error;
 mod line;
+mod revocation;
 pub mod sync;
 
 pub use client::{LinkConfig, SessionToken, UnionClient};
-pub use error::{LinkError, TransportFailure};
+pub use error::{LinkError, TERMINAL_REVOKED_JA, TransportFailure};
 pub use line::{LineMonitor, LineState};
 pub use reqwest::Method;

@@ -51,6 +51,8 @@ struct Inner {
     state: watch::Sender<LineState>,
     failures: AtomicU32,
     simulated_offline: AtomicBool,
+    /// The union refused this terminal's certificate as revoked (confirmed; see `revocation.rs`).
+    revoked: watch::Sender<bool>,
 }
 
 impl Default for LineMonitor {
@@ -63,13 +65,35 @@ impl LineMonitor {
     /// Starts in `Unknown`.
     pub fn new() -> Self {
         let (state, _) = watch::channel(LineState::Unknown);
+        let (revoked, _) = watch::channel(false);
         LineMonitor {
             inner: Arc::new(Inner {
                 state,
                 failures: AtomicU32::new(0),
                 simulated_offline: AtomicBool::new(false),
+                revoked,
             }),
         }
+    }
+
+    /// Records that the union refused this terminal's certificate as revoked. For good: the client sends
+    /// nothing more.
+    pub fn mark_terminal_revoked(&self) {
+        self.inner.revoked.send_if_modified(|r| {
+            let changed = !*r;
+            *r = true;
+            changed
+        });
+    }
+
+    /// Whether the terminal's certificate was found revoked.
+    pub fn terminal_revoked(&self) -> bool {
+        *self.inner.revoked.borrow()
+    }
+
+    /// Becomes `true` once the terminal's certificate is found revoked.
+    pub fn revocation(&self) -> watch::Receiver<bool> {
+        self.inner.revoked.subscribe()
     }
 
     /// The current state.

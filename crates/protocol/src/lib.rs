@@ -15,6 +15,7 @@
 pub mod access;
 pub mod accounts;
 pub mod distribution;
+pub mod enrol;
 pub mod error;
 pub mod openapi;
 pub mod reprint;

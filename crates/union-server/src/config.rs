@@ -111,6 +111,21 @@ pub struct UnionConfig {
     /// (four-eyes; K:3697–3698 has a second person confirm every input, correction or deletion).
     #[serde(default)]
     pub reprint_needs_supervisor: bool,
+    /// Terminal enrolment listener (端末登録); absent = no enrolment over the network.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment: Option<EnrolmentConfig>,
+}
+
+/// `[enrolment]`: where terminals enrol with a one-time code (server-authenticated TLS, no client
+/// certificate), and the API endpoint handed to an enrolled terminal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentConfig {
+    /// Address and port of the enrolment listener, e.g. `"0.0.0.0:8444"`.
+    pub listen: std::net::SocketAddr,
+    /// The mutual-TLS API endpoint as terminals reach it, e.g. `"https://union.example.lg.jp:8443"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_endpoint: Option<String>,
 }
 
 /// Comment written at the top of `union.toml`.
@@ -164,6 +179,7 @@ impl UnionConfig {
             training: false,
             offline_roster: false,
             reprint_needs_supervisor: false,
+            enrolment: None,
         }
     }
 

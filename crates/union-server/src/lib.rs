@@ -22,6 +22,7 @@ pub mod config;
 pub mod crypt;
 pub mod decide;
 pub mod distribution;
+pub mod enrol;
 pub mod seed;
 pub mod server;
 pub mod staff;

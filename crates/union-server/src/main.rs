@@ -6,6 +6,8 @@
 //! madoguchi-union pki server   --dir D --host NAME_OR_IP... [--days N]
 //! madoguchi-union pki terminal --dir D --municipality CODE --terminal ID [--days N]
 //! madoguchi-union pki revoke   --dir D --terminal ID
+//! madoguchi-union pki enrolment-code --dir D --municipality CODE --terminal ID [--hours 24] [--days 365]
+//! madoguchi-union pki enrolment-codes --dir D
 //! madoguchi-union serve        --pki D --data DIR --listen ADDR:PORT [--log-format text|json]
 //! madoguchi-union seed         --data DIR --municipality CODE... --residents N [--seed S] [--as-of DATE]
 //!                              [--union NAME] [--light-hashes]
@@ -191,6 +193,27 @@ enum PkiCommand {
         #[arg(long)]
         terminal: String,
     },
+    /// Create a one-time enrolment code (登録コード) for a terminal; it is shown once. Works while `serve`
+    /// runs: the enrolment listener reads the codes from the PKI directory on every request.
+    EnrolmentCode {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        municipality: MunicipalityCode,
+        #[arg(long)]
+        terminal: String,
+        /// How long the code can be used.
+        #[arg(long, default_value_t = 24)]
+        hours: u32,
+        /// Validity of the certificate issued with it.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+    },
+    /// List the enrolment codes (terminal, municipality, expiry, use; never the codes themselves).
+    EnrolmentCodes {
+        #[arg(long)]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -237,6 +260,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())?;
                 println!("listening on {}", running.addr);
+                if let Some(addr) = running.enrolment_addr() {
+                    println!("enrolment listening on {addr}");
+                }
                 running
                     .run_until(async {
                         let _ = tokio::signal::ctrl_c().await;
@@ -371,6 +397,47 @@ fn run_pki(command: PkiCommand) -> Result<(), String> {
             println!("terminal certificate: {}", files.cert.display());
             println!("terminal key:         {}", files.key.display());
             println!("serial:               {}", files.serial);
+        }
+        PkiCommand::EnrolmentCode {
+            dir,
+            municipality,
+            terminal,
+            hours,
+            days,
+        } => {
+            let issued = madoguchi_union_server::enrol::create_code(
+                &dir,
+                municipality.as_str(),
+                &terminal,
+                time::Duration::hours(i64::from(hours)),
+                days,
+            )
+            .map_err(|e| e.to_string())?;
+            let expires = issued
+                .expires_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            println!("{}", issued.code);
+            println!("terminal:     {terminal} ({municipality})");
+            println!("expires at:   {expires}");
+            println!(
+                "single use; give it to the terminal's administrator for `madoguchi-admin enroll`"
+            );
+        }
+        PkiCommand::EnrolmentCodes { dir } => {
+            let mut out = std::io::stdout().lock();
+            for c in madoguchi_union_server::enrol::list_codes(&dir).map_err(|e| e.to_string())? {
+                let state = match (&c.used_at, &c.serial) {
+                    (Some(at), Some(serial)) => format!("used {at} serial {serial}"),
+                    (Some(at), None) => format!("used {at}"),
+                    (None, _) => "unused".into(),
+                };
+                let _ = writeln!(
+                    out,
+                    "{}\t{}\texpires {}\t{state}",
+                    c.terminal_id, c.municipality, c.expires_at
+                );
+            }
         }
         PkiCommand::Revoke { dir, terminal } => {
             let serials = pki::revoke_terminal(&dir, &terminal).map_err(|e| e.to_string())?;

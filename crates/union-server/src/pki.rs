@@ -211,6 +211,7 @@ pub fn init(dir: &Path, union_name: &str, days: u32) -> Result<(), PkiError> {
 /// Issues the server certificate for the given host names and IP addresses.
 pub fn issue_server(dir: &Path, hosts: &[String], days: u32) -> Result<PathBuf, PkiError> {
     let paths = PkiPaths::new(dir);
+    let _lock = lock(&paths)?;
     let (issuer, mut index) = load_issuer(&paths)?;
     let mut sans = Vec::new();
     for host in hosts {
@@ -288,7 +289,34 @@ pub fn issue_terminal_with_validity(
         ));
     }
     let paths = PkiPaths::new(dir);
-    let (issuer, mut index) = load_issuer(&paths)?;
+    let _lock = lock(&paths)?;
+    let key = KeyPair::generate()?;
+    let (cert, serial) = sign_terminal(
+        &paths,
+        municipality,
+        terminal_id,
+        not_before,
+        not_after,
+        &key,
+    )?;
+    let tdir = paths.terminals_dir();
+    fs::create_dir_all(&tdir).map_err(|e| PkiError::io(&tdir, e))?;
+    let files = TerminalFiles {
+        cert: paths.terminal_cert(terminal_id),
+        key: paths.terminal_key(terminal_id),
+        serial,
+    };
+    write_private(&files.key, key.serialize_pem().as_bytes())?;
+    write_public(&files.cert, cert.pem().as_bytes())?;
+    Ok(files)
+}
+
+/// Checks that a terminal id is not bound to another municipality already.
+pub(crate) fn check_terminal_municipality(
+    index: &PkiIndex,
+    municipality: &str,
+    terminal_id: &str,
+) -> Result<(), PkiError> {
     if let Some(existing) = index
         .certificates
         .iter()
@@ -302,6 +330,23 @@ pub fn issue_terminal_with_validity(
             existing,
         });
     }
+    Ok(())
+}
+
+/// Signs a terminal certificate for `public_key` and records it in `index.json`. Subject, SAN, key usage
+/// and validity come from the arguments only (for enrolment: from the enrolment code, never from the CSR).
+/// The caller holds the PKI lock.
+pub(crate) fn sign_terminal(
+    paths: &PkiPaths,
+    municipality: &str,
+    terminal_id: &str,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+    public_key: &impl rcgen::PublicKeyData,
+) -> Result<(rcgen::Certificate, String), PkiError> {
+    validate_terminal_id(terminal_id)?;
+    let (issuer, mut index) = load_issuer(paths)?;
+    check_terminal_municipality(&index, municipality, terminal_id)?;
     let urn = format!("{TERMINAL_URN_PREFIX}{municipality}:{terminal_id}");
     let mut params = CertificateParams::default();
     params.distinguished_name = rcgen::DistinguishedName::new();
@@ -325,27 +370,33 @@ pub fn issue_terminal_with_validity(
     params.serial_number = Some(serial.clone());
     params.not_before = not_before;
     params.not_after = not_after;
-    let key = KeyPair::generate()?;
-    let cert = params.signed_by(&key, &issuer)?;
-    let tdir = paths.terminals_dir();
-    fs::create_dir_all(&tdir).map_err(|e| PkiError::io(&tdir, e))?;
-    let files = TerminalFiles {
-        cert: paths.terminal_cert(terminal_id),
-        key: paths.terminal_key(terminal_id),
-        serial: hex::encode(serial.as_ref()),
-    };
-    write_private(&files.key, key.serialize_pem().as_bytes())?;
-    write_public(&files.cert, cert.pem().as_bytes())?;
+    let cert = params.signed_by(public_key, &issuer)?;
+    let serial = hex::encode(serial.as_ref());
     index.certificates.push(IssuedCertificate {
-        serial: files.serial.clone(),
+        serial: serial.clone(),
         kind: LeafKind::Terminal,
         terminal_id: Some(terminal_id.to_string()),
         municipality: Some(municipality.to_string()),
         not_after: rfc3339(not_after),
         revoked_at: None,
     });
-    save_index(&paths, &index)?;
-    Ok(files)
+    save_index(paths, &index)?;
+    Ok((cert, serial))
+}
+
+/// Serialises every change to a PKI directory between processes (`pki` commands and a running server that
+/// enrols terminals): an exclusive lock on `pki.lock`, released when the guard drops. Take it only at the
+/// public entry points (it is not re-entrant).
+pub(crate) fn lock(paths: &PkiPaths) -> Result<fs::File, PkiError> {
+    let path = paths.dir.join("pki.lock");
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| PkiError::io(&path, e))?;
+    file.lock().map_err(|e| PkiError::io(&path, e))?;
+    Ok(file)
 }
 
 /// Revokes every active certificate of a terminal and writes a new CRL (atomically replacing `crl.pem`).
@@ -353,6 +404,7 @@ pub fn issue_terminal_with_validity(
 pub fn revoke_terminal(dir: &Path, terminal_id: &str) -> Result<Vec<String>, PkiError> {
     validate_terminal_id(terminal_id)?;
     let paths = PkiPaths::new(dir);
+    let _lock = lock(&paths)?;
     let mut index = load_index(&paths)?;
     let now = rfc3339(OffsetDateTime::now_utc());
     let mut revoked = Vec::new();
@@ -445,7 +497,7 @@ fn save_index(paths: &PkiPaths, index: &PkiIndex) -> Result<(), PkiError> {
     write_public(&paths.index(), &text)
 }
 
-fn validity(days: u32) -> Result<(OffsetDateTime, OffsetDateTime), PkiError> {
+pub(crate) fn validity(days: u32) -> Result<(OffsetDateTime, OffsetDateTime), PkiError> {
     if days == 0 {
         return Err(PkiError::InvalidValidity(
             "--days must be at least 1".into(),
@@ -466,18 +518,18 @@ fn random_serial() -> SerialNumber {
     SerialNumber::from_slice(&bytes)
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
 
 /// Writes a file atomically (temp file + rename) with mode 0644.
-fn write_public(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
+pub(crate) fn write_public(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
     write_atomic(path, bytes, 0o644)
 }
 
 /// Writes a private key atomically with mode 0600 from the moment it exists.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> Result<(), PkiError> {
     write_atomic(path, bytes, 0o600)
 }
 

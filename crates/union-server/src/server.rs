@@ -48,6 +48,8 @@ pub struct ServeOptions {
     pub handshake_timeout: Duration,
     /// The clock; `None` is the system clock. Tests pass a fixed one to decide "as of" a day.
     pub clock: Option<Clock>,
+    /// Where to run the enrolment listener; overrides `[enrolment] listen` of union.toml (tests use port 0).
+    pub enrolment_listen: Option<SocketAddr>,
 }
 
 impl ServeOptions {
@@ -64,6 +66,7 @@ impl ServeOptions {
             request_timeout: Duration::from_secs(15),
             handshake_timeout: Duration::from_secs(10),
             clock: None,
+            enrolment_listen: None,
         }
     }
 }
@@ -94,11 +97,16 @@ pub struct RunningServer {
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     watcher: tokio::task::JoinHandle<()>,
     state: Arc<AppState>,
+    /// The enrolment listener, when configured.
+    enrolment: Option<crate::enrol::EnrolListener>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets requests in flight finish (up to 5 s), and flushes the store.
     pub async fn shutdown(self) {
+        if let Some(e) = self.enrolment {
+            e.shutdown().await;
+        }
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
         let _ = self.server.await;
         self.watcher.abort();
@@ -116,6 +124,7 @@ impl RunningServer {
             mut server,
             watcher,
             state,
+            enrolment,
             ..
         } = self;
         let result = tokio::select! {
@@ -131,9 +140,17 @@ impl RunningServer {
             }
         };
         watcher.abort();
+        if let Some(e) = enrolment {
+            e.shutdown().await;
+        }
         let store = state.store.clone();
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
         result
+    }
+
+    /// Address of the enrolment listener, when one runs.
+    pub fn enrolment_addr(&self) -> Option<SocketAddr> {
+        self.enrolment.as_ref().map(|e| e.addr)
     }
 
     /// The store (for tests and tools that inspect what was written).
@@ -207,6 +224,23 @@ pub async fn start_with(
         .http1()
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(options.handshake_timeout);
+    let enrolment_listen =
+        options
+            .enrolment_listen
+            .or(state.config.enrolment.as_ref().map(|e| e.listen));
+    let enrolment = match enrolment_listen {
+        Some(listen) => Some(crate::enrol::spawn_listener(
+            &options.pki_dir,
+            listen,
+            state
+                .config
+                .enrolment
+                .as_ref()
+                .and_then(|e| e.api_endpoint.clone()),
+            options.handshake_timeout,
+        )?),
+        None => None,
+    };
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
     tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
     Ok(RunningServer {
@@ -215,5 +249,6 @@ pub async fn start_with(
         server: task,
         watcher,
         state,
+        enrolment,
     })
 }

@@ -35,6 +35,8 @@ pub struct TrainingOptions {
     pub offline_roster: bool,
     /// Union policy: reprints and corrections need a 監督者's approval (off by default).
     pub reprint_needs_supervisor: bool,
+    /// Run the enrolment listener here too (tests of 端末登録); `None` = none.
+    pub enrolment_listen: Option<SocketAddr>,
 }
 
 impl Default for TrainingOptions {
@@ -50,6 +52,7 @@ impl Default for TrainingOptions {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             offline_roster: false,
             reprint_needs_supervisor: false,
+            enrolment_listen: None,
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct TrainingServer {
     pub terminal_id: String,
     /// Training staff (user ids and passwords).
     pub accounts: Vec<TrainingAccount>,
+    /// The enrolment listener's address, when [`TrainingOptions::enrolment_listen`] was set.
+    pub enrolment_addr: Option<SocketAddr>,
     server: RunningServer,
 }
 
@@ -172,14 +177,12 @@ pub async fn start_with(
             )?;
         }
     }
-    let running = server::start_with(
-        ServeOptions::new(&pki_dir, &data_dir, options.listen),
-        config,
-        store,
-    )
-    .await?;
+    let mut serve = ServeOptions::new(&pki_dir, &data_dir, options.listen);
+    serve.enrolment_listen = options.enrolment_listen;
+    let running = server::start_with(serve, config, store).await?;
     Ok(TrainingServer {
         addr: running.addr,
+        enrolment_addr: running.enrolment_addr(),
         ca_cert: paths.ca_cert(),
         terminal_cert: paths.terminal_cert(&options.terminal_id),
         terminal_key: paths.terminal_key(&options.terminal_id),

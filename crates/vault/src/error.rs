@@ -85,6 +85,11 @@ pub enum VaultError {
     /// Caller supplied something the vault refuses (empty key, field too long, …).
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+
+    /// The vault was wiped (its key destroyed and its directory deleted) because the terminal's
+    /// certificate was revoked; nothing can be read or written any more.
+    #[error("the vault has been wiped")]
+    Wiped,
 }
 
 impl VaultError {
@@ -138,6 +143,9 @@ impl VaultError {
                 "保存データの形式が読み取れません。情報システム管理者に連絡してください。".into()
             }
             VaultError::InvalidInput(_) => "入力内容が正しくありません。".into(),
+            VaultError::Wiped => {
+                "この端末の保存データは消去されました。情報システム管理者に連絡してください。".into()
+            }
         }
     }
 }

@@ -24,6 +24,9 @@ pub trait KeyStore: Send + Sync {
     /// Store a new KEK for `vault_id`. Must refuse (not replace) when an entry already exists, so a
     /// key can never be overwritten by accident.
     fn store_new(&self, vault_id: &str, key: &SecretKey) -> Result<()>;
+    /// Delete the KEK of `vault_id` for good (crypto-shredding: whatever it sealed can never be opened
+    /// again). Deleting an entry that does not exist is not an error.
+    fn destroy(&self, vault_id: &str) -> Result<()>;
 }
 
 /// [`KeyStore`] on a `keyring-core` credential store.
@@ -120,6 +123,13 @@ impl KeyStore for KeyringKeyStore {
         }
         Ok(())
     }
+
+    fn destroy(&self, vault_id: &str) -> Result<()> {
+        match self.entry(vault_id)?.delete_credential() {
+            Ok(()) | Err(KrError::NoEntry) => Ok(()),
+            Err(e) => Err(map_kr(e)),
+        }
+    }
 }
 
 /// Keyring errors to vault errors, without ever echoing secret bytes (`BadEncoding`/`BadDataFormat`
@@ -172,6 +182,16 @@ pub(crate) mod tests {
             Err(VaultError::KeyringUnavailable { .. })
         ));
         assert_eq!(ks.load("v1").unwrap().unwrap(), k);
+    }
+
+    #[test]
+    fn destroy_removes_the_key_and_tolerates_absence() {
+        let ks = mock_keystore();
+        let k = SecretKey::generate().unwrap();
+        ks.store_new("v1", &k).unwrap();
+        ks.destroy("v1").unwrap();
+        assert!(ks.load("v1").unwrap().is_none());
+        ks.destroy("v1").unwrap();
     }
 
     #[test]

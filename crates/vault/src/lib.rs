@@ -49,7 +49,9 @@ mod outbox;
 mod print_jobs;
 mod roster;
 mod settings;
+mod terminal_key;
 mod vault;
+mod wipe;
 
 pub use audit::AuditLog;
 pub use cache::{Cache, Expiry, end_of_business_day};
@@ -64,7 +66,9 @@ pub use outbox::{
 pub use print_jobs::PrintJobs;
 pub use roster::{CHUNK_ENTRIES, Qualification, Roster, RosterEntry, RosterInfo};
 pub use settings::{ROSTER_ENABLED, Settings};
+pub use terminal_key::{destroy_terminal_key, open_terminal_key, seal_terminal_key};
 pub use vault::{DAMAGED_PREFIX, KeyStatus, RotationReport, Vault, VaultConfig};
+pub use wipe::WipeReport;
 
 #[cfg(test)]
 mod thread_safety {

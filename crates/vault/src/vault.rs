@@ -93,6 +93,8 @@ pub(crate) struct Inner {
     /// changes, so no record sealed under the old key can land after rotation has swept past it.
     write_gate: RwLock<()>,
     watermark: Option<watermark::Watermark>,
+    /// Set by [`Vault::wipe`]: every later write and flush is refused.
+    pub(crate) wiped: std::sync::atomic::AtomicBool,
 }
 
 impl Vault {
@@ -297,6 +299,7 @@ impl Vault {
                 rotation_lock: Mutex::new(()),
                 write_gate: RwLock::new(()),
                 watermark,
+                wiped: std::sync::atomic::AtomicBool::new(false),
             }),
         };
 
@@ -421,7 +424,7 @@ fn verify_kek(kek: &SecretKey, sealed_check: &[u8], vault_id: &str) -> Result<()
 
 /// The vault header file: vault id and the sealed key check, outside the database so keys can be
 /// verified without opening it. Neither is secret nor personal.
-mod header {
+pub(crate) mod header {
     use std::io::Write;
     use std::path::Path;
 
@@ -707,6 +710,7 @@ fn initialise(
 impl Inner {
     /// Make every applied change durable, then raise the watermark to what is now on disk.
     pub(crate) fn flush(&self) -> Result<()> {
+        self.refuse_if_wiped()?;
         // Read before flushing: everything counted so far is durable once the flush returns.
         let counter = self.backend.commit_counter()?;
         self.backend.flush()?;
@@ -718,7 +722,29 @@ impl Inner {
 
     /// Shared guard every writer holds from sealing to applying.
     pub(crate) fn writing(&self) -> Result<std::sync::RwLockReadGuard<'_, ()>> {
-        self.write_gate.read().map_err(|_| poisoned())
+        let guard = self.write_gate.read().map_err(|_| poisoned())?;
+        self.refuse_if_wiped()?;
+        Ok(guard)
+    }
+
+    /// Exclusive hold of the write gate: waits for every writer in flight (used by the wipe).
+    pub(crate) fn write_gate_exclusive(&self) -> Result<std::sync::RwLockWriteGuard<'_, ()>> {
+        self.write_gate.write().map_err(|_| poisoned())
+    }
+
+    pub(crate) fn refuse_if_wiped(&self) -> Result<()> {
+        if self.wiped.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(VaultError::Wiped)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Forgets every data key held in memory (after a wipe nothing may be opened any more).
+    pub(crate) fn forget_data_keys(&self) -> Result<()> {
+        let mut keys = self.keys.write().map_err(|_| poisoned())?;
+        *keys = DataKeys::new(0, BTreeMap::new());
+        Ok(())
     }
 
     pub(crate) fn keys_read(&self) -> Result<std::sync::RwLockReadGuard<'_, DataKeys>> {

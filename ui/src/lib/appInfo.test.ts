@@ -50,6 +50,19 @@ describe('loadAppInfo', () => {
     await expect(loadAppInfo()).rejects.toThrow('unexpected shape');
   });
 
+  it('reports a revoked terminal', async () => {
+    mockIPC(() => ({
+      version: '0.1.0',
+      training_mode: false,
+      line_state: 'online',
+      startup: 'ready',
+      idle_lock_seconds: 60,
+      terminal_revoked: true,
+    }));
+    const info = await loadAppInfo();
+    expect(info.terminal_revoked).toBe(true);
+  });
+
   it('rejects an answer that is not an object', async () => {
     mockIPC(() => 'hello');
     await expect(loadAppInfo()).rejects.toThrow('not an object');

@@ -17,6 +17,8 @@ export interface AppInfo {
   /** Why the start failed (Japanese), when it did. */
   error?: { code: string; message_ja: string };
   idle_lock_seconds: number;
+  /** The union refused this terminal's certificate as revoked (the shell stopped and wiped it). */
+  terminal_revoked?: boolean;
 }
 
 function isStartup(value: unknown): value is StartupState {
@@ -32,10 +34,15 @@ export async function loadAppInfo(): Promise<AppInfo> {
   if (typeof raw !== 'object' || raw === null) {
     throw new Error('app_info: not an object');
   }
-  const { version, training_mode, line_state, startup, error, idle_lock_seconds } = raw as Record<
-    string,
-    unknown
-  >;
+  const {
+    version,
+    training_mode,
+    line_state,
+    startup,
+    error,
+    idle_lock_seconds,
+    terminal_revoked,
+  } = raw as Record<string, unknown>;
   if (
     typeof version !== 'string' ||
     typeof training_mode !== 'boolean' ||
@@ -46,6 +53,9 @@ export async function loadAppInfo(): Promise<AppInfo> {
     throw new Error('app_info: unexpected shape');
   }
   const info: AppInfo = { version, training_mode, line_state, startup, idle_lock_seconds };
+  if (terminal_revoked === true) {
+    info.terminal_revoked = true;
+  }
   if (typeof error === 'object' && error !== null) {
     const { code, message_ja } = error as Record<string, unknown>;
     if (typeof code === 'string' && typeof message_ja === 'string') {
