@@ -956,3 +956,97 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     ]);
     rig.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_password_must_be_changed_and_withdrawn_grants_count_at_once() {
+    let rig = start().await;
+    let now = Utc::now();
+    let today = today_jst(now);
+    rig.ready_account(
+        "t.yearly",
+        "first passphrase of the year",
+        clerk_from(today, None),
+    )
+    .await;
+
+    // A year later (union.toml max_age_days = 365 by default) the sign-in says the password expired.
+    rig.set_clock(now + chrono::Duration::days(365));
+    let resp = sign_in(&rig.client, "t.yearly", "first passphrase of the year")
+        .await
+        .expect("sign in");
+    assert_eq!(
+        resp.must_change_password,
+        Some(PasswordChangeReason::Expired)
+    );
+    let token = SessionToken::new(resp.token);
+    let e = rig
+        .client
+        .post::<_, serde_json::Value>("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect_err("nothing before the change");
+    assert_eq!(e.code(), Some("password_change_required"));
+    let _: serde_json::Value = rig
+        .client
+        .post(
+            "/v1/session/password",
+            Some(&token),
+            None,
+            &serde_json::json!({
+                "current_password": "first passphrase of the year",
+                "new_password": "second passphrase of the year",
+            }),
+        )
+        .await
+        .expect("changed");
+    let _: serde_json::Value = rig
+        .client
+        .post("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect("works again");
+
+    // Back to today (the administrator's own password would have expired too). The administrator ends
+    // the grant yesterday: the open session's next request is refused.
+    rig.set_clock(now);
+    let account: StaffAccount = rig
+        .client
+        .call(
+            Method::PUT,
+            "/v1/staff/t.yearly/grants",
+            Some(&rig.admin),
+            None,
+            Some(&serde_json::json!({"grants": [
+                {
+                    "right": "clerk",
+                    "from": today - chrono::Duration::days(10),
+                    "until": today - chrono::Duration::days(1),
+                }
+            ]})),
+        )
+        .await
+        .expect("grants set");
+    assert!(account.grants.iter().all(|g| !g.in_effect));
+    let e = rig
+        .client
+        .post::<_, serde_json::Value>("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect_err("grant withdrawn");
+    assert_eq!(e.code(), Some("no_grant_in_effect"));
+    // An administrator cannot take their own 情報システム管理者 right away.
+    let e = rig
+        .client
+        .call::<_, serde_json::Value>(
+            Method::PUT,
+            &format!("/v1/staff/{}/grants", rig.admin_user),
+            Some(&rig.admin),
+            None,
+            Some(&serde_json::json!({"grants": [{"right": "clerk", "from": today}]})),
+        )
+        .await
+        .expect_err("self-demotion");
+    assert_eq!(e.code(), Some("forbidden"));
+    assert_not_logged(&[
+        "first passphrase of the year",
+        "second passphrase of the year",
+    ]);
+    rig.shutdown().await;
+}
