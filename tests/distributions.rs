@@ -10,7 +10,8 @@ use madoguchi_domain::ids::MunicipalityCode;
 use madoguchi_link::{LineMonitor, LinkError, SessionToken, UnionClient};
 use madoguchi_protocol::distribution::{
     ContentHash, CreateDistribution, Decision, DistributionDecisionRequest, DistributionKind,
-    DistributionState, LedgerAction, MailClass, UnionApproval, content_hash, verify_ledger,
+    DistributionState, LedgerAction, MailClass, RecordPayload, UnionApproval, content_hash,
+    verify_ledger,
 };
 use madoguchi_protocol::v1::{SignInRequest, SignInResponse};
 use madoguchi_system_tests::{Rig, address_change, link_config, start, today};
@@ -23,6 +24,21 @@ fn code<T: std::fmt::Debug>(r: Result<T, LinkError>) -> &'static str {
             .code()
             .unwrap_or_else(|| panic!("transport failure instead of a refusal: {e}")),
     }
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
 }
 
 struct Union {
@@ -258,6 +274,34 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
             .collect::<Vec<_>>(),
         vec![id]
     );
+    // Sealed at rest: no name or address of the content lies in plaintext under the terminal's directory.
+    let needles: Vec<String> = records
+        .iter()
+        .take(50)
+        .flat_map(|r| {
+            let mut v = Vec::new();
+            if let RecordPayload::Certificate(d) = &r.payload {
+                v.push(d.name.as_str().to_owned());
+            }
+            if let Some(m) = &r.mail_to {
+                v.push(m.address.clone());
+            }
+            v
+        })
+        .collect();
+    assert!(!needles.is_empty());
+    let files = files_under(&rig.dir.path().join("terminal"));
+    assert!(files.len() > 2, "the terminal's vault files are scanned");
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        for n in &needles {
+            assert!(
+                !bytes.windows(n.len()).any(|w| w == n.as_bytes()),
+                "plaintext personal data in {}",
+                file.display()
+            );
+        }
+    }
     // Fetching again is a no-op that answers the same.
     let again = rig.counter.fetch_approved(id, |_| {}).await.expect("again");
     assert_eq!(again.approval, decided);
@@ -413,6 +457,20 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
     );
     assert_eq!(ledger.entries[0].content_hash, seen);
     assert_eq!(ledger.entries[4].content_hash, regenerated.content_hash);
+
+    // Rebuilt once more after the municipality approved: the terminal's copy is void and leaves the vault.
+    c.regenerate_distribution(&union.staff2, id)
+        .await
+        .expect("regenerate again");
+    let void = rig.counter.fetch_approved(id, |_| {}).await;
+    assert_eq!(void.err().and_then(|e| e.code()), Some("not_approved"));
+    assert_eq!(
+        rig.counter
+            .approved_content(id)
+            .err()
+            .and_then(|e| e.code()),
+        Some("not_fetched")
+    );
     rig.background.abort();
     rig.union.shutdown().await;
 }
@@ -549,6 +607,83 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     let (user, _) = account(&rig, "-supervisor");
     let locked = rig.counter.sign_in(&user, &password).await;
     assert_eq!(locked.err().and_then(|e| e.code()), Some("account_locked"));
+    rig.background.abort();
+    rig.union.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_fetch_resumes_from_the_next_record() {
+    let rig =
+        madoguchi_system_tests::start_with(madoguchi_union_server::training::TrainingOptions {
+            residents: 2_000,
+            ..Default::default()
+        })
+        .await;
+    let union = union_side(&rig).await;
+    let c = &union.client;
+    let created = c
+        .create_distribution(&union.staff1, &renewal(rig.union.municipality))
+        .await
+        .expect("create");
+    let id = created.distribution_id;
+    assert!(
+        created.record_count > madoguchi_counter::FETCH_PAGE,
+        "more than one page"
+    );
+    c.union_approve_distribution(
+        &union.staff2,
+        id,
+        &UnionApproval {
+            content_hash: created.content_hash.clone(),
+        },
+    )
+    .await
+    .expect("release");
+    let password = supervisor_signs_in(&rig).await;
+    rig.counter
+        .decide_distribution(id, Decision::Approve, &created.content_hash, &password)
+        .await
+        .expect("approve");
+
+    // The line fails right after the first page.
+    let counter = rig.counter.clone();
+    let cut = rig
+        .counter
+        .fetch_approved(id, |p| {
+            if p.fetched > 0 {
+                counter.simulate_line_failure(true);
+            }
+        })
+        .await;
+    assert!(
+        cut.as_ref().is_err_and(|e| e.code().is_none()),
+        "a line failure, not a refusal: {cut:?}"
+    );
+    assert_eq!(
+        rig.counter
+            .approved_content(id)
+            .err()
+            .and_then(|e| e.code()),
+        Some("not_fetched"),
+        "nothing is handed to a batch before every record is there and checked"
+    );
+    rig.counter.simulate_line_failure(false);
+    let mut seen = Vec::new();
+    let info = rig
+        .counter
+        .fetch_approved(id, |p| seen.push(p.fetched))
+        .await
+        .expect("resumed");
+    assert_eq!(
+        seen.first(),
+        Some(&madoguchi_counter::FETCH_PAGE),
+        "resumed after the page already held"
+    );
+    assert_eq!(info.record_count, created.record_count);
+    let (_, records) = rig.counter.approved_content(id).expect("content");
+    assert_eq!(content_hash(&records), created.content_hash);
+    let seqs: Vec<u32> = records.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=created.record_count).collect::<Vec<_>>());
     rig.background.abort();
     rig.union.shutdown().await;
 }

@@ -323,6 +323,21 @@ async fn every_role_against_every_endpoint() {
                 unauth,
             ],
         ),
+        (
+            "POST /v1/audit/search",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "POST /v1/audit/export",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        (
+            "GET /v1/audit/flags",
+            [forbidden, forbidden, forbidden, Allowed, forbidden, unauth],
+        ),
+        // The terminal ships its chain on its certificate alone, signed in or not: an empty shipment is
+        // refused for its content, never for a role.
+        ("POST /v1/audit/chain", [Refused("invalid_field"); 6]),
         // Staff accounts. A wrong current password gets past the role gate for every role (and counts
         // one failure, far from the lockout).
         (
@@ -530,6 +545,25 @@ async fn every_role_against_every_endpoint() {
                 "GET /v1/distributions/{id}/ledger" => outcome(
                     client
                         .get(&dist(approved.distribution_id, "/ledger"), t)
+                        .await,
+                ),
+                "POST /v1/audit/search" | "POST /v1/audit/export" => {
+                    let path = op.trim_start_matches("POST ");
+                    let req = madoguchi_protocol::v1::AuditSearchRequest {
+                        operation: Some(madoguchi_audit::Operation::ViewResident),
+                        ..Default::default()
+                    };
+                    outcome(client.post(path, t, None, &req).await)
+                }
+                "GET /v1/audit/flags" => outcome(client.get("/v1/audit/flags", t).await),
+                "POST /v1/audit/chain" => outcome(
+                    client
+                        .post(
+                            "/v1/audit/chain",
+                            t,
+                            None,
+                            &madoguchi_protocol::v1::AuditChainBatch { entries: vec![] },
+                        )
                         .await,
                 ),
                 "POST /v1/session/password" => outcome(

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use madoguchi_counter::{QueueEntry, ReadyToIssue, Submitted};
+use madoguchi_counter::{QueueEntry, ReadyToIssue, ReprintReason, Submitted};
 use madoguchi_link::LineState;
 use madoguchi_print::RenderedDocument;
 use madoguchi_protocol::v1::{
@@ -81,7 +81,7 @@ impl Shell {
     }
 
     /// The terminal with a signed-in staff member and an unlocked screen.
-    fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
+    pub(crate) fn session(&self) -> Result<(Arc<Terminal>, StaffInfo), IpcError> {
         let t = self.terminal()?;
         if self.locked.load(Ordering::SeqCst) {
             return Err(IpcError::locked());
@@ -378,7 +378,7 @@ pub struct Preview {
     pub gaiji: usize,
 }
 
-fn preview_of(t: &Terminal, doc: &RenderedDocument) -> Result<Preview, IpcError> {
+pub(crate) fn preview_of(t: &Terminal, doc: &RenderedDocument) -> Result<Preview, IpcError> {
     Ok(Preview {
         data_url: t.printing.preview(doc)?,
         title: doc.title().to_owned(),
@@ -403,13 +403,17 @@ pub async fn preview_document(
     Ok(preview)
 }
 
-/// 印刷 of the previewed document on the configured printer.
+/// 印刷 of the previewed document on the configured printer. A second print of the same document is a
+/// reprint: refused with `reprint_reason_required` until the dialog sends a reason.
 #[tauri::command]
 pub async fn print_document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
+    reason: Option<ReprintReason>,
 ) -> Result<Printed, IpcError> {
     let (t, staff) = shell.guard("print_document")?;
+    let target = format!("document:{document_id}");
+    let occasion = t.counter.print_occasion(&target, reason).await?;
     let key = format!("doc:{document_id}");
     let doc = match shell.take(&key) {
         Some(d) => d,
@@ -417,10 +421,11 @@ pub async fn print_document(
             .printing
             .render_document(&t.counter.document(document_id).await?)?,
     };
-    let result = t.printing.print(&doc, &staff.user_id);
+    let result = t.printing.print(&doc, &staff.user_id, &occasion);
     t.counter
-        .record_print(
-            format!("document:{document_id}"),
+        .record_print_job(
+            &target,
+            &occasion,
             result.as_ref().err().map(|e| e.code.as_str()),
         )
         .await?;
@@ -457,18 +462,25 @@ pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, Ipc
     Ok(preview)
 }
 
-/// 受付控 to the printer.
+/// 受付控 to the printer (a second print of the same 受付控 is a reprint with a reason).
 #[tauri::command]
-pub async fn print_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Printed, IpcError> {
+pub async fn print_receipt(
+    shell: State<'_, Shell>,
+    seq: u64,
+    reason: Option<ReprintReason>,
+) -> Result<Printed, IpcError> {
     let (t, staff) = shell.guard("print_receipt")?;
+    let target = format!("receipt:queue:{seq}");
+    let occasion = t.counter.print_occasion(&target, reason).await?;
     let doc = match shell.take(&format!("receipt:{seq}")) {
         Some(d) => d,
         None => t.printing.render_receipt(&queue_entry(&t, seq)?)?,
     };
-    let result = t.printing.print(&doc, &staff.user_id);
+    let result = t.printing.print(&doc, &staff.user_id, &occasion);
     t.counter
-        .record_print(
-            format!("receipt:queue:{seq}"),
+        .record_print_job(
+            &target,
+            &occasion,
             result.as_ref().err().map(|e| e.code.as_str()),
         )
         .await?;

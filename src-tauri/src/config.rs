@@ -6,6 +6,8 @@
 //! printer = "CUPS-PDF"             # CUPS queue for every document (card and A4); default CUPS-PDF
 //! municipality_name = "見附市"     # printed on the 受付控
 //! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
+//! export_dir = "/var/lib/madoguchi/exports"  # 監査ログ reports; default: <data dir>/exports
+//! audit_retention_days = 7         # acknowledged audit entries kept on the terminal; default 7
 //!
 //! terminal_dir = "/var/lib/madoguchi/terminal"   # enrolled with `madoguchi-admin enroll`: endpoint,
 //!                                  # certificates and the keyring-sealed key come from there
@@ -67,6 +69,12 @@ pub struct TerminalConfig {
     /// key); takes precedence over `[union]`.
     #[serde(default)]
     pub terminal_dir: Option<PathBuf>,
+    /// Where administrators' exports (監査ログ) are written; default `<data dir>/exports`.
+    #[serde(default)]
+    pub export_dir: Option<PathBuf>,
+    /// Days acknowledged audit entries stay on the terminal after the union holds them; default 7.
+    #[serde(default)]
+    pub audit_retention_days: Option<u32>,
     /// Hours after the last online sign-in on this terminal during which a user may sign in offline
     /// (オフライン受付のみ). Default 96: see `madoguchi_counter::OfflinePolicy::window`. 0 = never offline.
     #[serde(default = "default_offline_sign_in_hours")]
@@ -94,6 +102,8 @@ impl Default for TerminalConfig {
             assets_dir: None,
             union: None,
             terminal_dir: None,
+            export_dir: None,
+            audit_retention_days: None,
             offline_sign_in_hours: default_offline_sign_in_hours(),
         }
     }

@@ -11,8 +11,10 @@
 
 pub mod access;
 pub mod account_commands;
+pub mod audit_review;
 pub mod commands;
 pub mod config;
+pub mod distribution;
 pub mod error;
 pub mod printing;
 pub mod terminal;
@@ -55,6 +57,22 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::print_receipt,
             commands::record_issuance,
             commands::record_return,
+            audit_review::reprint_reasons,
+            audit_review::audit_operations,
+            audit_review::audit_search,
+            audit_review::audit_flags,
+            audit_review::audit_shipping,
+            audit_review::audit_export,
+            distribution::distributions,
+            distribution::distribution_samples,
+            distribution::decide_distribution,
+            distribution::batch_status,
+            distribution::batch_start,
+            distribution::batch_pause,
+            distribution::batch_resume,
+            distribution::batch_report,
+            distribution::mailing_list,
+            distribution::export_distribution,
             account_commands::session_state,
             account_commands::change_password,
             account_commands::staff_accounts,
@@ -529,6 +547,105 @@ mod tests {
         if let Ok(t) = app.state::<Shell>().terminal() {
             tauri::async_runtime::block_on(t.shutdown());
         }
+    }
+
+    /// The 監査ログ commands over a training terminal: refused to a clerk (mirroring the union), an
+    /// administrator searches by 被保険者番号 and exports into the export directory; the chain file verifies.
+    #[test]
+    fn the_audit_commands_over_a_training_terminal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let started =
+            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
+        let terminal = match started {
+            Ok(t) => t,
+            Err(e)
+                if e.code == "keyring_unavailable"
+                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
+            {
+                eprintln!(
+                    "SKIPPED the_audit_commands_over_a_training_terminal: no OS keyring here"
+                );
+                return;
+            }
+            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        };
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Ready(Arc::new(terminal)));
+        let w = main_window(&app);
+        let none = serde_json::json!({});
+        let sign_in = |who: &str| {
+            call(
+                &w,
+                "sign_in",
+                serde_json::json!({"userId": format!("152111-{who}"), "password": format!("kensyu-152111-{who}")}),
+            )
+            .expect("sign in")
+        };
+        sign_in("clerk");
+        let found =
+            call(&w, "search", serde_json::json!({"form": {"kana": "ア"}})).expect("search");
+        let row = found["residents"]
+            .as_array()
+            .and_then(|r| r.iter().find(|x| x["insured_number"].is_string()))
+            .cloned()
+            .expect("an insured resident");
+        call(
+            &w,
+            "resident",
+            serde_json::json!({"residentId": row["resident_id"]}),
+        )
+        .expect("view");
+        let err =
+            call(&w, "audit_search", serde_json::json!({"form": {}})).expect_err("a clerk cannot");
+        assert_eq!(err["code"], "forbidden");
+        call(&w, "sign_out", none.clone()).expect("sign out");
+
+        sign_in("admin");
+        let t = app.state::<Shell>().terminal().expect("terminal");
+        tauri::async_runtime::block_on(t.counter.ship_audit()).expect("shipped");
+        let form = serde_json::json!({"form": {"insured_number": row["insured_number"], "operation": "view_resident"}});
+        let result = call(&w, "audit_search", form.clone()).expect("search");
+        let entries = result["entries"].as_array().expect("entries");
+        assert_eq!(entries.len(), 1, "{result}");
+        assert_eq!(entries[0]["entry"]["event"]["user"], "152111-clerk");
+        let err = call(
+            &w,
+            "audit_search",
+            serde_json::json!({"form": {"insured_number": "12"}}),
+        )
+        .expect_err("invalid");
+        assert_eq!(err["fields"][0]["field"], "insured_number");
+
+        let exported = call(&w, "audit_export", form).expect("export");
+        assert_eq!(exported["matched"], 1);
+        let files: Vec<String> = exported["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(files.len(), 2, "{exported}");
+        assert!(
+            files
+                .iter()
+                .all(|f| f.starts_with(&dir.path().join("exports").display().to_string()))
+        );
+        let jsonl = std::fs::read(&files[1]).expect("chain file");
+        madoguchi_audit::verify_export(jsonl.as_slice()).expect("the chain file verifies");
+        let csv = std::fs::read_to_string(&files[0]).expect("csv");
+        assert!(csv.contains("被保険者情報の表示"), "{csv}");
+        assert!(!csv.contains(row["insured_number"].as_str().unwrap_or("-")));
+        // The export is in the terminal's own chain.
+        let own = t.counter.audit_entries().expect("entries");
+        assert!(
+            own.iter()
+                .filter(|e| e.event.operation == madoguchi_audit::Operation::Export)
+                .count()
+                >= 2
+        );
+        call(&w, "sign_out", none).expect("sign out");
+        tauri::async_runtime::block_on(t.shutdown());
     }
 
     #[test]

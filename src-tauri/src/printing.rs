@@ -14,7 +14,7 @@ use madoguchi_print::documents::{
 use madoguchi_print::{
     CupsLp, DocumentRecord, JobOptions, MemoryPrintLog, PrintAssets, PrintConfig, PrintKind,
     PrintOccasion, PrintService, PrinterMap, QueueName, RenderMode, RenderedDocument, Renderer,
-    StaffId,
+    ReprintReason, StaffId,
 };
 use madoguchi_protocol::v1::{DocumentData, NotificationKind};
 use serde::Serialize;
@@ -57,7 +57,8 @@ impl Printing {
         let renderer = Renderer::new(assets.clone())?;
         let mut config = PrintConfig::default();
         config.assets = assets;
-        // The print log stays in memory until the vault offers a sink; print records carry no personal data.
+        // The job log of this session; the lasting print history (first print or reprint, with the reason)
+        // is the counter's, sealed in the vault. Print records carry no personal data.
         let log = Arc::new(MemoryPrintLog::new());
         let service = PrintService::new(
             Box::new(CupsLp::new()),
@@ -179,13 +180,26 @@ impl Printing {
         ))
     }
 
-    /// Sends a checked document to the configured queue and logs it.
-    pub fn print(&self, doc: &RenderedDocument, staff_user: &str) -> Result<Printed, IpcError> {
+    /// Sends a checked document to the configured queue and logs it, as a first print or as the reprint
+    /// the counter decided (with its reason).
+    pub fn print(
+        &self,
+        doc: &RenderedDocument,
+        staff_user: &str,
+        occasion: &madoguchi_counter::PrintOccasion,
+    ) -> Result<Printed, IpcError> {
         let staff = StaffId::parse(staff_user)?;
+        let occasion = match occasion {
+            madoguchi_counter::PrintOccasion::First => PrintOccasion::First,
+            madoguchi_counter::PrintOccasion::Reprint { count, reason } => PrintOccasion::Reprint {
+                count: std::num::NonZeroU32::new(*count).unwrap_or(std::num::NonZeroU32::MIN),
+                reason: ReprintReason::new(&reason.label_ja())?,
+            },
+        };
         let record = self.service.print(
             doc,
             staff,
-            PrintOccasion::First,
+            occasion,
             chrono::Utc::now(),
             &JobOptions::default(),
         )?;

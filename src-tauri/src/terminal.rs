@@ -25,10 +25,14 @@ pub struct Terminal {
     pub counter: Counter,
     /// Rendering, preview, printing.
     pub printing: Printing,
+    /// Bulk printing of approved distributions (一括印刷).
+    pub batches: crate::distribution::Batches,
     /// 研修モード.
     pub training: bool,
     /// Minutes without input before the screen locks.
     pub idle_lock_minutes: f64,
+    /// Where administrators' exports are written.
+    pub export_dir: PathBuf,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
     union: Mutex<Option<TrainingServer>>,
@@ -196,7 +200,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
         IpcError::new("link", madoguchi_domain::StaffMessage::message_ja(&e))
     })?;
     let (counter, background) =
-        Counter::start(client, vault, PROBE_EVERY).map_err(IpcError::from)?;
+        Counter::start(client, vault.clone(), PROBE_EVERY).map_err(IpcError::from)?;
+    if let Some(days) = config.audit_retention_days {
+        counter.set_audit_retention(Duration::from_secs(u64::from(days) * 24 * 3600));
+    }
     counter.set_offline_policy(madoguchi_counter::OfflinePolicy {
         window: std::time::Duration::from_secs(u64::from(config.offline_sign_in_hours) * 3600),
         ..madoguchi_counter::OfflinePolicy::default()
@@ -216,12 +223,19 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             String::new()
         }
     });
+    let batches =
+        crate::distribution::Batches::new(vault, assets.clone(), &config.printer, training)?;
     let printing = Printing::new(assets, &config.printer, training, municipality_name)?;
     Ok(Terminal {
+        batches,
         counter,
         printing,
         training,
         idle_lock_minutes: config.idle_lock_minutes,
+        export_dir: config
+            .export_dir
+            .clone()
+            .unwrap_or_else(|| data_dir.join("exports")),
         background,
         union: Mutex::new(union),
     })

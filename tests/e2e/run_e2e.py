@@ -65,6 +65,10 @@ HTTP_TIMEOUT = float(os.environ.get("E2E_HTTP_TIMEOUT", "60"))
 BENCH_SUBMITS = int(os.environ.get("E2E_BENCH_SUBMITS", "20"))
 CLERK = "152111-clerk"
 CLERK_PASSWORD = "kensyu-152111-clerk"
+ADMIN = "152111-admin"
+ADMIN_PASSWORD = "kensyu-152111-admin"
+SUPERVISOR = "152111-supervisor"
+SUPERVISOR_PASSWORD = "kensyu-152111-supervisor"
 
 T = TypeVar("T")
 
@@ -406,6 +410,7 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
     driver.screenshot(shots / "04-refused.png")
 
     counter_day(driver, shots)
+    supervisor_batch(driver, shots)
 
 
 def my_number(first_eleven: str) -> str:
@@ -541,6 +546,15 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     wait_new_pdf(before, "the 資格確認書")
     driver.screenshot(shots / "07-printed.png")
 
+    # A second print of the same document is a reprint: the dialog asks for the reason first.
+    before = pdfs()
+    driver.click(driver.must(".reprint", "the 再印刷 button"))
+    driver.click(driver.must("input[name=reprint-reason][value=damaged]", "汚損・破損", timeout=15))
+    driver.screenshot(shots / "07b-reprint-reason.png")
+    driver.click(driver.must(".reprint-dialog button[type=submit]", "再印刷する"))
+    wait_new_pdf(before, "the reprinted 資格確認書")
+    check(not driver.find(".reprint-dialog"), "a reprint with the reason 汚損・破損 prints again")
+
     driver.click(driver.must("input[name=identity][value=my_number_card]", "マイナンバーカード"))
     driver.click(driver.must(".record-handover", "the 交付を記録 button"))
     done = driver.must(".handover-done", "the handover recorded", timeout=30)
@@ -663,6 +677,83 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
             "max": round(ordered[-1], 1),
         }
     driver.screenshot(shots / "15-after-bench.png")
+
+    # 6. The 情報システム管理者 reviews the audit trail the terminal shipped: the reprint with its reason.
+    driver.click(driver.must(".sign-out", "サインアウト"))
+    driver.type_into("#staff-id", ADMIN)
+    driver.type_into("#password", ADMIN_PASSWORD)
+    driver.press(KEY_ENTER)
+    driver.must(".audit-log", "the 監査ログ screen", timeout=30)
+    driver.type_into("input[name=insured_number]", insured)
+
+    def reprint_row() -> bool | None:
+        driver.click(driver.must(".audit-search button[type=submit]", "検索"))
+        time.sleep(1)
+        found = driver.execute(
+            "return [...document.querySelectorAll('.audit-table tbody tr')]"
+            ".some(r => r.textContent.includes('再印刷') && r.textContent.includes('汚損・破損'));"
+        )
+        return True if found else None
+
+    wait_for("the reprint in the collected audit trail", reprint_row, timeout=90)
+    check(True, "the administrator finds the reprint and its reason by 被保険者番号")
+    driver.screenshot(shots / "16-audit-log.png")
+    driver.click(driver.must(".audit-export", "出力"))
+    done = driver.text(driver.must(".export-done", "the export confirmation", timeout=30))
+    check("出力先" in done, f"the report is exported and the screen says where ({done})")
+
+
+def pdf_pages(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False).stdout
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    return 0
+
+
+def supervisor_batch(driver: WebDriver, shots: Path) -> None:
+    """The 監督者 approves the training union's released 一斉更新 and prints it in bulk."""
+    driver.click(driver.must(".sign-out", "サインアウト"))
+    driver.type_into("#staff-id", SUPERVISOR)
+    driver.type_into("#password", SUPERVISOR_PASSWORD)
+    driver.press(KEY_ENTER)
+    go_tab(driver, "distribution")
+    driver.click(driver.must(".open-distribution", "開く (the released 一斉更新)", timeout=30))
+    proofs = wait_for(
+        "rendered proofs (first, last, random)",
+        lambda: (lambda n: n if n >= 2 else None)(
+            driver.execute("return document.querySelectorAll('.proof img.preview').length;")
+        ),
+        timeout=60,
+    )
+    check(proofs >= 2, f"the supervisor sees {proofs} rendered proofs before deciding")
+    driver.screenshot(shots / "17-distribution-proofs.png")
+    total = int(
+        driver.execute(
+            "return document.querySelector('.distribution-list td.count').textContent.replace(/[^0-9]/g, '');"
+        )
+    )
+    # Without the password nothing is sent; with it the approval goes to the union.
+    driver.click(driver.must("input[type=radio][value=approve]", "承認"))
+    driver.click(driver.must("#decision-submit", "確定"))
+    driver.must(".decision .form-error", "the password is asked again")
+    driver.type_into("#decision-password", SUPERVISOR_PASSWORD)
+    driver.click(driver.must("#decision-submit", "確定"))
+    before = pdfs()
+    driver.click(driver.must("#batch-start", "印刷開始", timeout=30))
+    driver.must(".report", "the reconciliation report after the batch", timeout=300)
+    report = driver.text(driver.must(".report", "照合結果"))
+    check("全件を一度ずつ" in report, f"the report says every record printed once ({report[:80]}…)")
+    driver.screenshot(shots / "18-batch-report.png")
+
+    def all_pages() -> int | None:
+        new = [p for p in pdfs() - before if p.stat().st_size > 0]
+        pages = sum(pdf_pages(p) for p in new)
+        return pages if pages >= total else None
+
+    pages = wait_for(f"{total} bulk pages from cups-pdf", all_pages, timeout=300)
+    check(pages == total, f"cups-pdf received {pages} pages for {total} approved records")
+    FIGURES["bulk_pages_printed"] = pages
 
 
 FIGURES: dict[str, Any] = {}

@@ -157,19 +157,36 @@ describe('App', () => {
     expect(await screen.findByRole('tab', { name: /届出/ })).toBeTruthy();
   });
 
-  it('shows only the screens the role may use: an administrator gets no counter screens', async () => {
+  it('shows only the screens the role may use: a 広域連合職員 has none on a counter terminal', async () => {
     mockShell({
       app_info: () => READY_INFO,
       line_state: () => 'online',
-      sign_in: () => ({ ...STAFF, user_id: '152111-admin', roles: ['admin'] }),
-      // 監査 has no screen here yet (職員管理 has: see App.accounts.test.ts).
-      session_info: () => ({ staff: STAFF, locked: false, capabilities: ['review_audit'] }),
+      sign_in: () => ({ ...STAFF, user_id: '152111-union-staff1', roles: ['union_staff'] }),
+      session_info: () => ({ staff: STAFF, locked: false, capabilities: ['manage_distributions'] }),
     });
     const user = userEvent.setup();
     render(App);
     await screen.findByLabelText('職員ID');
     await user.keyboard('a{Tab}b{Enter}');
     expect(await screen.findByText('この職員IDで使える業務はこの画面にありません。')).toBeTruthy();
+    expect(screen.queryByRole('tab', { name: /届出/ })).toBeNull();
+  });
+
+  it('an administrator gets the 監査ログ screen and no counter screens', async () => {
+    mockShell({
+      app_info: () => READY_INFO,
+      line_state: () => 'online',
+      sign_in: () => ({ ...STAFF, user_id: '152111-admin', roles: ['admin'] }),
+      session_info: () => ({ staff: STAFF, locked: false, capabilities: ['review_audit'] }),
+      audit_operations: () => [],
+      audit_flags: () => ({ flags: [] }),
+      audit_shipping: () => ({ pending: 0, acknowledged: 0, flagged: false }),
+    });
+    const user = userEvent.setup();
+    render(App);
+    await screen.findByLabelText('職員ID');
+    await user.keyboard('a{Tab}b{Enter}');
+    expect(await screen.findByRole('tab', { name: /監査ログ/ })).toBeTruthy();
     expect(screen.queryByRole('tab', { name: /届出/ })).toBeNull();
   });
 });

@@ -12,9 +12,13 @@
 //! A crash can stop this anywhere. On resume the last unit tells what to do: `Intended` → ask the print
 //! system for jobs with the unit's title; a held one may hold a truncated PDF (the process died while piping
 //! it to `lp`, which then submits what it got), so it is cancelled and the unit spooled again; one that is
-//! not held was released by someone and prints, so it counts as spooled. `Held` → release it (or, when it is
-//! gone, spool again). Submitting held is what makes a half-written job harmless: nothing prints before the
-//! job id is on disk.
+//! not held was released by someone and prints, so it counts as spooled. `Held` → look the job up by its id
+//! and release it (cancelled or aborted: spool again; already released or finished: counted as spooled).
+//! Submitting held is what makes a half-written job harmless: nothing prints before the job id is on disk.
+//!
+//! Limit: CUPS drops a finished job's *title* from its history after a few seconds (ids stay), so a held job
+//! that someone released by hand *and* that finished before the restart is not found by title; the unit is
+//! then spooled again. Only a person releasing our held jobs by hand can cause that.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -500,17 +504,21 @@ impl BatchPrinter {
         let queue = QueueName::parse(&unit.queue)?;
         match &unit.phase {
             JobPhase::Released { .. } => Ok(()),
-            JobPhase::Held { job } => {
-                let known = self.backend.find_jobs(&queue, &unit.title)?;
-                match known.iter().find(|j| &j.id == job).map(|j| j.state) {
-                    Some(SpooledJobState::Held) => self.release(st, i, job.clone()),
-                    Some(SpooledJobState::Canceled | SpooledJobState::Aborted) | None => {
-                        tracing::warn!(unit = unit.index, job = %job, "held job gone; spooling the unit again");
-                        self.respool(dist, st, i, &queue, layouts)
-                    }
-                    Some(_) => self.mark_released(st, i, job.clone()),
+            JobPhase::Held { job } => match self.backend.job_state(&queue, job)? {
+                Some(SpooledJobState::Held) => self.release(st, i, job.clone()),
+                Some(SpooledJobState::Canceled | SpooledJobState::Aborted) => {
+                    tracing::warn!(unit = unit.index, job = %job, "held job cancelled or aborted; spooling the unit again");
+                    self.respool(dist, st, i, &queue, layouts)
                 }
-            }
+                Some(_) => self.mark_released(st, i, job.clone()),
+                // The print system had the job (its id is recorded) and no longer lists it: it finished
+                // and left the history. Counting it as printed risks no duplicate; should the pages be
+                // missing, the 照合番号 check against the report shows the gap and a reprint covers it.
+                None => {
+                    tracing::warn!(unit = unit.index, job = %job, "recorded job no longer known to the print system; counted as printed");
+                    self.mark_released(st, i, job.clone())
+                }
+            },
             JobPhase::Intended => {
                 let known = self.backend.find_jobs(&queue, &unit.title)?;
                 let mut printing = None;
@@ -729,6 +737,11 @@ mod tests {
         SubmitLostReleased,
         /// Releasing fails (the print system is down for a moment).
         Release,
+        /// The release went through but the process died before recording it; the job then finished and
+        /// left the print system's list (`gone`).
+        ReleaseLost {
+            gone: bool,
+        },
     }
 
     struct Spooler {
@@ -831,11 +844,41 @@ mod tests {
                 .map(|(j, _, _)| j.clone())
                 .collect())
         }
+        fn job_state(
+            &self,
+            _queue: &QueueName,
+            job: &JobId,
+        ) -> Result<Option<SpooledJobState>, PrintError> {
+            Ok(self
+                .jobs
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|(j, _, _)| &j.id == job)
+                .map(|(j, _, _)| j.state))
+        }
         fn release_job(&self, job: &JobId) -> Result<(), PrintError> {
             if self.fault() == Fault::Release {
                 return Err(PrintError::Tool {
                     tool: "lp",
                     reason: "scheduler not responding".into(),
+                });
+            }
+            if let Fault::ReleaseLost { gone } = self.fault() {
+                let mut jobs = self.jobs.lock().expect("lock");
+                for (j, t, _) in jobs.iter_mut() {
+                    if &j.id == job {
+                        j.state = SpooledJobState::Completed;
+                        if gone {
+                            // Still printed, but no longer listed: keep its pages under another title.
+                            j.id = JobId(format!("{}-purged", j.id.0));
+                            t.push_str("-purged");
+                        }
+                    }
+                }
+                return Err(PrintError::Tool {
+                    tool: "lp",
+                    reason: "killed".into(),
                 });
             }
             for (j, _, _) in self.jobs.lock().expect("lock").iter_mut() {
@@ -991,6 +1034,76 @@ mod tests {
         f.spooler.set(Fault::None);
         assert!(matches!(run(&f), Ok(RunOutcome::Completed(_))));
         assert_exactly_once(&f, 7, 3);
+    }
+
+    #[test]
+    fn release_done_but_not_recorded_is_not_spooled_again() {
+        for gone in [false, true] {
+            let f = fixture(7, 3);
+            f.spooler.set(Fault::ReleaseLost { gone });
+            assert!(run(&f).is_err());
+            f.spooler.set(Fault::None);
+            assert!(matches!(run(&f), Ok(RunOutcome::Completed(_))));
+            let pages: usize = f.spooler.printing().iter().map(|(_, p)| p).sum();
+            assert_eq!(pages, 7, "gone = {gone}: no page twice");
+            assert!(f.printer.report(&f.dist).expect("report").complete);
+        }
+    }
+
+    #[test]
+    fn mixed_page_kinds_split_chunks_and_go_to_their_printers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = keyring_core::mock::Store::new().expect("mock store");
+        let keys = KeyringKeyStore::with_store(store, "test.madoguchi.batch");
+        let vault =
+            Vault::open(VaultConfig::new(dir.path().join("v"), "T01"), &keys).expect("vault");
+        let spooler = Spooler::new();
+        let printer = BatchPrinter::new(
+            vault,
+            Arc::new(Renderer::new(PrintAssets::repo_default()).expect("fonts")),
+            spooler.clone(),
+            PrinterMap {
+                card: Some(QueueName::parse("CARD").expect("q")),
+                a4: Some(QueueName::parse("A4").expect("q")),
+            },
+            BatchLayouts::default(),
+            false,
+        );
+        let records = synthetic::with_notices(
+            synthetic::records(DistributionKind::AnnualRenewal, 10, 8),
+            4,
+        );
+        let dist = ApprovedDistribution::verify(
+            DistributionKind::AnnualRenewal,
+            MailClass::SimpleRegisteredNoForward,
+            synthetic::approval_of(8, &records),
+            records,
+        )
+        .expect("approved");
+        let staff = StaffId::parse("s").expect("staff");
+        printer
+            .start(&dist, &staff, BatchSettings { chunk_size: 3 })
+            .expect("start");
+        assert!(matches!(
+            printer.run(&dist, &BatchControl::new(), &mut |_| {}),
+            Ok(RunOutcome::Completed(_))
+        ));
+        let units = printer.units(&dist).expect("units");
+        let got: Vec<(u32, u32, &str)> = units
+            .iter()
+            .map(|u| (u.first_seq, u.last_seq, u.queue.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (1, 3, "CARD"),
+                (4, 4, "A4"),
+                (5, 7, "CARD"),
+                (8, 8, "A4"),
+                (9, 10, "CARD")
+            ]
+        );
+        assert!(printer.report(&dist).expect("report").complete);
     }
 
     #[test]

@@ -23,6 +23,20 @@
 //! exports are returned as bytes to the caller); or put personal data or a password in logs and error messages
 //! (errors name record 通し番号 and item names only).
 //!
+//! # Wiring (the app)
+//! `ApprovedDistribution::verify(kind, mail_class, approval, records)` with what `fetch_approved` returns;
+//! `BatchPrinter::new(vault, renderer, backend, printers, layouts, training)`; then `start`, `run` (on a
+//! worker thread, with a [`BatchControl`] the screen can `pause()`; call `run` again to resume, also after a
+//! restart), `progress`, `report` / `print_report`, `reprint(first, last, reason, staff)`; [`mailing_list`];
+//! [`export_encrypted`]. The caller writes the audit records (start, reprints with reasons, lists, exports).
+//!
+//! # Tests
+//! Unit tests run anywhere (`cargo test -p madoguchi-batch --lib`). The system tests print on the real CUPS
+//! cups-pdf queue and keep job state in a vault on the real OS keyring:
+//! `bash scripts/setup-cups-pdf.sh` (root), then
+//! `keyctl session - env MADOGUCHI_REQUIRE_CUPS=1 cargo test -p madoguchi-batch`. Benchmark:
+//! `keyctl session - cargo bench -p madoguchi-batch --bench annual_renewal`.
+//!
 //! [`LedgerEntry`]: madoguchi_protocol::distribution::LedgerEntry
 
 mod approved;

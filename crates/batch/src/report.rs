@@ -208,7 +208,13 @@ impl ReconciliationReport {
         let layout = renderer.layout(
             madoguchi_print::PrintConfig::default().layout_for(PrintKind::ReconciliationReport),
         )?;
-        let lines: Vec<String> = self.to_text().lines().flat_map(|l| wrap(l, 48)).collect();
+        // The layout prints the title; the text's own title and rule are for plain-text use.
+        let lines: Vec<String> = self
+            .to_text()
+            .lines()
+            .skip(2)
+            .flat_map(|l| wrap(l, 48))
+            .collect();
         let pages: Vec<ReportPage> = lines
             .chunks(LINES_PER_PAGE)
             .map(|c| ReportPage(c.to_vec()))

@@ -163,6 +163,20 @@ pub fn records(kind: DistributionKind, n: u32, seed: u64) -> Vec<DistributionRec
         .collect()
 }
 
+/// Turn every `every`-th 資格確認書 into a 資格情報のお知らせ (A4, for マイナ保険証 holders): content with two
+/// page kinds. The approval must be made after this (it changes the content hash).
+pub fn with_notices(mut records: Vec<DistributionRecord>, every: u32) -> Vec<DistributionRecord> {
+    for r in records.iter_mut() {
+        if let RecordPayload::Certificate(d) = &mut r.payload
+            && every > 0
+            && r.seq.is_multiple_of(every)
+        {
+            d.kind = DocumentKind::ShikakuJohoOshirase;
+        }
+    }
+    records
+}
+
 /// The distribution id used for `seed`.
 pub fn distribution_id(seed: u64) -> DistributionId {
     DistributionId(Uuid::from_u128(

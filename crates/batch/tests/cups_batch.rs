@@ -169,6 +169,14 @@ fn pause_resume_and_reprint_with_reason() {
     let text = report.to_text();
     assert!(text.contains("紙詰まりによる再印刷") && text.contains("印刷件数　　　　：9件"));
     assert!(text.contains(&report.content_code) && text.contains("kensyu-kantoku"));
+    // The report on paper (A4 queue): one page, through the same pre-flight as every document.
+    let job = printer.print_report(&dist).expect("report printed");
+    let pdf = common::wait_for_job_output(&job.0);
+    let pages = common::control_numbers_of(&pdf);
+    assert_eq!(pages.len(), 1);
+    if std::env::var("KEEP_REPORT_PDF").is_err() {
+        let _ = std::fs::remove_file(&pdf);
+    }
     // Reprints only of what was printed.
     assert!(matches!(
         printer.reprint(
@@ -224,4 +232,84 @@ fn tampered_content_is_refused() {
         printer.run(&new, &BatchControl::new(), &mut |_| {}),
         Err(BatchError::JobForOtherContent { .. })
     ));
+}
+
+/// A queue of our own (so that stopping it disturbs no other test): cups-pdf behind it, accepting.
+fn fault_queue() -> Option<String> {
+    const Q: &str = "MDG-BATCH-FAULT";
+    const PPD: &str = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd";
+    let ok = |cmd: &str, args: &[&str]| {
+        std::process::Command::new(cmd)
+            .args(args)
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false)
+    };
+    let ready = (ok("lpstat", &["-p", Q])
+        || ok("lpadmin", &["-p", Q, "-v", "cups-pdf:/", "-E", "-P", PPD]))
+        && ok("cupsaccept", &[Q])
+        && ok("cupsenable", &[Q]);
+    if ready {
+        Some(Q.to_string())
+    } else if std::env::var("MADOGUCHI_REQUIRE_CUPS").as_deref() == Ok("1") {
+        panic!("cannot set up the {Q} queue (needs root: lpadmin, cupsaccept)");
+    } else {
+        eprintln!("SKIPPED: cannot set up the {Q} queue (needs root)");
+        None
+    }
+}
+
+#[test]
+fn printer_fault_mid_batch_resumes_from_exactly_the_next_record() {
+    if !common::require_cups() {
+        return;
+    }
+    let Some(q) = fault_queue() else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let dist = common::renewal(6, seed());
+    let queue = madoguchi_print::QueueName::parse(&q).expect("queue");
+    let printer = madoguchi_batch::BatchPrinter::new(
+        common::open_vault(dir.path()),
+        std::sync::Arc::new(madoguchi_print::Renderer::new(common::assets()).expect("renderer")),
+        std::sync::Arc::new(madoguchi_print::CupsLp::new()),
+        madoguchi_print::PrinterMap {
+            card: Some(queue.clone()),
+            a4: Some(queue),
+        },
+        madoguchi_batch::BatchLayouts::default(),
+        false,
+    );
+    printer
+        .start(&dist, &staff(), BatchSettings { chunk_size: 2 })
+        .expect("start");
+    // The printer stops taking jobs after the first chunk (out of paper, taken offline …).
+    let err = printer
+        .run(&dist, &BatchControl::new(), &mut |p| {
+            if p.records_done == 2 {
+                let _ = std::process::Command::new("cupsreject").arg(&q).output();
+            }
+        })
+        .expect_err("the queue refuses jobs");
+    let _ = std::process::Command::new("cupsaccept").arg(&q).output();
+    assert!(matches!(err, BatchError::Printer(_)), "{err:?}");
+    assert!(err.message_ja().contains("再開"), "{}", err.message_ja());
+    assert_eq!(
+        printer
+            .progress(&dist)
+            .expect("progress")
+            .map(|p| p.records_done),
+        Some(2)
+    );
+    // Back online: resume.
+    let report = match printer
+        .run(&dist, &BatchControl::new(), &mut |_| {})
+        .expect("resume")
+    {
+        RunOutcome::Completed(r) => r,
+        RunOutcome::Paused(_) => panic!("paused"),
+    };
+    assert!(report.complete);
+    assert_eq!(printed_seqs(&report.job_ids), (1..=6).collect::<Vec<u32>>());
+    std::thread::sleep(Duration::from_secs(2));
+    assert!(common::outputs_containing(&report.job_title_prefix).is_empty());
 }

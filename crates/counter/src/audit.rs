@@ -23,7 +23,9 @@ impl AuditTrail {
     /// stops the counter rather than being continued silently.
     pub(crate) fn open(vault: Vault) -> Result<Self, CounterError> {
         let terminal = vault.config().terminal_code.clone();
-        let head = verify_entries(ChainHead::default(), &terminal, &read_all(&vault)?)
+        // Entries the union acknowledged may have been removed: the kept ones continue the anchor.
+        let anchor = crate::shipping::anchor(&vault)?;
+        let head = verify_entries(anchor, &terminal, &read_all(&vault)?)
             .map_err(CounterError::AuditChain)?;
         Ok(AuditTrail {
             vault,
@@ -40,6 +42,19 @@ impl AuditTrail {
         target: Option<String>,
         outcome: Outcome,
     ) -> Result<(), CounterError> {
+        self.record_with_purpose(user, operation, target, None, outcome)
+            .await
+    }
+
+    /// Appends one operation with its purpose (利用目的, or a reprint's reason).
+    pub(crate) async fn record_with_purpose(
+        &self,
+        user: &str,
+        operation: Operation,
+        target: Option<String>,
+        purpose: Option<String>,
+        outcome: Outcome,
+    ) -> Result<(), CounterError> {
         let mut head = self.head.lock().await;
         let mut next = *head;
         let entry = next.append(AuditEvent {
@@ -48,7 +63,7 @@ impl AuditTrail {
             user: user.to_owned(),
             operation,
             target,
-            purpose: None,
+            purpose,
             outcome,
         });
         let bytes = serde_json::to_vec(&entry).map_err(|e| CounterError::Encode(e.to_string()))?;

@@ -27,6 +27,8 @@ use madoguchi_audit::{AuditEntry, Operation, Outcome};
 
 use crate::accounts::{AccountsState, OfflinePolicy, SessionMode, keep_accounts_fresh};
 use crate::audit::AuditTrail;
+
+mod review;
 use crate::error::CounterError;
 use crate::revocation::{TerminalStatus, wipe_on_revocation};
 
@@ -34,6 +36,8 @@ use crate::revocation::{TerminalStatus, wipe_on_revocation};
 pub mod distribution;
 #[path = "reprint.rs"]
 mod reprint;
+use crate::shipping::{Shipped, Shipper, ShippingStatus};
+pub use review::{PrintOccasion, ReprintReason};
 
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
@@ -179,6 +183,7 @@ struct Inner {
     staff: RwLock<Option<StaffInfo>>,
     audit: AuditTrail,
     status: watch::Sender<TerminalStatus>,
+    shipper: Arc<Shipper>,
     /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
     accounts: AccountsState,
 }
@@ -193,9 +198,10 @@ pub struct Background {
     pub roster: JoinHandle<()>,
     /// Wipes the vault when the union refuses this terminal's certificate as revoked.
     pub revocation: JoinHandle<()>,
-    /// Keeps the cached list of revoked staff fresh (periodically and when the line comes back) and turns
-    /// an offline session into an online one when the line returns.
-    pub staff_accounts: JoinHandle<()>,
+    /// Ships the terminal's audit chain to the union.
+    pub audit: JoinHandle<()>,
+    /// Keeps the cached revocation list fresh (periodically and when the line comes back).
+    pub revocations: JoinHandle<()>,
 }
 
 impl Background {
@@ -205,7 +211,8 @@ impl Background {
         self.probe.abort();
         self.roster.abort();
         self.revocation.abort();
-        self.staff_accounts.abort();
+        self.audit.abort();
+        self.revocations.abort();
     }
 }
 
@@ -264,6 +271,7 @@ impl Counter {
             );
         }
         let audit = AuditTrail::open(vault.clone())?;
+        let shipper = Arc::new(Shipper::new(client.clone(), vault.clone()));
         let sender = Sender::new(client.clone(), vault.clone());
         let (token, token_rx) = watch::channel(None);
         let (engine, sync) = SyncEngine::new(sender.clone(), token_rx, DRAIN_PARALLEL);
@@ -279,23 +287,30 @@ impl Counter {
                 staff: RwLock::new(None),
                 audit,
                 status: watch::channel(TerminalStatus::Active).0,
+                shipper: shipper.clone(),
                 accounts: AccountsState::default(),
             }),
         };
         let roster = tokio::spawn(keep_roster_fresh(counter.clone()));
-        let staff_accounts = tokio::spawn(keep_accounts_fresh(counter.clone()));
+        let audit = tokio::spawn(crate::shipping::keep_shipping(
+            shipper,
+            counter.inner.client.clone(),
+        ));
+        let revocations = tokio::spawn(keep_accounts_fresh(counter.clone()));
         let tasks = vec![
             drain.abort_handle(),
             probe.abort_handle(),
             roster.abort_handle(),
-            staff_accounts.abort_handle(),
+            audit.abort_handle(),
+            revocations.abort_handle(),
         ];
         let background = Background {
             sync: drain,
             probe,
             roster,
             revocation: tokio::spawn(wipe_on_revocation(counter.clone(), keys, tasks)),
-            staff_accounts,
+            audit,
+            revocations,
         };
         Ok((counter, background))
     }
@@ -492,7 +507,25 @@ impl Counter {
             .await
     }
 
-    /// The terminal's audit chain, oldest first (for the administrator and for shipping to the union).
+    /// Ships the audit entries the union has not acknowledged, now (the background task does it after
+    /// every contact and periodically).
+    pub async fn ship_audit(&self) -> Result<Shipped, CounterError> {
+        self.inner.shipper.ship().await
+    }
+
+    /// Where shipping of the audit chain stands.
+    pub fn audit_shipping(&self) -> Result<ShippingStatus, CounterError> {
+        self.inner.shipper.status()
+    }
+
+    /// How long acknowledged audit entries stay on this terminal (default a week).
+    pub fn set_audit_retention(&self, keep: Duration) {
+        self.inner.shipper.set_retention(keep);
+        self.inner.shipper.wake();
+    }
+
+    /// The terminal's audit chain as kept locally, oldest first (acknowledged entries older than the
+    /// retention window were removed; the first kept one continues the vault's anchor).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
         self.inner.audit.entries()
     }

@@ -9,7 +9,9 @@
 //!
 //! For the batch crate: [`Counter::approved_content`] returns the approval (a [`LedgerEntry`] whose
 //! `content_hash` and `record_count` the batch prints on its reconciliation report) and every record in
-//! `seq` order; [`Counter::approved_distributions`] lists what the vault holds.
+//! `seq` order; [`Counter::approved_distributions`] lists what the vault holds. Online, call
+//! [`Counter::fetch_approved`] before a batch: it also confirms the approval still stands (and erases a copy
+//! the union has since voided by regenerating the content).
 
 use chrono::{DateTime, Utc};
 use madoguchi_audit::Operation;
@@ -250,6 +252,9 @@ impl Counter {
         Ok(ledger)
     }
 
+    /// Call it before a batch whenever the line is up: besides fetching, it confirms the approval still
+    /// stands, and erases a copy whose approval the union has voided since (a regeneration).
+    ///
     /// Fetches the approved content into the vault, page by page (each page durable as it arrives, so an
     /// interrupted fetch resumes from the next record), reporting progress through `progress`. Once every
     /// record is there, refuses (and erases) content whose hash, count or numbering is not what the
@@ -275,9 +280,18 @@ impl Counter {
     ) -> Result<ApprovedContentInfo, CounterError> {
         let token = self.token()?;
         let ledger = self.inner.client.distribution_ledger(&token, id).await?;
-        let approval = current_approval(&ledger)?;
         let store = self.inner.vault.distributions();
         let key = vault_id(id);
+        let approval = match current_approval(&ledger) {
+            Ok(a) => a,
+            Err(DistributionError::NotApproved) => {
+                // Never approved, or the union rebuilt it since: a copy held from an earlier approval is no
+                // longer the approved content, so it leaves the vault.
+                store.remove(&key)?;
+                return Err(DistributionError::NotApproved.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let total = approval.record_count;
         let mut manifest = match self.distribution_manifest(id)? {
             Some(m) if m.approval == approval => m,

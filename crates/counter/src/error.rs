@@ -37,6 +37,9 @@ pub enum CounterError {
     /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
     #[error(transparent)]
     Distribution(#[from] crate::counter::distribution::DistributionError),
+    /// A second print of the same document is a reprint and needs a reason.
+    #[error("a reprint needs a reason")]
+    ReprintReasonRequired,
 }
 
 impl StaffMessage for CounterError {
@@ -54,6 +57,9 @@ impl StaffMessage for CounterError {
                 "{} 端末を使用せず、情報システム管理者に連絡してください。",
                 e.message_ja()
             ),
+            CounterError::ReprintReasonRequired => {
+                "この書類は印刷済みです。再印刷の理由を選んでください（その他は理由を記入）。".into()
+            }
             CounterError::Offline(r) => r.message_ja(),
             CounterError::OfflineOnly => "オフライン受付のみのサインインです。この操作（検索、被保険者情報・個人番号の表示、交付・印刷など）は広域連合のサーバーが必要なため、回線の回復後にもう一度サインインしてから行ってください。届出の受付（保存）と名簿の照会はできます。".into(),
             CounterError::InvalidUserId => "ユーザIDは半角英数字と . _ @ - で入力してください。".into(),
@@ -69,6 +75,7 @@ impl CounterError {
             CounterError::Offline(r) => Some(r.code()),
             CounterError::OfflineOnly => Some("offline_session"),
             CounterError::Distribution(e) => Some(e.code()),
+            CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
             _ => None,
         }
     }

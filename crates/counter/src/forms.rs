@@ -2,12 +2,14 @@
 //! per field in Japanese (from the domain's `StaffMessage`s) so the clerk sees it next to what was typed;
 //! the values themselves never appear in a message or a log.
 
+use madoguchi_audit::Operation;
 use madoguchi_domain::Date;
 use madoguchi_domain::StaffMessage;
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, InsuredNumber, MyNumber};
 use madoguchi_domain::insurance::{LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_domain::wareki::parse_date;
+use madoguchi_protocol::v1::AuditSearchRequest;
 use madoguchi_protocol::v1::{
     ChangeOfParticulars, Death, DisabilityApplication, DisabilityEvidence, DocumentId,
     IdentityDocument, IssuanceRequest, IssueMethod, MailingAddress, MailingAddressChange, MoveIn,
@@ -47,12 +49,12 @@ pub fn today_jst() -> Date {
 
 /// Collects field errors while a form is parsed.
 #[derive(Default)]
-struct Check {
+pub(crate) struct Check {
     errors: Vec<FieldError>,
 }
 
 impl Check {
-    fn fail(&mut self, field: &str, message_ja: impl Into<String>) {
+    pub(crate) fn fail(&mut self, field: &str, message_ja: impl Into<String>) {
         self.errors.push(FieldError {
             field: field.to_owned(),
             message_ja: message_ja.into(),
@@ -87,7 +89,7 @@ impl Check {
     }
 
     /// An optional field: empty is `None`, anything else must parse.
-    fn optional<T, E: StaffMessage>(
+    pub(crate) fn optional<T, E: StaffMessage>(
         &mut self,
         field: &str,
         label: &str,
@@ -117,7 +119,7 @@ impl Check {
         }
     }
 
-    fn finish<T>(self, value: Option<T>) -> Result<T, FormErrors> {
+    pub(crate) fn finish<T>(self, value: Option<T>) -> Result<T, FormErrors> {
         match value {
             Some(v) if self.errors.is_empty() => Ok(v),
             _ => Err(FormErrors {
@@ -571,6 +573,81 @@ impl IssuanceForm {
             method: self.method,
             identity_documents: self.identity_documents.clone(),
         }))
+    }
+}
+
+/// The search form as typed: every field optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSearchForm {
+    /// 利用者ID.
+    pub user_id: String,
+    /// 被保険者番号.
+    pub insured_number: String,
+    /// 期間（から）: 和暦 or 西暦.
+    pub from: String,
+    /// 期間（まで）.
+    pub to: String,
+    /// 操作 (the stable code, e.g. `view_resident`).
+    pub operation: String,
+}
+
+/// An audit operation from its stable code (`view_resident` …).
+pub fn parse_operation(code: &str) -> Result<Operation, OperationUnknown> {
+    serde_json::from_value(serde_json::Value::String(code.to_owned())).map_err(|_| OperationUnknown)
+}
+
+/// An operation code the union does not know.
+#[derive(Debug)]
+pub struct OperationUnknown;
+
+impl madoguchi_domain::StaffMessage for OperationUnknown {
+    fn message_ja(&self) -> String {
+        "一覧から選んでください。".into()
+    }
+}
+
+impl AuditSearchForm {
+    /// The union's request.
+    pub fn parse(&self) -> Result<AuditSearchRequest, FormErrors> {
+        let mut c = Check::default();
+        let insured_number = c.optional(
+            "insured_number",
+            "被保険者番号",
+            &self.insured_number,
+            InsuredNumber::parse,
+        );
+        let from = c.optional("from", "期間（から）", &self.from, |s| {
+            parse_date(s).map(|(d, _)| d)
+        });
+        let to = c.optional("to", "期間（まで）", &self.to, |s| {
+            parse_date(s).map(|(d, _)| d)
+        });
+        let op = c.optional("operation", "操作", &self.operation, parse_operation);
+        let user = self.user_id.trim();
+        if user.chars().count() > 64 {
+            c.fail("user_id", "利用者IDは64文字以内です。");
+        }
+        let req = match (insured_number, from, to, op) {
+            (Some(insured_number), Some(from), Some(to), Some(operation)) => {
+                if let (Some(f), Some(t)) = (from, to)
+                    && f > t
+                {
+                    c.fail("to", "期間の終わりが始まりより前です。");
+                }
+                Some(AuditSearchRequest {
+                    user_id: (!user.is_empty()).then(|| user.to_owned()),
+                    insured_number,
+                    from,
+                    to,
+                    operation,
+                    terminal_id: None,
+                    limit: Some(500),
+                })
+            }
+            _ => None,
+        };
+        c.finish(req)
     }
 }
 

@@ -3,7 +3,10 @@
 //! The use cases the desktop app calls, without any window: staff sign-in and sign-out, resident search,
 //! submitting a notification (decided at once when the line is up, queued with a 受付控 number when it is
 //! not), the queue with honest states, the work list of rejected and conflicting items, the "ready to
-//! issue" list, and recording the handover (交付) and returned documents (回収).
+//! issue" list, and recording the handover (交付) and returned documents (回収). For the 監督者: the queue of
+//! distributions (配信) with summaries and sample records, the decision with the password asked again, the
+//! approved content fetched and kept sealed in the vault for batches ([`Counter::approved_content`]), and
+//! approvals of single reprints under the union's policy.
 //!
 //! A submission is always written to the vault's outbox first, durably, and only then sent: whatever
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
@@ -11,6 +14,10 @@
 //!
 //! The screens' forms are parsed here too ([`forms`]), at the edge, into the protocol's types, with a
 //! Japanese message per field.
+//!
+//! Every access is appended to the terminal's hash-chained audit trail (sealed in the vault), which a
+//! background task ships to the union until acknowledged; a second print of a document is a reprint that
+//! needs a reason; administrators search and export what the union collected.
 //!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
@@ -21,6 +28,7 @@ mod counter;
 mod error;
 pub mod forms;
 mod revocation;
+mod shipping;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use counter::distribution::{
@@ -28,7 +36,9 @@ pub use counter::distribution::{
     current_approval,
 };
 pub use counter::{
-    Background, Counter, QueueEntry, ReadyToIssue, Receipt, RosterAnswer, RosterRefresh, Submitted,
+    Background, Counter, PrintOccasion, QueueEntry, ReadyToIssue, Receipt, ReprintReason,
+    RosterAnswer, RosterRefresh, Submitted,
 };
 pub use error::CounterError;
 pub use revocation::TerminalStatus;
+pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};

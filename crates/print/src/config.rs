@@ -96,6 +96,7 @@ impl PrintConfig {
             PrintKind::PremiumNotice => "hokenryo-kettei",
             PrintKind::BurdenRatioNotice => "futan-wariai-henko",
             PrintKind::ReconciliationReport => "ikkatsu-totsugo",
+            PrintKind::MailingList => "atena-ichiran",
         }
     }
 }

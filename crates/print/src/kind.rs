@@ -29,6 +29,10 @@ pub enum PrintKind {
     /// 一括印刷 突合表: the reconciliation report of a bulk print job (an internal list, no seal).
     #[serde(rename = "ikkatsu-totsugo")]
     ReconciliationReport,
+    /// 宛名一覧: the list of mailed items of a distribution (送付方法, 〒, 住所, 宛名, 被保険者番号), for the post
+    /// office and the envelope check.
+    #[serde(rename = "atena-ichiran")]
+    MailingList,
 }
 
 impl PrintKind {
@@ -42,6 +46,7 @@ impl PrintKind {
             Self::PremiumNotice => "hokenryo-kettei",
             Self::BurdenRatioNotice => "futan-wariai-henko",
             Self::ReconciliationReport => "ikkatsu-totsugo",
+            Self::MailingList => "atena-ichiran",
         }
     }
 
@@ -55,6 +60,7 @@ impl PrintKind {
             Self::PremiumNotice => "保険料額決定通知書",
             Self::BurdenRatioNotice => "一部負担金の割合の変更のお知らせ",
             Self::ReconciliationReport => "一括印刷 突合表",
+            Self::MailingList => "宛名一覧",
         }
     }
 
@@ -117,7 +123,7 @@ impl PrintKind {
                 NoticeDate,
                 InsurerName,
             ],
-            Self::ReconciliationReport => &[ReportBody],
+            Self::ReconciliationReport | Self::MailingList => &[ReportBody],
         }
     }
 

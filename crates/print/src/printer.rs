@@ -295,6 +295,20 @@ pub trait PrinterBackend: Send + Sync {
         })
     }
 
+    /// The state of job `job` of `queue`, `None` when the print system no longer knows it. Unlike titles
+    /// (CUPS drops a finished job's name from its history after a while), ids stay.
+    fn job_state(
+        &self,
+        queue: &QueueName,
+        job: &JobId,
+    ) -> Result<Option<SpooledJobState>, PrintError> {
+        let _ = (queue, job);
+        Err(PrintError::Unsupported {
+            backend: self.backend_name(),
+            what: "look up jobs by id",
+        })
+    }
+
     /// Release a job submitted held ([`JobOptions::held`]).
     fn release_job(&self, job: &JobId) -> Result<(), PrintError> {
         let _ = job;
@@ -552,6 +566,18 @@ impl PrinterBackend for CupsLp {
             .collect())
     }
 
+    fn job_state(
+        &self,
+        queue: &QueueName,
+        job: &JobId,
+    ) -> Result<Option<SpooledJobState>, PrintError> {
+        let csv = self.ipp_get_jobs(queue)?;
+        Ok(parse_get_jobs_csv(&csv, queue)
+            .into_iter()
+            .find(|(_, j)| &j.id == job)
+            .map(|(_, j)| j.state))
+    }
+
     fn release_job(&self, job: &JobId) -> Result<(), PrintError> {
         self.run_tool("lp", &["-i", &job.0, "-H", "resume"])
     }
@@ -648,9 +674,12 @@ mod tests {
     #[test]
     fn parses_ipptool_get_jobs_csv() {
         let q = QueueName::parse("CUPS-PDF").expect("queue");
-        let csv = "job-id,job-name,job-state\n65,mdg-b-c0001,completed\n66,\"a, b\",pending-held\n67,x,weird\n";
+        let csv = "job-id,job-name,job-state\n65,mdg-b-c0001,completed\n66,\"a, b\",pending-held\n67,x,weird\n68,,completed\n";
         let jobs = parse_get_jobs_csv(csv, &q);
-        assert_eq!(jobs.len(), 2);
+        assert_eq!(jobs.len(), 3);
+        // A finished job whose name CUPS no longer reports is still there by id.
+        assert_eq!(jobs[2].0, "");
+        assert_eq!(jobs[2].1.id, JobId("CUPS-PDF-68".into()));
         assert_eq!(jobs[0].0, "mdg-b-c0001");
         assert_eq!(jobs[0].1.id, JobId("CUPS-PDF-65".into()));
         assert_eq!(jobs[0].1.state, SpooledJobState::Completed);

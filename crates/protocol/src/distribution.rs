@@ -684,6 +684,32 @@ mod tests {
         assert_eq!(verify_ledger(&ledger), Err(LedgerBroken { position: 2 }));
     }
 
+    proptest::proptest! {
+        /// Whatever one entry of a chain has changed afterwards (action, who, when, count, hash, links), the
+        /// chain no longer verifies, and the break is found at that entry or the one after it.
+        #[test]
+        fn any_edit_breaks_the_chain(len in 1usize..8, at in 0usize..8, field in 0u8..6, n in 1u32..1000) {
+            let at = at % len;
+            let mut chain = vec![entry(1, LEDGER_GENESIS, LedgerAction::Created)];
+            for seq in 2..=len as u32 {
+                let prev = chain[chain.len() - 1].entry_hash.clone();
+                chain.push(entry(seq, &prev, LedgerAction::UnionApproved));
+            }
+            proptest::prop_assert_eq!(verify_ledger(&chain), Ok(()));
+            let e = &mut chain[at];
+            match field {
+                0 => e.action = LedgerAction::Rejected { reason: format!("理由{n}") },
+                1 => e.by = format!("someone-{n}"),
+                2 => e.at += chrono::Duration::milliseconds(i64::from(n)),
+                3 => e.record_count += n,
+                4 => e.content_hash = content_hash(&[row(n, 2027)]),
+                _ => e.prev_hash = hex::encode([n as u8; 32]),
+            }
+            let broken = verify_ledger(&chain);
+            proptest::prop_assert_eq!(broken, Err(LedgerBroken { position: at + 1 }));
+        }
+    }
+
     #[test]
     fn decision_request_debug_hides_the_password() {
         let req = DistributionDecisionRequest {

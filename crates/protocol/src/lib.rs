@@ -14,6 +14,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit_chain;
 pub mod distribution;
 pub mod enrol;
 pub mod error;

@@ -245,6 +245,38 @@ fn operations() -> Vec<Operation> {
             Some("ReprintApprovalRequest"),
             Some("ReprintApproval"),
         ),
+        op(
+            "post",
+            "/v1/audit/chain",
+            "Ship the next entries of this terminal's audit chain (terminal from the certificate); gaps, edits and reorderings are flagged",
+            Auth::Terminal,
+            Some("AuditChainBatch"),
+            Some("AuditChainAck"),
+        ),
+        op(
+            "post",
+            "/v1/audit/search",
+            "Search the collected terminal audit chains by user, resident (被保険者番号), dates, operation (情報システム管理者 only)",
+            Auth::Staff,
+            Some("AuditSearchRequest"),
+            Some("AuditSearchResponse"),
+        ),
+        op(
+            "post",
+            "/v1/audit/export",
+            "Export a report of the collected chains: CSV plus verifiable chain files (情報システム管理者 only; audited)",
+            Auth::Staff,
+            Some("AuditSearchRequest"),
+            Some("AuditExportResponse"),
+        ),
+        op(
+            "get",
+            "/v1/audit/flags",
+            "Continuity flags of the municipality's terminal chains (情報システム管理者 only)",
+            Auth::Staff,
+            None,
+            Some("AuditFlagsResponse"),
+        ),
     ];
     ops.extend(account_operations());
     for o in ops.iter_mut() {
@@ -376,6 +408,12 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<reprint::ReprintPolicy>(&mut generator);
     add::<reprint::ReprintApprovalRequest>(&mut generator);
     add::<reprint::ReprintApproval>(&mut generator);
+    add::<v1::AuditChainBatch>(&mut generator);
+    add::<v1::AuditChainAck>(&mut generator);
+    add::<v1::AuditSearchRequest>(&mut generator);
+    add::<v1::AuditSearchResponse>(&mut generator);
+    add::<v1::AuditFlagsResponse>(&mut generator);
+    add::<v1::AuditExportResponse>(&mut generator);
     let mut defs = generator.take_definitions(true);
     defs.sort_keys();
     defs

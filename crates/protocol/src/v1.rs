@@ -19,10 +19,12 @@ use uuid::Uuid;
 
 use crate::schema;
 
+// Terminal audit chains: shipping, flags, the administrator's search and export.
 pub use crate::accounts::{
     AccountState, Grant, GrantView, NewStaffRequest, PasswordChangeReason, PasswordChangeRequest,
     PasswordResetRequest, RevocationList, Right, SetGrantsRequest, StaffAccount, StaffList,
 };
+pub use crate::audit_chain::*;
 
 /// The path prefix of this version.
 pub const PREFIX: &str = "/v1";

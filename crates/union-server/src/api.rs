@@ -44,6 +44,7 @@ use crate::tls::{RevokedSerials, TerminalIdentity};
 
 #[path = "api_distribution.rs"]
 mod api_distribution;
+mod chain_api;
 
 /// Largest accepted request body. A notification is well under 4 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -977,6 +978,10 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/documents/{id}/issuance", post(record_issuance))
         .route("/v1/documents/{id}/return", post(record_return))
         .route("/v1/audit", get(audit_trail))
+        .route("/v1/audit/chain", post(chain_api::ship_chain))
+        .route("/v1/audit/search", post(chain_api::search))
+        .route("/v1/audit/export", post(chain_api::export))
+        .route("/v1/audit/flags", get(chain_api::flags))
         .route("/v1/roster", get(roster))
         .merge(crate::accounts_api::routes())
         .merge(api_distribution::routes())

@@ -5,6 +5,9 @@
 //! request to the municipality named in the terminal's certificate, and decides notifications at once
 //! (即時に受付・審査・決定, N:163–165) with the domain rules and a dated union policy.
 //!
+//! It collects the terminals' audit chains (continuity checked per terminal, gaps and edits flagged) for
+//! the 情報システム管理者 to search and export.
+//!
 //! It also carries the PKI tool (`pki`), the synthetic seeding (`seed`) and an in-process starter for the
 //! desktop app's training mode (`training`).
 //!
@@ -18,6 +21,7 @@ pub mod accounts;
 mod accounts_api;
 pub mod api;
 pub mod auth;
+pub mod chains;
 pub mod config;
 pub mod crypt;
 pub mod decide;

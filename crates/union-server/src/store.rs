@@ -252,6 +252,55 @@ pub trait UnionStore: Send + Sync + 'static {
     fn flush(&self) -> Result<(), StoreError>;
     /// Distributions (配信) and their ledger, kept beside the rest ([`crate::distribution`]).
     fn distributions(&self) -> &dyn crate::distribution::DistributionStore;
+
+    // Terminal audit chains (crate::chains): entries shipped by terminals, heads, flags.
+    /// The accepted head of a terminal's chain (empty when none was shipped).
+    fn chain_head(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+    ) -> Result<madoguchi_audit::ChainHead, StoreError>;
+    /// One stored entry of a terminal's chain.
+    fn chain_entry(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        seq: u64,
+    ) -> Result<Option<madoguchi_audit::AuditEntry>, StoreError>;
+    /// Stored entries with seq ≥ `from`, at most `limit`, in chain order.
+    fn chain_entries(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<madoguchi_audit::AuditEntry>, StoreError>;
+    /// Stores verified entries continuing `from` and moves the head atomically.
+    fn append_chain(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        from: madoguchi_audit::ChainHead,
+        entries: &[madoguchi_audit::AuditEntry],
+    ) -> Result<madoguchi_audit::ChainHead, StoreError>;
+    /// Terminals of `m` that shipped a chain.
+    fn chain_terminals(&self, m: &MunicipalityCode) -> Result<Vec<String>, StoreError>;
+    /// Keeps a flag record (once per terminal, expected seq, found seq and kind); returns the kept record.
+    fn add_chain_flag(
+        &self,
+        flag: madoguchi_protocol::v1::AuditChainFlag,
+    ) -> Result<madoguchi_protocol::v1::AuditChainFlag, StoreError>;
+    /// Flag records of `m`, newest first.
+    fn chain_flags(
+        &self,
+        m: &MunicipalityCode,
+    ) -> Result<Vec<madoguchi_protocol::v1::AuditChainFlag>, StoreError>;
+    /// (terminal, seq) of the entries of `m` an index names (a superset: check each entry in full).
+    fn chain_candidates(
+        &self,
+        m: &MunicipalityCode,
+        index: &crate::chains::ChainIndex,
+    ) -> Result<Vec<(String, u64)>, StoreError>;
 }
 
 #[path = "store_distribution.rs"]
@@ -270,6 +319,8 @@ pub struct SledStore {
     data: sled::Tree,
     audit: sled::Tree,
     key: crate::crypt::StoreKey,
+    /// Terminal audit chains (crate::chains).
+    chains: sled::Tree,
 }
 
 /// Longest カナ prefix (in characters) that has its own index entry; longer queries filter in memory.
@@ -339,11 +390,13 @@ impl SledStore {
             .open()?;
         let data = db.open_tree("data")?;
         let audit = db.open_tree("audit")?;
+        let chains = db.open_tree("chains")?;
         Ok(SledStore {
             db,
             data,
             audit,
             key,
+            chains,
         })
     }
 
@@ -727,5 +780,68 @@ impl UnionStore for SledStore {
 
     fn distributions(&self) -> &dyn crate::distribution::DistributionStore {
         self
+    }
+
+    fn chain_head(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+    ) -> Result<madoguchi_audit::ChainHead, StoreError> {
+        crate::chains::head(&self.chains, m, terminal)
+    }
+
+    fn chain_entry(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        seq: u64,
+    ) -> Result<Option<madoguchi_audit::AuditEntry>, StoreError> {
+        crate::chains::entry(&self.chains, &self.key, m, terminal, seq)
+    }
+
+    fn chain_entries(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<madoguchi_audit::AuditEntry>, StoreError> {
+        crate::chains::entries(&self.chains, &self.key, m, terminal, from, limit)
+    }
+
+    fn append_chain(
+        &self,
+        m: &MunicipalityCode,
+        terminal: &str,
+        from: madoguchi_audit::ChainHead,
+        entries: &[madoguchi_audit::AuditEntry],
+    ) -> Result<madoguchi_audit::ChainHead, StoreError> {
+        crate::chains::append(&self.chains, &self.key, m, terminal, from, entries)
+    }
+
+    fn chain_terminals(&self, m: &MunicipalityCode) -> Result<Vec<String>, StoreError> {
+        crate::chains::terminals(&self.chains, m)
+    }
+
+    fn add_chain_flag(
+        &self,
+        flag: madoguchi_protocol::v1::AuditChainFlag,
+    ) -> Result<madoguchi_protocol::v1::AuditChainFlag, StoreError> {
+        crate::chains::add_flag(&self.db, &self.chains, flag)
+    }
+
+    fn chain_flags(
+        &self,
+        m: &MunicipalityCode,
+    ) -> Result<Vec<madoguchi_protocol::v1::AuditChainFlag>, StoreError> {
+        crate::chains::flags(&self.chains, m)
+    }
+
+    fn chain_candidates(
+        &self,
+        m: &MunicipalityCode,
+        index: &crate::chains::ChainIndex,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        crate::chains::candidates(&self.chains, &self.key, m, index)
     }
 }

@@ -8,6 +8,9 @@ use crate::backend::{Applied, Batch, Tree};
 use crate::error::{Result, VaultError};
 use crate::vault::{META_AUDIT_NEXT, Vault, read_u64};
 
+/// Where the anchor of a pruned chain is kept (a name no setting can take: settings use `[a-z0-9._-]`).
+const AUDIT_ANCHOR: &[u8] = b"audit/anchor";
+
 /// Handle on the audit records of a [`Vault`].
 #[derive(Clone)]
 pub struct AuditLog {
@@ -73,6 +76,41 @@ impl AuditLog {
             .collect()
     }
 
+    /// The anchor stored by the last [`AuditLog::prune_through`]: what the first kept record links to.
+    pub fn anchor(&self) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        let inner = &self.vault.inner;
+        match inner.backend.get(Tree::Settings, AUDIT_ANCHOR)? {
+            Some(sealed) => Ok(Some(inner.open(Tree::Settings, AUDIT_ANCHOR, &sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Removes records up to and including `through` and stores `anchor` (sealed) in the same atomic
+    /// write, so the chain kept on the terminal always starts from a known link.
+    pub fn prune_through(&self, through: u64, anchor: &[u8]) -> Result<usize> {
+        let inner = &self.vault.inner;
+        let _w = inner.writing()?;
+        let mut b = Batch::new();
+        let mut n = 0;
+        for (k, _) in inner.backend.scan(Tree::Audit, b"")? {
+            match <[u8; 8]>::try_from(k.as_slice()).map(u64::from_be_bytes) {
+                Ok(i) if i <= through => {
+                    b.remove(Tree::Audit, &k);
+                    n += 1;
+                }
+                _ => break,
+            }
+        }
+        b.put(
+            Tree::Settings,
+            AUDIT_ANCHOR,
+            inner.seal(Tree::Settings, AUDIT_ANCHOR, anchor)?,
+        );
+        inner.backend.apply(&b)?;
+        inner.flush()?;
+        Ok(n)
+    }
+
     /// Remove records up to and including `through` (after the union confirmed it holds them).
     pub fn remove_through(&self, through: u64) -> Result<usize> {
         let inner = &self.vault.inner;
@@ -90,5 +128,34 @@ impl AuditLog {
         inner.backend.apply(&b)?;
         inner.flush()?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::vault::tests::fresh;
+
+    #[test]
+    fn pruning_keeps_the_anchor_with_the_rest_and_numbering_goes_on() {
+        let (_d, _k, v) = fresh();
+        let a = v.audit_log();
+        assert!(a.anchor().unwrap().is_none());
+        for r in [b"one", b"two", b"six"] {
+            a.append(r).unwrap();
+        }
+        assert_eq!(a.prune_through(2, b"head-of-two").unwrap(), 2);
+        assert_eq!(&a.anchor().unwrap().unwrap()[..], b"head-of-two");
+        let kept: Vec<u64> = a
+            .read_from(0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(kept, vec![3]);
+        assert_eq!(a.append(b"four").unwrap(), 4);
+        // A later prune moves the anchor; the settings API cannot reach it by name.
+        assert_eq!(a.prune_through(3, b"head-of-three").unwrap(), 1);
+        assert_eq!(&a.anchor().unwrap().unwrap()[..], b"head-of-three");
+        assert!(v.settings().get::<String>("audit/anchor").is_err());
     }
 }

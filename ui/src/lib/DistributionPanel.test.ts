@@ -137,3 +137,31 @@ describe('DistributionPanel', () => {
     expect(calls.map((c) => c.cmd)).toContain('batch_pause');
   });
 });
+
+describe('DistributionPanel exports', () => {
+  it('writes the 宛名一覧 of a printed distribution encrypted with a password typed twice', async () => {
+    const calls = mockShell({
+      distributions: () => [summary({ state: 'approved' })],
+      batch_status: () => ({
+        state: 'finished',
+        records_done: 1200,
+        records_total: 1200,
+        pages_spooled: 1200,
+      }),
+      batch_report: () => ({ lines: [{ label: '照合結果', value: '全件を一度ずつ' }] }),
+      mailing_list: () => ({ path: '/exports/atena-ab12cd34ef56.csv.age', records: 1200 }),
+    });
+    const user = userEvent.setup();
+    render(DistributionPanel, { canExport: true });
+    await user.click(await screen.findByRole('button', { name: '開く' }));
+    expect(await screen.findByText('全件を一度ずつ')).toBeTruthy();
+    await user.type(screen.getByLabelText('暗号化パスワード（12文字以上）'), 'Atena-Natsu-2027');
+    await user.type(screen.getByLabelText('暗号化パスワード（確認）'), 'Atena-Natsu-2027');
+    await user.click(screen.getByRole('button', { name: '宛名一覧を出力' }));
+    expect(await screen.findByText(/atena-ab12cd34ef56\.csv\.age/)).toBeTruthy();
+    expect(calls.find((c) => c.cmd === 'mailing_list')?.args).toEqual({
+      distributionId: 'dist-1',
+      password: 'Atena-Natsu-2027',
+    });
+  });
+});

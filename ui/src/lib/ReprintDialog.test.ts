@@ -1,0 +1,39 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import ReprintDialog from './ReprintDialog.svelte';
+import { needsReprintReason, reasonFrom } from './reprint';
+import { IpcFailure } from './ipc';
+import { mockShell } from '../test/shell';
+
+const REASONS = [
+  { code: 'damaged', label: '汚損・破損' },
+  { code: 'misprint', label: '印刷不良' },
+  { code: 'lost', label: '紛失' },
+  { code: 'other', label: 'その他' },
+];
+
+describe('ReprintDialog', () => {
+  it('needs a reason, and words for その他', async () => {
+    mockShell({ reprint_reasons: () => REASONS });
+    const onconfirm = vi.fn();
+    render(ReprintDialog, { what: '資格確認書', onconfirm, oncancel: vi.fn() });
+    const user = userEvent.setup();
+    await screen.findByLabelText('紛失');
+    await user.click(screen.getByRole('button', { name: '再印刷する' }));
+    expect(screen.getByRole('alert').textContent).toContain('再印刷の理由を選んでください。');
+    await user.click(screen.getByLabelText('その他'));
+    await user.click(screen.getByRole('button', { name: '再印刷する' }));
+    expect(screen.getByRole('alert').textContent).toContain('その他の理由を記入してください。');
+    await user.type(screen.getByLabelText('その他の理由'), '交付前に汚れた');
+    await user.click(screen.getByRole('button', { name: '再印刷する' }));
+    expect(onconfirm).toHaveBeenCalledWith({ code: 'other', text: '交付前に汚れた' });
+  });
+
+  it('recognises the shell asking for a reason', () => {
+    expect(needsReprintReason(new IpcFailure('reprint_reason_required', '…'))).toBe(true);
+    expect(needsReprintReason(new IpcFailure('printer_unavailable', '…'))).toBe(false);
+    expect(reasonFrom('damaged', '')).toEqual({ code: 'damaged' });
+    expect(reasonFrom('other', 'あ'.repeat(201))).toBe('理由は200文字以内で記入してください。');
+  });
+});

@@ -1,0 +1,38 @@
+import { IpcFailure } from './ipc';
+
+/** 再印刷の理由 as the shell takes it (`madoguchi_counter::ReprintReason`). */
+export type ReprintReason =
+  { code: 'damaged' } | { code: 'misprint' } | { code: 'lost' } | { code: 'other'; text: string };
+
+/** One choice of the reprint dialog, from the shell's `reprint_reasons`. */
+export interface ReasonChoice {
+  code: string;
+  label: string;
+}
+
+/** The shell refused a second print without a reason: ask for one. */
+export function needsReprintReason(error: unknown): boolean {
+  return error instanceof IpcFailure && error.code === 'reprint_reason_required';
+}
+
+/** The reason the dialog sends, or the Japanese of what is missing. */
+export function reasonFrom(code: string, text: string): ReprintReason | string {
+  switch (code) {
+    case 'damaged':
+    case 'misprint':
+    case 'lost':
+      return { code };
+    case 'other': {
+      const t = text.trim();
+      if (t.length === 0) {
+        return 'その他の理由を記入してください。';
+      }
+      if (Array.from(t).length > 200) {
+        return '理由は200文字以内で記入してください。';
+      }
+      return { code: 'other', text: t };
+    }
+    default:
+      return '再印刷の理由を選んでください。';
+  }
+}
