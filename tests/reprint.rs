@@ -102,6 +102,24 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
             .and_then(|e| e.code()),
         Some("reprint_approval_used")
     );
+    // An approval is for a reprint now: one used later (after the local chain may have been pruned) is
+    // refused rather than trusted.
+    let second = counter
+        .approve_reprint(document, &supervisor, &supervisor_password, reason)
+        .await
+        .expect("approved again");
+    let mut stale = second.clone();
+    stale.approved_at -= chrono::Duration::from_std(madoguchi_counter::REPRINT_APPROVAL_VALID_FOR)
+        .expect("duration")
+        + chrono::Duration::minutes(1);
+    assert_eq!(
+        counter
+            .record_reprint(&stale, None)
+            .await
+            .err()
+            .and_then(|e| e.code()),
+        Some("reprint_approval_lapsed")
+    );
 
     let entries = counter.audit_entries().expect("audit");
     let id = approval.approval_id.to_string();

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use madoguchi_counter::{QueueEntry, ReadyToIssue, ReprintReason, Submitted};
+use madoguchi_counter::{PrintOccasion, QueueEntry, ReadyToIssue, ReprintReason, Submitted};
 use madoguchi_link::LineState;
 use madoguchi_print::RenderedDocument;
 use madoguchi_protocol::v1::{
@@ -403,17 +403,61 @@ pub async fn preview_document(
     Ok(preview)
 }
 
+/// A 監督者's consent to one reprint, given at the clerk's terminal with the supervisor's own credentials.
+#[derive(Deserialize)]
+pub struct SupervisorConsent {
+    /// The supervisor's user id.
+    pub user_id: String,
+    /// The supervisor's password (checked by the union, never kept).
+    pub password: String,
+}
+
+impl std::fmt::Debug for SupervisorConsent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SupervisorConsent({}, <secret>)", self.user_id)
+    }
+}
+
 /// 印刷 of the previewed document on the configured printer. A second print of the same document is a
-/// reprint: refused with `reprint_reason_required` until the dialog sends a reason.
+/// reprint: refused with `reprint_reason_required` until the dialog sends a reason, and — where the
+/// union's policy says reprints need a 監督者 (K:3697–3698: a second person confirms every correction) —
+/// with `supervisor_approval_required` until a supervisor approves it with their own credentials.
 #[tauri::command]
 pub async fn print_document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
     reason: Option<ReprintReason>,
+    supervisor: Option<SupervisorConsent>,
 ) -> Result<Printed, IpcError> {
     let (t, staff) = shell.guard("print_document")?;
     let target = format!("document:{document_id}");
     let occasion = t.counter.print_occasion(&target, reason).await?;
+    let approval = match &occasion {
+        PrintOccasion::Reprint { reason, .. }
+            if t.counter
+                .reprint_policy()
+                .await?
+                .supervisor_approval_required =>
+        {
+            let Some(consent) = supervisor else {
+                return Err(IpcError::new(
+                    "supervisor_approval_required",
+                    "この書類の再印刷には監督者の承認が必要です。監督者のユーザIDとパスワードを入力してください。",
+                ));
+            };
+            Some(
+                t.counter
+                    .approve_reprint(
+                        document_id,
+                        consent.user_id.trim(),
+                        &consent.password,
+                        &reason.label_ja(),
+                    )
+                    .await?,
+            )
+        }
+        _ => None,
+    };
     let key = format!("doc:{document_id}");
     let doc = match shell.take(&key) {
         Some(d) => d,
@@ -422,13 +466,14 @@ pub async fn print_document(
             .render_document(&t.counter.document(document_id).await?)?,
     };
     let result = t.printing.print(&doc, &staff.user_id, &occasion);
+    let failure = result.as_ref().err().map(|e| e.code.as_str());
     t.counter
-        .record_print_job(
-            &target,
-            &occasion,
-            result.as_ref().err().map(|e| e.code.as_str()),
-        )
+        .record_print_job(&target, &occasion, failure)
         .await?;
+    if let Some(a) = &approval {
+        // One reprint per approval: recorded done, the approval is spent.
+        t.counter.record_reprint(a, failure).await?;
+    }
     match result {
         Ok(p) => Ok(p),
         Err(e) => {

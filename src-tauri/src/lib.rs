@@ -648,6 +648,165 @@ mod tests {
         tauri::async_runtime::block_on(t.shutdown());
     }
 
+    /// 配信承認 over a real training terminal: only a 監督者 sees the queue, the proofs are rendered pages,
+    /// a wrong password is refused, the approval unlocks bulk printing (through CUPS when it is there) and
+    /// the encrypted 宛名一覧, which holds no plaintext.
+    #[test]
+    fn the_distribution_commands_over_a_training_terminal() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let started =
+            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
+        let terminal = match started {
+            Ok(t) => t,
+            Err(e)
+                if e.code == "keyring_unavailable"
+                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
+            {
+                eprintln!(
+                    "SKIPPED the_distribution_commands_over_a_training_terminal: no OS keyring"
+                );
+                return;
+            }
+            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        };
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Ready(Arc::new(terminal)));
+        let w = main_window(&app);
+        let none = serde_json::json!({});
+        let sign_in = |who: &str| {
+            call(
+                &w,
+                "sign_in",
+                serde_json::json!({"userId": format!("152111-{who}"), "password": format!("kensyu-152111-{who}")}),
+            )
+            .expect("sign in")
+        };
+        sign_in("clerk");
+        let err = call(&w, "distributions", none.clone()).expect_err("a clerk cannot");
+        assert_eq!(err["code"], "forbidden");
+        call(&w, "sign_out", none.clone()).expect("sign out");
+
+        sign_in("supervisor");
+        let list = call(&w, "distributions", none.clone()).expect("queue");
+        let d = list
+            .as_array()
+            .and_then(|l| l.iter().find(|d| d["state"] == "released"))
+            .cloned()
+            .expect("the training union released a 一斉更新");
+        let id = d["distribution_id"].clone();
+        let total = d["record_count"].as_u64().expect("count");
+        let proofs = call(
+            &w,
+            "distribution_samples",
+            serde_json::json!({"distributionId": id}),
+        )
+        .expect("proofs");
+        let proofs = proofs.as_array().expect("list");
+        assert!(proofs.len() >= 2, "first and last at least");
+        assert_eq!(proofs[0]["position_ja"], "先頭");
+        assert!(
+            proofs.iter().all(|p| p["preview"]["data_url"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("data:image/png;base64,"))),
+            "every proof is a rendered page"
+        );
+        // Nothing before approval.
+        let err = call(
+            &w,
+            "mailing_list",
+            serde_json::json!({"distributionId": id, "password": "Atena-Natsu-2027"}),
+        )
+        .expect_err("not approved yet");
+        assert!(!err["message_ja"].as_str().unwrap_or_default().is_empty());
+        let decide = |password: &str| {
+            call(
+                &w,
+                "decide_distribution",
+                serde_json::json!({"distributionId": id, "decision": "approve", "reason": null,
+                    "contentHash": d["content_hash"], "password": password}),
+            )
+        };
+        let err = decide("not my password").expect_err("re-authentication");
+        assert_eq!(err["code"], "reauthentication_failed");
+        let entry = decide("kensyu-152111-supervisor").expect("approved");
+        assert_eq!(entry["action"]["action"], "approved");
+        assert_eq!(entry["by"], "152111-supervisor");
+
+        // The 宛名一覧, encrypted: a weak password is refused, a good one writes an age file.
+        let err = call(
+            &w,
+            "mailing_list",
+            serde_json::json!({"distributionId": id, "password": "short"}),
+        )
+        .expect_err("weak password");
+        assert!(
+            err["message_ja"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("12文字")
+        );
+        let written = call(
+            &w,
+            "mailing_list",
+            serde_json::json!({"distributionId": id, "password": "Atena-Natsu-2027"}),
+        )
+        .expect("mailing list");
+        assert_eq!(written["records"].as_u64(), Some(total));
+        let bytes = std::fs::read(written["path"].as_str().expect("path")).expect("file");
+        assert!(bytes.starts_with(b"age-encryption.org/v1"));
+        assert!(
+            !bytes
+                .windows("見附市".len())
+                .any(|w| w == "見附市".as_bytes())
+        );
+
+        // Bulk printing, when the CUPS-PDF queue is there (the E2E run checks the pages).
+        let cups = std::process::Command::new("lpstat")
+            .args(["-p", "CUPS-PDF"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if cups {
+            let status = call(&w, "batch_start", serde_json::json!({"distributionId": id}))
+                .expect("batch starts");
+            assert_eq!(status["records_total"].as_u64(), Some(total));
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(240);
+            let finished = loop {
+                let s = call(
+                    &w,
+                    "batch_status",
+                    serde_json::json!({"distributionId": id}),
+                )
+                .expect("status");
+                if s["state"] == "finished" || s["state"] == "stopped" {
+                    break s;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "batch did not finish: {s}"
+                );
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            };
+            assert_eq!(finished["state"], "finished", "{finished}");
+            assert_eq!(finished["records_done"].as_u64(), Some(total));
+            let report = call(
+                &w,
+                "batch_report",
+                serde_json::json!({"distributionId": id}),
+            )
+            .expect("report");
+            let text = report.to_string();
+            assert!(text.contains("全件を一度ずつ"), "{text}");
+        } else if std::env::var("MADOGUCHI_REQUIRE_CUPS").as_deref() == Ok("1") {
+            panic!("CUPS-PDF queue required (scripts/setup-cups-pdf.sh)");
+        } else {
+            eprintln!("bulk printing not exercised: no CUPS-PDF queue here");
+        }
+        let t = app.state::<Shell>().terminal().expect("terminal");
+        call(&w, "sign_out", none).expect("sign out");
+        tauri::async_runtime::block_on(t.shutdown());
+    }
+
     #[test]
     fn line_state_serialises_as_snake_case() {
         use madoguchi_link::LineState;

@@ -35,7 +35,7 @@ use crate::revocation::{TerminalStatus, wipe_on_revocation};
 #[path = "distribution.rs"]
 pub mod distribution;
 #[path = "reprint.rs"]
-mod reprint;
+pub(crate) mod reprint;
 use crate::shipping::{Shipped, Shipper, ShippingStatus};
 pub use review::{PrintOccasion, ReprintReason};
 

@@ -49,6 +49,11 @@ pub enum DistributionError {
     /// A reprint approval covers one reprint, and it was used.
     #[error("the reprint approval was already used")]
     ReprintApprovalUsed,
+    /// A reprint approval is for a reprint now, not later: it lapses after
+    /// [`crate::REPRINT_APPROVAL_VALID_FOR`] (well inside the audit chain's local retention, so that a spent
+    /// approval can always be told from an unused one).
+    #[error("the reprint approval has lapsed")]
+    ReprintApprovalLapsed,
 }
 
 impl DistributionError {
@@ -60,6 +65,7 @@ impl DistributionError {
             DistributionError::ContentMismatch => "content_mismatch",
             DistributionError::NotFetched => "not_fetched",
             DistributionError::ReprintApprovalUsed => "reprint_approval_used",
+            DistributionError::ReprintApprovalLapsed => "reprint_approval_lapsed",
         }
     }
 }
@@ -83,6 +89,10 @@ impl StaffMessage for DistributionError {
             }
             DistributionError::ReprintApprovalUsed => {
                 "この承認による再印刷は記録済みです。もう一度印刷するには、改めて監督者の承認を受けてください。"
+                    .into()
+            }
+            DistributionError::ReprintApprovalLapsed => {
+                "監督者の承認から時間が経ったため、この承認では再印刷できません。改めて承認を受けてください。"
                     .into()
             }
         }

@@ -35,6 +35,7 @@ pub use counter::distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,
 };
+pub use counter::reprint::REPRINT_APPROVAL_VALID_FOR;
 pub use counter::{
     Background, Counter, PrintOccasion, QueueEntry, ReadyToIssue, Receipt, ReprintReason,
     RosterAnswer, RosterRefresh, Submitted,

@@ -18,6 +18,9 @@ fn approval_target(a: &ReprintApproval) -> String {
     )
 }
 
+/// How long a 監督者's approval of a reprint can be used: the reprint follows at once at the counter.
+pub const REPRINT_APPROVAL_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+
 impl Counter {
     /// The union's policy: do reprints and corrections need a 監督者's approval first?
     pub async fn reprint_policy(&self) -> Result<ReprintPolicy, CounterError> {
@@ -64,6 +67,13 @@ impl Counter {
         failure: Option<&str>,
     ) -> Result<(), CounterError> {
         let target = approval_target(approval);
+        let age = chrono::Utc::now().signed_duration_since(approval.approved_at);
+        if age
+            > chrono::Duration::from_std(REPRINT_APPROVAL_VALID_FOR)
+                .unwrap_or(chrono::Duration::MAX)
+        {
+            return Err(DistributionError::ReprintApprovalLapsed.into());
+        }
         let used = self.audit_entries()?.iter().any(|e| {
             e.event.operation == Operation::Reprint
                 && e.event.outcome == Outcome::Done

@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import ReprintDialog from './ReprintDialog.svelte';
-import { needsReprintReason, reasonFrom } from './reprint';
+import { consentFrom, needsReprintReason, needsSupervisor, reasonFrom } from './reprint';
 import { IpcFailure } from './ipc';
 import { mockShell } from '../test/shell';
 
@@ -35,5 +35,37 @@ describe('ReprintDialog', () => {
     expect(needsReprintReason(new IpcFailure('printer_unavailable', '…'))).toBe(false);
     expect(reasonFrom('damaged', '')).toEqual({ code: 'damaged' });
     expect(reasonFrom('other', 'あ'.repeat(201))).toBe('理由は200文字以内で記入してください。');
+  });
+
+  it('asks for the 監督者 where the policy says so and sends their consent with the reason', async () => {
+    mockShell({ reprint_reasons: () => REASONS });
+    const onconfirm = vi.fn();
+    render(ReprintDialog, {
+      what: '資格確認書',
+      onconfirm,
+      oncancel: vi.fn(),
+      needsSupervisor: true,
+    });
+    const user = userEvent.setup();
+    await user.click(await screen.findByLabelText('汚損・破損'));
+    await user.click(screen.getByRole('button', { name: '再印刷する' }));
+    expect(screen.getByRole('alert').textContent).toContain('監督者のユーザIDを入力してください。');
+    expect(onconfirm).not.toHaveBeenCalled();
+    await user.type(screen.getByLabelText('監督者のユーザID'), '152111-supervisor');
+    await user.type(screen.getByLabelText('監督者のパスワード'), 'kensyu-pw');
+    await user.click(screen.getByRole('button', { name: '再印刷する' }));
+    expect(onconfirm).toHaveBeenCalledWith(
+      { code: 'damaged' },
+      { user_id: '152111-supervisor', password: 'kensyu-pw' },
+    );
+    // The password does not stay on screen.
+    expect(screen.getByLabelText<HTMLInputElement>('監督者のパスワード').value).toBe('');
+  });
+
+  it('recognises the shell asking for a supervisor', () => {
+    expect(needsSupervisor(new IpcFailure('supervisor_approval_required', '…'))).toBe(true);
+    expect(needsSupervisor(new IpcFailure('reprint_reason_required', '…'))).toBe(false);
+    expect(consentFrom(' ', 'x')).toBe('監督者のユーザIDを入力してください。');
+    expect(consentFrom('u', '')).toBe('監督者のパスワードを入力してください。');
   });
 });

@@ -10,6 +10,28 @@ export interface ReasonChoice {
   label: string;
 }
 
+/** A 監督者's consent to one reprint (their own user id and password, checked by the union). */
+export interface SupervisorConsent {
+  user_id: string;
+  password: string;
+}
+
+/** The union's policy wants a 監督者 to approve this reprint first. */
+export function needsSupervisor(error: unknown): boolean {
+  return error instanceof IpcFailure && error.code === 'supervisor_approval_required';
+}
+
+/** The consent the dialog sends, or the Japanese of what is missing. */
+export function consentFrom(userId: string, password: string): SupervisorConsent | string {
+  if (userId.trim() === '') {
+    return '監督者のユーザIDを入力してください。';
+  }
+  if (password === '') {
+    return '監督者のパスワードを入力してください。';
+  }
+  return { user_id: userId.trim(), password };
+}
+
 /** The shell refused a second print without a reason: ask for one. */
 export function needsReprintReason(error: unknown): boolean {
   return error instanceof IpcFailure && error.code === 'reprint_reason_required';
