@@ -5,8 +5,9 @@
 //! failures lock the account and the lockout is in the union's audit trail, and offline sign-in follows its
 //! rules (window, cached revocation list, local lockout, queue only; N:3883–3888, 3951–3954).
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +29,59 @@ use madoguchi_union_server::store::{SledStore, UnionStore};
 use madoguchi_union_server::training::{self, TrainingOptions};
 use madoguchi_vault::Vault;
 
+/// Everything logged by every test of this file (one global subscriber for the binary); each test scans it
+/// for its own passwords and tokens at its end.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut b) = self.0.lock() {
+            b.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+fn logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "debug,sled=info,madoguchi_link=trace,madoguchi_counter=trace,\
+                 madoguchi_vault=trace,madoguchi_union_server=trace",
+            ))
+            .with_ansi(false)
+            .with_writer(logs.clone())
+            .try_init();
+        logs
+    })
+}
+
+/// No password, token or hash in what was logged.
+fn assert_not_logged(secrets: &[&str]) {
+    let text = logs().0.lock().map(|b| b.clone()).unwrap_or_default();
+    assert!(!text.is_empty(), "the logs were captured");
+    for secret in secrets.iter().copied().chain(["$argon2id$"]) {
+        assert!(
+            !text.windows(secret.len()).any(|w| w == secret.as_bytes()),
+            "a secret ({} bytes) appears in the logs",
+            secret.len()
+        );
+    }
+}
+
 /// A union whose clock the test sets, with a terminal (counter + vault) and an admin client.
 struct Rig {
     union: Option<RunningServer>,
@@ -38,6 +92,8 @@ struct Rig {
     /// A second mutual-TLS client on the same terminal certificate (the administrator's screen).
     client: UnionClient,
     admin: SessionToken,
+    /// The administrator's bearer token as sent (for the log scan).
+    admin_token: String,
     admin_user: String,
     clerk_user: String,
     clerk_password: String,
@@ -145,6 +201,7 @@ async fn open_store(dir: &Path) -> SledStore {
 
 /// Training mode's PKI and data, served again with a clock the test controls.
 async fn start() -> Rig {
+    logs();
     let dir = tempfile::tempdir().expect("tempdir");
     let training = training::start_with(&dir.path().join("union"), TrainingOptions::default())
         .await
@@ -196,12 +253,10 @@ async fn start() -> Rig {
         ..OfflinePolicy::default()
     });
     let client = UnionClient::new(&cfg, LineMonitor::new()).expect("admin client");
-    let admin_token = SessionToken::new(
-        sign_in(&client, &admin.user_id, &admin.password)
-            .await
-            .expect("admin signs in")
-            .token,
-    );
+    let admin_token = sign_in(&client, &admin.user_id, &admin.password)
+        .await
+        .expect("admin signs in")
+        .token;
     Rig {
         union: Some(union),
         clock,
@@ -209,7 +264,8 @@ async fn start() -> Rig {
         background,
         vault,
         client,
-        admin: admin_token,
+        admin: SessionToken::new(admin_token.clone()),
+        admin_token,
         admin_user: admin.user_id,
         clerk_user: clerk.user_id,
         clerk_password: clerk.password,
@@ -394,6 +450,14 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
         code_of(rig.counter.search(&search()).await),
         "password_change_required"
     );
+    assert_not_logged(&[
+        initial,
+        "a fresh passphrase here",
+        "another fresh passphrase",
+        "temporary from the admin",
+        "T.First-at-the-counter",
+        &rig.admin_token,
+    ]);
     rig.shutdown().await;
 }
 
@@ -626,6 +690,7 @@ async fn repeated_failures_lock_the_account_and_the_lockout_is_audited() {
     sign_in(&rig.client, &user, &rig.clerk_password)
         .await
         .expect("unlocked");
+    assert_not_logged(&["wrong password 0", "wrong password 4", &rig.clerk_password]);
     rig.shutdown().await;
 }
 
@@ -883,5 +948,105 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         }
     }
     assert!(scanned > 0);
+    assert_not_logged(&[
+        "line down at the desk",
+        "another clerk at the desk",
+        "not my password",
+        &rig.admin_token,
+    ]);
+    rig.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_password_must_be_changed_and_withdrawn_grants_count_at_once() {
+    let rig = start().await;
+    let now = Utc::now();
+    let today = today_jst(now);
+    rig.ready_account(
+        "t.yearly",
+        "first passphrase of the year",
+        clerk_from(today, None),
+    )
+    .await;
+
+    // A year later (union.toml max_age_days = 365 by default) the sign-in says the password expired.
+    rig.set_clock(now + chrono::Duration::days(365));
+    let resp = sign_in(&rig.client, "t.yearly", "first passphrase of the year")
+        .await
+        .expect("sign in");
+    assert_eq!(
+        resp.must_change_password,
+        Some(PasswordChangeReason::Expired)
+    );
+    let token = SessionToken::new(resp.token);
+    let e = rig
+        .client
+        .post::<_, serde_json::Value>("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect_err("nothing before the change");
+    assert_eq!(e.code(), Some("password_change_required"));
+    let _: serde_json::Value = rig
+        .client
+        .post(
+            "/v1/session/password",
+            Some(&token),
+            None,
+            &serde_json::json!({
+                "current_password": "first passphrase of the year",
+                "new_password": "second passphrase of the year",
+            }),
+        )
+        .await
+        .expect("changed");
+    let _: serde_json::Value = rig
+        .client
+        .post("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect("works again");
+
+    // Back to today (the administrator's own password would have expired too). The administrator ends
+    // the grant yesterday: the open session's next request is refused.
+    rig.set_clock(now);
+    let account: StaffAccount = rig
+        .client
+        .call(
+            Method::PUT,
+            "/v1/staff/t.yearly/grants",
+            Some(&rig.admin),
+            None,
+            Some(&serde_json::json!({"grants": [
+                {
+                    "right": "clerk",
+                    "from": today - chrono::Duration::days(10),
+                    "until": today - chrono::Duration::days(1),
+                }
+            ]})),
+        )
+        .await
+        .expect("grants set");
+    assert!(account.grants.iter().all(|g| !g.in_effect));
+    let e = rig
+        .client
+        .post::<_, serde_json::Value>("/v1/residents/search", Some(&token), None, &search())
+        .await
+        .expect_err("grant withdrawn");
+    assert_eq!(e.code(), Some("no_grant_in_effect"));
+    // An administrator cannot take their own 情報システム管理者 right away.
+    let e = rig
+        .client
+        .call::<_, serde_json::Value>(
+            Method::PUT,
+            &format!("/v1/staff/{}/grants", rig.admin_user),
+            Some(&rig.admin),
+            None,
+            Some(&serde_json::json!({"grants": [{"right": "clerk", "from": today}]})),
+        )
+        .await
+        .expect_err("self-demotion");
+    assert_eq!(e.code(), Some("forbidden"));
+    assert_not_logged(&[
+        "first passphrase of the year",
+        "second passphrase of the year",
+    ]);
     rig.shutdown().await;
 }

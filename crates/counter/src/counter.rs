@@ -343,6 +343,7 @@ impl Counter {
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;
         }
+        self.set_session_mode(SessionMode::default());
     }
 
     /// The line as staff see it.
@@ -544,8 +545,14 @@ impl Counter {
             .post("/v1/session", None, None, &req)
             .await
             .map_err(CounterError::from);
+        // Only a line that is down falls back to offline sign-in; a TLS failure (a revoked or expired
+        // certificate, or something that is not the union) never does.
         if let Err(CounterError::Link(e)) = &result
             && e.is_line_failure()
+            && !matches!(
+                e,
+                madoguchi_link::LinkError::Transport(madoguchi_link::TransportFailure::Tls)
+            )
         {
             return self.sign_in_offline(user_id, password).await;
         }
