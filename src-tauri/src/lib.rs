@@ -368,6 +368,30 @@ mod tests {
         get_ipc_response(window, req).map(|b| b.deserialize().expect("json body"))
     }
 
+    /// The app on the mock runtime with a real, started training terminal in `dir` (embedded union over
+    /// mutual TLS, vault on the OS keyring). `None` (the test says it skipped) when there is no session
+    /// keyring, unless `MADOGUCHI_REQUIRE_KEYRING=1` demands one (`keyctl session - env … cargo test`).
+    fn training_app(test: &str) -> Option<(tempfile::TempDir, tauri::App<MockRuntime>)> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let started =
+            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
+        let terminal = match started {
+            Ok(t) => t,
+            Err(e)
+                if e.code == "keyring_unavailable"
+                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
+            {
+                eprintln!("SKIPPED {test}: no OS keyring here; run it under `keyctl session -`");
+                return None;
+            }
+            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        };
+        let app = app();
+        app.state::<Shell>()
+            .set_startup(Startup::Ready(Arc::new(terminal)));
+        Some((dir, app))
+    }
+
     fn move_in_form(addressee: &str) -> serde_json::Value {
         serde_json::json!({"form": {
             "kind": "acquisition_move_in",
@@ -390,27 +414,9 @@ mod tests {
     /// and offline, previews, the drain into 交付待ち. Printing itself is covered by the E2E run (CUPS).
     #[test]
     fn the_commands_over_a_training_terminal() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let started =
-            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
-        let terminal = match started {
-            Ok(t) => t,
-            // Like the print crate's CUPS test: without a session keyring say why and stop, unless the
-            // caller demands the real keyring (`keyctl session - env MADOGUCHI_REQUIRE_KEYRING=1 cargo test`).
-            Err(e)
-                if e.code == "keyring_unavailable"
-                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
-            {
-                eprintln!(
-                    "SKIPPED the_commands_over_a_training_terminal: no OS keyring here; run it under `keyctl session -`"
-                );
-                return;
-            }
-            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        let Some((_dir, app)) = training_app("the_commands_over_a_training_terminal") else {
+            return;
         };
-        let app = app();
-        app.state::<Shell>()
-            .set_startup(Startup::Ready(Arc::new(terminal)));
         let w = main_window(&app);
         let none = serde_json::json!({});
 
@@ -555,25 +561,9 @@ mod tests {
     /// administrator searches by 被保険者番号 and exports into the export directory; the chain file verifies.
     #[test]
     fn the_audit_commands_over_a_training_terminal() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let started =
-            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
-        let terminal = match started {
-            Ok(t) => t,
-            Err(e)
-                if e.code == "keyring_unavailable"
-                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
-            {
-                eprintln!(
-                    "SKIPPED the_audit_commands_over_a_training_terminal: no OS keyring here"
-                );
-                return;
-            }
-            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        let Some((dir, app)) = training_app("the_audit_commands_over_a_training_terminal") else {
+            return;
         };
-        let app = app();
-        app.state::<Shell>()
-            .set_startup(Startup::Ready(Arc::new(terminal)));
         let w = main_window(&app);
         let none = serde_json::json!({});
         let sign_in = |who: &str| {
@@ -655,25 +645,10 @@ mod tests {
     /// the encrypted 宛名一覧, which holds no plaintext.
     #[test]
     fn the_distribution_commands_over_a_training_terminal() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let started =
-            tauri::async_runtime::block_on(terminal::start(dir.path(), &TerminalConfig::default()));
-        let terminal = match started {
-            Ok(t) => t,
-            Err(e)
-                if e.code == "keyring_unavailable"
-                    && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
-            {
-                eprintln!(
-                    "SKIPPED the_distribution_commands_over_a_training_terminal: no OS keyring"
-                );
-                return;
-            }
-            Err(e) => panic!("training terminal starts (run under `keyctl session -`): {e:?}"),
+        let Some((_dir, app)) = training_app("the_distribution_commands_over_a_training_terminal")
+        else {
+            return;
         };
-        let app = app();
-        app.state::<Shell>()
-            .set_startup(Startup::Ready(Arc::new(terminal)));
         let w = main_window(&app);
         let none = serde_json::json!({});
         let sign_in = |who: &str| {
