@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use chrono::Utc;
 use madoguchi_counter::Submitted;
-use madoguchi_domain::{Date, StaffMessage};
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::{Date, StaffMessage};
 use madoguchi_link::{LineMonitor, LineState, SessionToken, UnionClient};
 use madoguchi_protocol::reveal::{RevealPurpose, RevealRequest};
 use madoguchi_protocol::v1::{
@@ -281,6 +281,9 @@ async fn reveals_carry_their_purpose(rig: &Rig, clerk: &str, resident: ResidentI
         .find(|e| e.user_id.as_deref() != Some(clerk))
         .expect("the supervisor's attempt is audited");
     assert_eq!(unpurposed.status, 400);
-    assert_eq!(unpurposed.error, Some(madoguchi_protocol::ErrorCode::InvalidField));
+    assert_eq!(
+        unpurposed.error,
+        Some(madoguchi_protocol::ErrorCode::InvalidField)
+    );
     assert_eq!(unpurposed.purpose, None);
 }

@@ -12,12 +12,12 @@ use madoguchi_link::sync::{
     on_work_list,
 };
 use madoguchi_link::{LineState, SessionToken, UnionClient};
+use madoguchi_protocol::reveal::RevealRequest;
 use madoguchi_protocol::v1::{
     DocumentData, DocumentId, IssuanceRequest, Notification, NotificationDecision,
     NotificationRequest, ResidentDetail, ResidentId, ResidentSearchRequest, ResidentSearchResponse,
     ReturnRequest, SignInRequest, SignInResponse, StaffInfo,
 };
-use madoguchi_protocol::reveal::RevealRequest;
 use madoguchi_protocol::v1::{MyNumberResponse, QualificationState, RosterResponse};
 use madoguchi_vault::{OutboxItem, OutboxState, Qualification, RosterEntry, Sequence, Vault};
 use serde::Serialize;

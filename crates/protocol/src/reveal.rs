@@ -81,7 +81,10 @@ impl fmt::Debug for RevealRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RevealRequest")
             .field("purpose", &self.purpose)
-            .field("purpose_text", &self.purpose_text.as_ref().map(|_| "<text>"))
+            .field(
+                "purpose_text",
+                &self.purpose_text.as_ref().map(|_| "<text>"),
+            )
             .finish()
     }
 }

@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_protocol::reveal::{CheckedPurpose, PurposeError, RevealRequest};
 use madoguchi_protocol::v1::{
     self, AuditEntry, AuditPage, AuditQuery, DocumentData, DocumentId, DocumentState,
     HealthResponse, IssuanceRecord, IssuanceRequest, IssueMethod, MyNumberResponse, Notification,
@@ -28,7 +29,6 @@ use madoguchi_protocol::v1::{
     ResidentSearchRequest, ResidentSearchResponse, ResidentSummary, ReturnRecord, ReturnRequest,
     Role, RosterResponse, RosterRow, SignInRequest, SignInResponse, StaffInfo,
 };
-use madoguchi_protocol::reveal::{CheckedPurpose, PurposeError, RevealRequest};
 use madoguchi_protocol::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};

@@ -248,8 +248,14 @@ async fn search_and_roles() {
         (json!({}), "purpose"),
         (json!({"purpose": "curiosity"}), "purpose"),
         (json!({"purpose": "other"}), "purpose_text"),
-        (json!({"purpose": "other", "purpose_text": "あ".repeat(101)}), "purpose_text"),
-        (json!({"purpose": "inquiry", "purpose_text": "ついでに"}), "purpose_text"),
+        (
+            json!({"purpose": "other", "purpose_text": "あ".repeat(101)}),
+            "purpose_text",
+        ),
+        (
+            json!({"purpose": "inquiry", "purpose_text": "ついでに"}),
+            "purpose_text",
+        ),
     ];
     for (body, field) in refused_purposes {
         let (s, v) = clerk.post(&reveal_path, &body).await;
@@ -259,7 +265,10 @@ async fn search_and_roles() {
             "{body}"
         );
         assert_eq!(v["field"], field, "{body}");
-        assert!(v["message_ja"].as_str().unwrap().contains("利用目的"), "{v}");
+        assert!(
+            v["message_ja"].as_str().unwrap().contains("利用目的"),
+            "{v}"
+        );
         assert!(!v.to_string().contains(my_number.reveal()));
     }
     // A GET is refused: nothing about a reveal belongs in a URL.
