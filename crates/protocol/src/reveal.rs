@@ -1,10 +1,10 @@
 //! The 個人番号 reveal: a request of its own, with a purpose (利用目的).
 //!
-//! `POST /v1/residents/{resident_id}/my-number` with `{purpose, purpose_text?}`. The number may be used only
-//! for the purposes the law names, and every use is recorded with user, time and operation (N:4040–4043); a
-//! separate right is needed to display it at all (N:3886–3888). So the clerk says why before the number is
-//! shown, the union refuses a reveal without a purpose, and both audit trails keep the purpose. The body is
-//! JSON (never a query string) so the purpose text stays out of URLs and access logs.
+//! `POST /v1/residents/{resident_id}/my-number` with `{purpose, purpose_text?}`. Every access to the number
+//! is recorded with when, who and for what purpose (「いつ」「誰が」「何の目的で」, T:544; K:3789–3791,
+//! N:4040–4043), and a separate right is needed to display it at all (N:3886–3888, T:543). So the clerk says
+//! why before the number is shown, the union refuses a reveal without a purpose, and both audit trails keep
+//! the purpose. The body is JSON (never a query string) so the purpose text stays out of URLs and access logs.
 
 use std::fmt;
 
