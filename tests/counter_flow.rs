@@ -6,16 +6,17 @@ use std::time::Duration;
 
 use chrono::Utc;
 use madoguchi_counter::Submitted;
-use madoguchi_domain::Date;
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
-use madoguchi_link::LineState;
+use madoguchi_domain::{Date, StaffMessage};
+use madoguchi_link::{LineMonitor, LineState, SessionToken, UnionClient};
+use madoguchi_protocol::reveal::{RevealPurpose, RevealRequest};
 use madoguchi_protocol::v1::{
-    IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident, Notification, Reissue,
-    ReissueReason,
+    AuditPage, IdentityDocument, IssuanceRequest, IssueMethod, MoveIn, NewResident, Notification,
+    Reissue, ReissueReason, ResidentId, SignInRequest, SignInResponse,
 };
-use madoguchi_system_tests::{eventually, insured_residents, start};
+use madoguchi_system_tests::{Rig, eventually, insured_residents, link_config, start};
 
 /// Today at the counter (Japan time).
 fn today() -> Date {
@@ -68,15 +69,35 @@ async fn a_counter_day_online_and_offline() {
         panic!("expected an immediate decision, got {decided:?}");
     };
     let document = decision.document.clone().expect("a document to issue");
-    // The 個人番号 comes back only on its own, explicit request (the clerk holds the permission).
+    // The 個人番号 comes back only on its own, explicit request (the clerk holds the permission), and
+    // only for a purpose (利用目的): without one the counter refuses before sending anything.
+    let refused = counter
+        .reveal_my_number(
+            decision.resident_id,
+            &RevealRequest {
+                purpose: RevealPurpose::Other,
+                purpose_text: Some("   ".into()),
+            },
+        )
+        .await
+        .expect_err("その他 without a text");
+    assert_eq!(refused.code(), Some("reveal_purpose_required"));
+    assert!(refused.message_ja().contains("利用目的"), "{refused}");
     let revealed = counter
-        .reveal_my_number(decision.resident_id)
+        .reveal_my_number(
+            decision.resident_id,
+            &RevealRequest {
+                purpose: RevealPurpose::IdentityCheck,
+                purpose_text: None,
+            },
+        )
         .await
         .expect("reveal");
     assert_eq!(
         revealed,
         MyNumber::from_eleven_digits([9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 9]).expect("synthetic")
     );
+    reveals_carry_their_purpose(&rig, &clerk.user_id, decision.resident_id).await;
     let data = counter
         .document(document.document_id)
         .await
@@ -173,4 +194,96 @@ async fn a_counter_day_online_and_offline() {
 
     rig.background.abort();
     rig.union.shutdown().await;
+}
+
+/// Both audit trails keep the purpose of every reveal: the terminal's chain (refused or done), and the
+/// union's entry of the request. A request that reaches the union without a purpose is refused there too.
+async fn reveals_carry_their_purpose(rig: &Rig, clerk: &str, resident: ResidentId) {
+    use madoguchi_audit::{Operation, Outcome};
+    let chain = rig.counter.audit_entries().expect("audit entries");
+    let reveals: Vec<_> = chain
+        .iter()
+        .map(|e| &e.event)
+        .filter(|e| e.operation == Operation::RevealMyNumber)
+        .collect();
+    assert_eq!(reveals.len(), 2, "{reveals:?}");
+    assert_eq!(
+        reveals[0].outcome,
+        Outcome::Refused {
+            code: "reveal_purpose_required".into()
+        }
+    );
+    assert_eq!(reveals[0].purpose, None);
+    assert_eq!(reveals[1].outcome, Outcome::Done);
+    assert_eq!(reveals[1].purpose.as_deref(), Some("本人確認"));
+    assert_eq!(reveals[1].target, Some(format!("resident:{resident}")));
+
+    // Straight to the union, without a purpose (as a supervisor, who also holds the 個人番号 right).
+    let client = UnionClient::new(&link_config(&rig.union), LineMonitor::new()).expect("client");
+    let token = |suffix: &'static str| {
+        let client = &client;
+        async move {
+            let a = rig
+                .union
+                .accounts
+                .iter()
+                .find(|a| a.user_id.ends_with(suffix))
+                .expect("training account");
+            let r: SignInResponse = client
+                .post(
+                    "/v1/session",
+                    None,
+                    None,
+                    &SignInRequest {
+                        user_id: a.user_id.clone(),
+                        password: a.password.clone(),
+                    },
+                )
+                .await
+                .expect("sign in");
+            SessionToken::new(r.token)
+        }
+    };
+    let supervisor = token("-supervisor").await;
+    let e = client
+        .post::<_, serde_json::Value>(
+            &format!("/v1/residents/{resident}/my-number"),
+            Some(&supervisor),
+            None,
+            &serde_json::json!({}),
+        )
+        .await
+        .expect_err("no purpose");
+    assert_eq!(e.code(), Some("invalid_field"));
+    assert!(e.message_ja().contains("利用目的"), "{}", e.message_ja());
+
+    let admin = token("-admin").await;
+    let trail: AuditPage = client
+        .get("/v1/audit?limit=500", Some(&admin))
+        .await
+        .expect("union audit");
+    let at_union: Vec<_> = trail
+        .entries
+        .iter()
+        .filter(|e| e.operation == "POST /v1/residents/{id}/my-number")
+        .collect();
+    // The clerk's refused reveal never left the terminal; the supervisor's did and was refused there.
+    let by_clerk: Vec<_> = at_union
+        .iter()
+        .filter(|e| e.user_id.as_deref() == Some(clerk))
+        .collect();
+    assert_eq!(by_clerk.len(), 1, "{at_union:?}");
+    assert_eq!(by_clerk[0].status, 200);
+    assert_eq!(by_clerk[0].purpose.as_deref(), Some("identity_check"));
+    assert_eq!(by_clerk[0].target, Some(format!("resident:{resident}")));
+    let unpurposed = at_union
+        .iter()
+        .find(|e| e.user_id.as_deref() != Some(clerk))
+        .expect("the supervisor's attempt is audited");
+    assert_eq!(unpurposed.status, 400);
+    assert_eq!(
+        unpurposed.error,
+        Some(madoguchi_protocol::ErrorCode::InvalidField)
+    );
+    assert_eq!(unpurposed.purpose, None);
 }

@@ -14,6 +14,7 @@ use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_link::{LineMonitor, Method, SessionToken, UnionClient};
+use madoguchi_protocol::reveal::{RevealPurpose, RevealRequest};
 use madoguchi_protocol::v1::{
     AuditSearchRequest, MoveIn, NewResident, Notification, ResidentSearchRequest, SignInRequest,
     SignInResponse, StaffInfo,
@@ -146,7 +147,11 @@ async fn no_secret_or_personal_data_in_the_logs() {
             .expect("search by 被保険者番号");
         assert_eq!(found.residents.len(), 1);
         rig.counter.resident(p.resident_id).await.expect("view");
-        if let Ok(m) = rig.counter.reveal_my_number(p.resident_id).await {
+        let purpose = RevealRequest {
+            purpose: RevealPurpose::IdentityCheck,
+            purpose_text: None,
+        };
+        if let Ok(m) = rig.counter.reveal_my_number(p.resident_id, &purpose).await {
             secrets.push(("個人番号", m.reveal().to_owned()));
         }
     }

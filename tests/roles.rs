@@ -12,6 +12,7 @@ use madoguchi_protocol::distribution::{
     DistributionSummary, MailClass, UnionApproval,
 };
 use madoguchi_protocol::reprint::ReprintApprovalRequest;
+use madoguchi_protocol::reveal::{RevealPurpose, RevealRequest};
 use madoguchi_protocol::v1::{
     Grant, NewStaffRequest, PasswordChangeRequest, PasswordResetRequest, Right, SetGrantsRequest,
     StaffAccount,
@@ -244,7 +245,7 @@ async fn every_role_against_every_endpoint() {
             [Allowed, Allowed, Allowed, forbidden, forbidden, unauth],
         ),
         (
-            "GET /v1/residents/{id}/my-number",
+            "POST /v1/residents/{id}/my-number",
             [Allowed, no_my_number, Allowed, forbidden, forbidden, unauth],
         ),
         (
@@ -405,11 +406,15 @@ async fn every_role_against_every_endpoint() {
                 "GET /v1/residents/{id}" => {
                     outcome(client.get(&format!("/v1/residents/{resident}"), t).await)
                 }
-                "GET /v1/residents/{id}/my-number" => {
+                "POST /v1/residents/{id}/my-number" => {
                     let id = decided.resident_id;
+                    let purpose = RevealRequest {
+                        purpose: RevealPurpose::NumberCheck,
+                        purpose_text: None,
+                    };
                     outcome(
                         client
-                            .get(&format!("/v1/residents/{id}/my-number"), t)
+                            .post(&format!("/v1/residents/{id}/my-number"), t, None, &purpose)
                             .await,
                     )
                 }

@@ -16,6 +16,7 @@ use madoguchi_counter::{Background, Counter, CounterError, OfflinePolicy, Submit
 use madoguchi_domain::Date;
 use madoguchi_domain::StaffMessage;
 use madoguchi_link::{LineMonitor, LinkError, Method, SessionToken, UnionClient};
+use madoguchi_protocol::reveal::{RevealPurpose, RevealRequest};
 use madoguchi_protocol::v1::{
     AccountState, Grant, NewStaffRequest, Notification, PasswordChangeReason, Reissue,
     ReissueReason, ResidentSearchRequest, RevocationList, Right, SignInRequest, SignInResponse,
@@ -503,9 +504,18 @@ async fn grants_count_only_within_their_validity_period() {
         .as_str()
         .expect("a resident")
         .to_owned();
+    let purpose = RevealRequest {
+        purpose: RevealPurpose::IdentityCheck,
+        purpose_text: None,
+    };
     let reveal = rig
         .client
-        .get::<serde_json::Value>(&format!("/v1/residents/{resident}/my-number"), Some(&token))
+        .post::<_, serde_json::Value>(
+            &format!("/v1/residents/{resident}/my-number"),
+            Some(&token),
+            None,
+            &purpose,
+        )
         .await
         .expect_err("個人番号 right not yet in effect");
     assert_eq!(reveal.code(), Some("my_number_permission_required"));
@@ -514,7 +524,12 @@ async fn grants_count_only_within_their_validity_period() {
     rig.set_clock(now + chrono::Duration::days(10));
     let answer = rig
         .client
-        .get::<serde_json::Value>(&format!("/v1/residents/{resident}/my-number"), Some(&token))
+        .post::<_, serde_json::Value>(
+            &format!("/v1/residents/{resident}/my-number"),
+            Some(&token),
+            None,
+            &purpose,
+        )
         .await;
     assert!(
         !matches!(&answer, Err(e) if e.code() == Some("my_number_permission_required")),
@@ -770,7 +785,13 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     // Only queueing: no 個人番号, no search, no record view; a notification is queued.
     let e = rig
         .counter
-        .reveal_my_number(resident)
+        .reveal_my_number(
+            resident,
+            &RevealRequest {
+                purpose: RevealPurpose::Notification,
+                purpose_text: None,
+            },
+        )
         .await
         .expect_err("no reveal offline");
     assert_eq!(e.code(), Some("offline_session"));

@@ -295,15 +295,22 @@ pub async fn resident(
     Ok(t.counter.resident(resident_id).await?)
 }
 
-/// 個人番号の表示: an explicit action, refused without the 個人番号 permission and audited by the union.
-/// The number goes to the screen only; it is not kept or logged here.
+/// 個人番号の表示: an explicit action for a chosen purpose (利用目的; その他 with a short text), refused
+/// without the 個人番号 permission or a valid purpose, and audited with the purpose on the terminal and by
+/// the union. The number goes to the screen only; it is not kept or logged here.
 #[tauri::command]
 pub async fn reveal_my_number(
     shell: State<'_, Shell>,
     resident_id: ResidentId,
+    purpose: madoguchi_protocol::reveal::RevealPurpose,
+    purpose_text: Option<String>,
 ) -> Result<String, IpcError> {
     let (t, _) = shell.guard("reveal_my_number")?;
-    let n = t.counter.reveal_my_number(resident_id).await?;
+    let request = madoguchi_protocol::reveal::RevealRequest {
+        purpose,
+        purpose_text,
+    };
+    let n = t.counter.reveal_my_number(resident_id, &request).await?;
     Ok(n.reveal().to_owned())
 }
 

@@ -76,6 +76,7 @@ impl From<CounterError> for IpcError {
             CounterError::InvalidUserId => "invalid_user_id",
             CounterError::Distribution(d) => d.code(),
             CounterError::ReprintReasonRequired => "reprint_reason_required",
+            CounterError::RevealPurpose(_) => "reveal_purpose_required",
         };
         IpcError::new(code, e.message_ja())
     }

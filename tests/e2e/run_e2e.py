@@ -583,6 +583,25 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     masked = driver.text(driver.must(".my-number", "the 個人番号 row"))
     check(not re.search(r"\d", masked), f"the 個人番号 is masked in the record ({masked})")
     driver.screenshot(shots / "09-search-detail.png")
+
+    # The clerk (who holds the 個人番号 right) reveals it: first the purpose (利用目的), then the number.
+    driver.click(driver.must(".my-number button.reveal", "the 個人番号を表示 button"))
+    driver.must(".reveal-purpose-dialog", "the 利用目的 dialog")
+    driver.click(driver.must("select[name=reveal-purpose] option[value=identity_check]", "本人確認"))
+    driver.screenshot(shots / "09a-reveal-purpose.png")
+    driver.click(driver.must(".reveal-purpose-dialog button[type=submit]", "表示する"))
+    shown = wait_for(
+        "the revealed 個人番号",
+        lambda: re.search(r"\d{12}", driver.text(driver.must(".my-number", "the 個人番号 row"))),
+        timeout=30,
+    )
+    check(
+        shown.group(0) == my_number("98765" + addressee),
+        "the 個人番号 is shown after choosing the purpose 本人確認",
+    )
+    driver.click(driver.must(".my-number button.reveal", "the 隠す button"))
+    masked = driver.text(driver.must(".my-number", "the 個人番号 row"))
+    check(not re.search(r"\d", masked), "隠す masks the 個人番号 again")
     driver.click(driver.must(".choose-resident", "この方の届出へ"))
     driver.must("input[name=reason][value=lost]", "the 再交付 form")
 

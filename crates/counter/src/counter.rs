@@ -12,6 +12,7 @@ use madoguchi_link::sync::{
     on_work_list,
 };
 use madoguchi_link::{LineState, SessionToken, UnionClient};
+use madoguchi_protocol::reveal::RevealRequest;
 use madoguchi_protocol::v1::{
     DocumentData, DocumentId, IssuanceRequest, Notification, NotificationDecision,
     NotificationRequest, ResidentDetail, ResidentId, ResidentSearchRequest, ResidentSearchResponse,
@@ -460,6 +461,19 @@ impl Counter {
         target: Option<String>,
         result: Result<T, CounterError>,
     ) -> Result<T, CounterError> {
+        self.audited_with_purpose(user, operation, target, None, result)
+            .await
+    }
+
+    /// [`Counter::audited`] with the purpose (利用目的) of the operation.
+    pub(crate) async fn audited_with_purpose<T>(
+        &self,
+        user: Option<&str>,
+        operation: Operation,
+        target: Option<String>,
+        purpose: Option<String>,
+        result: Result<T, CounterError>,
+    ) -> Result<T, CounterError> {
         // A revoked terminal has no vault left to record in; what staff must read is why.
         if self.inner.client.terminal_revoked() {
             return result.and(Err(CounterError::Link(
@@ -478,7 +492,7 @@ impl Counter {
         };
         self.inner
             .audit
-            .record(&user, operation, target, outcome)
+            .record_with_purpose(&user, operation, target, purpose, outcome)
             .await?;
         if let Err(e) = &result {
             self.after_session_refusal(e.code()).await;
@@ -647,21 +661,43 @@ impl Counter {
         .await
     }
 
-    /// Reveals a resident's 個人番号: a request of its own, refused by the union without the 個人番号
-    /// permission and recorded in its audit trail (N:3886–3888; never on search screens, K:3640–3641).
-    pub async fn reveal_my_number(&self, id: ResidentId) -> Result<MyNumber, CounterError> {
+    /// Reveals a resident's 個人番号 for a purpose (利用目的): a request of its own, refused by the union
+    /// without the 個人番号 permission or a valid purpose, and recorded with the purpose in both audit
+    /// trails, refused or done (N:3886–3888, N:4040–4043; never on search screens, K:3640–3641). An invalid
+    /// purpose is refused here before anything is sent.
+    pub async fn reveal_my_number(
+        &self,
+        id: ResidentId,
+        purpose: &RevealRequest,
+    ) -> Result<MyNumber, CounterError> {
         let token = self.token()?;
+        let target = Some(format!("resident:{id}"));
+        let checked = match purpose.check() {
+            Ok(c) => c,
+            Err(e) => {
+                let refused: Result<MyNumber, CounterError> = Err(CounterError::RevealPurpose(e));
+                return self
+                    .audited(None, Operation::RevealMyNumber, target, refused)
+                    .await;
+            }
+        };
         let result: Result<MyNumberResponse, CounterError> = self
             .inner
             .client
-            .get(&format!("/v1/residents/{id}/my-number"), Some(&token))
+            .post(
+                &format!("/v1/residents/{id}/my-number"),
+                Some(&token),
+                None,
+                &checked.request(),
+            )
             .await
             .map_err(CounterError::from);
         let resp = self
-            .audited(
+            .audited_with_purpose(
                 None,
                 Operation::RevealMyNumber,
-                Some(format!("resident:{id}")),
+                target,
+                Some(checked.label_ja()),
                 result,
             )
             .await?;

@@ -40,6 +40,9 @@ pub enum CounterError {
     /// A second print of the same document is a reprint and needs a reason.
     #[error("a reprint needs a reason")]
     ReprintReasonRequired,
+    /// A 個人番号 reveal without a valid purpose (利用目的).
+    #[error("a reveal needs a purpose: {0}")]
+    RevealPurpose(madoguchi_protocol::reveal::PurposeError),
 }
 
 impl StaffMessage for CounterError {
@@ -60,6 +63,7 @@ impl StaffMessage for CounterError {
             CounterError::ReprintReasonRequired => {
                 "この書類は印刷済みです。再印刷の理由を選んでください（その他は理由を記入）。".into()
             }
+            CounterError::RevealPurpose(e) => e.message_ja().into(),
             CounterError::Offline(r) => r.message_ja(),
             CounterError::OfflineOnly => "オフライン受付のみのサインインです。この操作（検索、被保険者情報・個人番号の表示、交付・印刷など）は広域連合のサーバーが必要なため、回線の回復後にもう一度サインインしてから行ってください。届出の受付（保存）と名簿の照会はできます。".into(),
             CounterError::InvalidUserId => "ユーザIDは半角英数字と . _ @ - で入力してください。".into(),
@@ -76,6 +80,7 @@ impl CounterError {
             CounterError::OfflineOnly => Some("offline_session"),
             CounterError::Distribution(e) => Some(e.code()),
             CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
+            CounterError::RevealPurpose(_) => Some("reveal_purpose_required"),
             _ => None,
         }
     }

@@ -20,6 +20,7 @@ pub mod enrol;
 pub mod error;
 pub mod openapi;
 pub mod reprint;
+pub mod reveal;
 mod schema;
 pub mod v1;
 

@@ -8,7 +8,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::{ErrorBody, ErrorCode};
-use crate::{distribution, reprint, v1};
+use crate::{distribution, reprint, reveal, v1};
 
 /// One operation of the API.
 struct Operation {
@@ -94,11 +94,11 @@ fn operations() -> Vec<Operation> {
             Some("ResidentDetail"),
         ),
         op(
-            "get",
+            "post",
             "/v1/residents/{resident_id}/my-number",
-            "個人番号 of one resident (needs the 個人番号 permission; audited)",
+            "個人番号 of one resident, revealed for a purpose (利用目的; needs the 個人番号 permission; audited with the purpose)",
             Auth::Staff,
-            None,
+            Some("RevealRequest"),
             Some("MyNumberResponse"),
         ),
         op(
@@ -380,6 +380,7 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::ResidentSearchResponse>(&mut generator);
     add::<v1::ResidentDetail>(&mut generator);
     add::<v1::MyNumberResponse>(&mut generator);
+    add::<reveal::RevealRequest>(&mut generator);
     add::<v1::NotificationRequest>(&mut generator);
     add::<v1::NotificationDecision>(&mut generator);
     add::<v1::DocumentData>(&mut generator);

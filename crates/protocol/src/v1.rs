@@ -350,7 +350,8 @@ pub struct ResidentDetail {
     pub documents: Vec<DocumentSummary>,
 }
 
-/// `GET /v1/residents/{resident_id}/my-number` — needs the 個人番号 permission; every call is audited.
+/// `POST /v1/residents/{resident_id}/my-number` ([`crate::reveal::RevealRequest`]) — needs the 個人番号
+/// permission; every call is audited with its purpose.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct MyNumberResponse {
     /// Opaque id.
@@ -912,6 +913,9 @@ pub struct AuditEntry {
     /// Error code, if it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::ErrorCode>,
+    /// 利用目的 of a 個人番号 reveal, when one was given (the code, `other: <text>` for その他).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
 }
 
 /// A page of audit entries.

@@ -330,6 +330,7 @@ pub fn count_failure(
             )),
             status: ErrorCode::AccountLocked.http_status(),
             error: Some(ErrorCode::AccountLocked),
+            purpose: None,
         })?;
     }
     Ok(())

@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_protocol::reveal::{CheckedPurpose, PurposeError, RevealRequest};
 use madoguchi_protocol::v1::{
     self, AuditEntry, AuditPage, AuditQuery, DocumentData, DocumentId, DocumentState,
     HealthResponse, IssuanceRecord, IssuanceRequest, IssueMethod, MyNumberResponse, Notification,
@@ -132,6 +133,7 @@ pub(crate) type ApiResult<T> = Result<T, ApiError>;
 struct NoteInner {
     user_id: Option<String>,
     target: Option<String>,
+    purpose: Option<String>,
 }
 
 /// Filled by extractors and handlers while a request runs; read by the audit middleware afterwards.
@@ -147,6 +149,12 @@ impl AuditNote {
     pub(crate) fn target(&self, target: String) {
         if let Ok(mut n) = self.0.lock() {
             n.target = Some(target);
+        }
+    }
+    /// The 利用目的 of a 個人番号 reveal (a code, never personal data from the record).
+    pub(crate) fn purpose(&self, purpose: String) {
+        if let Ok(mut n) = self.0.lock() {
+            n.purpose = Some(purpose);
         }
     }
 }
@@ -197,9 +205,9 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
     };
     let code = response.extensions().get::<ErrorCode>().copied();
     let status = response.status().as_u16();
-    let (user_id, target) = match note.0.lock() {
-        Ok(n) => (n.user_id.clone(), n.target.clone()),
-        Err(_) => (None, None),
+    let (user_id, target, purpose) = match note.0.lock() {
+        Ok(n) => (n.user_id.clone(), n.target.clone(), n.purpose.clone()),
+        Err(_) => (None, None, None),
     };
     tracing::info!(
         terminal = %terminal.terminal_id,
@@ -223,6 +231,7 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
             target,
             status,
             error: code,
+            purpose,
         };
         if let Err(e) = state.store.append_audit(entry) {
             tracing::error!(error = %e, "audit write failed");
@@ -608,21 +617,41 @@ async fn resident_detail(
     }))
 }
 
+/// `POST /v1/residents/{id}/my-number`: the right is checked before the body, so a clerk without the
+/// 個人番号 permission is refused the same whatever they send; then the purpose (利用目的) must be valid
+/// and goes into the audit entry of this request (N:3886–3888, N:4040–4043).
 async fn my_number(
     State(state): State<Shared>,
     staff: Staff,
     Path(raw_id): Path<String>,
+    body: Result<ApiJson<RevealRequest>, ApiError>,
 ) -> ApiResult<axum::Json<MyNumberResponse>> {
     staff.require_counter()?;
     if !staff.session.my_number_permission {
         return Err(ErrorCode::MyNumberPermissionRequired.into());
     }
     let r = resident_in_scope(&state, &staff, &raw_id)?;
+    let purpose = reveal_purpose(body)?;
+    staff.note.purpose(purpose.audit_code());
     let my_number = r.my_number.ok_or(ApiError::from(ErrorCode::NotFound))?;
     Ok(axum::Json(MyNumberResponse {
         resident_id: r.id,
         my_number,
     }))
+}
+
+/// Any fault in the body of a reveal (none, not JSON, no purpose, a purpose not in the list, a bad text) is
+/// answered as `invalid_field` on the purpose, with a message that tells the clerk what to choose.
+fn reveal_purpose(body: Result<ApiJson<RevealRequest>, ApiError>) -> ApiResult<CheckedPurpose> {
+    let refused = |e: PurposeError| ApiError(e.body());
+    match body {
+        Ok(ApiJson(req)) => req.check().map_err(refused),
+        Err(e) if e.0.code == ErrorCode::PayloadTooLarge => Err(e),
+        Err(e) if e.0.field.as_deref() == Some("purpose_text") => {
+            Err(refused(PurposeError::TextRequired))
+        }
+        Err(_) => Err(refused(PurposeError::Missing)),
+    }
 }
 
 fn request_hash(req: &NotificationRequest) -> ApiResult<String> {
@@ -972,7 +1001,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route("/v1/residents/search", post(search))
         .route("/v1/residents/{id}", get(resident_detail))
-        .route("/v1/residents/{id}/my-number", get(my_number))
+        .route("/v1/residents/{id}/my-number", post(my_number))
         .route("/v1/notifications", post(submit_notification))
         .route("/v1/documents/{id}", get(document_data))
         .route("/v1/documents/{id}/issuance", post(record_issuance))

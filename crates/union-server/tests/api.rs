@@ -8,7 +8,7 @@ use madoguchi_domain::kana::KanaName;
 use madoguchi_protocol::v1::{ResidentDetail, ResidentSearchResponse};
 use madoguchi_union_server::store::{ResidentQuery, ResidentRecord};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Some insured resident of a municipality, straight from the store.
 fn insured_resident(fx: &Fixture, code: &str) -> ResidentRecord {
@@ -146,7 +146,10 @@ async fn a_terminal_cannot_read_or_write_another_municipality() {
         (StatusCode::FORBIDDEN, "out_of_scope")
     );
     let (s, v) = mitsuke
-        .get(&format!("/v1/residents/{}/my-number", nagaoka.id))
+        .post(
+            &format!("/v1/residents/{}/my-number", nagaoka.id),
+            &json!({"purpose": "identity_check"}),
+        )
         .await;
     assert_eq!(
         (s, code(&v).as_str()),
@@ -239,15 +242,62 @@ async fn search_and_roles() {
         (StatusCode::BAD_REQUEST, "missing_field")
     );
 
-    // The 個人番号: with the permission, yes; without, no.
+    // The 個人番号: with the permission and a purpose (利用目的), yes; without either, no.
+    let reveal_path = format!("/v1/residents/{}/my-number", r.id);
+    let refused_purposes = [
+        (json!({}), "purpose"),
+        (json!({"purpose": "curiosity"}), "purpose"),
+        (json!({"purpose": "other"}), "purpose_text"),
+        (
+            json!({"purpose": "other", "purpose_text": "あ".repeat(101)}),
+            "purpose_text",
+        ),
+        (
+            json!({"purpose": "inquiry", "purpose_text": "ついでに"}),
+            "purpose_text",
+        ),
+    ];
+    for (body, field) in refused_purposes {
+        let (s, v) = clerk.post(&reveal_path, &body).await;
+        assert_eq!(
+            (s, code(&v).as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_field"),
+            "{body}"
+        );
+        assert_eq!(v["field"], field, "{body}");
+        assert!(
+            v["message_ja"].as_str().unwrap().contains("利用目的"),
+            "{v}"
+        );
+        assert!(!v.to_string().contains(my_number.reveal()));
+    }
+    // A GET is refused: nothing about a reveal belongs in a URL.
+    let (s, v) = clerk.get(&reveal_path).await;
+    assert_eq!(
+        (s, code(&v).as_str()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
     let (s, v) = clerk
-        .get(&format!("/v1/residents/{}/my-number", r.id))
+        .post(
+            &reveal_path,
+            &json!({"purpose": "other", "purpose_text": "監査対応"}),
+        )
         .await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["my_number"], my_number.reveal());
+    let (s, v) = clerk
+        .post(&reveal_path, &json!({"purpose": "identity_check"}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     let clerk2 = sign_in(&fx, T_MITSUKE, "152111-clerk2").await;
+    // The right is checked before the purpose: the answer is the same with or without one.
+    let (s, v) = clerk2.post(&reveal_path, &json!({})).await;
+    assert_eq!(
+        (s, code(&v).as_str()),
+        (StatusCode::FORBIDDEN, "my_number_permission_required")
+    );
     let (s, v) = clerk2
-        .get(&format!("/v1/residents/{}/my-number", r.id))
+        .post(&reveal_path, &json!({"purpose": "identity_check"}))
         .await;
     assert_eq!(
         (s, code(&v).as_str()),
@@ -276,13 +326,25 @@ async fn search_and_roles() {
     let (s, v) = admin.get("/v1/audit?limit=500").await;
     assert_eq!(s, StatusCode::OK);
     let entries = v["entries"].as_array().unwrap();
-    let reveal = entries.iter().find(|e| {
-        e["operation"] == "GET /v1/residents/{id}/my-number" && e["user_id"] == "152111-clerk"
-    });
-    let reveal = reveal.expect("the 個人番号 reveal is audited");
+    let reveals: Vec<&Value> = entries
+        .iter()
+        .filter(|e| {
+            e["operation"] == "POST /v1/residents/{id}/my-number" && e["user_id"] == "152111-clerk"
+        })
+        .collect();
+    // Newest first: 本人確認, その他 with its text, then the five refusals without a purpose.
+    assert_eq!(reveals.len(), 7, "{reveals:?}");
+    let reveal = reveals[0];
     assert_eq!(reveal["target"], format!("resident:{}", r.id));
     assert_eq!(reveal["terminal_id"], T_MITSUKE);
     assert_eq!(reveal["status"], 200);
+    assert_eq!(reveal["purpose"], "identity_check");
+    assert_eq!(reveals[1]["purpose"], "other: 監査対応");
+    for refused in &reveals[2..] {
+        assert_eq!(refused["status"], 400);
+        assert_eq!(refused["error"], "invalid_field");
+        assert!(refused.get("purpose").is_none(), "{refused}");
+    }
     let denied = entries
         .iter()
         .find(|e| e["user_id"] == "152111-clerk2" && e["operation"] == "POST /v1/notifications")

@@ -101,9 +101,21 @@ describe('SearchPanel', () => {
     await user.click(await screen.findByRole('button', { name: '見本　太郎' }));
     await screen.findByText('＊＊＊＊ ＊＊＊＊ ＊＊＊＊（登録あり）');
     expect(calls.some((c) => c.cmd === 'reveal_my_number')).toBe(false);
+    // First the purpose (利用目的): cancelling reveals nothing.
     await user.click(screen.getByRole('button', { name: '個人番号を表示' }));
+    await user.click(screen.getByRole('button', { name: 'やめる' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(calls.some((c) => c.cmd === 'reveal_my_number')).toBe(false);
+    await user.click(screen.getByRole('button', { name: '個人番号を表示' }));
+    await user.selectOptions(screen.getByLabelText('利用目的'), '本人確認');
+    await user.click(screen.getByRole('button', { name: '表示する' }));
     expect(await screen.findByText('987654321096')).toBeTruthy();
-    expect(calls.find((c) => c.cmd === 'reveal_my_number')?.args).toEqual({ residentId: 'r-9' });
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(calls.find((c) => c.cmd === 'reveal_my_number')?.args).toEqual({
+      residentId: 'r-9',
+      purpose: 'identity_check',
+      purposeText: null,
+    });
     await user.click(screen.getByRole('button', { name: '隠す' }));
     expect(screen.queryByText('987654321096')).toBeNull();
   });
