@@ -587,7 +587,13 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     # The clerk (who holds the 個人番号 right) reveals it: first the purpose (利用目的), then the number.
     driver.click(driver.must(".my-number button.reveal", "the 個人番号を表示 button"))
     driver.must(".reveal-purpose-dialog", "the 利用目的 dialog")
-    driver.click(driver.must("select[name=reveal-purpose] option[value=identity_check]", "本人確認"))
+    # WebKitWebDriver cannot click an <option> (not interactable): choose it as the keyboard would, by
+    # setting the value and announcing the change.
+    driver.must("select[name=reveal-purpose]", "the 利用目的 list")
+    driver.execute(
+        "const s = document.querySelector('select[name=reveal-purpose]'); s.value = 'identity_check';"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
     driver.screenshot(shots / "09a-reveal-purpose.png")
     driver.click(driver.must(".reveal-purpose-dialog button[type=submit]", "表示する"))
     shown = wait_for(
