@@ -471,6 +471,10 @@ pub async fn batch_start<R: Runtime>(
             status: status.clone(),
             running: false,
         });
+        // A run kept from before (paused or stopped) shows where the job stands now.
+        if let Ok(mut s) = run.status.lock() {
+            *s = BatchStatus::of(&progress, true);
+        }
         run.control.resume();
     }
     spawn_run(app, t.clone(), distribution_id);
