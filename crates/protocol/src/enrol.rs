@@ -5,13 +5,14 @@
 //! certificate signing request for a key created on the terminal. The union sets the certificate's
 //! names from the code, never from the request.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The route on the enrolment listener.
 pub const ENROL_PATH: &str = "/v1/enrolment";
 
 /// `POST /v1/enrolment`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
     /// The one-time enrolment code (登録コード), as printed by `madoguchi-union pki enrolment-code`;
@@ -30,7 +31,7 @@ impl std::fmt::Debug for EnrolRequest {
 }
 
 /// The union's answer: everything a terminal needs to connect over mutual TLS.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolResponse {
     /// 端末ID, as the certificate names it.
     pub terminal_id: String,
@@ -54,7 +55,7 @@ pub struct EnrolResponse {
 }
 
 /// Why an enrolment was refused. Stable strings on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EnrolErrorCode {
     /// No such code (mistyped, or never issued).
@@ -74,10 +75,13 @@ pub enum EnrolErrorCode {
 }
 
 /// Error body of the enrolment listener.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct EnrolErrorBody {
+    /// Stable code.
     pub code: EnrolErrorCode,
+    /// Japanese message for the administrator.
     pub message_ja: String,
+    /// English message for logs.
     pub message_en: String,
 }
 

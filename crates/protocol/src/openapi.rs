@@ -28,6 +28,8 @@ enum Auth {
     Terminal,
     /// Client certificate and a staff session.
     Staff,
+    /// The separate enrolment listener: server-authenticated TLS only, a one-time code in the body.
+    Enrolment,
 }
 
 const fn op(
@@ -277,6 +279,14 @@ fn operations() -> Vec<Operation> {
             None,
             Some("AuditFlagsResponse"),
         ),
+        op(
+            "post",
+            crate::enrol::ENROL_PATH,
+            "端末登録 on the separate enrolment listener (server-authenticated TLS, no client certificate): a one-time code and a CSR; the union names the certificate from the code",
+            Auth::Enrolment,
+            Some("EnrolRequest"),
+            Some("EnrolResponse"),
+        ),
     ];
     ops.extend(account_operations());
     for o in ops.iter_mut() {
@@ -415,6 +425,9 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::AuditSearchResponse>(&mut generator);
     add::<v1::AuditFlagsResponse>(&mut generator);
     add::<v1::AuditExportResponse>(&mut generator);
+    add::<crate::enrol::EnrolRequest>(&mut generator);
+    add::<crate::enrol::EnrolResponse>(&mut generator);
+    add::<crate::enrol::EnrolErrorBody>(&mut generator);
     let mut defs = generator.take_definitions(true);
     defs.sort_keys();
     defs
@@ -501,6 +514,7 @@ pub fn document() -> Value {
         let security = match o.auth {
             Auth::Terminal => json!([{"terminalCertificate": []}]),
             Auth::Staff => json!([{"terminalCertificate": [], "staffSession": []}]),
+            Auth::Enrolment => json!([]),
         };
         operation["security"] = security;
         let entry = paths.entry(o.path.to_string()).or_insert_with(|| json!({}));
