@@ -180,11 +180,31 @@ pub struct SledBackend {
     trees: Vec<sled::Tree>,
 }
 
+/// How long an open waits for sled's file lock, and how often it looks again.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+const LOCK_RETRY: std::time::Duration = std::time::Duration::from_millis(50);
+
 impl SledBackend {
     /// Open (or create) the database at `path`. sled panics on some corrupt inputs instead of returning
     /// `Error::Corruption` (sled#1166, #1358); such a panic is turned into [`VaultError::StorageCorrupt`] so the
     /// caller can refuse to start instead of crashing.
     pub fn open(path: &Path) -> Result<Self> {
+        // A handle of this same process that was just dropped can hold sled's file lock a little longer
+        // (its background flusher lets go asynchronously), so a lock conflict is tried again for a short
+        // while before it counts as another program using the vault.
+        let mut waited = std::time::Duration::ZERO;
+        loop {
+            match Self::open_once(path) {
+                Err(VaultError::InUse) if waited < LOCK_WAIT => {
+                    std::thread::sleep(LOCK_RETRY);
+                    waited += LOCK_RETRY;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Self> {
         let path = path.to_path_buf();
         let opened = std::panic::catch_unwind(AssertUnwindSafe(move || -> Result<Self> {
             let db = sled::Config::new()
