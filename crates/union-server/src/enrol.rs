@@ -83,7 +83,7 @@ struct EnrolmentState {
 /// A code just created: shown once to the administrator, then only its hash remains.
 #[derive(Clone)]
 pub struct IssuedCode {
-    /// `XXXXX-XXXXX-XXXXX-XXXXX`.
+    /// Four groups of five characters (Crockford base 32), e.g. `7K2QD-M9TXA-04RBW-HZ3NE`.
     pub code: String,
     pub expires_at: OffsetDateTime,
 }
