@@ -402,43 +402,61 @@ impl BatchPrinter {
                 return Ok(RunOutcome::Paused(p));
             }
             let (first, last) = plan_chunk(dist, st.next_seq, st.settings.chunk_size);
-            let index = st.units.len() as u32 + 1;
             on_progress(&self.progress_of(&st, Some(st.regular_chunks() + 1), RunState::Running));
-            let records = dist.range(first, last);
-            let kind = records.first().and_then(page_class).map(|c| c.kind).ok_or(
-                BatchError::WrongPayload {
-                    seq: first,
-                    kind: "printed",
-                },
-            )?;
-            let layout = self.layout(&mut layouts, kind)?;
-            // Pre-flight on every page happens here: nothing is recorded or spooled when a page fails.
-            let doc = render_range(
-                &self.renderer,
-                &layout,
-                records,
-                dist.content_hash(),
-                self.training,
-                self.drop_seal_on_seq,
-            )?;
-            let queue = self.printers.queue_for(layout.paper)?.clone();
-            let title = JobTitle::parse(&format!("mdg-{}-c{index:05}", st.token))?;
-            st.units.push(SpoolUnit {
-                index,
-                kind: UnitKind::Regular,
-                first_seq: first,
-                last_seq: last,
-                pages: doc.page_count() as u32,
-                title,
-                queue: queue.to_string(),
-                phase: JobPhase::Intended,
-                intended_at: Utc::now(),
-                recovered: false,
-            });
-            self.save(&st)?;
-            self.spool_last(&mut st, &queue, &doc)?;
+            self.spool_range(dist, &mut st, &mut layouts, first, last, UnitKind::Regular)?;
             on_progress(&self.progress_of(&st, None, RunState::Running));
         }
+    }
+
+    /// Renders records `first..=last` as one unit — the pre-flight check runs on every page here, so nothing is
+    /// recorded or spooled when a page fails — records the unit as intended, then spools it held and releases it
+    /// ([`Self::spool_last`]). Chunks of the run are titled `…-c00001`, reprints `…-r00001`.
+    fn spool_range(
+        &self,
+        dist: &ApprovedDistribution,
+        st: &mut JobState,
+        layouts: &mut HashMap<PrintKind, Layout>,
+        first: u32,
+        last: u32,
+        kind: UnitKind,
+    ) -> Result<(), BatchError> {
+        let records = dist.range(first, last);
+        let page_kind = records.first().and_then(page_class).map(|c| c.kind).ok_or(
+            BatchError::WrongPayload {
+                seq: first,
+                kind: "printed",
+            },
+        )?;
+        let layout = self.layout(layouts, page_kind)?;
+        let doc = render_range(
+            &self.renderer,
+            &layout,
+            records,
+            dist.content_hash(),
+            self.training,
+            self.drop_seal_on_seq,
+        )?;
+        let queue = self.printers.queue_for(layout.paper)?.clone();
+        let index = st.units.len() as u32 + 1;
+        let tag = match kind {
+            UnitKind::Regular => 'c',
+            UnitKind::Reprint { .. } => 'r',
+        };
+        let title = JobTitle::parse(&format!("mdg-{}-{tag}{index:05}", st.token))?;
+        st.units.push(SpoolUnit {
+            index,
+            kind,
+            first_seq: first,
+            last_seq: last,
+            pages: doc.page_count() as u32,
+            title,
+            queue: queue.to_string(),
+            phase: JobPhase::Intended,
+            intended_at: Utc::now(),
+            recovered: false,
+        });
+        self.save(st)?;
+        self.spool_last(st, &queue, &doc)
     }
 
     fn layout(
@@ -632,41 +650,11 @@ impl BatchPrinter {
         while from <= last {
             let (a, mut b) = plan_chunk(dist, from, st.settings.chunk_size);
             b = b.min(last);
-            let records = dist.range(a, b);
-            let kind = records.first().and_then(page_class).map(|c| c.kind).ok_or(
-                BatchError::WrongPayload {
-                    seq: a,
-                    kind: "printed",
-                },
-            )?;
-            let layout = self.layout(&mut layouts, kind)?;
-            let doc = render_range(
-                &self.renderer,
-                &layout,
-                records,
-                dist.content_hash(),
-                self.training,
-                self.drop_seal_on_seq,
-            )?;
-            let queue = self.printers.queue_for(layout.paper)?.clone();
-            let index = st.units.len() as u32 + 1;
-            st.units.push(SpoolUnit {
-                index,
-                kind: UnitKind::Reprint {
-                    reason: reason.clone(),
-                    requested_by: staff.clone(),
-                },
-                first_seq: a,
-                last_seq: b,
-                pages: doc.page_count() as u32,
-                title: JobTitle::parse(&format!("mdg-{}-r{index:05}", st.token))?,
-                queue: queue.to_string(),
-                phase: JobPhase::Intended,
-                intended_at: Utc::now(),
-                recovered: false,
-            });
-            self.save(&st)?;
-            self.spool_last(&mut st, &queue, &doc)?;
+            let kind = UnitKind::Reprint {
+                reason: reason.clone(),
+                requested_by: staff.clone(),
+            };
+            self.spool_range(dist, &mut st, &mut layouts, a, b, kind)?;
             if let Some(u) = st.units.last() {
                 done.push(u.clone());
             }
