@@ -14,6 +14,7 @@
 
 pub mod burden_notice;
 pub mod config;
+pub mod cups_pdf;
 pub mod documents;
 pub mod error;
 pub mod fonts;

@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{block_diff_ratio, decode_png, golden_dir, renderer, test_assets};
 use madoguchi_print::layout::PaperClass;
@@ -55,56 +54,6 @@ fn require_cups() -> bool {
     true
 }
 
-/// cups-pdf's output directory: `Out` in /etc/cups/cups-pdf.conf (default `${HOME}/PDF`), with `${HOME}`
-/// the submitting user's home (for root: /root/PDF).
-fn cups_pdf_out_dir() -> PathBuf {
-    let conf = std::fs::read_to_string("/etc/cups/cups-pdf.conf").unwrap_or_default();
-    let out = conf
-        .lines()
-        .filter_map(|l| {
-            l.trim()
-                .strip_prefix("Out")
-                .filter(|r| r.starts_with([' ', '\t']))
-                .map(|r| r.trim().to_string())
-        })
-        .next_back()
-        .unwrap_or_else(|| "${HOME}/PDF".to_string());
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    PathBuf::from(out.replace("${HOME}", &home))
-}
-
-/// Wait for cups-pdf's file for job `n` (`…-job_<n>.pdf`) to appear and stop growing.
-fn wait_for_output(dir: &Path, n: u32) -> PathBuf {
-    let suffix = format!("-job_{n}.pdf");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut last_size = None;
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "cups-pdf wrote no {suffix} in {} within 60 s",
-            dir.display()
-        );
-        let found = std::fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|f| f.to_str())
-                    .is_some_and(|f| f.ends_with(&suffix))
-            });
-        if let Some(path) = found {
-            let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            if size > 0 && last_size == Some(size) {
-                return path;
-            }
-            last_size = Some(size);
-        }
-        std::thread::sleep(Duration::from_millis(300));
-    }
-}
-
 #[test]
 fn certificate_printed_through_cups_matches_the_golden_image() {
     if !require_cups() {
@@ -143,7 +92,15 @@ fn certificate_printed_through_cups_matches_the_golden_image() {
         .and_then(|s| s.parse().ok())
         .expect("job number in CUPS-PDF-<n>");
 
-    let out = wait_for_output(&cups_pdf_out_dir(), n);
+    let dir = madoguchi_print::cups_pdf::out_dir();
+    let out =
+        madoguchi_print::cups_pdf::wait_for_job_file(&dir, &n.to_string(), Duration::from_secs(60))
+            .unwrap_or_else(|| {
+                panic!(
+                    "cups-pdf wrote no file for job {n} in {} within 60 s",
+                    dir.display()
+                )
+            });
     let printed = std::fs::read(&out).expect("read cups-pdf output");
     let _ = std::fs::remove_file(&out);
     let png = rasterise_pdf(&printed, 1, 100).expect("rasterise cups-pdf output");

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use madoguchi_batch::{ApprovedDistribution, BatchLayouts, BatchPrinter, synthetic};
 use madoguchi_print::{CupsLp, PrintAssets, PrinterMap, QueueName, Renderer};
@@ -88,68 +88,20 @@ pub fn renewal(n: u32, seed: u64) -> ApprovedDistribution {
     .expect("synthetic content is approved")
 }
 
-/// cups-pdf's output directory: `Out` in /etc/cups/cups-pdf.conf (default `${HOME}/PDF`).
-pub fn cups_pdf_out_dir() -> PathBuf {
-    let conf = std::fs::read_to_string("/etc/cups/cups-pdf.conf").unwrap_or_default();
-    let out = conf
-        .lines()
-        .filter_map(|l| {
-            l.trim()
-                .strip_prefix("Out")
-                .filter(|r| r.starts_with([' ', '\t']))
-                .map(|r| r.trim().to_string())
-        })
-        .next_back()
-        .unwrap_or_else(|| "${HOME}/PDF".to_string());
-    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-    PathBuf::from(out.replace("${HOME}", &home))
-}
-
 /// Files in the cups-pdf output directory whose name contains `needle`.
 pub fn outputs_containing(needle: &str) -> Vec<PathBuf> {
-    std::fs::read_dir(cups_pdf_out_dir())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|f| f.to_str())
-                .is_some_and(|f| f.contains(needle))
-        })
-        .collect()
+    madoguchi_print::cups_pdf::files_containing(&madoguchi_print::cups_pdf::out_dir(), needle)
 }
 
 /// Wait for cups-pdf's file of job `CUPS-PDF-<n>` (`…-job_<n>.pdf`) to appear and stop growing.
 pub fn wait_for_job_output(job_id: &str) -> PathBuf {
     let n = job_id.rsplit('-').next().expect("job number");
-    let suffix = format!("-job_{n}.pdf");
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let mut last = None;
-    loop {
-        assert!(
-            Instant::now() < deadline,
-            "cups-pdf wrote no {suffix} within 180 s"
-        );
-        let found = std::fs::read_dir(cups_pdf_out_dir())
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                p.file_name()
-                    .and_then(|f| f.to_str())
-                    .is_some_and(|f| f.ends_with(&suffix))
-            });
-        if let Some(p) = found {
-            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
-            if size > 0 && last == Some(size) {
-                return p;
-            }
-            last = Some(size);
-        }
-        std::thread::sleep(Duration::from_millis(400));
-    }
+    madoguchi_print::cups_pdf::wait_for_job_file(
+        &madoguchi_print::cups_pdf::out_dir(),
+        n,
+        Duration::from_secs(180),
+    )
+    .unwrap_or_else(|| panic!("cups-pdf wrote no file for job {n} within 180 s"))
 }
 
 /// The 照合番号 of every page of a PDF, in page order: each page rasterised (pdftoppm, grey) and its QR
