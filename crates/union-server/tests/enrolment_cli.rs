@@ -4,36 +4,13 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
 use madoguchi_protocol::enrol::{EnrolErrorBody, EnrolErrorCode, EnrolRequest, EnrolResponse};
 use madoguchi_union_server::pki::PkiPaths;
 use reqwest::StatusCode;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_madoguchi-union"))
-}
-
-fn ok(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

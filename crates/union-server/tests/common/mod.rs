@@ -292,3 +292,32 @@ pub fn assert_not_on_disk(dir: &Path, needle: &str) {
         );
     }
 }
+
+// ----------------------------------------------------------------------------------------------------------
+// The `madoguchi-union` binary, for the command-line tests.
+
+/// The built `madoguchi-union` binary.
+pub fn bin() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_madoguchi-union"))
+}
+
+/// Runs `cmd`, which must succeed; its standard output.
+pub fn ok(cmd: &mut std::process::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A `serve` process, killed when dropped.
+pub struct Server(pub std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
