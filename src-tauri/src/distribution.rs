@@ -12,7 +12,7 @@ use madoguchi_batch::{
     EncryptedExport, ExportPassword, Progress, RunOutcome, RunState, export_encrypted,
     export_mailing_list, render_proof,
 };
-use madoguchi_print::{CupsLp, PrintAssets, PrinterMap, QueueName, Renderer, StaffId};
+use madoguchi_print::{CupsLp, PrinterMap, QueueName, Renderer, StaffId};
 use madoguchi_protocol::distribution::{
     ContentHash, Decision, DistributionId, DistributionRecord, DistributionSummary, LedgerEntry,
     RecordPayload,
@@ -46,12 +46,11 @@ impl Batches {
     /// Bulk printing to `queue` (every paper), with the vault keeping each job's state.
     pub fn new(
         vault: Vault,
-        assets: PrintAssets,
+        renderer: Arc<Renderer>,
         queue: &str,
         training: bool,
     ) -> Result<Self, IpcError> {
         let queue = QueueName::parse(queue)?;
-        let renderer = Arc::new(Renderer::new(assets)?);
         let layouts = BatchLayouts::default();
         let printer = BatchPrinter::new(
             vault,

@@ -37,7 +37,7 @@ pub struct Printed {
 
 /// The terminal's printing: renderer (fonts parsed once), layout choice, printer and log.
 pub struct Printing {
-    renderer: Renderer,
+    renderer: Arc<Renderer>,
     config: PrintConfig,
     service: PrintService,
     log: Arc<MemoryPrintLog>,
@@ -54,7 +54,7 @@ impl Printing {
         municipality_name: String,
     ) -> Result<Self, IpcError> {
         let queue = QueueName::parse(queue)?;
-        let renderer = Renderer::new(assets.clone())?;
+        let renderer = Arc::new(Renderer::new(assets.clone())?);
         let mut config = PrintConfig::default();
         config.assets = assets;
         // The job log of this session; the lasting print history (first print or reprint, with the reason)
@@ -80,6 +80,11 @@ impl Printing {
             },
             municipality_name,
         })
+    }
+
+    /// The renderer (fonts parsed once), shared with bulk printing.
+    pub fn renderer(&self) -> Arc<Renderer> {
+        self.renderer.clone()
     }
 
     /// How many jobs this terminal printed since start.

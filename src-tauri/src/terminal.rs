@@ -223,9 +223,9 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             String::new()
         }
     });
-    let batches =
-        crate::distribution::Batches::new(vault, assets.clone(), &config.printer, training)?;
     let printing = Printing::new(assets, &config.printer, training, municipality_name)?;
+    let batches =
+        crate::distribution::Batches::new(vault, printing.renderer(), &config.printer, training)?;
     Ok(Terminal {
         batches,
         counter,
