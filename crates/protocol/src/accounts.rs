@@ -18,6 +18,20 @@ use serde::{Deserialize, Serialize};
 use crate::schema;
 use crate::v1::Role;
 
+/// Whose staff an account is (所属): a municipality's counter staff and administrators, or the union's own
+/// office (広域連合事務局). A municipality's administrator manages only municipal accounts of their own
+/// municipality and grants only municipal rights; union rights are granted only by the union's own
+/// administrators (or its server's `staff add`), and hold only on union accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffScope {
+    /// 市町村の職員.
+    #[default]
+    Municipality,
+    /// 広域連合の職員.
+    Union,
+}
+
 /// One right that can be granted: a role, or the 個人番号 permission.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -55,6 +69,16 @@ impl Right {
             Role::Supervisor => Right::Supervisor,
             Role::Admin => Right::Admin,
             Role::UnionStaff => Right::UnionStaff,
+        }
+    }
+
+    /// Whether an account of `scope` may hold this right: counter work and the 個人番号 are a
+    /// municipality's, distributions on the union side are the union's, and each has its own administrators.
+    pub fn fits(self, scope: StaffScope) -> bool {
+        match self {
+            Right::Clerk | Right::Supervisor | Right::MyNumber => scope == StaffScope::Municipality,
+            Right::UnionStaff => scope == StaffScope::Union,
+            Right::Admin => true,
         }
     }
 

@@ -100,6 +100,8 @@ pub enum ErrorCode {
     AlreadyDecided,
     /// The distribution is not approved yet: nothing of it may be printed, listed or exported (409).
     NotApproved,
+    /// This terminal sent too many password attempts in a short time; it must wait (429).
+    TooManyAttempts,
 }
 
 /// The body of every error answer.
@@ -167,6 +169,7 @@ impl ErrorCode {
             ErrorCode::ContentChanged => "content_changed",
             ErrorCode::AlreadyDecided => "already_decided",
             ErrorCode::NotApproved => "not_approved",
+            ErrorCode::TooManyAttempts => "too_many_attempts",
         }
     }
 
@@ -217,6 +220,7 @@ impl ErrorCode {
             | ErrorCode::NothingToChange
             | ErrorCode::IdentityDocumentRequired => 422,
             ErrorCode::AccountLocked => 423,
+            ErrorCode::TooManyAttempts => 429,
             ErrorCode::Internal => 500,
         }
     }
@@ -306,6 +310,9 @@ impl ErrorCode {
             ErrorCode::NotApproved => {
                 "この配信はまだ承認されていないため、印刷・一覧出力・媒体出力はできません。"
             }
+            ErrorCode::TooManyAttempts => {
+                "この端末からのパスワード入力が短時間に多すぎます。1分ほど待ってからやり直してください。"
+            }
         }
     }
 
@@ -366,6 +373,9 @@ impl ErrorCode {
             ErrorCode::ContentChanged => "the content changed since it was shown",
             ErrorCode::AlreadyDecided => "the distribution is not awaiting this decision",
             ErrorCode::NotApproved => "the distribution is not approved yet",
+            ErrorCode::TooManyAttempts => {
+                "too many password attempts from this terminal; wait and retry"
+            }
         }
     }
 }

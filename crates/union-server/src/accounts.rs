@@ -9,14 +9,15 @@
 use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
 use madoguchi_protocol::ErrorCode;
+use madoguchi_protocol::accounts::StaffScope;
 use madoguchi_protocol::v1::{
-    AccountState, AuditEntry, Grant, GrantView, PasswordChangeReason, Right, Role, StaffAccount,
+    AccountState, Grant, GrantView, PasswordChangeReason, Right, Role, StaffAccount,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::api::AppState;
 use crate::auth::{ClosedBecause, Session};
-use crate::store::{StaffRecord, StoreError};
+use crate::store::StaffRecord;
 
 /// The union's password policy (`[password]` in `union.toml`).
 ///
@@ -210,7 +211,11 @@ impl StaffRecord {
     /// The rights in effect on `day` (Japan time).
     pub fn rights_on(&self, day: Date) -> Rights {
         let mut rights = Rights::default();
-        for g in self.all_grants().iter().filter(|g| g.in_effect_on(day)) {
+        // A right that does not fit the account's scope never takes effect, even if a record holds it
+        // (records written before scopes existed, or by hand).
+        let grants = self.all_grants();
+        let fitting = grants.iter().filter(|g| g.right.fits(self.scope));
+        for g in fitting.filter(|g| g.in_effect_on(day)) {
             match g.right.role() {
                 Some(role) if !rights.roles.contains(&role) => rights.roles.push(role),
                 Some(_) => {}
@@ -299,41 +304,36 @@ pub fn check_grants(grants: &[Grant]) -> Result<Vec<Grant>, (&'static str, &'sta
     Ok(out)
 }
 
-/// Counts a failed password for `staff` (sign-in or password change); locks the account after the
-/// configured number of consecutive failures and writes the lockout to the union's audit trail. The
-/// caller stores the record.
-pub fn count_failure(
-    state: &AppState,
-    terminal_id: &str,
-    staff: &mut StaffRecord,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let auth = &state.config.auth;
-    staff.failed_attempts += 1;
-    if staff.failed_attempts >= auth.max_failures {
-        staff.failed_attempts = 0;
-        let until = now + chrono::Duration::minutes(i64::from(auth.lockout_minutes));
-        staff.locked_until = Some(until);
-        tracing::warn!(user = %staff.user_id, "account locked after repeated password failures");
-        state.store.append_audit(AuditEntry {
-            seq: 0,
-            at: now,
-            terminal_id: terminal_id.to_string(),
-            municipality: staff.municipality,
-            user_id: Some(staff.user_id.clone()),
-            operation: LOCKOUT_OPERATION.to_string(),
-            target: Some(format!(
-                "staff:{} failures:{} until:{}",
-                staff.user_id,
-                auth.max_failures,
-                until.to_rfc3339()
-            )),
-            status: ErrorCode::AccountLocked.http_status(),
-            error: Some(ErrorCode::AccountLocked),
-            purpose: None,
-        })?;
+/// The scope an account with `roles` belongs to: the union's when it holds 広域連合職員, else a
+/// municipality's; `None` when the roles mix both (窓口 work and union distributions in one account).
+pub fn scope_of_roles(roles: &[Role]) -> Option<StaffScope> {
+    let union = roles.contains(&Role::UnionStaff);
+    let scope = if union {
+        StaffScope::Union
+    } else {
+        StaffScope::Municipality
+    };
+    roles
+        .iter()
+        .all(|r| Right::of_role(*r).fits(scope))
+        .then_some(scope)
+}
+
+/// Whether an administrator of `admin_scope` may give `grants` to an account of that scope: a
+/// municipality's administrator grants only municipal rights, the union's only union rights (and
+/// administrators of its own).
+pub fn check_grant_scope(admin_scope: StaffScope, grants: &[Grant]) -> Result<(), &'static str> {
+    if grants.iter().all(|g| g.right.fits(admin_scope)) {
+        return Ok(());
     }
-    Ok(())
+    Err(match admin_scope {
+        StaffScope::Municipality => {
+            "広域連合職員の権限は広域連合の情報システム管理者だけが付与できます。市町村の管理者が付与できるのは窓口担当・監督者・情報システム管理者・個人番号の権限です。"
+        }
+        StaffScope::Union => {
+            "窓口担当・監督者・個人番号の権限は各市町村の情報システム管理者が付与します。広域連合の管理者が付与できるのは広域連合職員と情報システム管理者の権限です。"
+        }
+    })
 }
 
 /// The operation name of a lockout in the union's audit trail.
@@ -383,6 +383,7 @@ pub(crate) fn recheck(
     }
     session.roles = rights.roles;
     session.my_number_permission = rights.my_number;
+    session.scope = record.scope;
     session.display_name = record.display_name.clone();
     if record
         .password_change_due(state.now(), &state.config.password)
@@ -468,6 +469,7 @@ mod tests {
             password_changed_at: None,
             password_history: vec![],
             revoked_at: None,
+            scope: madoguchi_protocol::accounts::StaffScope::Municipality,
         }
     }
 

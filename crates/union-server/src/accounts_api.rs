@@ -125,36 +125,28 @@ async fn change_password(
     if req.current_password.len() > PASSWORD_BYTES_MAX {
         return Err(ErrorCode::InvalidCredentials.into());
     }
-    let record = state
-        .store
-        .staff(&staff.session.user_id)?
-        .ok_or(ApiError::from(ErrorCode::AccountRevoked))?;
-    let current = req.current_password.clone();
-    let stored = record.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&current, &stored))
-        .await
-        .map_err(|_| ApiError::from(ErrorCode::Internal))?;
-    let now = state.now();
-    if !ok {
-        let _guard = state.write_lock.lock().await;
-        if let Some(mut fresh) = state.store.staff(&record.user_id)? {
-            crate::accounts::count_failure(&state, &terminal.0.terminal_id, &mut fresh, now)?;
-            let locked = fresh.locked_until.is_some_and(|t| t > now);
-            store_and_flush(&state, &fresh).await?;
-            if locked {
-                // Locked while signed in: the session ends with it.
-                state
-                    .sessions
-                    .close_user(&fresh.user_id, ClosedBecause::Locked);
-                return Err(ErrorCode::AccountLocked.into());
-            }
+    use crate::password_gate::{AttemptKind, Checked};
+    let checked = crate::password_gate::check(
+        &state,
+        &terminal.0,
+        staff.session.municipality,
+        &staff.session.user_id,
+        req.current_password.clone(),
+        AttemptKind::Reauthentication,
+    )
+    .await?;
+    let record = match checked {
+        Checked::Right(record) => *record,
+        Checked::Locked => return Err(ErrorCode::AccountLocked.into()),
+        Checked::Wrong => {
+            return Err(explained(
+                ErrorCode::InvalidCredentials,
+                "current_password",
+                "現在のパスワードが正しくありません。",
+            ));
         }
-        return Err(explained(
-            ErrorCode::InvalidCredentials,
-            "current_password",
-            "現在のパスワードが正しくありません。",
-        ));
-    }
+    };
+    let now = state.now();
     check_new_password(&state, &record, &req.new_password, "new_password").await?;
     let new_hash = hash(req.new_password).await?;
     let _guard = state.write_lock.lock().await;
@@ -215,7 +207,7 @@ fn account_in_scope(state: &Shared, staff: &Staff, user_id: &str) -> ApiResult<S
     state
         .store
         .staff(user_id)?
-        .filter(|r| r.municipality == staff.session.municipality)
+        .filter(|r| r.municipality == staff.session.municipality && r.scope == staff.session.scope)
         .ok_or(ApiError::field(ErrorCode::NotFound, "user_id"))
 }
 
@@ -230,7 +222,7 @@ async fn list(State(state): State<Shared>, staff: Staff) -> ApiResult<axum::Json
         .store
         .all_staff()?
         .iter()
-        .filter(|s| s.municipality == staff.session.municipality)
+        .filter(|s| s.municipality == staff.session.municipality && s.scope == staff.session.scope)
         .map(|s| view(&state, s))
         .collect();
     staff.note.target(format!("staff-list:{}", accounts.len()));
@@ -262,6 +254,8 @@ async fn create(
     }
     let grants = check_grants(&req.grants)
         .map_err(|(field, msg)| explained(ErrorCode::InvalidField, field, msg))?;
+    crate::accounts::check_grant_scope(staff.session.scope, &grants)
+        .map_err(|msg| explained(ErrorCode::Forbidden, "grants", msg))?;
     if req.initial_password.len() > PASSWORD_BYTES_MAX {
         return Err(ErrorCode::PasswordTooLong.into());
     }
@@ -290,6 +284,7 @@ async fn create(
         password_changed_at: Some(now),
         password_history: Vec::new(),
         revoked_at: None,
+        scope: staff.session.scope,
     };
     {
         let _guard = state.write_lock.lock().await;
@@ -328,6 +323,8 @@ async fn set_grants(
     require_admin(&staff)?;
     let grants = check_grants(&req.grants)
         .map_err(|(field, msg)| explained(ErrorCode::InvalidField, field, msg))?;
+    crate::accounts::check_grant_scope(staff.session.scope, &grants)
+        .map_err(|msg| explained(ErrorCode::Forbidden, "grants", msg))?;
     let today = state.today();
     let myself = user_id == staff.session.user_id;
     let record = update(&state, &staff, &user_id, |r| {

@@ -34,7 +34,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::{Session, SessionRefusal, Sessions, verify_password};
+use crate::auth::{Session, SessionRefusal, Sessions};
 use crate::config::UnionConfig;
 use crate::decide::{self, Context, Refusal, qualification_of, summary};
 use crate::store::{
@@ -56,6 +56,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// Shared state of the API.
 pub struct AppState {
     pub store: Arc<dyn UnionStore>,
+    /// Every staff password passes here ([`crate::password_gate`]).
+    pub password_gate: crate::password_gate::PasswordGate,
     pub config: UnionConfig,
     pub sessions: Sessions,
     /// Serialises decisions and document records so an idempotency key is checked and committed as one step.
@@ -64,6 +66,8 @@ pub struct AppState {
     pub request_timeout: Duration,
     pub clock: Clock,
     pub group_flush: GroupFlush,
+    /// Group flush of the audit entries of reads (see `guard_and_audit`).
+    pub audit_flush: GroupFlush,
 }
 
 impl AppState {
@@ -186,13 +190,27 @@ fn operation_name(method: &str, path: &str) -> String {
     out
 }
 
+/// Whether an answer shows personal data or a staff account: its audit entry must be durable before the
+/// answer leaves (a reveal answered and then lost to a crash would be a view no one can trace).
+fn is_audited_read(method: &str, operation: &str) -> bool {
+    method == "GET" || operation.ends_with("/my-number") || operation.ends_with("/search")
+}
+
+/// Line probes are not audited events: a terminal probes every 2 s, which would add ~2 MB a day per
+/// terminal to the trail and bury the views that matter.
+fn is_probe(method: &str, path: &str) -> bool {
+    method == "GET" && path == "/v1/health"
+}
+
 async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
     let Some(terminal) = req.extensions().get::<Arc<TerminalIdentity>>().cloned() else {
         // Unreachable behind the TLS acceptor; refuse rather than serve an unscoped request.
         return ApiError::from(ErrorCode::Unauthenticated).into_response();
     };
-    let operation = operation_name(req.method().as_str(), req.uri().path());
+    let method = req.method().as_str().to_string();
+    let probe = is_probe(&method, req.uri().path());
+    let operation = operation_name(&method, req.uri().path());
     let note = AuditNote::default();
     req.extensions_mut().insert(note.clone());
     let response = if state.revoked.contains(&terminal.serial) {
@@ -220,6 +238,10 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
+    if probe {
+        return response;
+    }
+    let must_be_durable = (200..300).contains(&status) && is_audited_read(&method, &operation);
     if let Ok(municipality) = MunicipalityCode::from_str(&terminal.municipality) {
         let entry = AuditEntry {
             seq: 0,
@@ -233,8 +255,21 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
             error: code,
             purpose,
         };
-        if let Err(e) = state.store.append_audit(entry) {
-            tracing::error!(error = %e, "audit write failed");
+        match state.store.append_audit(entry) {
+            Ok(_) if must_be_durable => {
+                // Audit first, flushed, then the answer.
+                let seq = state.audit_flush.committed();
+                if let Err(e) = flush_group(&state, &state.audit_flush, seq).await {
+                    tracing::error!(error = ?e.0.code, "audit flush failed; the answer is withheld");
+                    return ApiError::from(ErrorCode::Internal).into_response();
+                }
+            }
+            Ok(_) => {}
+            Err(e) if must_be_durable => {
+                tracing::error!(error = %e, "audit write failed; the answer is withheld");
+                return ApiError::from(ErrorCode::Internal).into_response();
+            }
+            Err(e) => tracing::error!(error = %e, "audit write failed"),
         }
     }
     response
@@ -391,6 +426,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Runs store work on the blocking pool.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::from(ErrorCode::Internal))
+}
+
 fn parse_id<T: FromStr>(raw: &str) -> ApiResult<T> {
     raw.parse()
         .map_err(|_| ApiError::field(ErrorCode::NotFound, "path"))
@@ -423,65 +465,34 @@ pub(crate) fn staff_info(s: &Session) -> StaffInfo {
     }
 }
 
-/// A hash verified when the user id is unknown, so that both failures cost the same time.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        crate::auth::hash_password("madoguchi-dummy", crate::auth::HashCost::default())
-            .unwrap_or_default()
-    })
-}
-
 async fn sign_in(
     State(state): State<Shared>,
     terminal: Terminal,
     note: axum::Extension<AuditNote>,
     ApiJson(req): ApiJson<SignInRequest>,
 ) -> ApiResult<axum::Json<SignInResponse>> {
+    use crate::password_gate::{AttemptKind, Checked};
     let municipality = terminal.municipality()?;
-    if req.user_id.is_empty() || req.user_id.len() > 64 || req.password.len() > 256 {
-        return Err(ErrorCode::InvalidCredentials.into());
-    }
-    let staff = state.store.staff(&req.user_id)?;
-    let now = state.now();
-    let Some(mut staff) = staff else {
-        let password = req.password.clone();
-        let _ = tokio::task::spawn_blocking(move || verify_password(&password, dummy_hash())).await;
-        return Err(ErrorCode::InvalidCredentials.into());
+    let checked = crate::password_gate::check(
+        &state,
+        &terminal.0,
+        municipality,
+        &req.user_id,
+        req.password,
+        AttemptKind::SignIn,
+    )
+    .await?;
+    let staff = match checked {
+        Checked::Right(staff) => *staff,
+        Checked::Wrong => return Err(ErrorCode::InvalidCredentials.into()),
+        Checked::Locked => {
+            // Only an account visible to this terminal can be locked, so naming it tells nothing new.
+            note.0.user(&req.user_id);
+            return Err(ErrorCode::AccountLocked.into());
+        }
     };
     note.0.user(&staff.user_id);
-    if staff.disabled {
-        // A revoked ID answers like a wrong password: nothing to learn for whoever tries it.
-        return Err(ErrorCode::InvalidCredentials.into());
-    }
-    if staff.locked_until.is_some_and(|t| t > now) {
-        return Err(ErrorCode::AccountLocked.into());
-    }
-    let hash = staff.password_hash.clone();
-    let password = req.password;
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|_| ApiError::from(ErrorCode::Internal))?;
-    {
-        let _guard = state.write_lock.lock().await;
-        // Re-read under the lock so concurrent failures all count.
-        if let Some(fresh) = state.store.staff(&staff.user_id)? {
-            staff = fresh;
-        }
-        if ok {
-            staff.failed_attempts = 0;
-            staff.locked_until = None;
-        } else {
-            crate::accounts::count_failure(&state, &terminal.0.terminal_id, &mut staff, now)?;
-        }
-        state.store.put_staff(&staff)?;
-    }
-    if !ok {
-        return Err(ErrorCode::InvalidCredentials.into());
-    }
-    if staff.municipality != municipality {
-        return Err(ErrorCode::StaffOfOtherMunicipality.into());
-    }
+    let now = state.now();
     // Rights in effect today (a temporary contract that ended, or one not yet begun, has none).
     let rights = staff.rights_on(state.today());
     if rights.roles.is_empty() {
@@ -494,6 +505,7 @@ async fn sign_in(
         municipality: staff.municipality,
         roles: rights.roles,
         my_number_permission: rights.my_number,
+        scope: staff.scope,
         terminal_fingerprint: terminal.0.fingerprint.clone(),
         expires_at: now,
     };
@@ -546,10 +558,12 @@ async fn search(
         kana_prefix: req.kana.map(|k| k.seion_key()),
         birth_date: req.birth_date,
     };
+    // Off the async workers, so the request timeout can answer even if the walk is slow; the walk itself
+    // is bounded (store::MAX_INDEX_WALK, keys must increase), so it also ends.
+    let store = state.store.clone();
+    let municipality = staff.session.municipality;
     let (found, truncated) =
-        state
-            .store
-            .search_residents(&staff.session.municipality, &query, limit)?;
+        blocking(move || store.search_residents(&municipality, &query, limit)).await??;
     staff.note.target(format!("search:{}", found.len()));
     let residents = found
         .iter()
@@ -687,8 +701,12 @@ impl GroupFlush {
 }
 
 async fn flush(state: &Shared, seq: u64) -> ApiResult<()> {
+    flush_group(state, &state.group_flush, seq).await
+}
+
+/// Flushes the store once for every caller of `group` whose commit `seq` is not durable yet.
+async fn flush_group(state: &Shared, group: &GroupFlush, seq: u64) -> ApiResult<()> {
     use std::sync::atomic::Ordering;
-    let group = &state.group_flush;
     if group.flushed.load(Ordering::SeqCst) >= seq {
         return Ok(());
     }
@@ -963,7 +981,9 @@ async fn roster(
             entries: Vec::new(),
         }));
     }
-    let residents = state.store.residents_of(&staff.session.municipality)?;
+    let store = state.store.clone();
+    let municipality = staff.session.municipality;
+    let residents = blocking(move || store.residents_of(&municipality)).await??;
     let entries: Vec<RosterRow> = residents
         .iter()
         .filter_map(|r| {

@@ -23,8 +23,8 @@ use rand::seq::IteratorRandom;
 use serde::Deserialize;
 
 use super::{ApiError, ApiJson, ApiResult, Shared, Staff, Terminal, flush, parse_id};
-use crate::auth::verify_password;
 use crate::distribution::{self, DistributionMeta, DistributionSpec, GenerateError};
+use crate::password_gate::{AttemptKind, Checked};
 use crate::store::Commit;
 use madoguchi_protocol::ErrorCode;
 
@@ -337,69 +337,27 @@ async fn samples(
 }
 
 /// The outcome of checking a staff member's password outside sign-in.
-enum PasswordCheck {
-    Right,
-    /// Wrong, unknown or revoked user (not told apart).
-    Wrong,
-    /// Locked now (before or because of this attempt).
-    Locked,
-}
-
-/// Checks `user_id`'s password. A wrong one counts as a failed sign-in (lockout after the configured number).
-async fn check_password(
-    state: &Shared,
-    user_id: &str,
-    password: String,
-) -> ApiResult<PasswordCheck> {
-    let Some(record) = state.store.staff(user_id)? else {
-        return Ok(PasswordCheck::Wrong);
-    };
-    if record.disabled || password.len() > 256 {
-        return Ok(PasswordCheck::Wrong);
-    }
-    let now = state.now();
-    if record.locked_until.is_some_and(|t| t > now) {
-        return Ok(PasswordCheck::Locked);
-    }
-    let hash = record.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|_| ApiError::from(ErrorCode::Internal))?;
-    let auth = &state.config.auth;
-    let _guard = state.write_lock.lock().await;
-    let Some(mut fresh) = state.store.staff(&record.user_id)? else {
-        return Ok(PasswordCheck::Wrong);
-    };
-    if ok {
-        if fresh.failed_attempts != 0 {
-            fresh.failed_attempts = 0;
-            state.store.put_staff(&fresh)?;
-        }
-        return Ok(PasswordCheck::Right);
-    }
-    fresh.failed_attempts += 1;
-    let mut locked = false;
-    if fresh.failed_attempts >= auth.max_failures {
-        fresh.failed_attempts = 0;
-        fresh.locked_until = Some(now + chrono::Duration::minutes(i64::from(auth.lockout_minutes)));
-        locked = true;
-        tracing::warn!(user = %fresh.user_id, "account locked after repeated password failures");
-    }
-    state.store.put_staff(&fresh)?;
-    Ok(if locked {
-        PasswordCheck::Locked
-    } else {
-        PasswordCheck::Wrong
-    })
-}
-
 /// Checks the signed-in user's password again (re-authentication). A wrong one counts as a failed
 /// sign-in; when the account locks, this session ends too.
-async fn reauthenticate(state: &Shared, staff: &Staff, password: String) -> ApiResult<()> {
-    match check_password(state, &staff.session.user_id, password).await? {
-        PasswordCheck::Right => Ok(()),
-        PasswordCheck::Wrong => Err(ErrorCode::ReauthenticationFailed.into()),
-        PasswordCheck::Locked => {
+async fn reauthenticate(
+    state: &Shared,
+    terminal: &Terminal,
+    staff: &Staff,
+    password: String,
+) -> ApiResult<()> {
+    match crate::password_gate::check(
+        state,
+        &terminal.0,
+        staff.session.municipality,
+        &staff.session.user_id,
+        password,
+        AttemptKind::Reauthentication,
+    )
+    .await?
+    {
+        Checked::Right(_) => Ok(()),
+        Checked::Wrong => Err(ErrorCode::ReauthenticationFailed.into()),
+        Checked::Locked => {
             state.sessions.close(&staff.token);
             Err(ErrorCode::AccountLocked.into())
         }
@@ -416,7 +374,7 @@ async fn decide(
     require(&staff, Role::Supervisor)?;
     // Scope first: nothing about another municipality's distribution is checked or revealed.
     load_for_terminal(&state, &staff, &raw_id)?;
-    reauthenticate(&state, &staff, req.password.clone()).await?;
+    reauthenticate(&state, &terminal, &staff, req.password.clone()).await?;
     let action = match &req.decision {
         Decision::Approve => LedgerAction::Approved,
         Decision::Reject { reason } => {
@@ -546,19 +504,28 @@ async fn approve_reprint(
     if req.supervisor_user_id == staff.session.user_id {
         return Err(ErrorCode::SelfApproval.into());
     }
-    match check_password(&state, &req.supervisor_user_id, req.password.clone()).await? {
-        PasswordCheck::Right => {}
-        PasswordCheck::Wrong => return Err(ErrorCode::ReauthenticationFailed.into()),
-        PasswordCheck::Locked => return Err(ErrorCode::AccountLocked.into()),
-    }
-    let supervisor = state
-        .store
-        .staff(&req.supervisor_user_id)?
-        .ok_or(ApiError::from(ErrorCode::ReauthenticationFailed))?;
-    if supervisor.municipality != staff.session.municipality {
-        return Err(ErrorCode::StaffOfOtherMunicipality.into());
-    }
-    if !supervisor.roles.contains(&Role::Supervisor) {
+    // Only supervisors of this terminal's municipality are visible; an unknown id costs the same time as a
+    // known one (no timing oracle on the user id).
+    let supervisor = match crate::password_gate::check(
+        &state,
+        &terminal.0,
+        staff.session.municipality,
+        &req.supervisor_user_id,
+        req.password.clone(),
+        AttemptKind::SupervisorApproval,
+    )
+    .await?
+    {
+        Checked::Right(record) => *record,
+        Checked::Wrong => return Err(ErrorCode::ReauthenticationFailed.into()),
+        Checked::Locked => return Err(ErrorCode::AccountLocked.into()),
+    };
+    // Rights in effect today (grants with periods included), as for a sign-in.
+    if !supervisor
+        .rights_on(state.today())
+        .roles
+        .contains(&Role::Supervisor)
+    {
         return Err(ErrorCode::Forbidden.into());
     }
     let approval = ReprintApproval {

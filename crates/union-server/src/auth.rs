@@ -63,6 +63,8 @@ pub struct Session {
     pub municipality: MunicipalityCode,
     pub roles: Vec<Role>,
     pub my_number_permission: bool,
+    /// Whose staff the account is (a municipality's or the union's).
+    pub scope: madoguchi_protocol::accounts::StaffScope,
     /// SHA-256 of the terminal certificate the session was opened on.
     pub terminal_fingerprint: String,
     pub expires_at: DateTime<Utc>,
@@ -218,6 +220,7 @@ mod tests {
             municipality: "152111".parse().unwrap(),
             roles: vec![Role::Clerk],
             my_number_permission: false,
+            scope: Default::default(),
             terminal_fingerprint: fp.into(),
             expires_at: Utc::now(),
         }

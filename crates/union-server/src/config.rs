@@ -66,6 +66,29 @@ pub struct AuthRule {
     pub lockout_minutes: u32,
     /// Session idle timeout.
     pub session_idle_minutes: u32,
+    /// Argon2 verifications running at once (each takes ~19 MiB and one core for a fraction of a second);
+    /// further attempts wait for a turn instead of starving the decisions.
+    #[serde(default = "default_concurrent_hashes")]
+    pub max_concurrent_hashes: u32,
+    /// Password attempts one terminal certificate may make per minute (sign-in, re-authentication,
+    /// supervisor approval), refilled continuously; beyond it the terminal is told to wait (429).
+    #[serde(default = "default_attempts_per_minute")]
+    pub attempts_per_terminal_per_minute: u32,
+    /// How many attempts a terminal may make at once before the per-minute rate applies.
+    #[serde(default = "default_attempts_burst")]
+    pub attempts_per_terminal_burst: u32,
+}
+
+fn default_concurrent_hashes() -> u32 {
+    4
+}
+/// Two a second: far above what staff at one terminal type, far below a flood.
+fn default_attempts_per_minute() -> u32 {
+    120
+}
+/// A morning's sign-ins of a whole counter at once, or a test's 64 parallel guesses.
+fn default_attempts_burst() -> u32 {
+    100
 }
 
 impl Default for AuthRule {
@@ -74,7 +97,57 @@ impl Default for AuthRule {
             max_failures: 5,
             lockout_minutes: 15,
             session_idle_minutes: 30,
+            max_concurrent_hashes: default_concurrent_hashes(),
+            attempts_per_terminal_per_minute: default_attempts_per_minute(),
+            attempts_per_terminal_burst: default_attempts_burst(),
         }
+    }
+}
+
+/// `[retention]`: what the server removes once it is no longer needed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RetentionRule {
+    /// Days an idempotency record is kept after its decision. After that a replay of the same key would
+    /// be decided again, so this must be longer than any terminal's queue can wait: a terminal keeps its
+    /// queue through a weekend or 年末年始 (offline sign-in allows 96 h), so the default, 90 days, leaves a
+    /// wide margin. 0 = keep forever.
+    pub idempotency_days: u32,
+    /// Days the server's own audit trail (操作記録) is kept. The seeds leave the period to each union's
+    /// 文書管理規程; the default, 2,557 days (7 years), outlasts the usual 5-year retention of such records.
+    /// 0 = keep forever. The decision ledger and the terminals' audit chains are never removed.
+    pub audit_days: u32,
+}
+
+impl Default for RetentionRule {
+    fn default() -> Self {
+        RetentionRule {
+            idempotency_days: 90,
+            audit_days: 2557,
+        }
+    }
+}
+
+impl RetentionRule {
+    fn cutoff(
+        days: u32,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        (days > 0).then(|| now - chrono::Duration::days(i64::from(days)))
+    }
+    /// Idempotency records decided before this are removed (`None`: keep).
+    pub fn idempotency_cutoff(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        Self::cutoff(self.idempotency_days, now)
+    }
+    /// Audit entries before this are removed (`None`: keep).
+    pub fn audit_cutoff(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        Self::cutoff(self.audit_days, now)
     }
 }
 
@@ -111,6 +184,9 @@ pub struct UnionConfig {
     /// (four-eyes; K:3697–3698 has a second person confirm every input, correction or deletion).
     #[serde(default)]
     pub reprint_needs_supervisor: bool,
+    /// How long idempotency records and the server's audit trail are kept.
+    #[serde(default)]
+    pub retention: RetentionRule,
     /// Terminal enrolment listener (端末登録); absent = no enrolment over the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolment: Option<EnrolmentConfig>,
@@ -179,6 +255,7 @@ impl UnionConfig {
             training: false,
             offline_roster: false,
             reprint_needs_supervisor: false,
+            retention: RetentionRule::default(),
             enrolment: None,
         }
     }

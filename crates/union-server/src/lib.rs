@@ -27,6 +27,7 @@ pub mod crypt;
 pub mod decide;
 pub mod distribution;
 pub mod enrol;
+pub mod password_gate;
 pub mod seed;
 pub mod server;
 pub mod staff;

@@ -113,6 +113,9 @@ enum StaffCommand {
         /// Grant the 個人番号 permission.
         #[arg(long)]
         my_number: bool,
+        /// An account of the union's own office (its administrators; implied by `--role union-staff`).
+        #[arg(long)]
+        union: bool,
     },
     /// Clear a lockout.
     Unlock {
@@ -232,6 +235,48 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Writes a file only its owner can read (0600): it holds passwords, even if only training ones.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An older file keeps its mode on open: narrow it first.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Ctrl-C or SIGTERM, whichever comes first.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -256,17 +301,20 @@ fn run(cli: Cli) -> Result<(), String> {
             init_logging(log_format);
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
             runtime.block_on(async move {
-                let running = server::start(ServeOptions::new(pki, data, listen))
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let running = match server::start(ServeOptions::new(pki, data, listen)).await {
+                    Ok(r) => r,
+                    Err(server::ServeError::Store(e)) => {
+                        return Err(format!("{}\n{e}", e.message_ja()));
+                    }
+                    Err(e) => return Err(e.to_string()),
+                };
                 println!("listening on {}", running.addr);
                 if let Some(addr) = running.enrolment_addr() {
                     println!("enrolment listening on {addr}");
                 }
+                // SIGTERM (systemd stop) drains and flushes like Ctrl-C.
                 running
-                    .run_until(async {
-                        let _ = tokio::signal::ctrl_c().await;
-                    })
+                    .run_until(stop_signal())
                     .await
                     .map_err(|e| e.to_string())
             })
@@ -280,7 +328,15 @@ fn run(cli: Cli) -> Result<(), String> {
             union,
             light_hashes,
         } => {
-            let config = server::load_or_create_config(&data, &union).map_err(|e| e.to_string())?;
+            let mut config =
+                server::load_or_create_config(&data, &union).map_err(|e| e.to_string())?;
+            // Seed data is synthetic: a seeded union is a training union, and everything it prints
+            // carries 見本, whatever union.toml said before.
+            if !config.training {
+                config.training = true;
+                std::fs::write(data.join(server::CONFIG_FILE), config.to_toml())
+                    .map_err(|e| e.to_string())?;
+            }
             let store = Arc::new(SledStore::open(&data).map_err(|e| e.to_string())?);
             let as_of = as_of
                 .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
@@ -306,7 +362,7 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             let note = seed::training_note(&report);
             let path = data.join("TRAINING-STAFF.md");
-            std::fs::write(&path, &note).map_err(|e| e.to_string())?;
+            write_private(&path, note.as_bytes()).map_err(|e| e.to_string())?;
             // Written with write! so a closed pipe (`| head`) is not a panic.
             let mut out = std::io::stdout().lock();
             let _ = write!(out, "{note}");
@@ -331,6 +387,7 @@ fn run_staff(command: StaffCommand) -> Result<(), String> {
             municipality,
             role,
             my_number,
+            union,
         } => {
             let password = match std::env::var("MADOGUCHI_STAFF_PASSWORD") {
                 Ok(p) => zeroize::Zeroizing::new(p),
@@ -351,6 +408,7 @@ fn run_staff(command: StaffCommand) -> Result<(), String> {
                     municipality,
                     roles: role.into_iter().map(Role::from).collect(),
                     my_number_permission: my_number,
+                    union,
                     password: &password,
                 },
                 HashCost::default(),

@@ -376,6 +376,7 @@ pub fn seed_staff(
             password_changed_at: Some(chrono::Utc::now()),
             password_history: Vec::new(),
             revoked_at: None,
+            scope: crate::accounts::scope_of_roles(&a.roles).unwrap_or_default(),
         })?;
     }
     Ok(accounts)

@@ -46,6 +46,10 @@ pub struct ServeOptions {
     pub request_timeout: Duration,
     /// TLS handshake bound.
     pub handshake_timeout: Duration,
+    /// A connection on which nothing is read for this long is closed (an idle HTTP/1.1 connection after
+    /// the handshake, an h2 one after the preface). Longer than the terminals' pool idle time (60 s), so
+    /// in normal use the terminal closes first.
+    pub idle_timeout: Duration,
     /// The clock; `None` is the system clock. Tests pass a fixed one to decide "as of" a day.
     pub clock: Option<Clock>,
     /// Where to run the enrolment listener; overrides `[enrolment] listen` of union.toml (tests use port 0).
@@ -65,6 +69,7 @@ impl ServeOptions {
             crl_poll: Duration::from_millis(500),
             request_timeout: Duration::from_secs(15),
             handshake_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(90),
             clock: None,
             enrolment_listen: None,
         }
@@ -96,6 +101,8 @@ pub struct RunningServer {
     handle: Handle<SocketAddr>,
     server: tokio::task::JoinHandle<std::io::Result<()>>,
     watcher: tokio::task::JoinHandle<()>,
+    /// Applies the retention rules ([`crate::config::RetentionRule`]) at start and every 6 hours.
+    pruner: tokio::task::JoinHandle<()>,
     state: Arc<AppState>,
     /// The enrolment listener, when configured.
     enrolment: Option<crate::enrol::EnrolListener>,
@@ -110,6 +117,7 @@ impl RunningServer {
         self.handle.graceful_shutdown(Some(Duration::from_secs(5)));
         let _ = self.server.await;
         self.watcher.abort();
+        self.pruner.abort();
         let store = self.state.store.clone();
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     }
@@ -123,6 +131,7 @@ impl RunningServer {
             handle,
             mut server,
             watcher,
+            pruner,
             state,
             enrolment,
             ..
@@ -140,6 +149,7 @@ impl RunningServer {
             }
         };
         watcher.abort();
+        pruner.abort();
         if let Some(e) = enrolment {
             e.shutdown().await;
         }
@@ -174,6 +184,18 @@ pub async fn start_with(
     config: UnionConfig,
     store: Arc<dyn UnionStore>,
 ) -> Result<RunningServer, ServeError> {
+    // Nothing is served from a damaged store: verify it whole first (a flipped byte once made a search
+    // spin forever and left records silently unreadable).
+    let checked = store.clone();
+    let report = tokio::task::spawn_blocking(move || checked.verify())
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))??;
+    tracing::info!(
+        residents = report.residents,
+        documents = report.documents,
+        ledger = report.ledger,
+        "store verified"
+    );
     let pki_paths = PkiPaths::new(&options.pki_dir);
     let (server_config, serials) = tls::server_config(&pki_paths)?;
     let revoked = RevokedSerials::default();
@@ -192,6 +214,7 @@ pub async fn start_with(
     let idle = Duration::from_secs(u64::from(config.auth.session_idle_minutes) * 60);
     let state = Arc::new(AppState {
         store,
+        password_gate: crate::password_gate::PasswordGate::new(&config.auth),
         config,
         sessions: Sessions::new(idle),
         write_lock: tokio::sync::Mutex::new(()),
@@ -199,6 +222,7 @@ pub async fn start_with(
         request_timeout: options.request_timeout,
         clock,
         group_flush: Default::default(),
+        audit_flush: Default::default(),
     });
     let app = router(state.clone());
 
@@ -212,6 +236,7 @@ pub async fn start_with(
     let addr = listener.local_addr().map_err(listen_error)?;
     let acceptor = TerminalAcceptor::new(
         RustlsAcceptor::new(rustls_config).handshake_timeout(options.handshake_timeout),
+        options.idle_timeout,
     );
     let handle = Handle::new();
     let mut server = axum_server::from_tcp(listener)
@@ -242,13 +267,42 @@ pub async fn start_with(
         None => None,
     };
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
+    let pruner = spawn_pruner(state.clone());
     tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
     Ok(RunningServer {
         addr,
         handle,
         server: task,
         watcher,
+        pruner,
         state,
         enrolment,
+    })
+}
+
+/// Applies the retention rules now and every 6 hours: idempotency records and the server's audit trail
+/// older than configured are removed (never the decision ledger, never the terminals' chains).
+fn spawn_pruner(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(6 * 3600));
+        loop {
+            tick.tick().await;
+            let now = state.now();
+            let rule = state.config.retention.clone();
+            let store = state.store.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                store.prune(rule.idempotency_cutoff(now), rule.audit_cutoff(now))
+            })
+            .await;
+            match result {
+                Ok(Ok(report)) => tracing::info!(
+                    idempotency = report.idempotency,
+                    audit = report.audit,
+                    "retention applied"
+                ),
+                Ok(Err(e)) => tracing::error!(error = %e, "retention failed"),
+                Err(e) => tracing::error!(error = %e, "retention task failed"),
+            }
+        }
     })
 }

@@ -24,6 +24,10 @@ pub enum StaffError {
     WeakPassword(String),
     #[error("at least one role is required")]
     NoRole,
+    #[error(
+        "union rights (union-staff) and municipal rights (clerk, supervisor, my-number) cannot be mixed in one account"
+    )]
+    MixedScope,
     #[error("display name is empty")]
     NoName,
     #[error("password hashing failed: {0}")]
@@ -47,6 +51,9 @@ pub struct NewStaff<'a> {
     pub municipality: MunicipalityCode,
     pub roles: Vec<Role>,
     pub my_number_permission: bool,
+    /// An account of the union's own office (広域連合事務局), e.g. its administrator; implied by the
+    /// 広域連合職員 role.
+    pub union: bool,
     pub password: &'a str,
 }
 
@@ -69,6 +76,23 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
     }
     let mut roles = new.roles;
     roles.dedup();
+    // The server's own operators are the union's administrators: they may create union accounts, but
+    // never one that mixes union and municipal rights.
+    let scope = crate::accounts::scope_of_roles(&roles).ok_or(StaffError::MixedScope)?;
+    let scope = if new.union {
+        madoguchi_protocol::accounts::StaffScope::Union
+    } else {
+        scope
+    };
+    if !roles
+        .iter()
+        .all(|r| madoguchi_protocol::accounts::Right::of_role(*r).fits(scope))
+    {
+        return Err(StaffError::MixedScope);
+    }
+    if new.my_number_permission && scope != madoguchi_protocol::accounts::StaffScope::Municipality {
+        return Err(StaffError::MixedScope);
+    }
     let password_hash = hash_password(new.password, cost).map_err(StaffError::Hash)?;
     store.put_staff(&StaffRecord {
         user_id: new.user_id.to_string(),
@@ -86,6 +110,7 @@ pub fn add(store: &dyn UnionStore, new: NewStaff<'_>, cost: HashCost) -> Result<
         password_changed_at: Some(chrono::Utc::now()),
         password_history: Vec::new(),
         revoked_at: None,
+        scope,
     })?;
     store.flush()?;
     Ok(())
@@ -167,6 +192,7 @@ mod tests {
             municipality: "152111".parse().unwrap(),
             roles: vec![Role::Clerk],
             my_number_permission: true,
+            union: false,
             password,
         }
     }

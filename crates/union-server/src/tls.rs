@@ -201,11 +201,13 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
 #[derive(Clone)]
 pub struct TerminalAcceptor {
     inner: RustlsAcceptor,
+    idle: std::time::Duration,
 }
 
 impl TerminalAcceptor {
-    pub fn new(inner: RustlsAcceptor) -> Self {
-        TerminalAcceptor { inner }
+    /// `idle`: a connection with no byte read for this long is closed.
+    pub fn new(inner: RustlsAcceptor, idle: std::time::Duration) -> Self {
+        TerminalAcceptor { inner, idle }
     }
 }
 
@@ -214,12 +216,13 @@ where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     S: Send + 'static,
 {
-    type Stream = TlsStream<I>;
+    type Stream = Pin<Box<tokio_io_timeout::TimeoutStream<TlsStream<I>>>>;
     type Service = AddExtension<S, Arc<TerminalIdentity>>;
     type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
     fn accept(&self, stream: I, service: S) -> Self::Future {
         let acceptor = self.inner.clone();
+        let idle = self.idle;
         Box::pin(async move {
             let (stream, service) = acceptor.accept(stream, service).await.map_err(|e| {
                 // Refused handshakes (no, unknown, expired or revoked certificate; TLS 1.2) leave a trace.
@@ -237,7 +240,9 @@ where
                     io::Error::new(io::ErrorKind::PermissionDenied, "no terminal identity")
                 })?;
             let service = axum::Extension(Arc::new(identity)).layer(service);
-            Ok((stream, service))
+            let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+            stream.set_read_timeout(Some(idle));
+            Ok((Box::pin(stream), service))
         })
     }
 }

@@ -1,310 +1,22 @@
-//! Storage of the union server behind one narrow trait, [`UnionStore`], so that PostgreSQL can follow the
-//! embedded default ([`SledStore`]).
-//!
-//! Every change a decided notification makes (resident, documents, the decision ledger entry and the
-//! idempotency record) goes through [`UnionStore::commit`] as one atomic unit: either all of it is stored or
-//! none. Records are JSON values; their `Debug` shows ids only.
+//! The embedded store on sled: one tree for records and their indexes (so a commit is one transaction), one
+//! for the server's audit trail, one for the terminals' audit chains.
 
-use std::fmt;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
-use madoguchi_domain::eligibility::Reason;
-use madoguchi_domain::ids::{
-    AddresseeNumber, HouseholdNumber, InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber,
-};
-use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
-use madoguchi_domain::kana::{KanaName, PersonName, SeionKey};
-use madoguchi_protocol::v1::{
-    AuditEntry, DocumentId, DocumentState, IssuanceRecord, MailingAddress, NotificationDecision,
-    ResidentId, ReturnRecord, Role,
-};
+use madoguchi_domain::ids::{AddresseeNumber, InsuredNumber, MunicipalityCode};
+use madoguchi_protocol::v1::{AuditEntry, DocumentId, ResidentId};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use uuid::Uuid;
 
-/// Storage failures. Never carries record contents.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("storage error: {0}")]
-    Backend(String),
-    #[error("stored record is unreadable: {0}")]
-    Corrupt(String),
-    #[error("the idempotency key was committed concurrently")]
-    IdempotencyRace,
-    #[error("被保険者番号 space exhausted")]
-    InsuredNumbersExhausted,
-    #[error("store key: {0}")]
-    Key(String),
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Backend(e.to_string())
-    }
-}
-
-/// The union's qualification record of one resident.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct QualificationRecord {
-    pub insured_number: InsuredNumber,
-    pub acquired_on: Date,
-    pub lost_on: Option<Date>,
-    pub reason: Reason,
-}
-
-/// A resident as the union knows them (from 住基 files and counter notifications).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ResidentRecord {
-    pub id: ResidentId,
-    pub municipality: MunicipalityCode,
-    pub addressee: AddresseeNumber,
-    pub household: HouseholdNumber,
-    pub name: PersonName,
-    pub kana: KanaName,
-    pub birth_date: Date,
-    pub sex: Sex,
-    pub address: String,
-    pub mailing_address: Option<MailingAddress>,
-    pub my_number: Option<MyNumber>,
-    pub on_welfare: bool,
-    pub disability_certified_on: Option<Date>,
-    pub mynumber_health_card: bool,
-    pub moved_in_on: Option<Date>,
-    pub moved_out_on: Option<Date>,
-    pub died_on: Option<Date>,
-    /// 一部負担金の割合 from the latest income assessment.
-    pub burden_ratio: BurdenRatio,
-    pub limit_category: Option<LimitCategory>,
-    pub long_term_hospitalization_on: Option<Date>,
-    /// The insured number stays with the person even after a loss (reused on a new acquisition).
-    pub insured_number: Option<InsuredNumber>,
-    pub qualification: Option<QualificationRecord>,
-    /// Newest last.
-    pub documents: Vec<DocumentId>,
-}
-
-impl fmt::Debug for ResidentRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ResidentRecord({}, {})", self.id, self.municipality)
-    }
-}
-
-impl ResidentRecord {
-    /// Insured now (acquired and not lost).
-    pub fn active_qualification(&self) -> Option<&QualificationRecord> {
-        self.qualification.as_ref().filter(|q| q.lost_on.is_none())
-    }
-}
-
-/// One document, with the facts printed on it frozen at decision time.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentRecord {
-    pub id: DocumentId,
-    pub resident_id: ResidentId,
-    pub municipality: MunicipalityCode,
-    pub kind: DocumentKind,
-    pub insured_number: InsuredNumber,
-    pub insurer_number: InsurerNumber,
-    pub name: PersonName,
-    pub kana: KanaName,
-    pub birth_date: Date,
-    pub sex: Sex,
-    pub acquired_on: Date,
-    pub valid_from: Date,
-    pub valid_until: Date,
-    pub issue_date: Date,
-    pub burden_ratio: BurdenRatio,
-    pub limit_category: Option<LimitCategory>,
-    pub long_term_hospitalization_on: Option<Date>,
-    pub mailing_address: Option<MailingAddress>,
-    pub state: DocumentState,
-    pub issuance: Option<IssuanceRecord>,
-    pub returned: Option<ReturnRecord>,
-}
-
-impl fmt::Debug for DocumentRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "DocumentRecord({}, {:?})", self.id, self.state)
-    }
-}
-
-/// A staff user.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StaffRecord {
-    pub user_id: String,
-    pub display_name: String,
-    pub municipality: MunicipalityCode,
-    pub roles: Vec<Role>,
-    pub my_number_permission: bool,
-    /// Argon2id PHC string.
-    pub password_hash: String,
-    pub failed_attempts: u32,
-    pub locked_until: Option<DateTime<Utc>>,
-    /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
-    #[serde(default)]
-    pub disabled: bool,
-    /// Rights with validity periods (see `crate::accounts`); `roles` and `my_number_permission` above are
-    /// rights without a period (older records, the CLI, training accounts).
-    #[serde(default)]
-    pub grants: Vec<madoguchi_protocol::v1::Grant>,
-    /// Set at creation and on an administrator's reset: the next sign-in must change the password first.
-    #[serde(default)]
-    pub must_change_password: Option<madoguchi_protocol::v1::PasswordChangeReason>,
-    /// When the password was last set (none for older records: their age is unknown, so it never expires).
-    #[serde(default)]
-    pub password_changed_at: Option<DateTime<Utc>>,
-    /// Argon2id PHC strings of earlier passwords, newest first (the reuse rule).
-    #[serde(default)]
-    pub password_history: Vec<String>,
-    /// When the account was revoked.
-    #[serde(default)]
-    pub revoked_at: Option<DateTime<Utc>>,
-}
-
-impl fmt::Debug for StaffRecord {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "StaffRecord({})", self.user_id)
-    }
-}
-
-/// What is kept for an idempotency key: the fingerprint of the request and the decision answered.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IdempotencyRecord {
-    /// SHA-256 of the canonical request JSON, hex.
-    pub request_hash: String,
-    pub decision: NotificationDecision,
-}
-
-/// Entry of the insert-only decision ledger.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LedgerEntry {
-    pub decision: NotificationDecision,
-    pub terminal_id: String,
-    pub user_id: String,
-    pub received_on: Date,
-}
-
-/// Everything one decided notification (or one 交付/回収 record) changes, stored atomically.
-#[derive(Default)]
-pub struct Commit {
-    pub residents: Vec<ResidentRecord>,
-    pub documents: Vec<DocumentRecord>,
-    pub ledger: Option<LedgerEntry>,
-    pub idempotency: Option<(MunicipalityCode, Uuid, IdempotencyRecord)>,
-}
-
-/// Search criteria, all optional, combined with AND.
-#[derive(Debug, Default, Clone)]
-pub struct ResidentQuery {
-    pub insured_number: Option<InsuredNumber>,
-    pub kana_prefix: Option<SeionKey>,
-    pub birth_date: Option<Date>,
-}
-
-/// The narrow storage interface of the union server.
-pub trait UnionStore: Send + Sync + 'static {
-    fn resident(&self, id: ResidentId) -> Result<Option<ResidentRecord>, StoreError>;
-    fn resident_by_addressee(
-        &self,
-        municipality: &MunicipalityCode,
-        addressee: &AddresseeNumber,
-    ) -> Result<Option<ResidentRecord>, StoreError>;
-    /// Residents of one municipality matching the query, at most `limit`, and whether there were more.
-    fn search_residents(
-        &self,
-        municipality: &MunicipalityCode,
-        query: &ResidentQuery,
-        limit: usize,
-    ) -> Result<(Vec<ResidentRecord>, bool), StoreError>;
-    /// Every resident of one municipality (for the daily offline roster).
-    fn residents_of(
-        &self,
-        municipality: &MunicipalityCode,
-    ) -> Result<Vec<ResidentRecord>, StoreError>;
-    fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
-    fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
-    fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
-    /// Every staff record, ordered by user id.
-    fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError>;
-    fn idempotency(
-        &self,
-        municipality: &MunicipalityCode,
-        key: Uuid,
-    ) -> Result<Option<IdempotencyRecord>, StoreError>;
-    /// Allocates the next unused 被保険者番号. Callers hold the server's write lock.
-    fn allocate_insured_number(&self) -> Result<InsuredNumber, StoreError>;
-    /// Stores a commit atomically. Fails with [`StoreError::IdempotencyRace`] if its idempotency key exists.
-    fn commit(&self, commit: Commit) -> Result<(), StoreError>;
-    /// Appends one audit entry (its `seq` is assigned here) and returns the sequence number.
-    fn append_audit(&self, entry: AuditEntry) -> Result<u64, StoreError>;
-    /// Audit entries of one municipality's terminals, newest first.
-    fn audit(
-        &self,
-        municipality: &MunicipalityCode,
-        before: Option<u64>,
-        limit: usize,
-    ) -> Result<Vec<AuditEntry>, StoreError>;
-    /// Number of ledger entries (decided notifications).
-    fn ledger_len(&self) -> Result<usize, StoreError>;
-    /// Makes everything committed so far durable.
-    fn flush(&self) -> Result<(), StoreError>;
-    /// Distributions (配信) and their ledger, kept beside the rest ([`crate::distribution`]).
-    fn distributions(&self) -> &dyn crate::distribution::DistributionStore;
-
-    // Terminal audit chains (crate::chains): entries shipped by terminals, heads, flags.
-    /// The accepted head of a terminal's chain (empty when none was shipped).
-    fn chain_head(
-        &self,
-        m: &MunicipalityCode,
-        terminal: &str,
-    ) -> Result<madoguchi_audit::ChainHead, StoreError>;
-    /// One stored entry of a terminal's chain.
-    fn chain_entry(
-        &self,
-        m: &MunicipalityCode,
-        terminal: &str,
-        seq: u64,
-    ) -> Result<Option<madoguchi_audit::AuditEntry>, StoreError>;
-    /// Stored entries with seq ≥ `from`, at most `limit`, in chain order.
-    fn chain_entries(
-        &self,
-        m: &MunicipalityCode,
-        terminal: &str,
-        from: u64,
-        limit: usize,
-    ) -> Result<Vec<madoguchi_audit::AuditEntry>, StoreError>;
-    /// Stores verified entries continuing `from` and moves the head atomically.
-    fn append_chain(
-        &self,
-        m: &MunicipalityCode,
-        terminal: &str,
-        from: madoguchi_audit::ChainHead,
-        entries: &[madoguchi_audit::AuditEntry],
-    ) -> Result<madoguchi_audit::ChainHead, StoreError>;
-    /// Terminals of `m` that shipped a chain.
-    fn chain_terminals(&self, m: &MunicipalityCode) -> Result<Vec<String>, StoreError>;
-    /// Keeps a flag record (once per terminal, expected seq, found seq and kind); returns the kept record.
-    fn add_chain_flag(
-        &self,
-        flag: madoguchi_protocol::v1::AuditChainFlag,
-    ) -> Result<madoguchi_protocol::v1::AuditChainFlag, StoreError>;
-    /// Flag records of `m`, newest first.
-    fn chain_flags(
-        &self,
-        m: &MunicipalityCode,
-    ) -> Result<Vec<madoguchi_protocol::v1::AuditChainFlag>, StoreError>;
-    /// (terminal, seq) of the entries of `m` an index names (a superset: check each entry in full).
-    fn chain_candidates(
-        &self,
-        m: &MunicipalityCode,
-        index: &crate::chains::ChainIndex,
-    ) -> Result<Vec<(String, u64)>, StoreError>;
-}
-
-#[path = "store_distribution.rs"]
+mod check;
 mod distribution;
+
+use super::{
+    Commit, DocumentRecord, IdempotencyRecord, ResidentQuery, ResidentRecord, StaffRecord,
+    StoreError, UnionStore,
+};
 
 // ----------------------------------------------------------------------------------------------------------
 // sled
@@ -321,7 +33,15 @@ pub struct SledStore {
     key: crate::crypt::StoreKey,
     /// Terminal audit chains (crate::chains).
     chains: sled::Tree,
+    /// Where the durable ledger watermark file lives.
+    dir: std::path::PathBuf,
+    /// The ledger count last written to that file.
+    durable_mark: std::sync::Mutex<u64>,
 }
+
+/// Most index entries one search walks. A search stops at its limit long before; a longer walk means
+/// a damaged index (a flipped byte once made sled's iterator run forever), and is refused.
+pub(crate) const MAX_INDEX_WALK: usize = 100_000;
 
 /// Longest カナ prefix (in characters) that has its own index entry; longer queries filter in memory.
 const KANA_PREFIX_INDEXED: usize = 24;
@@ -336,6 +56,14 @@ const P_LEDGER: &[u8] = b"n/";
 const P_IDEMPOTENCY: &[u8] = b"i/";
 const P_STAFF: &[u8] = b"s/";
 const K_INSURED_SEQ: &[u8] = b"m/insured_seq";
+/// A fixed text sealed under the store key: a wrong key is found at open, before anything is written.
+const K_KEY_CHECK: &[u8] = b"m/key_check";
+const KEY_CHECK_TEXT: &[u8] = b"madoguchi union store key check v1";
+/// Count and order-free digest of the decision ledger, updated in every commit that adds an entry.
+const K_LEDGER_MARK: &[u8] = b"m/ledger_mark";
+/// The file beside the database holding the ledger count known to be flushed (sled once dropped an
+/// acknowledged tail silently; a mark inside the same database would vanish with it).
+const LEDGER_MARK_FILE: &str = "ledger.watermark";
 
 /// The first 被保険者番号 handed out by a fresh store.
 const FIRST_INSURED_SERIAL: u32 = 10_000_001;
@@ -391,13 +119,124 @@ impl SledStore {
         let data = db.open_tree("data")?;
         let audit = db.open_tree("audit")?;
         let chains = db.open_tree("chains")?;
-        Ok(SledStore {
+        let store = SledStore {
             db,
             data,
             audit,
             key,
             chains,
-        })
+            dir: dir.to_path_buf(),
+            durable_mark: std::sync::Mutex::new(0),
+        };
+        store.check_key()?;
+        store.ensure_ledger_mark()?;
+        let durable = store.read_mark_file()?.unwrap_or(0);
+        if let Ok(mut m) = store.durable_mark.lock() {
+            *m = durable;
+        }
+        Ok(store)
+    }
+
+    /// Refuses a store key that does not open this store's key check (or, for a store written before the
+    /// check existed, its first sealed record); writes the check on first use.
+    fn check_key(&self) -> Result<(), StoreError> {
+        if let Some(v) = self.data.get(K_KEY_CHECK)? {
+            let plain = self
+                .key
+                .open(K_KEY_CHECK, &v)
+                .map_err(|_| StoreError::WrongKey)?;
+            return if plain.as_slice() == KEY_CHECK_TEXT {
+                Ok(())
+            } else {
+                Err(StoreError::WrongKey)
+            };
+        }
+        for prefix in [P_RESIDENT, P_DOCUMENT, P_LEDGER] {
+            let mut p = prefix.to_vec();
+            p.push(0);
+            if let Some(item) = self.data.scan_prefix(&p).next() {
+                let (k, v) = item?;
+                self.key.open(&k, &v).map_err(|_| StoreError::WrongKey)?;
+                break;
+            }
+        }
+        let sealed = self.key.seal(K_KEY_CHECK, KEY_CHECK_TEXT)?;
+        self.data.insert(K_KEY_CHECK, sealed)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A store written before the ledger mark existed gets one, counted from the ledger as it stands.
+    fn ensure_ledger_mark(&self) -> Result<(), StoreError> {
+        if self.data.contains_key(K_LEDGER_MARK)? {
+            return Ok(());
+        }
+        let mut mark = LedgerMark::default();
+        let mut prefix = P_LEDGER.to_vec();
+        prefix.push(0);
+        for item in bounded_order_only(self.data.scan_prefix(&prefix), "ledger") {
+            let (k, v) = item?;
+            mark = mark.with(&k, &v);
+        }
+        let sealed = self.key.seal(K_LEDGER_MARK, &to_json(&mark)?)?;
+        self.data.insert(K_LEDGER_MARK, sealed)?;
+        Ok(())
+    }
+
+    /// The ledger mark kept inside the database.
+    pub(crate) fn ledger_mark(&self) -> Result<LedgerMark, StoreError> {
+        match self.data.get(K_LEDGER_MARK)? {
+            Some(v) => LedgerMark::from_sealed(&self.key, &v),
+            None => Ok(LedgerMark::default()),
+        }
+    }
+
+    fn mark_file(&self) -> std::path::PathBuf {
+        self.dir.join(LEDGER_MARK_FILE)
+    }
+
+    /// The ledger count known to be flushed, from the file beside the database.
+    pub(crate) fn read_mark_file(&self) -> Result<Option<u64>, StoreError> {
+        let bytes = match std::fs::read(self.mark_file()) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(StoreError::Backend(e.to_string())),
+        };
+        let plain = self
+            .key
+            .open(LEDGER_MARK_FILE.as_bytes(), &bytes)
+            .map_err(|_| StoreError::Corrupt("ledger watermark file".into()))?;
+        let raw: [u8; 8] = plain
+            .as_slice()
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("ledger watermark file".into()))?;
+        Ok(Some(u64::from_be_bytes(raw)))
+    }
+
+    /// After a flush: records the flushed ledger count in the file (written aside, synced, renamed).
+    fn raise_mark_file(&self) -> Result<(), StoreError> {
+        let count = self.ledger_mark()?.count;
+        let mut durable = self
+            .durable_mark
+            .lock()
+            .map_err(|_| StoreError::Backend("watermark lock".into()))?;
+        if count <= *durable {
+            return Ok(());
+        }
+        let sealed = self
+            .key
+            .seal(LEDGER_MARK_FILE.as_bytes(), &count.to_be_bytes())?;
+        let tmp = self.dir.join(format!("{LEDGER_MARK_FILE}.tmp"));
+        let io = |e: std::io::Error| StoreError::Backend(e.to_string());
+        {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp).map_err(io)?;
+            f.write_all(&sealed).map_err(io)?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&tmp, self.mark_file()).map_err(io)?;
+        *durable = count;
+        Ok(())
     }
 
     /// A plain JSON record (staff only).
@@ -480,11 +319,14 @@ impl SledStore {
         keys
     }
 
+    /// The resident ids listed under an index prefix, lazily, in key order. A walk whose keys do not
+    /// strictly increase, or that passes [`MAX_INDEX_WALK`] entries, is a damaged index: it ends with
+    /// [`StoreError::Corrupt`] instead of running on.
     fn resident_ids_with_prefix(
         &self,
         prefix: &[u8],
     ) -> impl Iterator<Item = Result<ResidentId, StoreError>> + '_ {
-        self.data.scan_prefix(prefix).map(|item| {
+        bounded(self.data.scan_prefix(prefix), "resident index").map(|item| {
             let (k, _) = item?;
             let tail = k.get(k.len().saturating_sub(16)..).unwrap_or_default();
             let bytes: [u8; 16] = tail
@@ -492,6 +334,102 @@ impl SledStore {
                 .map_err(|_| StoreError::Corrupt("index key".into()))?;
             Ok(ResidentId(Uuid::from_bytes(bytes)))
         })
+    }
+}
+
+/// A sled scan that ends with an error (and then stops) when its keys stop increasing or it walks more
+/// than [`MAX_INDEX_WALK`] entries.
+pub(crate) fn bounded<I>(
+    iter: I,
+    what: &'static str,
+) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>>
+where
+    I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+{
+    let mut last: Option<sled::IVec> = None;
+    let mut seen = 0usize;
+    let mut failed = false;
+    iter.map_while(move |item| {
+        if failed {
+            return None;
+        }
+        seen += 1;
+        let checked = match item {
+            Err(e) => Err(StoreError::from(e)),
+            Ok(_) if seen > MAX_INDEX_WALK => Err(StoreError::Corrupt(format!(
+                "{what}: walk longer than {MAX_INDEX_WALK} entries"
+            ))),
+            Ok((k, v)) => {
+                if last.as_ref().is_some_and(|l| l.as_ref() >= k.as_ref()) {
+                    Err(StoreError::Corrupt(format!("{what}: keys out of order")))
+                } else {
+                    last = Some(k.clone());
+                    Ok((k, v))
+                }
+            }
+        };
+        failed = checked.is_err();
+        Some(checked)
+    })
+}
+
+/// Like [`bounded`] without the length limit, for walks that visit every record of a kind.
+pub(crate) fn bounded_order_only<I>(
+    iter: I,
+    what: &'static str,
+) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec), StoreError>>
+where
+    I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>,
+{
+    let mut last: Option<sled::IVec> = None;
+    let mut failed = false;
+    iter.map_while(move |item| {
+        if failed {
+            return None;
+        }
+        let checked = match item {
+            Err(e) => Err(StoreError::from(e)),
+            Ok((k, v)) => {
+                if last.as_ref().is_some_and(|l| l.as_ref() >= k.as_ref()) {
+                    Err(StoreError::Corrupt(format!("{what}: keys out of order")))
+                } else {
+                    last = Some(k.clone());
+                    Ok((k, v))
+                }
+            }
+        };
+        failed = checked.is_err();
+        Some(checked)
+    })
+}
+
+/// The ledger's count and an order-free digest of its entries (the wrapping sum of a hash of each key and
+/// stored value), so that a lost, added or altered entry shows whatever order the keys have.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct LedgerMark {
+    pub(crate) count: u64,
+    pub(crate) digest: u128,
+}
+
+impl LedgerMark {
+    fn from_sealed(key: &crate::crypt::StoreKey, sealed: &[u8]) -> Result<Self, StoreError> {
+        from_json(&key.open(K_LEDGER_MARK, sealed)?)
+    }
+
+    /// The mark with one more entry.
+    pub(crate) fn with(self, k: &[u8], stored: &[u8]) -> Self {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update((k.len() as u64).to_be_bytes());
+        h.update(k);
+        h.update(stored);
+        let d = h.finalize();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&d[..16]);
+        LedgerMark {
+            count: self.count + 1,
+            digest: self.digest.wrapping_add(u128::from_be_bytes(first)),
+        }
     }
 }
 
@@ -550,19 +488,11 @@ impl UnionStore for SledStore {
                 Box::new(ids.into_iter())
             } else if let Some(d) = query.birth_date {
                 let prefix = self.birth_prefix_key(municipality, d);
-                Box::new(
-                    self.resident_ids_with_prefix(&prefix)
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                )
+                Box::new(self.resident_ids_with_prefix(&prefix))
             } else if let Some(p) = &query.kana_prefix {
                 let indexed: String = p.as_str().chars().take(KANA_PREFIX_INDEXED).collect();
                 let prefix = self.kana_prefix_key(municipality, &indexed);
-                Box::new(
-                    self.resident_ids_with_prefix(&prefix)
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                )
+                Box::new(self.resident_ids_with_prefix(&prefix))
             } else {
                 Box::new(std::iter::empty())
             };
@@ -591,7 +521,8 @@ impl UnionStore for SledStore {
         let mut prefix = P_RESIDENT.to_vec();
         prefix.push(0);
         let mut out = Vec::new();
-        for item in self.data.scan_prefix(&prefix) {
+        // Every resident is walked here (the daily roster), so only the order check bounds it.
+        for item in bounded_order_only(self.data.scan_prefix(&prefix), "residents") {
             let (k, _) = item?;
             let Some(r) = self.get_sealed::<ResidentRecord>(&k)? else {
                 continue;
@@ -727,6 +658,18 @@ impl UnionStore for SledStore {
                 tx.insert(k.as_slice(), v.as_slice())?;
             }
             if let Some((k, v)) = &ledger {
+                if tx.get(k.as_slice())?.is_none() {
+                    let mark = match tx.get(K_LEDGER_MARK)? {
+                        Some(m) => LedgerMark::from_sealed(&self.key, &m)
+                            .map_err(ConflictableTransactionError::Abort)?,
+                        None => LedgerMark::default(),
+                    };
+                    let next = mark.with(k, v);
+                    let sealed = to_json(&next)
+                        .and_then(|j| self.key.seal(K_LEDGER_MARK, &j))
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    tx.insert(K_LEDGER_MARK, sealed)?;
+                }
                 tx.insert(k.as_slice(), v.as_slice())?;
             }
             Ok(())
@@ -775,7 +718,47 @@ impl UnionStore for SledStore {
 
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
-        Ok(())
+        self.raise_mark_file()
+    }
+
+    fn prune(
+        &self,
+        idempotency_before: Option<chrono::DateTime<chrono::Utc>>,
+        audit_before: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> Result<super::Pruned, StoreError> {
+        let mut pruned = super::Pruned::default();
+        if let Some(cutoff) = idempotency_before {
+            let mut prefix = P_IDEMPOTENCY.to_vec();
+            prefix.push(0);
+            for item in bounded_order_only(self.data.scan_prefix(&prefix), "idempotency") {
+                let (k, v) = item?;
+                let record: IdempotencyRecord = from_json(&self.key.open(&k, &v)?)?;
+                if record.decision.decided_at < cutoff {
+                    self.data.remove(&k)?;
+                    pruned.idempotency += 1;
+                }
+            }
+        }
+        if let Some(cutoff) = audit_before {
+            // Sequence numbers grow with time: stop at the first entry young enough to keep.
+            for item in bounded_order_only(self.audit.iter(), "audit") {
+                let (k, v) = item?;
+                let entry: AuditEntry = from_json(&v)?;
+                if entry.at >= cutoff {
+                    break;
+                }
+                self.audit.remove(&k)?;
+                pruned.audit += 1;
+            }
+        }
+        if pruned != super::Pruned::default() {
+            self.flush()?;
+        }
+        Ok(pruned)
+    }
+
+    fn verify(&self) -> Result<super::verify::Report, StoreError> {
+        SledStore::verify(self)
     }
 
     fn distributions(&self) -> &dyn crate::distribution::DistributionStore {

@@ -1,0 +1,161 @@
+//! The records of the union store. Their `Debug` shows ids only: they carry personal data.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use madoguchi_domain::Date;
+use madoguchi_domain::eligibility::Reason;
+use madoguchi_domain::ids::{
+    AddresseeNumber, HouseholdNumber, InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber,
+};
+use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
+use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_protocol::v1::{
+    DocumentId, DocumentState, IssuanceRecord, MailingAddress, NotificationDecision, ResidentId,
+    ReturnRecord, Role,
+};
+use serde::{Deserialize, Serialize};
+
+/// The union's qualification record of one resident.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualificationRecord {
+    pub insured_number: InsuredNumber,
+    pub acquired_on: Date,
+    pub lost_on: Option<Date>,
+    pub reason: Reason,
+}
+
+/// A resident as the union knows them (from 住基 files and counter notifications).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResidentRecord {
+    pub id: ResidentId,
+    pub municipality: MunicipalityCode,
+    pub addressee: AddresseeNumber,
+    pub household: HouseholdNumber,
+    pub name: PersonName,
+    pub kana: KanaName,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub address: String,
+    pub mailing_address: Option<MailingAddress>,
+    pub my_number: Option<MyNumber>,
+    pub on_welfare: bool,
+    pub disability_certified_on: Option<Date>,
+    pub mynumber_health_card: bool,
+    pub moved_in_on: Option<Date>,
+    pub moved_out_on: Option<Date>,
+    pub died_on: Option<Date>,
+    /// 一部負担金の割合 from the latest income assessment.
+    pub burden_ratio: BurdenRatio,
+    pub limit_category: Option<LimitCategory>,
+    pub long_term_hospitalization_on: Option<Date>,
+    /// The insured number stays with the person even after a loss (reused on a new acquisition).
+    pub insured_number: Option<InsuredNumber>,
+    pub qualification: Option<QualificationRecord>,
+    /// Newest last.
+    pub documents: Vec<DocumentId>,
+}
+
+impl fmt::Debug for ResidentRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ResidentRecord({}, {})", self.id, self.municipality)
+    }
+}
+
+impl ResidentRecord {
+    /// Insured now (acquired and not lost).
+    pub fn active_qualification(&self) -> Option<&QualificationRecord> {
+        self.qualification.as_ref().filter(|q| q.lost_on.is_none())
+    }
+}
+
+/// One document, with the facts printed on it frozen at decision time.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub id: DocumentId,
+    pub resident_id: ResidentId,
+    pub municipality: MunicipalityCode,
+    pub kind: DocumentKind,
+    pub insured_number: InsuredNumber,
+    pub insurer_number: InsurerNumber,
+    pub name: PersonName,
+    pub kana: KanaName,
+    pub birth_date: Date,
+    pub sex: Sex,
+    pub acquired_on: Date,
+    pub valid_from: Date,
+    pub valid_until: Date,
+    pub issue_date: Date,
+    pub burden_ratio: BurdenRatio,
+    pub limit_category: Option<LimitCategory>,
+    pub long_term_hospitalization_on: Option<Date>,
+    pub mailing_address: Option<MailingAddress>,
+    pub state: DocumentState,
+    pub issuance: Option<IssuanceRecord>,
+    pub returned: Option<ReturnRecord>,
+}
+
+impl fmt::Debug for DocumentRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DocumentRecord({}, {:?})", self.id, self.state)
+    }
+}
+
+/// A staff user.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffRecord {
+    pub user_id: String,
+    pub display_name: String,
+    pub municipality: MunicipalityCode,
+    pub roles: Vec<Role>,
+    pub my_number_permission: bool,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub failed_attempts: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+    /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Rights with validity periods (see `crate::accounts`); `roles` and `my_number_permission` above are
+    /// rights without a period (older records, the CLI, training accounts).
+    #[serde(default)]
+    pub grants: Vec<madoguchi_protocol::v1::Grant>,
+    /// Set at creation and on an administrator's reset: the next sign-in must change the password first.
+    #[serde(default)]
+    pub must_change_password: Option<madoguchi_protocol::v1::PasswordChangeReason>,
+    /// When the password was last set (none for older records: their age is unknown, so it never expires).
+    #[serde(default)]
+    pub password_changed_at: Option<DateTime<Utc>>,
+    /// Argon2id PHC strings of earlier passwords, newest first (the reuse rule).
+    #[serde(default)]
+    pub password_history: Vec<String>,
+    /// When the account was revoked.
+    #[serde(default)]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// A municipality's account or the union's own; rights that do not fit it never take effect.
+    #[serde(default)]
+    pub scope: madoguchi_protocol::accounts::StaffScope,
+}
+
+impl fmt::Debug for StaffRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StaffRecord({})", self.user_id)
+    }
+}
+
+/// What is kept for an idempotency key: the fingerprint of the request and the decision answered.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    /// SHA-256 of the canonical request JSON, hex.
+    pub request_hash: String,
+    pub decision: NotificationDecision,
+}
+
+/// Entry of the insert-only decision ledger.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub decision: NotificationDecision,
+    pub terminal_id: String,
+    pub user_id: String,
+    pub received_on: Date,
+}
