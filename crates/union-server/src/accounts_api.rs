@@ -137,7 +137,7 @@ async fn change_password(
     .await?;
     let record = match checked {
         Checked::Right(record) => *record,
-        Checked::Locked => return Err(ErrorCode::AccountLocked.into()),
+        Checked::Locked | Checked::LockedNow => return Err(ErrorCode::AccountLocked.into()),
         Checked::Wrong => {
             return Err(explained(
                 ErrorCode::InvalidCredentials,
@@ -321,6 +321,8 @@ async fn set_grants(
     ApiJson(req): ApiJson<SetGrantsRequest>,
 ) -> ApiResult<axum::Json<StaffAccount>> {
     require_admin(&staff)?;
+    // Out of scope is "not found" whatever is sent: nothing is said about another scope's accounts.
+    account_in_scope(&state, &staff, &user_id)?;
     let grants = check_grants(&req.grants)
         .map_err(|(field, msg)| explained(ErrorCode::InvalidField, field, msg))?;
     crate::accounts::check_grant_scope(staff.session.scope, &grants)

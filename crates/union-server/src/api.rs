@@ -484,7 +484,8 @@ async fn sign_in(
     .await?;
     let staff = match checked {
         Checked::Right(staff) => *staff,
-        Checked::Wrong => return Err(ErrorCode::InvalidCredentials.into()),
+        // The attempt that locks answers like any wrong one; the next one is told.
+        Checked::Wrong | Checked::LockedNow => return Err(ErrorCode::InvalidCredentials.into()),
         Checked::Locked => {
             // Only an account visible to this terminal can be locked, so naming it tells nothing new.
             note.0.user(&req.user_id);

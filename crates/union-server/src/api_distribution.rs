@@ -357,7 +357,7 @@ async fn reauthenticate(
     {
         Checked::Right(_) => Ok(()),
         Checked::Wrong => Err(ErrorCode::ReauthenticationFailed.into()),
-        Checked::Locked => {
+        Checked::Locked | Checked::LockedNow => {
             state.sessions.close(&staff.token);
             Err(ErrorCode::AccountLocked.into())
         }
@@ -518,7 +518,7 @@ async fn approve_reprint(
     {
         Checked::Right(record) => *record,
         Checked::Wrong => return Err(ErrorCode::ReauthenticationFailed.into()),
-        Checked::Locked => return Err(ErrorCode::AccountLocked.into()),
+        Checked::Locked | Checked::LockedNow => return Err(ErrorCode::AccountLocked.into()),
     };
     // Rights in effect today (grants with periods included), as for a sign-in.
     if !supervisor

@@ -71,6 +71,12 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Check a store offline (after a restore, or before `serve`): every record opens under the key, the
+    /// indexes match the residents, the decision ledger matches its marks. Exit 1 names the damage.
+    Verify {
+        #[arg(long)]
+        data: PathBuf,
+    },
     /// Generate synthetic residents and training staff accounts.
     Seed {
         #[arg(long)]
@@ -318,6 +324,22 @@ fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| e.to_string())
             })
+        }
+        Command::Verify { data } => {
+            use madoguchi_union_server::store::UnionStore;
+            let refused =
+                |e: madoguchi_union_server::store::StoreError| format!("{}\n{e}", e.message_ja());
+            let store = SledStore::open(&data).map_err(refused)?;
+            let report = store.verify().map_err(refused)?;
+            println!(
+                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件",
+                report.residents,
+                report.index_entries,
+                report.documents,
+                report.ledger,
+                report.audit
+            );
+            Ok(())
         }
         Command::Seed {
             data,

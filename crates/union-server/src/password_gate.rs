@@ -35,9 +35,11 @@ pub(crate) enum Checked {
     Right(Box<StaffRecord>),
     /// Wrong password — or an unknown, revoked or out-of-scope account (not told apart).
     Wrong,
-    /// The account is locked, before or because of this attempt (or the attempt budget is spent by
-    /// attempts still in flight).
+    /// The account is locked (or the attempt budget is spent by attempts still in flight); this attempt
+    /// was not verified.
     Locked,
+    /// A wrong password that locked the account just now.
+    LockedNow,
 }
 
 /// Token bucket of one terminal certificate.
@@ -49,6 +51,8 @@ struct Bucket {
 /// Shared state of the gate (one per server).
 pub struct PasswordGate {
     hashing: Semaphore,
+    /// Passwords (real or dummy) verified so far: the work an attacker made the server do.
+    verified: std::sync::atomic::AtomicU64,
     in_flight: Mutex<HashMap<String, u32>>,
     buckets: Mutex<HashMap<String, Bucket>>,
     per_minute: u32,
@@ -79,11 +83,17 @@ impl PasswordGate {
     pub fn new(rule: &AuthRule) -> Self {
         PasswordGate {
             hashing: Semaphore::new(rule.max_concurrent_hashes.max(1) as usize),
+            verified: std::sync::atomic::AtomicU64::new(0),
             in_flight: Mutex::new(HashMap::new()),
             buckets: Mutex::new(HashMap::new()),
             per_minute: rule.attempts_per_terminal_per_minute.max(1),
             burst: rule.attempts_per_terminal_burst.max(1),
         }
+    }
+
+    /// How many passwords (real or dummy) have been verified since start.
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Takes one attempt from the terminal's bucket; false when it is empty.
@@ -115,20 +125,32 @@ impl PasswordGate {
     }
 
     /// Reserves one attempt for `user_id` if the stored failures plus the attempts in flight leave room.
-    fn reserve(&self, user_id: &str, failures: u32, max: u32) -> Option<Reservation<'_>> {
-        let mut map = self.in_flight.lock().ok()?;
+    /// `failures` is read while the reservation table is held, so it sees every outcome already counted
+    /// (an outcome is stored before its reservation is released).
+    fn reserve<E>(
+        &self,
+        user_id: &str,
+        max: u32,
+        failures: impl FnOnce() -> Result<Option<u32>, E>,
+    ) -> Result<Option<Reservation<'_>>, E> {
+        let Ok(mut map) = self.in_flight.lock() else {
+            return Ok(None);
+        };
+        let Some(failures) = failures()? else {
+            return Ok(None);
+        };
         let pending = map.entry(user_id.to_string()).or_insert(0);
         if failures.saturating_add(*pending) >= max {
             if *pending == 0 {
                 map.remove(user_id);
             }
-            return None;
+            return Ok(None);
         }
         *pending += 1;
-        Some(Reservation {
+        Ok(Some(Reservation {
             gate: self,
             user_id: user_id.to_string(),
-        })
+        }))
     }
 
     /// Verifies on the blocking pool, at most `max_concurrent_hashes` at once.
@@ -138,6 +160,8 @@ impl PasswordGate {
             .acquire()
             .await
             .map_err(|_| ApiError::from(ErrorCode::Internal))?;
+        self.verified
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         tokio::task::spawn_blocking(move || verify_password(&password, &phc))
             .await
             .map_err(|_| ApiError::from(ErrorCode::Internal))
@@ -202,11 +226,18 @@ pub(crate) async fn check(
         return Ok(Checked::Wrong);
     };
     let now = state.now();
-    if record.locked_until.is_some_and(|t| t > now) {
-        return Ok(Checked::Locked);
-    }
     let max = state.config.auth.max_failures.max(1);
-    let Some(reservation) = gate.reserve(&record.user_id, record.failed_attempts, max) else {
+    // The lock and the failures are read again inside the reservation, never from the record above.
+    let reservation = gate.reserve(&record.user_id, max, || {
+        Ok::<_, crate::store::StoreError>(
+            state
+                .store
+                .staff(&record.user_id)?
+                .filter(|s| s.locked_until.is_none_or(|t| t <= now))
+                .map(|s| s.failed_attempts),
+        )
+    })?;
+    let Some(reservation) = reservation else {
         return Ok(Checked::Locked);
     };
     let ok = gate.verify(password, record.password_hash.clone()).await?;
@@ -231,7 +262,7 @@ pub(crate) async fn check(
                 state
                     .sessions
                     .close_user(&fresh.user_id, ClosedBecause::Locked);
-                Checked::Locked
+                Checked::LockedNow
             } else {
                 Checked::Wrong
             }
@@ -298,12 +329,16 @@ mod tests {
     #[test]
     fn reservations_never_exceed_the_limit() {
         let g = gate(60, 10);
-        let held: Vec<_> = (0..64).filter_map(|_| g.reserve("u", 0, 5)).collect();
+        let reserve =
+            |user: &str, failures: u32| g.reserve(user, 5, || Ok::<_, ()>(Some(failures))).unwrap();
+        let held: Vec<_> = (0..64).filter_map(|_| reserve("u", 0)).collect();
         assert_eq!(held.len(), 5);
         // Two stored failures leave room for three.
-        assert!(g.reserve("v", 2, 5).is_some());
+        assert!(reserve("v", 2).is_some());
         drop(held);
-        assert!(g.reserve("u", 0, 5).is_some(), "released on drop");
+        assert!(reserve("u", 0).is_some(), "released on drop");
+        // A locked account (no failures to read) gets no reservation.
+        assert!(g.reserve("w", 5, || Ok::<_, ()>(None)).unwrap().is_none());
         assert!(g.in_flight.lock().unwrap().get("v").is_none());
     }
 

@@ -118,6 +118,8 @@ impl RunningServer {
         let _ = self.server.await;
         self.watcher.abort();
         self.pruner.abort();
+        // The pruner holds the store: wait until it is gone, so the store can be opened again at once.
+        let _ = self.pruner.await;
         let store = self.state.store.clone();
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     }
@@ -150,6 +152,7 @@ impl RunningServer {
         };
         watcher.abort();
         pruner.abort();
+        let _ = pruner.await;
         if let Some(e) = enrolment {
             e.shutdown().await;
         }
@@ -161,6 +164,11 @@ impl RunningServer {
     /// Address of the enrolment listener, when one runs.
     pub fn enrolment_addr(&self) -> Option<SocketAddr> {
         self.enrolment.as_ref().map(|e| e.addr)
+    }
+
+    /// How many passwords the server has verified (for tests and monitoring of guessing).
+    pub fn password_verifications(&self) -> u64 {
+        self.state.password_gate.verifications()
     }
 
     /// The store (for tests and tools that inspect what was written).

@@ -50,6 +50,15 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 impl Fixture {
     /// A union with 見附市 and 長岡市 terminals and `residents` seeded residents per municipality.
     pub async fn start(residents: usize, clock: Option<Clock>) -> Fixture {
+        Self::start_configured(residents, clock, |_, _| {}).await
+    }
+
+    /// Like [`Fixture::start`], with the server options and configuration adjusted first.
+    pub async fn start_configured(
+        residents: usize,
+        clock: Option<Clock>,
+        configure: impl FnOnce(&mut ServeOptions, &mut UnionConfig),
+    ) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let pki = dir.path().join("pki");
         let data = dir.path().join("data");
@@ -62,7 +71,9 @@ impl Fixture {
         ] {
             pki::issue_terminal(&pki, m, t, 30).unwrap();
         }
-        let config = UnionConfig::default_for("新潟県後期高齢者医療広域連合");
+        let mut config = UnionConfig::default_for("新潟県後期高齢者医療広域連合");
+        let mut options = ServeOptions::new(&pki, &data, "127.0.0.1:0".parse().unwrap());
+        configure(&mut options, &mut config);
         std::fs::create_dir_all(&data).unwrap();
         std::fs::write(data.join(server::CONFIG_FILE), config.to_toml()).unwrap();
         let store: Arc<dyn UnionStore> = Arc::new(SledStore::open(&data).unwrap());
@@ -81,7 +92,6 @@ impl Fixture {
             },
         )
         .unwrap();
-        let mut options = ServeOptions::new(&pki, &data, "127.0.0.1:0".parse().unwrap());
         options.crl_poll = Duration::from_millis(200);
         options.clock = clock;
         let running = server::start_with(options, config, store.clone())
@@ -181,6 +191,19 @@ impl Desk {
         let res = self
             .client
             .post(format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn put<T: Serialize>(&self, path: &str, body: &T) -> (StatusCode, Value) {
+        let res = self
+            .client
+            .put(format!("{}{}", self.base, path))
             .bearer_auth(&self.token)
             .json(body)
             .send()
