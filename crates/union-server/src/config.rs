@@ -217,6 +217,8 @@ const TOML_HEADER: &str = "\
 #            max_age_days = 365: the assessments state a maximum validity (N:3896, 3981), NIST advises
 #            against frequent forced changes, so the period is long; 0 switches expiry off.
 #            New accounts and administrator resets must change their password at the next sign-in.
+# [retention] idempotency_days (default 90) must outlast any terminal's offline queue; audit_days
+#            (default 2557, 7 years) follows the union's 文書管理規程; 0 keeps forever.
 
 ";
 
