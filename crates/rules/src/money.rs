@@ -111,7 +111,7 @@ impl Rate {
 
     /// Tenths when the rate is a whole number of tenths (7割 → Some(7)).
     pub fn tenths(self) -> Option<u32> {
-        (self.0 % 100_000 == 0).then_some(self.0 / 100_000)
+        self.0.is_multiple_of(100_000).then_some(self.0 / 100_000)
     }
 
     /// 「7割」 for whole tenths, else 「12.5%」.
