@@ -302,3 +302,37 @@ proptest! {
         prop_assert!(after.total >= before.total, "{} < {}", after.total, before.total);
     }
 }
+
+/// The 所得割 base whose 所得割 is exactly `amount` (the smallest base that reaches it).
+fn base_for(amount: i64, rate: Rate) -> i64 {
+    let ppm = i64::from(rate.ppm());
+    (amount * 1_000_000 + ppm - 1) / ppm
+}
+
+#[test]
+fn every_part_cap_plus_minus_one_yen() {
+    // A 45-year-old alone, no 軽減 (the base is large): before the cap = 所得割 + 均等割 + 平等割.
+    for t in [kokuho_2025(), kokuho_2026()] {
+        for p in &t.parts {
+            let fixed =
+                p.per_capita.get() + p.adult_per_capita_addition.get() + p.per_household.get();
+            for delta in [-1i64, 0, 1] {
+                let base = base_for(p.cap.get() - fixed + delta, p.income_rate);
+                let l = levy(&t, vec![adult().head().total(base + 430_000)]);
+                let line = part(&l, p.part);
+                assert_eq!(
+                    line.before_cap.get(),
+                    p.cap.get() + delta,
+                    "{:?} {delta}",
+                    p.part
+                );
+                assert_eq!(
+                    line.annual.get(),
+                    p.cap.get() + delta.min(0),
+                    "{:?} {delta}",
+                    p.part
+                );
+            }
+        }
+    }
+}

@@ -278,3 +278,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn child_support_part_cap_plus_minus_one_yen() {
+    let t = kouki_2026();
+    let p = t.part(Part::Child).expect("令和8年度 has the part");
+    let ppm = i64::from(p.income_rate.ppm());
+    for delta in [-1i64, 0, 1] {
+        let income = p.cap.get() - p.per_capita.get() + delta;
+        let base = (income * 1_000_000 + ppm - 1) / ppm;
+        let prem = premium(&t, vec![elder().total(base + 430_000)]);
+        let line = prem
+            .parts
+            .iter()
+            .find(|l| l.part == Part::Child)
+            .expect("line");
+        assert_eq!(
+            line.per_capita_after.get() + line.income_part.get(),
+            p.cap.get() + delta
+        );
+        assert_eq!(line.annual.get(), p.cap.get() + delta.min(0));
+    }
+}
