@@ -125,6 +125,18 @@ fn income_phrase(people: usize, limit: Yen, below: bool) -> String {
     format!("{what}が{}{cmp}", yen_ja(limit))
 }
 
+impl GenekiCleared {
+    /// 「収入が383万円未満」 / 「旧ただし書所得の合計が210万円以下」.
+    fn because(&self) -> String {
+        match *self {
+            GenekiCleared::Income { people, limit, .. } => income_phrase(people, limit, true),
+            GenekiCleared::KyuTadashigaki { limit, .. } => {
+                format!("旧ただし書所得の合計が{}以下", yen_ja(limit))
+            }
+        }
+    }
+}
+
 impl fmt::Display for GenekiCleared {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
@@ -139,13 +151,12 @@ impl fmt::Display for GenekiCleared {
                 income_phrase(people, limit, true)
             ),
             GenekiCleared::KyuTadashigaki {
-                taxable_threshold,
-                limit,
+                taxable_threshold, ..
             } => write!(
                 f,
-                "課税所得が{}以上の方がいますが、旧ただし書所得の合計が{}以下のため3割ではありません",
+                "課税所得が{}以上の方がいますが、{}のため3割ではありません",
                 yen_ja(taxable_threshold),
-                yen_ja(limit)
+                self.because()
             ),
         }
     }
@@ -233,8 +244,14 @@ impl fmt::Display for BurdenReason {
                 yen_ja(*taxable_threshold)
             ),
             BurdenReason::KokuhoElderlyTwo {
-                cleared: Some(c), ..
-            } => write!(f, "{c}。2割"),
+                taxable_threshold,
+                cleared: Some(c),
+            } => write!(
+                f,
+                "世帯の70歳以上の被保険者の課税所得が{}以上ですが、{}のため2割",
+                yen_ja(*taxable_threshold),
+                c.because()
+            ),
         }
     }
 }

@@ -241,6 +241,12 @@ fn kokuho_elderly_income_test() {
         let got = kokuho_ratio(members, on(), 0);
         assert_eq!(got.ratio, expect, "{}", got.reason);
     }
+    assert_eq!(
+        kokuho_ratio(vec![e(1_450_000, 3_829_999)], on(), 0)
+            .reason
+            .to_string(),
+        "世帯の70歳以上の被保険者の課税所得が145万円以上ですが、収入が383万円未満のため2割"
+    );
     // With a 特定同一世帯所属者 (moved to 後期): the 520万円 test.
     let mut moved = other(d(1950, 1, 1)).gross(1_199_999);
     moved.specified_same_household = true;

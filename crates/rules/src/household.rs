@@ -271,3 +271,42 @@ impl Member {
         from_ok && to_ok
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_issue_format_and_refuses_unknown_fields() {
+        let h = Household::from_json(
+            r#"{"members":[{"insured":true,"birth":"1949-05-01","taxable_income":300000,"gross_income":2100000,
+            "pension_income":1900000,"other_income":150000,"non_taxed":false}]}"#,
+        )
+        .expect("parses");
+        assert_eq!(h.members[0].taxable_income, Yen::new(300_000));
+        assert_eq!(h.members[0].total_income, Yen::ZERO);
+        assert!(
+            Household::from_json(r#"{"members":[{"birth":"1949-05-01","income":1}]}"#).is_err()
+        );
+        assert!(
+            Household::from_json(r#"{"members":[{"birth":"1949-05-01","gross_income":1.5}]}"#)
+                .is_err()
+        );
+        // Debug shows no personal values.
+        assert_eq!(format!("{:?}", h.members[0]), "Member { .. }");
+    }
+
+    #[test]
+    fn months_run_from_acquisition_to_before_loss() {
+        let d = |y, m, day| Date::from_ymd_opt(y, m, day).expect("date");
+        let m = Member {
+            acquired: Some(d(2026, 6, 30)),
+            lost: Some(d(2026, 9, 1)),
+            ..Member::default()
+        };
+        assert!(!m.insured_in_month(d(2026, 5, 1)));
+        assert!(m.insured_in_month(d(2026, 6, 1)));
+        assert!(m.insured_in_month(d(2026, 8, 1)));
+        assert!(!m.insured_in_month(d(2026, 9, 1)));
+    }
+}
