@@ -84,6 +84,78 @@ struct Share {
     gross_per_capita: Yen,
 }
 
+/// What the month loop needs of an insured member, computed once per household.
+struct Facts<'a> {
+    member: &'a Member,
+    /// 基準総所得金額 (非自発的失業者 counted at 30/100).
+    base: Yen,
+    /// Insured in each month of the 年度 (April first).
+    months: [bool; 12],
+    /// 介護第2号: [month of the 40th 到達日, month of the 65th), when the table has a 介護分.
+    care: Option<(Date, Date)>,
+    /// Last day of 未就学.
+    preschool_end: Date,
+    /// Last day of 18歳未満 for the 子ども・子育て支援納付金分, when the table needs it.
+    minor_end: Option<Date>,
+    /// 産前産後 months (first days), inclusive.
+    perinatal: Option<(Date, Date)>,
+}
+
+fn facts<'a>(
+    table: &RateTable,
+    k: &KokuhoTable,
+    m: &'a Member,
+    month_starts: &[Date; 12],
+) -> Result<Facts<'a>, RulesError> {
+    let overflow = || RulesError::Overflow;
+    let care = if table.part(Part::Care).is_some() {
+        let from = table.age(|a| a.care_from, "care_from")?;
+        let until = table.age(|a| a.care_until, "care_until")?;
+        Some((
+            attainment_month(m.birth, from).ok_or_else(overflow)?,
+            attainment_month(m.birth, until).ok_or_else(overflow)?,
+        ))
+    } else {
+        None
+    };
+    let minor_end = match table.part(Part::Child) {
+        Some(p) if p.minor_per_capita_exempt || p.adult_per_capita_addition.get() > 0 => {
+            let age = table.age(|a| a.child_support_exempt, "child_support_exempt")?;
+            Some(school_year_end_after(m.birth, age).ok_or_else(overflow)?)
+        }
+        _ => None,
+    };
+    let preschool = table.age(|a| a.preschool, "preschool")?;
+    let perinatal = match m.perinatal {
+        Some(p) => {
+            let expected = month_of(p.expected).ok_or_else(overflow)?;
+            let before = if p.multiple {
+                k.perinatal_multiple_months_before
+            } else {
+                k.perinatal_months_before
+            };
+            Some((
+                expected
+                    .checked_sub_months(Months::new(before))
+                    .ok_or_else(overflow)?,
+                expected
+                    .checked_add_months(Months::new(k.perinatal_months_after))
+                    .ok_or_else(overflow)?,
+            ))
+        }
+        None => None,
+    };
+    Ok(Facts {
+        member: m,
+        base: m.levy_base(table, Some(k.involuntary_unemployed_salary))?,
+        months: month_starts.map(|mo| m.insured_in_month(mo)),
+        care,
+        preschool_end: school_year_end_after(m.birth, preschool).ok_or_else(overflow)?,
+        minor_end,
+        perinatal,
+    })
+}
+
 /// 国保 保険税/保険料 of a household.
 pub fn kokuho_levy(table: &RateTable, household: &Household) -> Result<KokuhoLevy, RulesError> {
     if table.scheme != Scheme::Kokuho {
@@ -99,30 +171,33 @@ pub fn kokuho_levy(table: &RateTable, household: &Household) -> Result<KokuhoLev
             return Err(RulesError::Kokuho75 { index: i + 1 });
         }
     }
-    let share = Some(k.involuntary_unemployed_salary);
-    let judgment = judge(table, &household.members, true, share)?;
-    let insured: Vec<(usize, &Member)> = household
+    let judgment = judge(
+        table,
+        &household.members,
+        true,
+        Some(k.involuntary_unemployed_salary),
+    )?;
+    let mut month_starts = [first; 12];
+    for (slot, mo) in month_starts.iter_mut().zip(fy.months()) {
+        *slot = mo;
+    }
+    let insured = household
         .members
         .iter()
-        .enumerate()
-        .filter(|(_, m)| m.insured)
-        .collect();
+        .filter(|m| m.insured)
+        .map(|m| facts(table, k, m, &month_starts))
+        .collect::<Result<Vec<_>, _>>()?;
+    let months_charged = (0..12)
+        .filter(|i| insured.iter().any(|f| f.months[*i]))
+        .count();
     let mut parts = Vec::with_capacity(table.parts.len());
-    let mut months_charged = 0u32;
     for p in &table.parts {
         let mut line: Option<KokuhoPartLine> = None;
         let mut twelfths = Yen::ZERO;
-        for month in fy.months() {
-            let present: Vec<&(usize, &Member)> = insured
-                .iter()
-                .filter(|(_, m)| m.insured_in_month(month))
-                .collect();
-            if p.part == table.parts[0].part && !present.is_empty() {
-                months_charged += 1;
-            }
-            let figures = month_figures(table, k, p, &judgment, &present, month)?;
+        for (i, month) in month_starts.iter().enumerate() {
+            let figures = month_figures(table, k, p, &judgment, &insured, i, *month)?;
             twelfths = twelfths.plus(figures.annual)?;
-            if line.is_none() && !present.is_empty() {
+            if line.is_none() && insured.iter().any(|f| f.months[i]) {
                 line = Some(figures);
             }
         }
@@ -140,7 +215,7 @@ pub fn kokuho_levy(table: &RateTable, household: &Household) -> Result<KokuhoLev
         levy_label: table.levy_label_ja(),
         reduction: judgment,
         parts,
-        months: months_charged,
+        months: u32::try_from(months_charged).map_err(|_| RulesError::Overflow)?,
         total,
     })
 }
@@ -165,35 +240,12 @@ fn empty_line(p: &PartTable) -> KokuhoPartLine {
 }
 
 /// Whether a member is in the part in a month (介護分: 40–64 by 到達日's month).
-fn in_part(table: &RateTable, p: &PartTable, m: &Member, month: Date) -> Result<bool, RulesError> {
-    if p.part != Part::Care {
-        return Ok(true);
+fn in_part(p: &PartTable, f: &Facts<'_>, month: Date) -> bool {
+    match (p.part, f.care) {
+        (Part::Care, Some((from, until))) => from <= month && month < until,
+        (Part::Care, None) => false,
+        _ => true,
     }
-    let from = table.age(|a| a.care_from, "care_from")?;
-    let until = table.age(|a| a.care_until, "care_until")?;
-    let start = attainment_month(m.birth, from).ok_or(RulesError::Overflow)?;
-    let end = attainment_month(m.birth, until).ok_or(RulesError::Overflow)?;
-    Ok(start <= month && month < end)
-}
-
-/// 産前産後: the months from `before` months ahead of the expected month to `after` months after it.
-fn perinatal_exempt(k: &KokuhoTable, m: &Member, month: Date) -> Result<bool, RulesError> {
-    let Some(p) = m.perinatal else {
-        return Ok(false);
-    };
-    let expected = month_of(p.expected).ok_or(RulesError::Overflow)?;
-    let before = if p.multiple {
-        k.perinatal_multiple_months_before
-    } else {
-        k.perinatal_months_before
-    };
-    let from = expected
-        .checked_sub_months(Months::new(before))
-        .ok_or(RulesError::Overflow)?;
-    let to = expected
-        .checked_add_months(Months::new(k.perinatal_months_after))
-        .ok_or(RulesError::Overflow)?;
-    Ok(from <= month && month <= to)
 }
 
 fn member_share(
@@ -201,14 +253,17 @@ fn member_share(
     k: &KokuhoTable,
     p: &PartTable,
     reduction: Rate,
-    m: &Member,
+    f: &Facts<'_>,
     month: Date,
 ) -> Result<Share, RulesError> {
     let asset = match p.asset_rate {
-        Some(r) => m.asset_tax_base.at_rate(r)?,
+        Some(r) => f.member.asset_tax_base.at_rate(r)?,
         None => Yen::ZERO,
     };
-    if perinatal_exempt(k, m, month)? {
+    // 産前産後: the months from `before` months ahead of the expected month to `after` months after it.
+    if f.perinatal
+        .is_some_and(|(from, to)| from <= month && month <= to)
+    {
         return Ok(Share {
             base: Yen::ZERO,
             asset,
@@ -216,19 +271,11 @@ fn member_share(
             gross_per_capita: Yen::ZERO,
         });
     }
-    let base = m.levy_base(table, Some(k.involuntary_unemployed_salary))?;
     let unit = table.rounding.reduced_per_capita;
-    let minor = if p.part == Part::Child
-        && (p.minor_per_capita_exempt || p.adult_per_capita_addition.get() > 0)
-    {
-        let age = table.age(|a| a.child_support_exempt, "child_support_exempt")?;
-        month <= school_year_end_after(m.birth, age).ok_or(RulesError::Overflow)?
-    } else {
-        false
-    };
+    let minor = p.part == Part::Child && f.minor_end.is_some_and(|end| month <= end);
     if minor && p.minor_per_capita_exempt {
         return Ok(Share {
-            base,
+            base: f.base,
             asset,
             per_capita: None,
             gross_per_capita: p.per_capita,
@@ -240,14 +287,13 @@ fn member_share(
         p.per_capita
     };
     let mut net = gross.at_rate(reduction.complement())?.round_down_to(unit)?;
-    let preschool = table.age(|a| a.preschool, "preschool")?;
-    if month <= school_year_end_after(m.birth, preschool).ok_or(RulesError::Overflow)? {
+    if month <= f.preschool_end {
         net = net
             .at_rate(k.preschool_reduction.complement())?
             .round_down_to(unit)?;
     }
     Ok(Share {
-        base,
+        base: f.base,
         asset,
         per_capita: Some(net),
         gross_per_capita: gross,
@@ -259,18 +305,19 @@ fn month_figures(
     k: &KokuhoTable,
     p: &PartTable,
     judgment: &ReductionJudgment,
-    present: &[&(usize, &Member)],
+    insured: &[Facts<'_>],
+    index: usize,
     month: Date,
 ) -> Result<KokuhoPartLine, RulesError> {
     let reduction = judgment.rate();
     let mut line = empty_line(p);
     let mut anyone = false;
-    for (_, m) in present {
-        if !in_part(table, p, m, month)? {
+    for f in insured {
+        if !f.months[index] || !in_part(p, f, month) {
             continue;
         }
         anyone = true;
-        let s = member_share(table, k, p, reduction, m, month)?;
+        let s = member_share(table, k, p, reduction, f, month)?;
         line.income_base = line.income_base.plus(s.base)?;
         line.asset_part = line.asset_part.plus(s.asset)?;
         line.per_capita_gross = line.per_capita_gross.plus(s.gross_per_capita)?;
