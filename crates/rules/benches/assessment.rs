@@ -151,6 +151,19 @@ fn full_runs() {
             n
         },
     );
+    let mut by_ratio = [0usize; 3];
+    for d in pop
+        .iter()
+        .filter_map(|h| kouki_burden(&kouki_t, h, on).ok())
+        .flatten()
+        .flatten()
+    {
+        by_ratio[usize::from(d.ratio.tenths()).saturating_sub(1).min(2)] += 1;
+    }
+    println!(
+        "  (synthetic mix: 1割 {}, 2割 {}, 3割 {})",
+        by_ratio[0], by_ratio[1], by_ratio[2]
+    );
     drop(pop);
     let pop = population(households, false);
     timed(
