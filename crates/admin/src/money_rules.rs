@@ -171,9 +171,9 @@ fn burden(args: &BurdenArgs) -> Result<Outcome, Outcome> {
         Some(p) => table_from(p)?,
         None => training_table(scheme, FiscalYear::of(on))?,
     };
-    if table.scheme != scheme {
-        return Err(Outcome::refused(&madoguchi_rules::RulesError::WrongScheme));
-    }
+    table
+        .check_for(scheme, FiscalYear::of(on))
+        .map_err(|e| Outcome::refused(&e))?;
     let h = household(&args.household)?;
     let decisions = match scheme {
         Scheme::Kouki => kouki_burden(&table, &h, on),

@@ -261,6 +261,18 @@ fn bad_input_is_refused_in_japanese() {
     assert!(refused(&burden("kouki", "2026-02-30", &nobody, &[])).contains("判定日"));
     assert!(refused(&burden("kouki", "2020-08-01", &nobody, &[])).contains("--rates"));
 
+    // A table of another 年度 than the day's.
+    let err = refused(&burden(
+        "kouki",
+        "2026-08-01",
+        &nobody,
+        &["--rates", &rates("kouki-training-2025.toml")],
+    ));
+    assert!(
+        err.contains("料率表は令和7年度のものです。令和8年度の計算には使えません"),
+        "{err}"
+    );
+
     let f = nobody.to_string_lossy();
     let err = refused(&admin(&[
         "premium",

@@ -318,7 +318,7 @@ fn geneki(table: &RateTable, group: &[&Member], others: &[&Member]) -> Result<Ge
 }
 
 /// 後期: one decision for the household's insured members (they share it). Members in input order; `None` for
-/// members who are not insured.
+/// members who are not insured. The caller picks the table of the 年度 of `on` (8/1 uses that 年度's table).
 pub fn kouki_burden(
     table: &RateTable,
     household: &Household,

@@ -4,6 +4,8 @@
 
 use madoguchi_domain::StaffMessage;
 
+use crate::calendar::FiscalYear;
+
 /// Anything the rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -74,7 +76,8 @@ impl StaffMessage for RulesError {
                 "料率表の制度(後期高齢者医療/国民健康保険)が違います。".into()
             }
             RulesError::WrongFiscalYear { table, asked } => {
-                format!("料率表は{table}年度のものです。{asked}年度の計算には使えません。")
+                let (t, a) = (FiscalYear::new(*table), FiscalYear::new(*asked));
+                format!("料率表は{t}のものです。{a}の計算には使えません。")
             }
             RulesError::NoInsured => "世帯に被保険者がいません。".into(),
             RulesError::SeveralHeads => "世帯主が2人以上指定されています。".into(),
