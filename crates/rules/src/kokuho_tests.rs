@@ -336,3 +336,33 @@ fn every_part_cap_plus_minus_one_yen() {
         }
     }
 }
+
+#[test]
+fn asset_levy_where_the_city_has_it() {
+    // A city with 資産割 on the medical part: 20% of the 固定資産税額.
+    let text = KOKUHO_2025.replace(
+        "income_rate = \"7.89%\"",
+        "income_rate = \"7.89%\"\nasset_rate = \"20%\"",
+    );
+    let t = RateTable::from_toml(&text).expect("parses");
+    let mut owner = adult().head().total(3_000_000);
+    owner.asset_tax_base = yen(100_001);
+    let with = levy(&t, vec![owner.clone()]);
+    assert_eq!(part(&with, Part::Medical).asset_part, yen(20_000));
+    owner.asset_tax_base = Yen::ZERO;
+    let without = levy(&t, vec![owner]);
+    assert_eq!(
+        part(&with, Part::Medical).annual.get() - part(&without, Part::Medical).annual.get(),
+        20_000
+    );
+    assert_eq!(part(&with, Part::Support).asset_part, Yen::ZERO);
+    // The elderly scheme has no 資産割.
+    let bad = KOUKI_2025.replace(
+        "income_rate = \"8.61%\"",
+        "income_rate = \"8.61%\"\nasset_rate = \"1%\"",
+    );
+    assert!(matches!(
+        RateTable::from_toml(&bad),
+        Err(RulesError::TableInvalid { .. })
+    ));
+}

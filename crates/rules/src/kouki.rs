@@ -121,6 +121,12 @@ fn person(
                     .ok_or(RulesError::Overflow)?,
             )
         }
+        (None, true) => {
+            return Err(RulesError::TableInvalid {
+                field: "former_dependant".into(),
+                reason: "missing, and a member is a former dependant",
+            });
+        }
         _ => None,
     };
     let mut normal_months = 0i64;

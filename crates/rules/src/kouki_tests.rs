@@ -186,6 +186,16 @@ fn former_dependants() {
     m.acquired = Some(d(2023, 10, 1));
     // (22,100 × 6 + 179,377 × 6) / 12 = 100,738 → 100,700.
     assert_eq!(premium(&t, vec![m]).total, yen(100_700));
+    // A table without the rule cannot decide it.
+    let mut no_rule = t.clone();
+    no_rule.former_dependant = None;
+    let mut m = elder();
+    m.former_dependant = true;
+    m.acquired = Some(d(2025, 10, 15));
+    assert!(matches!(
+        kouki_premium(&no_rule, &household(vec![m])),
+        Err(RulesError::TableInvalid { .. })
+    ));
     // Without an acquisition day the rule cannot be applied.
     let mut m = elder();
     m.former_dependant = true;
