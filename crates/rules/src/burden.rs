@@ -99,6 +99,8 @@ pub enum BurdenReason {
     },
     /// 国保 70–74: 3割.
     KokuhoElderlyGeneki {
+        /// 70.
+        elderly_age: u32,
         /// 145万円.
         taxable_threshold: Yen,
         /// Persons whose 収入 was added up.
@@ -108,6 +110,8 @@ pub enum BurdenReason {
     },
     /// 国保 70–74: 2割.
     KokuhoElderlyTwo {
+        /// 70.
+        elderly_age: u32,
         /// 145万円.
         taxable_threshold: Yen,
         /// When someone's 課税所得 reached it but a test cleared the household.
@@ -226,29 +230,32 @@ impl fmt::Display for BurdenReason {
                 d.format("%Y年%-m月%-d日")
             ),
             BurdenReason::KokuhoElderlyGeneki {
+                elderly_age,
                 taxable_threshold,
                 people,
                 limit,
             } => write!(
                 f,
-                "世帯の70歳以上の被保険者の課税所得が{}以上で、{}のため3割",
+                "世帯の{elderly_age}歳以上の被保険者の課税所得が{}以上で、{}のため3割",
                 yen_ja(*taxable_threshold),
                 income_phrase(*people, *limit, false)
             ),
             BurdenReason::KokuhoElderlyTwo {
+                elderly_age,
                 taxable_threshold,
                 cleared: None,
             } => write!(
                 f,
-                "世帯の70歳以上の被保険者に課税所得が{}以上の方がいないため2割",
+                "世帯の{elderly_age}歳以上の被保険者に課税所得が{}以上の方がいないため2割",
                 yen_ja(*taxable_threshold)
             ),
             BurdenReason::KokuhoElderlyTwo {
+                elderly_age,
                 taxable_threshold,
                 cleared: Some(c),
             } => write!(
                 f,
-                "世帯の70歳以上の被保険者の課税所得が{}以上ですが、{}のため2割",
+                "世帯の{elderly_age}歳以上の被保険者の課税所得が{}以上ですが、{}のため2割",
                 yen_ja(*taxable_threshold),
                 c.because()
             ),
@@ -449,6 +456,7 @@ pub fn kokuho_burden(
         Geneki::Applies(people, limit) => BurdenDecision {
             ratio: BurdenRatio::Three,
             reason: BurdenReason::KokuhoElderlyGeneki {
+                elderly_age: elderly,
                 taxable_threshold: threshold,
                 people,
                 limit,
@@ -457,6 +465,7 @@ pub fn kokuho_burden(
         Geneki::Cleared(c) => BurdenDecision {
             ratio: BurdenRatio::Two,
             reason: BurdenReason::KokuhoElderlyTwo {
+                elderly_age: elderly,
                 taxable_threshold: threshold,
                 cleared: Some(c),
             },
@@ -464,6 +473,7 @@ pub fn kokuho_burden(
         Geneki::NoTaxable => BurdenDecision {
             ratio: BurdenRatio::Two,
             reason: BurdenReason::KokuhoElderlyTwo {
+                elderly_age: elderly,
                 taxable_threshold: threshold,
                 cleared: None,
             },
