@@ -13,6 +13,28 @@
 //! This crate must never do I/O: no files (the caller reads a table and passes its text), no network, no clock
 //! (the caller passes the day), no logging. Inputs are personal data: `Debug` of a member never shows its values
 //! and errors name fields, never values.
+//!
+//! ```
+//! use madoguchi_rules::{BurdenRatio, Household, RateTable, kouki_burden, kouki_premium};
+//!
+//! // The caller reads the file; the crate parses its text.
+//! let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/rates/kouki-training-2026.toml"));
+//! let table = RateTable::from_toml(text)?;
+//! let household = Household::from_json(
+//!     r#"{"members":[{"insured":true,"birth":"1949-05-01","taxable_income":300000,"gross_income":2100000,
+//!        "pension_income":1900000,"other_income":150000,"total_income":450000,"pension_income_amount":300000}]}"#,
+//! )?;
+//! let on = chrono::NaiveDate::from_ymd_opt(2026, 8, 1).ok_or("date")?;
+//! let decision = kouki_burden(&table, &household, on)?.remove(0).ok_or("insured")?;
+//! assert_eq!(decision.ratio, BurdenRatio::Two);
+//! assert_eq!(
+//!     decision.reason.to_string(),
+//!     "世帯の被保険者の課税所得が28万円以上で、年金収入とその他の合計所得金額の合計が200万円以上のため2割"
+//! );
+//! let premium = &kouki_premium(&table, &household)?[0];
+//! assert_eq!(premium.total.get() % 100, 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod burden;
 pub mod calendar;
