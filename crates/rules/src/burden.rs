@@ -10,6 +10,7 @@
 //! month when born on the 1st) 2割, or 3割 by the same 145万円 / 383万円 / 520万円 test among the 70–74 insured
 //! (with a 特定同一世帯所属者 counted in the 520万円 test).
 
+use serde::Serialize;
 use std::fmt;
 
 use madoguchi_domain::Date;
@@ -23,7 +24,7 @@ use crate::money::{Yen, YenMath, sum, yen_ja};
 use crate::table::RateTable;
 
 /// `BurdenDecision` — 負担割合の判定: the ratio and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BurdenDecision {
     /// 1割, 2割 or 3割.
     pub ratio: BurdenRatio,
@@ -32,7 +33,8 @@ pub struct BurdenDecision {
 }
 
 /// Why the 3割 test did not apply although someone's 課税所得 reached its threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum GenekiCleared {
     /// 基準収入額: 収入 (alone, or together) below the limit.
     Income {
@@ -53,8 +55,9 @@ pub enum GenekiCleared {
 }
 
 /// `BurdenReason` — 判定理由.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BurdenReason {
     /// 後期 3割: 課税所得 ≥ threshold and the 収入 (and 旧ただし書所得) test failed.
     KoukiGeneki {
@@ -511,7 +514,7 @@ pub fn kokuho_burden(
 }
 
 /// `LimitDecision` — 限度区分 and why (後期).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LimitDecision {
     /// 限度区分.
     pub category: LimitCategory,
@@ -520,8 +523,9 @@ pub struct LimitDecision {
 }
 
 /// Why a 限度区分.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LimitReason {
     /// 現役並み, by the highest 課税所得 among the insured: at least `from`, below `below` when there is one.
     Geneki {

@@ -325,3 +325,17 @@ fn limit_categories() {
         "世帯の被保険者の課税所得が380万円以上690万円未満のため"
     );
 }
+
+#[test]
+fn decisions_serialise_as_tagged_values_for_the_wire() {
+    let got = kouki_ratio(vec![elder().taxable(300_000).pension(2_000_000)]);
+    let v = serde_json::to_value(&got).expect("serialises");
+    assert_eq!(v["ratio"], "2");
+    assert_eq!(v["reason"]["kind"], "kouki_two");
+    assert_eq!(v["reason"]["taxable_threshold"], 280_000);
+    let p =
+        crate::kouki::kouki_premium(&kouki_2025(), &household(vec![elder()])).expect("computes");
+    let v = serde_json::to_value(&p[0]).expect("serialises");
+    assert_eq!(v["parts"][0]["reduction"]["kind"], "income");
+    assert_eq!(v["parts"][0]["reduction"]["rate"], "70%");
+}

@@ -15,6 +15,7 @@
 
 use madoguchi_domain::Date;
 use madoguchi_domain::insurance::Scheme;
+use serde::Serialize;
 
 use chrono::Months;
 
@@ -27,7 +28,7 @@ use crate::table::{KokuhoTable, Part, PartTable, RateTable};
 
 /// One part's figures for a household: a year at the composition of the first month charged, and what the
 /// months charged add up to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KokuhoPartLine {
     /// Which part.
     pub part: Part,
@@ -60,7 +61,7 @@ pub struct KokuhoPartLine {
 }
 
 /// `KokuhoLevy` — a household's 保険税 (or 保険料) for a 年度.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KokuhoLevy {
     /// 年度.
     pub fiscal_year: FiscalYear,

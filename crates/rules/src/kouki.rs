@@ -6,6 +6,7 @@
 //! acquisition to the month before loss (年額 × 月数 ÷ 12), and the sum is rounded down to 100円 (新潟県後期高齢者
 //! 医療広域連合: 「所得割額と均等割額を合計した額(100円未満切り捨て)」).
 
+use serde::Serialize;
 use std::fmt;
 
 use chrono::Months;
@@ -19,7 +20,8 @@ use crate::reduction::{ReductionJudgment, judge};
 use crate::table::{Part, PartTable, RateTable};
 
 /// Why a 均等割 was reduced.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "rate", rename_all = "snake_case")]
 pub enum PerCapitaReduction {
     /// 軽減 by the household's income.
     Income(Rate),
@@ -37,7 +39,7 @@ impl PerCapitaReduction {
 }
 
 /// One part's figures for one person, as a year (before 月割).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KoukiPartLine {
     /// Which part.
     pub part: Part,
@@ -62,7 +64,7 @@ pub struct KoukiPartLine {
 }
 
 /// `KoukiPremium` — one insured person's 保険料 for a 年度, with every figure that made it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KoukiPremium {
     /// Position of the member in the household input (0-based).
     pub member: usize,

@@ -4,6 +4,7 @@
 //! (国保: also 特定同一世帯所属者), with the 65+ 高齢者特別控除 15万円 taken off 公的年金等所得. A level applies
 //! when that income is at or below base + per_insured × 被保険者数 + per_earner × (給与・年金所得者 − 1).
 
+use serde::Serialize;
 use std::fmt;
 
 use madoguchi_domain::Date;
@@ -14,7 +15,7 @@ use crate::money::{Rate, Yen, YenMath, yen_ja};
 use crate::table::RateTable;
 
 /// `ReductionJudgment` — 軽減判定: the figures and the level found.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReductionJudgment {
     /// 判定所得: the household's counted income.
     pub income: Yen,
