@@ -12,6 +12,7 @@ mod audit;
 mod check;
 mod eligibility;
 mod enroll;
+mod money_rules;
 mod print_sample;
 mod wareki;
 
@@ -39,6 +40,10 @@ enum Command {
     /// Audit trail tools (監査ログ).
     #[command(subcommand)]
     Audit(audit::Command),
+    /// 負担割合 of each insured member of a household on a day (one line each: 1割, 2割 or 3割).
+    BurdenRatio(money_rules::BurdenArgs),
+    /// Annual 保険料 (後期, per insured member) or 保険税/保険料 (国保, per household) from a rate table.
+    Premium(money_rules::PremiumArgs),
     /// Enrols this terminal with the union (端末登録): key made here and kept with the OS keyring.
     Enroll(enroll::Args),
 }
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Audit(c) => audit::run(&c),
         Command::PrintSample(a) => print_sample::run(&a),
         Command::Enroll(a) => enroll::run(a),
+        Command::BurdenRatio(a) => money_rules::run_burden(&a),
+        Command::Premium(a) => money_rules::run_premium(&a),
     };
     match outcome {
         Outcome::Ok(text) => {
