@@ -14,6 +14,8 @@
 //! or a panic message by accident.
 
 pub mod age;
+pub mod csv;
+pub mod dates;
 pub mod eligibility;
 pub mod ids;
 pub mod insurance;
@@ -21,6 +23,7 @@ pub mod kana;
 pub mod message;
 pub mod money;
 mod normalize;
+pub mod text;
 pub mod wareki;
 
 /// A calendar date (Gregorian, no time zone). Dates in Madoguchi are always this type, never strings.
