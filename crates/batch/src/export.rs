@@ -94,17 +94,15 @@ impl std::fmt::Debug for EncryptedExport {
 fn csv(dist: &ApprovedDistribution) -> Result<Zeroizing<Vec<u8>>, BatchError> {
     let mut s = Zeroizing::new(String::new());
     match dist.kind() {
-        DistributionKind::QualificationFile => {
-            s.push_str(&csv::record(&[
-                "通し番号",
-                "被保険者番号",
-                "氏名カナ",
-                "生年月日",
-                "資格取得年月日",
-                "資格喪失年月日",
-                "一部負担金の割合",
-            ]))
-        }
+        DistributionKind::QualificationFile => s.push_str(&csv::record(&[
+            "通し番号",
+            "被保険者番号",
+            "氏名カナ",
+            "生年月日",
+            "資格取得年月日",
+            "資格喪失年月日",
+            "一部負担金の割合",
+        ])),
         DistributionKind::PremiumFile => s.push_str(&csv::record(&[
             "通し番号",
             "被保険者番号",

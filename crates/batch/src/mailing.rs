@@ -99,7 +99,14 @@ pub fn mailing_list(dist: &ApprovedDistribution) -> Result<MailingList, BatchErr
         });
     }
     let class = dist.mail_class();
-    let mut out = csv::record(&["通し番号", "郵便番号", "住所", "宛名", "被保険者番号", "送付方法"]);
+    let mut out = csv::record(&[
+        "通し番号",
+        "郵便番号",
+        "住所",
+        "宛名",
+        "被保険者番号",
+        "送付方法",
+    ]);
     let mut lines = Vec::with_capacity(dist.records().len());
     for r in dist.records() {
         let to = r

@@ -74,8 +74,8 @@ fn the_longest_accepted_address_and_recipient_fit_the_printed_list() {
     }
     let dist = approved(records);
     let list = mailing_list(&dist).expect("list");
-    let renderer =
-        madoguchi_print::Renderer::new(madoguchi_print::PrintAssets::repo_default()).expect("fonts");
+    let renderer = madoguchi_print::Renderer::new(madoguchi_print::PrintAssets::repo_default())
+        .expect("fonts");
     let doc = list
         .render(&renderer, dist.kind().label_ja())
         .expect("the longest accepted values fit the 宛名一覧 line");

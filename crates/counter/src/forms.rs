@@ -6,10 +6,10 @@ use madoguchi_audit::Operation;
 use madoguchi_domain::Date;
 use madoguchi_domain::StaffMessage;
 use madoguchi_domain::dates::DateKind;
-use madoguchi_domain::text::{self, PostalCode, TextError, TextKind};
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, InsuredNumber, MyNumber};
 use madoguchi_domain::insurance::{LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::text::{self, PostalCode, TextError, TextKind};
 use madoguchi_domain::wareki::parse_date;
 use madoguchi_protocol::v1::AuditSearchRequest;
 use madoguchi_protocol::v1::{
@@ -546,7 +546,12 @@ impl NotificationForm {
                 );
                 let long = match long {
                     Some(Some(d)) => c
-                        .in_range("long_term_hospitalization_on", "長期入院該当日", d, DateKind::Event)
+                        .in_range(
+                            "long_term_hospitalization_on",
+                            "長期入院該当日",
+                            d,
+                            DateKind::Event,
+                        )
                         .map(Some),
                     other => other,
                 };

@@ -52,7 +52,11 @@ const HOSTILE: [&str; 7] = [
 
 #[test]
 fn hostile_addresses_are_refused_in_japanese() {
-    assert!(move_in("新潟県見附市研修町1-2-3", "S19.4.4").parse().is_ok());
+    assert!(
+        move_in("新潟県見附市研修町1-2-3", "S19.4.4")
+            .parse()
+            .is_ok()
+    );
     let long = "町".repeat(20_000);
     for text in HOSTILE.iter().copied().chain([long.as_str()]) {
         let e = errors(&move_in(text, "S19.4.4"));
@@ -67,19 +71,29 @@ fn hostile_addresses_are_refused_in_japanese() {
     let e = errors(&move_in("見附市\n本町", "S19.4.4"));
     assert!(e[0].message_ja.contains("改行"), "{}", e[0].message_ja);
     let e = errors(&move_in(&"町".repeat(41), "S19.4.4"));
-    assert!(e[0].message_ja.contains("40文字以内"), "{}", e[0].message_ja);
+    assert!(
+        e[0].message_ja.contains("40文字以内"),
+        "{}",
+        e[0].message_ja
+    );
 }
 
 #[test]
 fn postal_codes_are_three_and_four_digits() {
-    let Notification::MailingAddressChange(m) = mailing("研修　一郎", "９５４－００００", "見附市本町1-1")
-        .parse()
-        .expect("valid")
+    let Notification::MailingAddressChange(m) =
+        mailing("研修　一郎", "９５４－００００", "見附市本町1-1")
+            .parse()
+            .expect("valid")
     else {
         panic!("kind")
     };
     assert_eq!(m.mailing_address.expect("set").postal_code, "9540000");
-    for bad in ["ABCDEFGHIJ-not-a-postcode", "954 0000", "95400001", "9540-000"] {
+    for bad in [
+        "ABCDEFGHIJ-not-a-postcode",
+        "954 0000",
+        "95400001",
+        "9540-000",
+    ] {
         let e = errors(&mailing("研修　一郎", bad, "見附市本町1-1"));
         assert_eq!(e[0].field, "postal_code");
         assert!(e[0].message_ja.contains("7桁"));
@@ -92,11 +106,19 @@ fn impossible_dates_are_refused_in_japanese() {
     for birth in ["-0001-01-01", "1850-01-01", "1872-12-31", "2206-01-01"] {
         let e = errors(&move_in("見附市本町1-1", birth));
         assert_eq!(e[0].field, "birth_date", "{birth}");
-        assert!(e[0].message_ja.starts_with("生年月日"), "{}", e[0].message_ja);
+        assert!(
+            e[0].message_ja.starts_with("生年月日"),
+            "{}",
+            e[0].message_ja
+        );
     }
     let tomorrow = today_jst() + chrono::Days::new(1);
     let e = errors(&move_in("見附市本町1-1", &tomorrow.to_string()));
-    assert!(e[0].message_ja.contains("より後の日付"), "{}", e[0].message_ja);
+    assert!(
+        e[0].message_ja.contains("より後の日付"),
+        "{}",
+        e[0].message_ja
+    );
     let death = |day: String| {
         form(serde_json::json!({"kind": "loss_death",
             "resident_id": "00000000-0000-4000-8000-000000000001", "died_on": day}))

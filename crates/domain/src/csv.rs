@@ -118,7 +118,10 @@ mod tests {
     fn a_record_reads_back_as_its_fields() {
         let text = record(&["=1+1", "a\r\nb", "\"q\"", "'-x"]);
         assert!(text.ends_with("\r\n"));
-        assert_eq!(read_back(&text), vec![vec!["=1+1", "a\r\nb", "\"q\"", "'-x"]]);
+        assert_eq!(
+            read_back(&text),
+            vec![vec!["=1+1", "a\r\nb", "\"q\"", "'-x"]]
+        );
     }
 
     proptest! {

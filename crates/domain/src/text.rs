@@ -168,7 +168,7 @@ pub struct PostalCodeError;
 
 impl StaffMessage for PostalCodeError {
     fn message_ja(&self) -> String {
-        "郵便番号は7桁の数字（例: 954-0000）で入力してください。".into()
+        "7桁の数字（例: 954-0000）で入力してください。".into()
     }
 }
 
@@ -237,7 +237,8 @@ mod tests {
                 Err(TextError::BidiControl { position: 3 })
             );
         }
-        let e = check(TextKind::Address, "見附市\n").expect_err("a trailing LF is refused, not trimmed");
+        let e = check(TextKind::Address, "見附市\n")
+            .expect_err("a trailing LF is refused, not trimmed");
         assert!(e.message_ja().contains("4文字目"));
     }
 
@@ -262,12 +263,22 @@ mod tests {
         );
         assert_eq!(TextKind::Recipient.max_chars(), RECIPIENT_MAX);
         assert_eq!(TextKind::DisplayName.max_chars(), 50);
-        assert!(TextError::TooLong { max: 40 }.message_ja().contains("40文字以内"));
+        assert!(
+            TextError::TooLong { max: 40 }
+                .message_ja()
+                .contains("40文字以内")
+        );
     }
 
     #[test]
     fn postal_codes_are_three_and_four_digits() {
-        for ok in ["9540000", "954-0000", "９５４－００００", "９５４００００", " 954-0000 "] {
+        for ok in [
+            "9540000",
+            "954-0000",
+            "９５４－００００",
+            "９５４００００",
+            " 954-0000 ",
+        ] {
             let p = PostalCode::parse(ok).unwrap_or_else(|_| panic!("{ok}"));
             assert_eq!(p.as_str(), "9540000");
             assert_eq!(p.hyphenated(), "954-0000");

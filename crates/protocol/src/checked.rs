@@ -30,7 +30,10 @@ fn date<'de, D: Deserializer<'de>>(d: D, kind: DateKind) -> Result<Date, D::Erro
     kind.check_fixed(day).map_err(D::Error::custom)
 }
 
-fn optional_date<'de, D: Deserializer<'de>>(d: D, kind: DateKind) -> Result<Option<Date>, D::Error> {
+fn optional_date<'de, D: Deserializer<'de>>(
+    d: D,
+    kind: DateKind,
+) -> Result<Option<Date>, D::Error> {
     Option::<Date>::deserialize(d)?
         .map(|day| kind.check_fixed(day).map_err(D::Error::custom))
         .transpose()

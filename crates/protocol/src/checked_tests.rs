@@ -63,8 +63,12 @@ fn hostile_texts() -> Vec<String> {
 
 #[test]
 fn a_valid_move_in_parses_with_its_address_trimmed() {
-    let r = parse(&move_in(" 新潟県見附市昭和町一丁目1番1号　", "1944-04-04", "2026-11-20"))
-        .expect("valid");
+    let r = parse(&move_in(
+        " 新潟県見附市昭和町一丁目1番1号　",
+        "1944-04-04",
+        "2026-11-20",
+    ))
+    .expect("valid");
     let Notification::AcquisitionMoveIn(m) = r.notification else {
         panic!("kind")
     };
@@ -101,8 +105,17 @@ fn postal_codes_are_normalised_or_refused() {
         };
         assert_eq!(m.mailing_address.expect("given").postal_code, stored);
     }
-    for bad in ["ABCDEFGHIJ-not-a-postcode", "", "954000", "954-00000", "954 0000"] {
-        assert!(parse(&mailing("試験　一郎", bad, "見附市本町1-1")).is_err(), "{bad}");
+    for bad in [
+        "ABCDEFGHIJ-not-a-postcode",
+        "",
+        "954000",
+        "954-00000",
+        "954 0000",
+    ] {
+        assert!(
+            parse(&mailing("試験　一郎", bad, "見附市本町1-1")).is_err(),
+            "{bad}"
+        );
     }
     // Removing the 送付先 still works, with null or without the field.
     let remove = json!({"received_on": "2026-11-20", "notification": {
@@ -149,7 +162,8 @@ fn impossible_dates_are_refused_when_read() {
     assert!(parse(&move_in("見附市", "1873-01-01", "2026-11-20")).is_ok());
     assert!(parse(&move_in("見附市", "1944-04-04", "1850-01-01")).is_err());
     assert!(parse(&move_in("見附市", "1944-04-04", "2008-03-31")).is_err());
-    let search = |b: &str| serde_json::from_value::<ResidentSearchRequest>(json!({"birth_date": b}));
+    let search =
+        |b: &str| serde_json::from_value::<ResidentSearchRequest>(json!({"birth_date": b}));
     assert!(search("-0001-01-01").is_err());
     assert!(search("1951-12-01").is_ok());
     let issued = |day: &str| {
@@ -159,8 +173,10 @@ fn impossible_dates_are_refused_when_read() {
     let returned = |day: &str| serde_json::from_value::<ReturnRequest>(json!({"returned_on": day}));
     assert!(returned("2206-01-01").is_err() && returned("2026-11-21").is_ok());
     let death = |day: &str| {
-        parse(&json!({"received_on": "2026-11-20", "notification": {"kind": "loss_death",
-            "details": {"resident_id": RESIDENT, "died_on": day}}}))
+        parse(
+            &json!({"received_on": "2026-11-20", "notification": {"kind": "loss_death",
+            "details": {"resident_id": RESIDENT, "died_on": day}}}),
+        )
     };
     assert!(death("0001-01-01").is_err() && death("2026-11-19").is_ok());
 }
@@ -171,7 +187,9 @@ fn dates_are_checked_against_today_and_the_receipt() {
     let ok = parse(&move_in("見附市", "1944-04-04", "2026-11-20")).expect("valid");
     assert!(ok.check_dates_on(today).is_ok());
     let future_birth = parse(&move_in("見附市", "2026-11-22", "2026-11-20")).expect("parses");
-    let e = future_birth.check_dates_on(today).expect_err("future birth");
+    let e = future_birth
+        .check_dates_on(today)
+        .expect_err("future birth");
     assert_eq!(e.field, "notification.details.resident.birth_date");
     let body = e.body();
     assert_eq!(body.code, crate::ErrorCode::InvalidField);
@@ -181,16 +199,23 @@ fn dates_are_checked_against_today_and_the_receipt() {
         old_receipt.check_dates_on(today).expect_err("old").field,
         "received_on"
     );
-    let old_death = parse(&json!({"received_on": "2026-11-20", "notification": {"kind": "loss_death",
-        "details": {"resident_id": RESIDENT, "died_on": "2020-01-01"}}}))
+    let old_death = parse(
+        &json!({"received_on": "2026-11-20", "notification": {"kind": "loss_death",
+        "details": {"resident_id": RESIDENT, "died_on": "2020-01-01"}}}),
+    )
     .expect("parses");
     assert_eq!(
-        old_death.check_dates_on(today).expect_err("old event").field,
+        old_death
+            .check_dates_on(today)
+            .expect_err("old event")
+            .field,
         "notification.details.died_on"
     );
     let out_ahead = |day: &str| {
-        parse(&json!({"received_on": "2026-11-20", "notification": {"kind": "loss_move_out",
-            "details": {"resident_id": RESIDENT, "moved_out_on": day}}}))
+        parse(
+            &json!({"received_on": "2026-11-20", "notification": {"kind": "loss_move_out",
+            "details": {"resident_id": RESIDENT, "moved_out_on": day}}}),
+        )
         .expect("parses")
         .check_dates_on(today)
     };

@@ -22,7 +22,10 @@ fn hostile_texts() -> Vec<(&'static str, String)> {
         ("ESC", "新潟県見附市\u{1b}[2J本町".to_owned()),
         ("C1", "新潟県見附市\u{9b}本町".to_owned()),
         ("bidi override", "新潟県見附市\u{202E}町本".to_owned()),
-        ("bidi isolate", "新潟県見附市\u{2067}本町\u{2069}".to_owned()),
+        (
+            "bidi isolate",
+            "新潟県見附市\u{2067}本町\u{2069}".to_owned(),
+        ),
         ("20,000 characters", "町".repeat(20_000)),
         ("empty", String::new()),
         ("spaces only", "　 ".to_owned()),
@@ -88,7 +91,12 @@ async fn hostile_addresses_and_postal_codes_are_refused_and_nothing_is_stored() 
 
     // 転入 with a hostile 住所: refused, no resident, and the key is still free for the corrected request.
     for (case, text) in hostile_texts() {
-        let mut body = move_in(date(1944, 4, 4), date(2026, 11, 10), date(2026, 11, 21), false);
+        let mut body = move_in(
+            date(1944, 4, 4),
+            date(2026, 11, 10),
+            date(2026, 11, 21),
+            false,
+        );
         body["notification"]["details"]["resident"]["address"] = json!(text);
         let key = Uuid::new_v4();
         assert_invalid(case, submit(&desk, key, &body).await, "address");
@@ -96,12 +104,21 @@ async fn hostile_addresses_and_postal_codes_are_refused_and_nothing_is_stored() 
         if case == "NUL" {
             body["notification"]["details"]["resident"]["address"] = json!("新潟県見附市本町1-1");
             let (s, v) = submit(&desk, key, &body).await;
-            assert_eq!(s, StatusCode::OK, "the key was not used by the refusal: {v}");
+            assert_eq!(
+                s,
+                StatusCode::OK,
+                "the key was not used by the refusal: {v}"
+            );
         }
     }
 
     // An insured resident to change.
-    let body = move_in(date(1944, 4, 4), date(2026, 11, 10), date(2026, 11, 21), false);
+    let body = move_in(
+        date(1944, 4, 4),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
     let (s, v) = submit(&desk, Uuid::new_v4(), &body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let decided: NotificationDecision = serde_json::from_value(v).unwrap();
@@ -119,11 +136,19 @@ async fn hostile_addresses_and_postal_codes_are_refused_and_nothing_is_stored() 
             "details": {"resident_id": resident, "changed_on": "2026-11-20", "address": address}}})
     };
     for (case, text) in hostile_texts() {
-        let r = submit(&desk, Uuid::new_v4(), &mailing("試験　一郎", "9540000", &text))
-            .await;
+        let r = submit(
+            &desk,
+            Uuid::new_v4(),
+            &mailing("試験　一郎", "9540000", &text),
+        )
+        .await;
         assert_invalid(case, r, "address");
-        let r = submit(&desk, Uuid::new_v4(), &mailing(&text, "9540000", "新潟県見附市本町1-1"))
-            .await;
+        let r = submit(
+            &desk,
+            Uuid::new_v4(),
+            &mailing(&text, "9540000", "新潟県見附市本町1-1"),
+        )
+        .await;
         assert_invalid(case, r, "recipient");
         assert_invalid(
             case,
@@ -131,12 +156,19 @@ async fn hostile_addresses_and_postal_codes_are_refused_and_nothing_is_stored() 
             "address",
         );
     }
-    for postal in ["ABCDEFGHIJ-not-a-postcode", "", "954000", "954 0000", "95400001"] {
-        let r = submit(&desk, 
-                Uuid::new_v4(),
-                &mailing("試験　一郎", postal, "新潟県見附市本町1-1"),
-            )
-            .await;
+    for postal in [
+        "ABCDEFGHIJ-not-a-postcode",
+        "",
+        "954000",
+        "954 0000",
+        "95400001",
+    ] {
+        let r = submit(
+            &desk,
+            Uuid::new_v4(),
+            &mailing("試験　一郎", postal, "新潟県見附市本町1-1"),
+        )
+        .await;
         assert_invalid(postal, r, "postal_code");
     }
     let after: ResidentDetail = desk.typed(&detail_path).await;
@@ -144,15 +176,19 @@ async fn hostile_addresses_and_postal_codes_are_refused_and_nothing_is_stored() 
     assert_eq!(after.address, before.address, "the 住所 is unchanged");
 
     // A good 送付先 with a hyphenated full-width postal code is stored as seven digits.
-    let (s, v) = submit(&desk, 
-            Uuid::new_v4(),
-            &mailing("試験　一郎", "９５４－００００", " 新潟県見附市本町1-1 "),
-        )
-        .await;
+    let (s, v) = submit(
+        &desk,
+        Uuid::new_v4(),
+        &mailing("試験　一郎", "９５４－００００", " 新潟県見附市本町1-1 "),
+    )
+    .await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let after: ResidentDetail = desk.typed(&detail_path).await;
     let m = after.mailing_address.unwrap();
-    assert_eq!((m.postal_code.as_str(), m.address.as_str()), ("9540000", "新潟県見附市本町1-1"));
+    assert_eq!(
+        (m.postal_code.as_str(), m.address.as_str()),
+        ("9540000", "新潟県見附市本町1-1")
+    );
     fx.shutdown().await;
 }
 
@@ -161,32 +197,71 @@ async fn impossible_dates_are_refused_and_nothing_is_stored() {
     let fx = Fixture::start(1, fixed(jst_noon(2026, 11, 21))).await;
     let desk = sign_in(&fx, T_MITSUKE, "152111-clerk").await;
 
-    let mut body = move_in(date(1944, 4, 4), date(2026, 11, 10), date(2026, 11, 21), false);
+    let mut body = move_in(
+        date(1944, 4, 4),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
     body["notification"]["details"]["resident"]["birth_date"] = json!("-0001-01-01");
-    assert_invalid("birth -0001", submit(&desk, Uuid::new_v4(), &body).await, "birth_date");
+    assert_invalid(
+        "birth -0001",
+        submit(&desk, Uuid::new_v4(), &body).await,
+        "birth_date",
+    );
     not_stored(&fx, &body);
     body["notification"]["details"]["resident"]["birth_date"] = json!("1872-12-31");
-    assert_invalid("birth 1872", submit(&desk, Uuid::new_v4(), &body).await, "birth_date");
+    assert_invalid(
+        "birth 1872",
+        submit(&desk, Uuid::new_v4(), &body).await,
+        "birth_date",
+    );
     not_stored(&fx, &body);
 
-    let mut body = move_in(date(1944, 4, 4), date(2026, 11, 10), date(2026, 11, 21), false);
+    let mut body = move_in(
+        date(1944, 4, 4),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
     body["received_on"] = json!("1850-01-01");
-    assert_invalid("received 1850", submit(&desk, Uuid::new_v4(), &body).await, "received_on");
+    assert_invalid(
+        "received 1850",
+        submit(&desk, Uuid::new_v4(), &body).await,
+        "received_on",
+    );
     not_stored(&fx, &body);
 
-    let mut body = move_in(date(1944, 4, 4), date(2026, 11, 10), date(2026, 11, 21), false);
+    let mut body = move_in(
+        date(1944, 4, 4),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
     body["notification"]["details"]["moved_in_on"] = json!("0001-01-01");
-    assert_invalid("moved in 0001", submit(&desk, Uuid::new_v4(), &body).await, "moved_in_on");
+    assert_invalid(
+        "moved in 0001",
+        submit(&desk, Uuid::new_v4(), &body).await,
+        "moved_in_on",
+    );
     not_stored(&fx, &body);
 
     // A search by an impossible birth date is refused too, not answered with nothing.
     let (s, v) = desk
-        .post("/v1/residents/search", &json!({"birth_date": "-0001-01-01"}))
+        .post(
+            "/v1/residents/search",
+            &json!({"birth_date": "-0001-01-01"}),
+        )
         .await;
     assert_invalid("search", (s, v), "birth_date");
 
     // The boundary itself is accepted: 明治6年1月1日.
-    let mut body = move_in(date(1873, 1, 1), date(2026, 11, 10), date(2026, 11, 21), false);
+    let mut body = move_in(
+        date(1873, 1, 1),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
     body["notification"]["details"]["resident"]["name"] = json!("試験　明治");
     let (s, v) = submit(&desk, Uuid::new_v4(), &body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
@@ -215,7 +290,10 @@ async fn staff_text_is_refused_with_control_characters() {
         assert_eq!(v["field"], "display_name", "{case}");
         let (s, list) = admin.get("/v1/staff").await;
         assert_eq!(s, StatusCode::OK);
-        assert!(!list.to_string().contains(&user_id), "{case}: account stored");
+        assert!(
+            !list.to_string().contains(&user_id),
+            "{case}: account stored"
+        );
     }
     fx.shutdown().await;
 }
