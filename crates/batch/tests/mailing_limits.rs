@@ -1,6 +1,6 @@
 //! The 宛名一覧 (issue 13, finding 6 and the limits of finding 7): a 宛名 or 住所 that starts like a formula
 //! comes out of the CSV export defused, every field reads back unchanged through a standard CSV reader, and
-//! the longest 住所 and 宛名 the protocol accepts fit the printed list.
+//! the longest 住所 and 宛名 the protocol accepts fit the printed list and the 保険料決定通知書.
 
 use madoguchi_batch::{ApprovedDistribution, mailing_list, synthetic};
 use madoguchi_domain::csv::undefuse;
@@ -93,4 +93,26 @@ fn the_longest_accepted_address_and_recipient_fit_the_printed_list() {
             .render(&renderer, dist.kind().label_ja())
             .is_err()
     );
+}
+
+#[test]
+fn the_longest_accepted_address_fits_the_premium_notice_and_one_more_does_not() {
+    // ADDRESS_MAX comes from the 保険料決定通知書's address box (hokenryo-kettei.toml: 100 mm at 7 pt).
+    let renderer = madoguchi_print::Renderer::new(madoguchi_print::PrintAssets::repo_default())
+        .expect("fonts");
+    let layout = renderer.layout("hokenryo-kettei").expect("layout");
+    let mut notice = madoguchi_print::sample::sample_premium();
+    notice.address = Some("龍".repeat(ADDRESS_MAX));
+    renderer
+        .render(
+            &layout,
+            &[notice.clone()],
+            madoguchi_print::RenderMode::Production,
+        )
+        .expect("40 full-width characters print");
+    notice.address = Some("龍".repeat(ADDRESS_MAX + 1));
+    assert!(matches!(
+        renderer.render(&layout, &[notice], madoguchi_print::RenderMode::Production),
+        Err(madoguchi_print::PrintError::TextTooLong { .. })
+    ));
 }
