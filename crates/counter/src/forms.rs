@@ -444,10 +444,11 @@ impl NotificationForm {
                 let changed_on = c.date("changed_on", "変更日", changed_on, DateKind::Event);
                 let name = c.optional("name", "新しい氏名", name, PersonName::parse);
                 let kana = c.optional("kana", "新しいカナ氏名", kana, KanaName::parse);
-                let address = Some(address.trim())
-                    .filter(|a| !a.is_empty())
-                    .and_then(|a| c.text("address", "新しい住所", a, TextKind::Address));
-                if matches!((&name, &kana), (Some(None), Some(None))) && address.is_none() {
+                let given = !address.trim().is_empty();
+                let address = given
+                    .then(|| c.text("address", "新しい住所", address, TextKind::Address))
+                    .flatten();
+                if matches!((&name, &kana), (Some(None), Some(None))) && !given {
                     c.fail(
                         "name",
                         "変更後の氏名・カナ氏名・住所のいずれかを入力してください。",

@@ -79,6 +79,21 @@ fn hostile_addresses_are_refused_in_japanese() {
 }
 
 #[test]
+fn a_new_address_is_checked_as_typed() {
+    let change = |address: &str| {
+        form(serde_json::json!({"kind": "change_of_particulars",
+            "resident_id": "00000000-0000-4000-8000-000000000001",
+            "changed_on": wareki_days_ago(1), "address": address}))
+    };
+    assert!(change(" 新潟県見附市本町2-2 ").parse().is_ok());
+    // A trailing line break is refused (as the union would), not trimmed away; one message, on the field.
+    let e = errors(&change("新潟県見附市本町2-2\n"));
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].field, "address");
+    assert!(e[0].message_ja.starts_with("新しい住所"));
+}
+
+#[test]
 fn postal_codes_are_three_and_four_digits() {
     let Notification::MailingAddressChange(m) =
         mailing("研修　一郎", "９５４－００００", "見附市本町1-1")
