@@ -12,6 +12,7 @@ use std::io::Write;
 
 use age::secrecy::SecretString;
 use chrono::{DateTime, Utc};
+use madoguchi_domain::csv;
 use madoguchi_protocol::distribution::{DistributionKind, RecordPayload};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -19,7 +20,6 @@ use zeroize::Zeroizing;
 
 use crate::approved::ApprovedDistribution;
 use crate::error::BatchError;
-use crate::mailing::csv_field;
 
 /// Shortest accepted password, in characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -94,10 +94,21 @@ impl std::fmt::Debug for EncryptedExport {
 fn csv(dist: &ApprovedDistribution) -> Result<Zeroizing<Vec<u8>>, BatchError> {
     let mut s = Zeroizing::new(String::new());
     match dist.kind() {
-        DistributionKind::QualificationFile => {
-            s.push_str("通し番号,被保険者番号,氏名カナ,生年月日,資格取得年月日,資格喪失年月日,一部負担金の割合\r\n")
-        }
-        DistributionKind::PremiumFile => s.push_str("通し番号,被保険者番号,年度,年間保険料額\r\n"),
+        DistributionKind::QualificationFile => s.push_str(&csv::record(&[
+            "通し番号",
+            "被保険者番号",
+            "氏名カナ",
+            "生年月日",
+            "資格取得年月日",
+            "資格喪失年月日",
+            "一部負担金の割合",
+        ])),
+        DistributionKind::PremiumFile => s.push_str(&csv::record(&[
+            "通し番号",
+            "被保険者番号",
+            "年度",
+            "年間保険料額",
+        ])),
         _ => {
             return Err(BatchError::WrongKind {
                 kind: dist.kind_name(),
@@ -107,25 +118,23 @@ fn csv(dist: &ApprovedDistribution) -> Result<Zeroizing<Vec<u8>>, BatchError> {
     }
     for r in dist.records() {
         match &r.payload {
-            RecordPayload::QualificationRow(q) => s.push_str(&format!(
-                "{},{},{},{},{},{},{}\r\n",
-                r.seq,
-                q.insured_number.as_str(),
-                csv_field(q.kana.as_str()),
-                q.birth_date.format("%Y-%m-%d"),
-                q.acquired_on.format("%Y-%m-%d"),
+            RecordPayload::QualificationRow(q) => s.push_str(&csv::record(&[
+                r.seq.to_string(),
+                q.insured_number.as_str().to_owned(),
+                q.kana.as_str().to_owned(),
+                q.birth_date.format("%Y-%m-%d").to_string(),
+                q.acquired_on.format("%Y-%m-%d").to_string(),
                 q.lost_on
                     .map(|d| d.format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
-                q.burden_ratio.label_ja()
-            )),
-            RecordPayload::PremiumRow(p) => s.push_str(&format!(
-                "{},{},{},{}\r\n",
-                r.seq,
-                p.insured_number.as_str(),
-                p.fiscal_year,
-                p.annual_premium.get()
-            )),
+                q.burden_ratio.label_ja().to_owned(),
+            ])),
+            RecordPayload::PremiumRow(p) => s.push_str(&csv::record(&[
+                r.seq.to_string(),
+                p.insured_number.as_str().to_owned(),
+                p.fiscal_year.to_string(),
+                p.annual_premium.get().to_string(),
+            ])),
             _ => {
                 return Err(BatchError::WrongPayload {
                     seq: r.seq,

@@ -1,6 +1,7 @@
 //! 宛名一覧 for the post office and the envelope check: one line per mailed item in 通し番号 order, with
 //! the 送付方法 (簡易書留・転送不要, 特定記録 …). Only from approved content.
 
+use madoguchi_domain::csv;
 use madoguchi_print::{
     DocumentRecord, ItemKey, ItemValue, PrintConfig, PrintError, PrintKind, RenderMode,
     RenderedDocument, Renderer,
@@ -80,15 +81,6 @@ impl std::fmt::Debug for MailingList {
     }
 }
 
-/// RFC 4180 quoting when needed.
-pub(crate) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// 〒123-4567 form of a 7-digit postal code (kept as given otherwise).
 fn postal(code: &str) -> String {
     if code.len() == 7 && code.bytes().all(|b| b.is_ascii_digit()) {
@@ -107,7 +99,14 @@ pub fn mailing_list(dist: &ApprovedDistribution) -> Result<MailingList, BatchErr
         });
     }
     let class = dist.mail_class();
-    let mut out = String::from("通し番号,郵便番号,住所,宛名,被保険者番号,送付方法\r\n");
+    let mut out = csv::record(&[
+        "通し番号",
+        "郵便番号",
+        "住所",
+        "宛名",
+        "被保険者番号",
+        "送付方法",
+    ]);
     let mut lines = Vec::with_capacity(dist.records().len());
     for r in dist.records() {
         let to = r
@@ -122,15 +121,14 @@ pub fn mailing_list(dist: &ApprovedDistribution) -> Result<MailingList, BatchErr
             to.recipient,
             r.payload.insured_number().as_str()
         ));
-        out.push_str(&format!(
-            "{},{},{},{},{},{}\r\n",
-            r.seq,
-            csv_field(&postal(&to.postal_code)),
-            csv_field(&to.address),
-            csv_field(&format!("{}　様", to.recipient)),
-            r.payload.insured_number().as_str(),
-            class.label_ja()
-        ));
+        out.push_str(&csv::record(&[
+            r.seq.to_string(),
+            postal(&to.postal_code),
+            to.address.clone(),
+            format!("{}　様", to.recipient),
+            r.payload.insured_number().as_str().to_owned(),
+            class.label_ja().to_owned(),
+        ]));
     }
     tracing::info!(distribution = %dist.distribution_id(), rows = dist.record_count(), class = ?class, "mailing list built");
     Ok(MailingList {
@@ -205,6 +203,5 @@ mod tests {
             mailing_list(&d),
             Err(BatchError::WrongKind { .. })
         ));
-        assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
     }
 }

@@ -5,9 +5,11 @@
 use madoguchi_audit::Operation;
 use madoguchi_domain::Date;
 use madoguchi_domain::StaffMessage;
+use madoguchi_domain::dates::DateKind;
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, InsuredNumber, MyNumber};
 use madoguchi_domain::insurance::{LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::text::{self, PostalCode, TextError, TextKind};
 use madoguchi_domain::wareki::parse_date;
 use madoguchi_protocol::v1::AuditSearchRequest;
 use madoguchi_protocol::v1::{
@@ -102,8 +104,26 @@ impl Check {
         self.parsed(field, label, value, parse).map(Some)
     }
 
-    fn date(&mut self, field: &str, label: &str, value: &str) -> Option<Date> {
-        self.parsed(field, label, value, |s| parse_date(s).map(|(d, _)| d))
+    fn date(&mut self, field: &str, label: &str, value: &str, kind: DateKind) -> Option<Date> {
+        let d = self.parsed(field, label, value, |s| parse_date(s).map(|(d, _)| d))?;
+        self.in_range(field, label, d, kind)
+    }
+
+    /// A date within its plausible range as of today, the 受付日 at the counter (domain `dates`).
+    fn in_range(&mut self, field: &str, label: &str, d: Date, kind: DateKind) -> Option<Date> {
+        kind.check_on(d, today_jst())
+            .map_err(|e| self.fail(field, format!("{label}: {}", e.message_ja())))
+            .ok()
+    }
+
+    /// Free text under the rules the union applies (domain `text`), trimmed.
+    fn text(&mut self, field: &str, label: &str, value: &str, kind: TextKind) -> Option<String> {
+        text::check(kind, value)
+            .map_err(|e| match e {
+                TextError::Empty => self.fail(field, format!("{label}を入力してください。")),
+                e => self.fail(field, format!("{label}: {}", e.message_ja())),
+            })
+            .ok()
     }
 
     fn resident(&mut self, value: &str) -> Option<ResidentId> {
@@ -156,6 +176,12 @@ impl SearchForm {
         let birth_date = c.optional("birth_date", "生年月日", &self.birth_date, |s| {
             parse_date(s).map(|(d, _)| d)
         });
+        let birth_date = match birth_date {
+            Some(Some(d)) => c
+                .in_range("birth_date", "生年月日", d, DateKind::Birth)
+                .map(Some),
+            other => other,
+        };
         let req = match (insured_number, kana, birth_date) {
             (Some(insured_number), Some(kana), Some(birth_date)) => Some(ResidentSearchRequest {
                 insured_number,
@@ -324,13 +350,13 @@ impl NotificationForm {
                 );
                 let name = c.parsed("name", "氏名", name, PersonName::parse);
                 let kana = c.parsed("kana", "カナ氏名", kana, KanaName::parse);
-                let birth_date = c.date("birth_date", "生年月日", birth_date);
+                let birth_date = c.date("birth_date", "生年月日", birth_date, DateKind::Birth);
                 if sex.is_none() {
                     c.fail("sex", "性別を選んでください。");
                 }
-                let address = c.required("address", "住所", address).map(str::to_owned);
+                let address = c.text("address", "住所", address, TextKind::Address);
                 let my_number = c.parsed("my_number", "個人番号", my_number, MyNumber::parse);
-                let moved_in_on = c.date("moved_in_on", "転入日", moved_in_on);
+                let moved_in_on = c.date("moved_in_on", "転入日", moved_in_on, DateKind::Event);
                 match (
                     addressee_number,
                     household_number,
@@ -415,13 +441,14 @@ impl NotificationForm {
                 address,
             } => {
                 let rid = c.resident(resident_id);
-                let changed_on = c.date("changed_on", "変更日", changed_on);
+                let changed_on = c.date("changed_on", "変更日", changed_on, DateKind::Event);
                 let name = c.optional("name", "新しい氏名", name, PersonName::parse);
                 let kana = c.optional("kana", "新しいカナ氏名", kana, KanaName::parse);
-                let address = Some(address.trim())
-                    .filter(|a| !a.is_empty())
-                    .map(str::to_owned);
-                if matches!((&name, &kana), (Some(None), Some(None))) && address.is_none() {
+                let given = !address.trim().is_empty();
+                let address = given
+                    .then(|| c.text("address", "新しい住所", address, TextKind::Address))
+                    .flatten();
+                if matches!((&name, &kana), (Some(None), Some(None))) && !given {
                     c.fail(
                         "name",
                         "変更後の氏名・カナ氏名・住所のいずれかを入力してください。",
@@ -445,7 +472,7 @@ impl NotificationForm {
                 moved_out_on,
             } => {
                 let rid = c.resident(resident_id);
-                let d = c.date("moved_out_on", "転出日", moved_out_on);
+                let d = c.date("moved_out_on", "転出日", moved_out_on, DateKind::MoveOut);
                 rid.zip(d).map(|(resident_id, moved_out_on)| {
                     Notification::LossMoveOut(MoveOut {
                         resident_id,
@@ -458,7 +485,7 @@ impl NotificationForm {
                 died_on,
             } => {
                 let rid = c.resident(resident_id);
-                let d = c.date("died_on", "死亡日", died_on);
+                let d = c.date("died_on", "死亡日", died_on, DateKind::Event);
                 rid.zip(d).map(|(resident_id, died_on)| {
                     Notification::LossDeath(Death {
                         resident_id,
@@ -475,29 +502,25 @@ impl NotificationForm {
                 let mailing_address = if *remove {
                     Some(None)
                 } else {
-                    let recipient = c.required("recipient", "宛名", &mailing.recipient);
-                    let postal: String = mailing
-                        .postal_code
-                        .chars()
-                        .filter(|ch| *ch != '-' && *ch != '－' && !ch.is_whitespace())
-                        .map(|ch| match ch {
-                            '０'..='９' => {
-                                char::from_u32(ch as u32 - '０' as u32 + '0' as u32).unwrap_or(ch)
-                            }
-                            other => other,
-                        })
-                        .collect();
-                    let postal_ok =
-                        postal.len() == 7 && postal.chars().all(|ch| ch.is_ascii_digit());
-                    if !postal_ok {
-                        c.fail("postal_code", "郵便番号は7桁の数字で入力してください。");
-                    }
-                    let address = c.required("mailing_address", "送付先住所", &mailing.address);
-                    match (recipient, address) {
-                        (Some(r), Some(a)) if postal_ok => Some(Some(MailingAddress {
-                            recipient: r.to_owned(),
-                            postal_code: postal,
-                            address: a.to_owned(),
+                    let recipient =
+                        c.text("recipient", "宛名", &mailing.recipient, TextKind::Recipient);
+                    let postal = c.parsed(
+                        "postal_code",
+                        "郵便番号",
+                        &mailing.postal_code,
+                        PostalCode::parse,
+                    );
+                    let address = c.text(
+                        "mailing_address",
+                        "送付先住所",
+                        &mailing.address,
+                        TextKind::Address,
+                    );
+                    match (recipient, postal, address) {
+                        (Some(recipient), Some(p), Some(address)) => Some(Some(MailingAddress {
+                            recipient,
+                            postal_code: p.as_str().to_owned(),
+                            address,
                         })),
                         _ => None,
                     }
@@ -522,6 +545,17 @@ impl NotificationForm {
                     long_term_hospitalization_on,
                     |s| parse_date(s).map(|(d, _)| d),
                 );
+                let long = match long {
+                    Some(Some(d)) => c
+                        .in_range(
+                            "long_term_hospitalization_on",
+                            "長期入院該当日",
+                            d,
+                            DateKind::Event,
+                        )
+                        .map(Some),
+                    other => other,
+                };
                 if limit_category.is_none() && matches!(long, Some(None)) {
                     c.fail(
                         "limit_category",
@@ -650,6 +684,10 @@ impl AuditSearchForm {
         c.finish(req)
     }
 }
+
+#[cfg(test)]
+#[path = "forms_input_tests.rs"]
+mod input_tests;
 
 #[cfg(test)]
 mod tests {

@@ -4,7 +4,9 @@
 //! needs them: identifiers with their check digits (個人番号, 保険者番号, 地方公共団体コード, 被保険者番号,
 //! 宛名番号, 世帯番号), the Japanese calendar (和暦), ages per 年齢計算ニ関スル法律, kana normalisation and the
 //! 清音化 search key, the first version of the 後期高齢者医療 eligibility rules, and small value types
-//! (一部負担金の割合, 限度区分, money).
+//! (一部負担金の割合, 限度区分, money); the rules every edge applies to what a person types (free text and
+//! 郵便番号 in [`text`], plausible date ranges in [`dates`]); and the one CSV writer of every export
+//! ([`csv`], which defuses spreadsheet formulas).
 //!
 //! Parse at the edge with these types, then trust them: a value of `MyNumber` always has a valid check digit,
 //! a `WarekiDate` always names a real day inside its era.
@@ -14,6 +16,8 @@
 //! or a panic message by accident.
 
 pub mod age;
+pub mod csv;
+pub mod dates;
 pub mod eligibility;
 pub mod ids;
 pub mod insurance;
@@ -21,6 +25,7 @@ pub mod kana;
 pub mod message;
 pub mod money;
 mod normalize;
+pub mod text;
 pub mod wareki;
 
 /// A calendar date (Gregorian, no time zone). Dates in Madoguchi are always this type, never strings.

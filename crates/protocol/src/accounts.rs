@@ -176,7 +176,9 @@ impl fmt::Debug for PasswordChangeRequest {
 pub struct NewStaffRequest {
     /// Personal user id: 1–64 of ASCII letters, digits and `. _ @ -`. Never reused, even once revoked.
     pub user_id: String,
-    /// Name shown in the title bar and in audit reports.
+    /// Name shown in the title bar and in audit reports: 1–50 characters, no control or bidi characters.
+    #[serde(deserialize_with = "crate::checked::display_name")]
+    #[schemars(with = "schema::DisplayName")]
     pub display_name: String,
     /// The initial password, handed to the staff member; it must be changed at the first sign-in.
     pub initial_password: String,

@@ -338,11 +338,13 @@ pub struct CreateDistribution {
     pub municipality: MunicipalityCode,
     /// The reference day: for 75歳到達 any day of the month; for 一斉更新 and 負担割合 the 8月1日 it takes
     /// effect; for files the day the data describes.
+    #[serde(deserialize_with = "crate::checked::administrative_date")]
     pub reference_date: Date,
     /// How printed items are mailed (ignored for files).
     pub mail_class: MailClass,
-    /// A note for the approvers (no personal data).
-    #[serde(default)]
+    /// A note for the approvers (no personal data): up to 200 characters, no control or bidi characters.
+    #[serde(default, deserialize_with = "crate::checked::note")]
+    #[schemars(with = "schema::Note")]
     pub note: String,
 }
 
@@ -426,7 +428,9 @@ pub enum Decision {
     Approve,
     /// 差戻し, with the reason for the union (no personal data).
     Reject {
-        /// 差戻し理由.
+        /// 差戻し理由: 1–100 characters, no control or bidi characters.
+        #[serde(deserialize_with = "crate::checked::reason")]
+        #[schemars(with = "schema::Reason")]
         reason: String,
     },
 }

@@ -15,6 +15,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit_chain;
+mod checked;
 pub mod distribution;
 pub mod enrol;
 pub mod error;
@@ -24,4 +25,5 @@ pub mod reveal;
 mod schema;
 pub mod v1;
 
+pub use checked::DateFieldError;
 pub use error::{ErrorBody, ErrorCode};

@@ -34,7 +34,10 @@ pub struct ReprintApprovalRequest {
     pub supervisor_user_id: String,
     /// The supervisor's password.
     pub password: String,
-    /// Why the document is printed again (no personal data), e.g. 「用紙詰まりによる印字不良」.
+    /// Why the document is printed again (no personal data), e.g. 「用紙詰まりによる印字不良」: 1–100
+    /// characters, no control or bidi characters.
+    #[serde(deserialize_with = "crate::checked::reason")]
+    #[schemars(with = "crate::schema::Reason")]
     pub reason: String,
 }
 

@@ -210,7 +210,11 @@ impl RevealRequest {
         match (self.purpose, text) {
             (RevealPurpose::Other, None) => Err(PurposeError::TextRequired),
             (RevealPurpose::Other, Some(t)) => {
-                if t.chars().count() > PURPOSE_TEXT_MAX || t.chars().any(char::is_control) {
+                // The shared free-text rules: no control or bidi characters (madoguchi_domain::text).
+                if t.chars().count() > PURPOSE_TEXT_MAX
+                    || madoguchi_domain::text::check(madoguchi_domain::text::TextKind::Reason, t)
+                        .is_err()
+                {
                     Err(PurposeError::TextRequired)
                 } else {
                     Ok(CheckedPurpose {
@@ -287,6 +291,10 @@ mod tests {
         );
         assert_eq!(
             req(RevealPurpose::Other, Some("照会\u{7}")).check(),
+            Err(PurposeError::TextRequired)
+        );
+        assert_eq!(
+            req(RevealPurpose::Other, Some("照会\u{202E}")).check(),
             Err(PurposeError::TextRequired)
         );
         let just = "あ".repeat(PURPOSE_TEXT_MAX);

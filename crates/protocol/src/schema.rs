@@ -56,3 +56,11 @@ string_schema!(EligibilityReason, "判定理由",
              "welfare_excluded", "lost_death", "lost_moved_out", "not_yet_resident"]);
 string_schema!(Yen, "金額 (円), an integer number of yen",
     "type": "integer");
+string_schema!(Address, "住所 (住民票 or 送付先): 1-40 characters (the 保険料決定通知書 prints 40), no control or bidirectional formatting characters",
+    "type": "string", "minLength": 1, "maxLength": 40);
+string_schema!(DisplayName, "職員の表示名: 1-50 characters, no control or bidirectional formatting characters",
+    "type": "string", "minLength": 1, "maxLength": 50);
+string_schema!(Reason, "A reason typed by staff: 1-100 characters, no control or bidirectional formatting characters",
+    "type": "string", "minLength": 1, "maxLength": 100);
+string_schema!(Note, "A note for approvers: up to 200 characters, no control or bidirectional formatting characters",
+    "type": "string", "maxLength": 200);

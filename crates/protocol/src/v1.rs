@@ -209,7 +209,11 @@ pub struct ResidentSearchRequest {
     #[schemars(with = "Option<schema::KanaName>")]
     pub kana: Option<KanaName>,
     /// 生年月日, exact.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::optional_birth_date"
+    )]
     pub birth_date: Option<Date>,
     /// At most this many results (1–200, default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,7 +273,8 @@ pub struct ResidentSearchResponse {
 pub struct MailingAddress {
     /// 宛名 (recipient).
     pub recipient: String,
-    /// 郵便番号 (7 digits, no hyphen).
+    /// 郵便番号 (7 digits, no hyphen; empty in a distribution's mailing list when the union keeps no
+    /// 郵便番号 for a 住民票 address).
     pub postal_code: String,
     /// 住所.
     pub address: String,
@@ -369,7 +374,8 @@ pub struct MyNumberResponse {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationRequest {
-    /// 受付日: the day the counter accepted the notification.
+    /// 受付日: the day the counter accepted the notification (from 2008-04-01, the start of the scheme).
+    #[serde(deserialize_with = "crate::checked::receipt_date")]
     pub received_on: Date,
     /// What is notified.
     pub notification: Notification,
@@ -472,12 +478,15 @@ pub struct NewResident {
     /// 氏名カナ.
     #[schemars(with = "schema::KanaName")]
     pub kana: KanaName,
-    /// 生年月日.
+    /// 生年月日 (from 明治6年1月1日, the first day printable in 和暦).
+    #[serde(deserialize_with = "crate::checked::birth_date")]
     pub birth_date: Date,
     /// 性別.
     #[schemars(with = "schema::Sex")]
     pub sex: Sex,
-    /// 住所 (after moving in).
+    /// 住所 (after moving in): 1–40 characters, no control or bidi characters.
+    #[serde(deserialize_with = "crate::checked::address")]
+    #[schemars(with = "schema::Address")]
     pub address: String,
     /// 生活保護受給中.
     #[serde(default)]
@@ -494,6 +503,7 @@ pub struct MoveIn {
     #[schemars(with = "schema::MyNumber")]
     pub my_number: MyNumber,
     /// 転入日.
+    #[serde(deserialize_with = "crate::checked::event_date")]
     pub moved_in_on: Date,
     /// マイナ保険証 registered.
     #[serde(default)]
@@ -556,6 +566,7 @@ pub struct ChangeOfParticulars {
     /// The resident.
     pub resident_id: ResidentId,
     /// 変更日.
+    #[serde(deserialize_with = "crate::checked::event_date")]
     pub changed_on: Date,
     /// New 氏名.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -565,8 +576,13 @@ pub struct ChangeOfParticulars {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<schema::KanaName>")]
     pub kana: Option<KanaName>,
-    /// New 住所 (within the municipality).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// New 住所 (within the municipality): when given, 1–40 characters, no control or bidi characters.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::optional_address"
+    )]
+    #[schemars(with = "Option<schema::Address>")]
     pub address: Option<String>,
 }
 
@@ -577,6 +593,7 @@ pub struct MoveOut {
     /// The resident.
     pub resident_id: ResidentId,
     /// 転出日.
+    #[serde(deserialize_with = "crate::checked::move_out_date")]
     pub moved_out_on: Date,
 }
 
@@ -587,6 +604,7 @@ pub struct Death {
     /// The resident.
     pub resident_id: ResidentId,
     /// 死亡日.
+    #[serde(deserialize_with = "crate::checked::event_date")]
     pub died_on: Date,
 }
 
@@ -596,7 +614,9 @@ pub struct Death {
 pub struct MailingAddressChange {
     /// The resident.
     pub resident_id: ResidentId,
-    /// The new 送付先, or none to send to the 住民票 address again.
+    /// The new 送付先, or none to send to the 住民票 address again. Checked: 宛名 1–30 and 住所 1–40
+    /// characters without control or bidi characters, 郵便番号 3+4 digits (stored as 7 digits).
+    #[serde(default, deserialize_with = "crate::checked::optional_mailing_address")]
     pub mailing_address: Option<MailingAddress>,
 }
 
@@ -611,7 +631,11 @@ pub struct OptionalEntries {
     #[schemars(with = "Option<schema::LimitCategory>")]
     pub limit_category: Option<LimitCategory>,
     /// 長期入院該当日 to print.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::checked::optional_event_date"
+    )]
     pub long_term_hospitalization_on: Option<Date>,
 }
 
@@ -820,6 +844,7 @@ pub struct DocumentData {
 #[serde(deny_unknown_fields)]
 pub struct IssuanceRequest {
     /// 交付日.
+    #[serde(deserialize_with = "crate::checked::receipt_date")]
     pub issued_on: Date,
     /// 窓口 or 郵送.
     pub method: IssueMethod,
@@ -833,6 +858,7 @@ pub struct IssuanceRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequest {
     /// 回収日.
+    #[serde(deserialize_with = "crate::checked::receipt_date")]
     pub returned_on: Date,
 }
 

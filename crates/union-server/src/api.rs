@@ -748,6 +748,10 @@ async fn submit_notification(
     }
     let municipality = staff.session.municipality;
     let hash = request_hash(&req)?;
+    // Plausible dates for today (受付日 within a year, no future birth, events within five years of the
+    // 受付日): refused with the field before anything is looked up or decided.
+    req.check_dates_on(state.today())
+        .map_err(|e| ApiError(e.body()))?;
     if let Some(record) = state.store.idempotency(&municipality, key)? {
         staff
             .note

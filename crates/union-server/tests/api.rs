@@ -457,18 +457,22 @@ async fn bad_input_gets_a_stable_code_and_writes_nothing() {
     future["notification"]["details"]["moved_in_on"] = json!("2099-01-01");
     future["received_on"] = json!("2099-01-01");
     let (s, v) = desk.submit(uuid::Uuid::new_v4(), &future).await;
+    // A 受付日 after today is refused on the field itself, before any rule of the union is applied.
     assert_eq!(
         (s, code(&v).as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_dates")
+        (StatusCode::BAD_REQUEST, "invalid_field")
     );
+    assert_eq!(v["field"], "received_on");
 
     let mut before_birth = good.clone();
     before_birth["notification"]["details"]["moved_in_on"] = json!("1940-01-01");
     let (s, v) = desk.submit(uuid::Uuid::new_v4(), &before_birth).await;
+    // More than five years before the 受付日 (and before the birth): refused on the field.
     assert_eq!(
         (s, code(&v).as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_dates")
+        (StatusCode::BAD_REQUEST, "invalid_field")
     );
+    assert_eq!(v["field"], "notification.details.moved_in_on");
 
     let (s, v) = desk
         .client

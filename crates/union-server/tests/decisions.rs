@@ -199,11 +199,12 @@ async fn loss_by_death_and_move_out_the_next_day_with_return() {
             json!({"resident_id": resident, "died_on": d}),
         )
     };
+    // A death after the 受付日 is refused on the field (a date the clerk cannot have been told yet).
     refused_with(
         &desk,
         &died("2026-11-21", "2026-11-20"),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_dates",
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
     )
     .await;
     let d = decided(&desk, &died("2026-11-19", "2026-11-20")).await;
@@ -260,11 +261,12 @@ async fn loss_by_death_and_move_out_the_next_day_with_return() {
             json!({"resident_id": resident, "moved_out_on": d}),
         )
     };
+    // More than 31 days ahead: refused on the field when the request is checked.
     refused_with(
         &desk,
         &out("2026-12-31"),
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_dates",
+        StatusCode::BAD_REQUEST,
+        "invalid_field",
     )
     .await;
     refused_with(

@@ -310,15 +310,9 @@ pub(super) async fn search(
     }))
 }
 
-/// A CSV field: quoted, quotes doubled, and a leading `= + - @` defused so a spreadsheet never runs it.
-/// Hand-rolled: eight lines do not justify a CSV dependency in the server.
+/// A CSV field: the one writer of every export (madoguchi_domain::csv), defusing formulas.
 fn csv_field(s: &str) -> String {
-    let defused = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    };
-    format!("\"{}\"", defused.replace('"', "\"\""))
+    madoguchi_domain::csv::field(s)
 }
 
 fn csv_report(rows: &[(String, ChainEntry)]) -> String {
