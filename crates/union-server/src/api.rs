@@ -59,6 +59,8 @@ pub struct AppState {
     /// Every staff password passes here ([`crate::password_gate`]).
     pub password_gate: crate::password_gate::PasswordGate,
     pub config: UnionConfig,
+    /// The 後期 料率表 by 年度 ([`crate::rates`]).
+    pub rates: crate::rates::RateBook,
     pub sessions: Sessions,
     /// Serialises decisions and document records so an idempotency key is checked and committed as one step.
     pub write_lock: tokio::sync::Mutex<()>,

@@ -294,6 +294,7 @@ pub fn decide(
                     insured_number: None,
                     qualification: None,
                     documents: Vec::new(),
+                    burden_assessment: None,
                 },
             };
             r.household = n.household_number.clone();

@@ -312,6 +312,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     Err(server::ServeError::Store(e)) => {
                         return Err(format!("{}\n{e}", e.message_ja()));
                     }
+                    Err(server::ServeError::Rates(e)) => {
+                        return Err(format!("{}\n{e}", e.message_ja()));
+                    }
                     Err(e) => return Err(e.to_string()),
                 };
                 println!("listening on {}", running.addr);
