@@ -21,8 +21,8 @@
 //!   with that 年度's 料率表 ([`crate::reassess::household_premiums`]).
 //!
 //! Printed items are addressed to the 送付先 when one is registered, otherwise to the 住民票 address; records
-//! are grouped by what is printed (資格確認書 first, then 資格情報のお知らせ: different paper, often a
-//! different printer, so a bulk run prints each group as long jobs), ordered by 被保険者番号 (then resident
+//! are grouped by what is printed (負担割合変更通知, then 資格確認書, then 資格情報のお知らせ: different paper,
+//! often a different printer, so a bulk run prints each group as long jobs), ordered by 被保険者番号 (then resident
 //! id) within a group, and numbered from 1.
 
 use std::collections::BTreeMap;
@@ -433,10 +433,13 @@ pub fn generate(
     })
 }
 
-/// The print group of a record: 資格確認書 (0) before 資格情報のお知らせ (1); everything else prints alone.
+/// The print group of a record: 負担割合変更通知 (0), then 資格確認書 (1), then 資格情報のお知らせ (2) — each
+/// group on its own paper, printed as long jobs (the terminal's batch prints one page class per job); rows of
+/// files have no group (0).
 fn print_group(payload: &RecordPayload) -> u8 {
     match payload {
-        RecordPayload::Certificate(d) if d.kind == DocumentKind::ShikakuJohoOshirase => 1,
+        RecordPayload::Certificate(d) if d.kind == DocumentKind::ShikakuJohoOshirase => 2,
+        RecordPayload::Certificate(_) => 1,
         _ => 0,
     }
 }

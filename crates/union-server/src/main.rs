@@ -335,12 +335,13 @@ fn run(cli: Cli) -> Result<(), String> {
             let store = SledStore::open(&data).map_err(refused)?;
             let report = store.verify().map_err(refused)?;
             println!(
-                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件",
+                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件、所得情報 {} 件",
                 report.residents,
                 report.index_entries,
                 report.documents,
                 report.ledger,
-                report.audit
+                report.audit,
+                report.incomes
             );
             Ok(())
         }
