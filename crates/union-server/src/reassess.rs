@@ -17,7 +17,9 @@
 //!   stored (交付待ち), and the 判定 with its reason (`BurdenReason`, tagged and as the clerk's sentence) is
 //!   kept as `burden_assessment` — for everyone of the municipality whose judged ratio is the one they hold.
 //! - **限度区分**: derived with `kouki_limit_category` for the people who had one printed (任意記載事項);
-//!   others get none printed.
+//!   others get none printed. The 判定 kept on the record carries it, so a later 任意記載事項 application
+//!   prints the derived 限度区分 instead of the one typed at the counter ([`crate::decide`]); without a 判定
+//!   for the day (no income held) the typed one stays.
 
 use std::collections::BTreeMap;
 
@@ -228,6 +230,8 @@ pub fn assessment_record(a: &Assessed, fiscal_year: i32, on: Date) -> BurdenAsse
         ratio: a.decision.ratio,
         reason: serde_json::to_value(a.decision.reason).unwrap_or(serde_json::Value::Null),
         reason_ja: a.decision.reason.to_string(),
+        limit_category: a.limit.category,
+        limit_reason_ja: a.limit.reason.to_string(),
     }
 }
 
@@ -328,4 +332,37 @@ pub fn apply_approved(
         store.commit(commit)?;
     }
     Ok(changed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_domain::insurance::{BurdenRatio, LimitCategory};
+
+    #[test]
+    fn a_kept_assessment_gives_its_limit_only_for_its_ratio_and_year() {
+        let d = |y, m, day| Date::from_ymd_opt(y, m, day).unwrap();
+        let a = BurdenAssessment {
+            fiscal_year: 2026,
+            effective_on: d(2026, 8, 1),
+            ratio: BurdenRatio::Two,
+            reason: serde_json::Value::Null,
+            reason_ja: String::new(),
+            limit_category: LimitCategory::IppanIi,
+            limit_reason_ja: String::new(),
+        };
+        let two = BurdenRatio::Two;
+        assert_eq!(a.limit_on(two, d(2026, 7, 31)), None, "before 8/1");
+        assert_eq!(a.limit_on(two, d(2026, 8, 1)), Some(LimitCategory::IppanIi));
+        assert_eq!(
+            a.limit_on(two, d(2027, 7, 31)),
+            Some(LimitCategory::IppanIi)
+        );
+        assert_eq!(a.limit_on(two, d(2027, 8, 1)), None, "the next 判定's year");
+        assert_eq!(
+            a.limit_on(BurdenRatio::One, d(2026, 9, 1)),
+            None,
+            "another ratio"
+        );
+    }
 }

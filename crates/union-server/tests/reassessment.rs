@@ -217,6 +217,51 @@ async fn the_8_1_reassessment_moves_people_to_2_and_3_tenths_with_new_documents(
         "{moved:?}"
     );
 
+    // 任意記載事項 afterwards: the 限度区分 printed is the one derived from the 判定, not the one typed.
+    let clerk = sign_in(&fx, T_MITSUKE, &format!("{MITSUKE}-clerk")).await;
+    let moved_three = records
+        .iter()
+        .find_map(|r| match &r.payload {
+            RecordPayload::BurdenRatioNotice(n) if n.after == BurdenRatio::Three => {
+                Some(r.resident_id)
+            }
+            _ => None,
+        })
+        .unwrap();
+    let kept = store
+        .resident(moved_three)
+        .unwrap()
+        .unwrap()
+        .burden_assessment
+        .unwrap();
+    assert!(
+        kept.limit_reason_ja.contains("課税所得"),
+        "{}",
+        kept.limit_reason_ja
+    );
+    let (status, v) = clerk
+        .submit(
+            uuid::Uuid::new_v4(),
+            &serde_json::json!({"received_on": "2026-11-25", "notification": {
+                "kind": "optional_entries",
+                "details": {"resident_id": moved_three, "limit_category": "kubun_i"}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let decision: madoguchi_protocol::v1::NotificationDecision = serde_json::from_value(v).unwrap();
+    let printed: madoguchi_protocol::v1::DocumentData = clerk
+        .typed(&format!(
+            "/v1/documents/{}",
+            decision.document.unwrap().document_id
+        ))
+        .await;
+    assert_eq!(printed.limit_category, Some(kept.limit_category));
+    assert_ne!(
+        serde_json::to_value(kept.limit_category).unwrap(),
+        "kubun_i",
+        "a 3割 household is 現役並み"
+    );
+
     // Applied once: the same 判定 again finds nobody left to move.
     let again = create(&union1, DistributionKind::BurdenRatioChange, on).await;
     assert_eq!(again.record_count, 0);

@@ -74,6 +74,22 @@ pub struct BurdenAssessment {
     /// The sentence a clerk reads aloud (`BurdenReason`'s `Display`), e.g. 「世帯の被保険者の課税所得が28万円
     /// 以上で、…のため2割」.
     pub reason_ja: String,
+    /// 限度区分 of the same 判定 (`kouki_limit_category`): printed when the person asks for it (任意記載事項).
+    pub limit_category: LimitCategory,
+    /// Why that 限度区分 (`LimitReason`'s `Display`).
+    pub limit_reason_ja: String,
+}
+
+impl BurdenAssessment {
+    /// The 限度区分 this 判定 gives on `day`, when it is the one behind `ratio` and `day` falls in its year
+    /// (8/1 to the next 7/31).
+    pub fn limit_on(&self, ratio: BurdenRatio, day: Date) -> Option<LimitCategory> {
+        let until = self
+            .effective_on
+            .checked_add_months(chrono::Months::new(12))?;
+        (self.ratio == ratio && self.effective_on <= day && day < until)
+            .then_some(self.limit_category)
+    }
 }
 
 /// `IncomeRecord` — 所得情報: one resident's previous-year income as the union holds it for one 年度.
