@@ -35,8 +35,10 @@ fn payload_fits(kind: DistributionKind, p: &RecordPayload) -> bool {
             DistributionKind::MonthlyAgeArrival | DistributionKind::AnnualRenewal,
             RecordPayload::Certificate(_)
         ) | (
+            // The notice, then the new 資格確認書 (or 資格情報のお知らせ) with the new ratio (union-server
+            // `distribution_burden`).
             DistributionKind::BurdenRatioChange,
-            RecordPayload::BurdenRatioNotice(_)
+            RecordPayload::BurdenRatioNotice(_) | RecordPayload::Certificate(_)
         ) | (
             DistributionKind::QualificationFile,
             RecordPayload::QualificationRow(_)

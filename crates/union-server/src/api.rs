@@ -10,11 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -23,29 +20,31 @@ use madoguchi_domain::Date;
 use madoguchi_domain::ids::MunicipalityCode;
 use madoguchi_protocol::reveal::{CheckedPurpose, PurposeError, RevealRequest};
 use madoguchi_protocol::v1::{
-    self, AuditEntry, AuditPage, AuditQuery, DocumentData, DocumentId, DocumentState,
-    HealthResponse, IssuanceRecord, IssuanceRequest, IssueMethod, MyNumberResponse, Notification,
-    NotificationDecision, NotificationRequest, QualificationState, ResidentDetail, ResidentId,
-    ResidentSearchRequest, ResidentSearchResponse, ResidentSummary, ReturnRecord, ReturnRequest,
-    Role, RosterResponse, RosterRow, SignInRequest, SignInResponse, StaffInfo,
+    self, AuditEntry, HealthResponse, MyNumberResponse, Notification, NotificationDecision,
+    NotificationRequest, QualificationState, ResidentDetail, ResidentId, ResidentSearchRequest,
+    ResidentSearchResponse, ResidentSummary, SignInRequest, SignInResponse, StaffInfo,
 };
 use madoguchi_protocol::{ErrorBody, ErrorCode};
-use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::auth::{Session, SessionRefusal, Sessions};
+use crate::auth::{Session, Sessions};
 use crate::config::UnionConfig;
 use crate::decide::{self, Context, Refusal, qualification_of, summary};
 use crate::store::{
-    Commit, DocumentRecord, IdempotencyRecord, LedgerEntry, ResidentQuery, ResidentRecord,
-    StoreError, UnionStore,
+    IdempotencyRecord, LedgerEntry, ResidentQuery, ResidentRecord, StoreError, UnionStore,
 };
 use crate::tls::{RevokedSerials, TerminalIdentity};
 
 #[path = "api_distribution.rs"]
 mod api_distribution;
 mod chain_api;
+mod document_api;
+mod extract;
+
+use document_api::document_in_scope;
+pub use extract::{ApiJson, parse_json};
+pub(crate) use extract::{Staff, Terminal};
 
 /// Largest accepted request body. A notification is well under 4 KiB.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -59,6 +58,8 @@ pub struct AppState {
     /// Every staff password passes here ([`crate::password_gate`]).
     pub password_gate: crate::password_gate::PasswordGate,
     pub config: UnionConfig,
+    /// The 後期 料率表 by 年度 ([`crate::rates`]).
+    pub rates: crate::rates::RateBook,
     pub sessions: Sessions,
     /// Serialises decisions and document records so an idempotency key is checked and committed as one step.
     pub write_lock: tokio::sync::Mutex<()>,
@@ -277,154 +278,6 @@ async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Ne
 
 // ----------------------------------------------------------------------------------------------------------
 // Extractors
-
-/// The terminal at the other end of the connection.
-pub(crate) struct Terminal(pub(crate) Arc<TerminalIdentity>);
-
-impl<S: Send + Sync> FromRequestParts<S> for Terminal {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Arc<TerminalIdentity>>()
-            .cloned()
-            .map(Terminal)
-            .ok_or_else(|| ErrorCode::Unauthenticated.into())
-    }
-}
-
-impl Terminal {
-    pub(crate) fn municipality(&self) -> ApiResult<MunicipalityCode> {
-        MunicipalityCode::from_str(&self.0.municipality)
-            .map_err(|_| ErrorCode::Unauthenticated.into())
-    }
-}
-
-/// A signed-in staff member whose session belongs to this connection's terminal certificate.
-pub(crate) struct Staff {
-    pub(crate) session: Session,
-    pub(crate) token: String,
-    pub(crate) note: AuditNote,
-}
-
-impl FromRequestParts<Shared> for Staff {
-    type Rejection = ApiError;
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &Shared,
-    ) -> Result<Self, Self::Rejection> {
-        let terminal = Terminal::from_request_parts(parts, state).await?;
-        let note = parts
-            .extensions
-            .get::<AuditNote>()
-            .cloned()
-            .unwrap_or_default();
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(ApiError::from(ErrorCode::Unauthenticated))?;
-        let session = state
-            .sessions
-            .check(token, &terminal.0.fingerprint)
-            .map_err(|r| match r {
-                SessionRefusal::Unknown => ApiError::from(ErrorCode::Unauthenticated),
-                SessionRefusal::OtherTerminal => ApiError::from(ErrorCode::SessionTerminalMismatch),
-                SessionRefusal::Closed(why) => ApiError::from(crate::accounts::closed_code(why)),
-            })?;
-        note.user(&session.user_id);
-        // The account is read again on every request: revocation, ended grants and a pending password
-        // change take effect on the next request, not at the next sign-in.
-        let session = crate::accounts::recheck(state, session, &parts.method, parts.uri.path())
-            .map_err(ApiError::from)?;
-        Ok(Staff {
-            session,
-            token: token.to_string(),
-            note,
-        })
-    }
-}
-
-impl Staff {
-    fn require_counter(&self) -> ApiResult<()> {
-        if self.session.can_do_counter_work() {
-            Ok(())
-        } else {
-            Err(ErrorCode::Forbidden.into())
-        }
-    }
-}
-
-/// A JSON body parsed into `T` with stable error codes.
-pub struct ApiJson<T>(pub T);
-
-/// Classifies a serde_json error without echoing any value from the input.
-fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
-    let path = err.path().to_string();
-    let inner = err.into_inner();
-    match inner.classify() {
-        serde_json::error::Category::Data => {
-            let text = inner.to_string();
-            if text.starts_with("unknown field") {
-                // The path already ends with the unknown key.
-                let field: String = path.chars().take(128).collect();
-                ApiError::field(ErrorCode::UnknownField, field)
-            } else if text.starts_with("missing field") {
-                let name: String = text
-                    .split('`')
-                    .nth(1)
-                    .unwrap_or("")
-                    .chars()
-                    .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-                    .take(64)
-                    .collect();
-                let field = if path == "." {
-                    name
-                } else {
-                    format!("{path}.{name}")
-                };
-                ApiError::field(ErrorCode::MissingField, field)
-            } else {
-                ApiError::field(ErrorCode::InvalidField, path)
-            }
-        }
-        _ => ErrorCode::MalformedJson.into(),
-    }
-}
-
-/// Parses a JSON body (used by the server and by the request-parsing tests).
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ErrorBody> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| json_error(e).0)?;
-    de.end()
-        .map_err(|_| ErrorBody::new(ErrorCode::MalformedJson))?;
-    Ok(value)
-}
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
-    type Rejection = ApiError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-        if !is_json {
-            return Err(ErrorCode::UnsupportedMediaType.into());
-        }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::from(ErrorCode::PayloadTooLarge)
-            } else {
-                ApiError::from(ErrorCode::MalformedJson)
-            }
-        })?;
-        parse_json(&bytes).map(ApiJson).map_err(ApiError)
-    }
-}
 
 /// Runs store work on the blocking pool.
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
@@ -804,210 +657,6 @@ async fn submit_notification(
     Ok(axum::Json(decided))
 }
 
-fn document_in_scope(state: &AppState, staff: &Staff, raw_id: &str) -> ApiResult<DocumentRecord> {
-    let id: DocumentId = parse_id(raw_id)?;
-    staff.note.target(format!("document:{id}"));
-    let d = state
-        .store
-        .document(id)?
-        .ok_or(ApiError::from(ErrorCode::NotFound))?;
-    if d.municipality != staff.session.municipality {
-        return Err(ErrorCode::OutOfScope.into());
-    }
-    Ok(d)
-}
-
-async fn document_data(
-    State(state): State<Shared>,
-    staff: Staff,
-    Path(raw_id): Path<String>,
-) -> ApiResult<axum::Json<DocumentData>> {
-    staff.require_counter()?;
-    let d = document_in_scope(&state, &staff, &raw_id)?;
-    Ok(axum::Json(DocumentData {
-        document_id: d.id,
-        kind: d.kind,
-        insured_number: d.insured_number,
-        name: d.name,
-        kana: d.kana,
-        birth_date: d.birth_date,
-        sex: d.sex,
-        acquired_on: d.acquired_on,
-        valid_from: d.valid_from,
-        valid_until: d.valid_until,
-        issue_date: d.issue_date,
-        burden_ratio: d.burden_ratio,
-        limit_category: d.limit_category,
-        long_term_hospitalization_on: d.long_term_hospitalization_on,
-        insurer_number: d.insurer_number,
-        insurer_name: state.config.union_name.clone(),
-        mailing_address: d.mailing_address,
-        sample: state.config.training,
-        state: d.state,
-    }))
-}
-
-async fn record_issuance(
-    State(state): State<Shared>,
-    staff: Staff,
-    Path(raw_id): Path<String>,
-    ApiJson(req): ApiJson<IssuanceRequest>,
-) -> ApiResult<axum::Json<v1::DocumentSummary>> {
-    staff.require_counter()?;
-    let _guard = state.write_lock.lock().await;
-    let mut d = document_in_scope(&state, &staff, &raw_id)?;
-    let mut identity = req.identity_documents.clone();
-    identity.sort_by_key(|x| format!("{x:?}"));
-    identity.dedup();
-    let record = IssuanceRecord {
-        issued_on: req.issued_on,
-        method: req.method,
-        identity_documents: identity,
-        recorded_by: staff.session.user_id.clone(),
-    };
-    match d.state {
-        DocumentState::ToIssue => {}
-        DocumentState::Voided => return Err(ErrorCode::DocumentVoided.into()),
-        _ => {
-            // A retry of the same record answers the same; anything else is a second handover.
-            let same = d.issuance.as_ref().is_some_and(|i| {
-                i.issued_on == record.issued_on
-                    && i.method == record.method
-                    && i.identity_documents == record.identity_documents
-            });
-            return if same && d.state == DocumentState::Issued {
-                Ok(axum::Json(summary(&d)))
-            } else {
-                Err(ErrorCode::AlreadyIssued.into())
-            };
-        }
-    }
-    if req.method == IssueMethod::Counter && record.identity_documents.is_empty() {
-        return Err(ApiError::field(
-            ErrorCode::IdentityDocumentRequired,
-            "identity_documents",
-        ));
-    }
-    if req.issued_on > state.today() || req.issued_on < d.issue_date {
-        return Err(ApiError::field(ErrorCode::InvalidDates, "issued_on"));
-    }
-    d.state = DocumentState::Issued;
-    d.issuance = Some(record);
-    state.store.commit(Commit {
-        documents: vec![d.clone()],
-        ..Commit::default()
-    })?;
-    let seq = state.group_flush.committed();
-    drop(_guard);
-    flush(&state, seq).await?;
-    Ok(axum::Json(summary(&d)))
-}
-
-async fn record_return(
-    State(state): State<Shared>,
-    staff: Staff,
-    Path(raw_id): Path<String>,
-    ApiJson(req): ApiJson<ReturnRequest>,
-) -> ApiResult<axum::Json<v1::DocumentSummary>> {
-    staff.require_counter()?;
-    let _guard = state.write_lock.lock().await;
-    let mut d = document_in_scope(&state, &staff, &raw_id)?;
-    match d.state {
-        DocumentState::ToIssue | DocumentState::Voided => return Err(ErrorCode::NotIssued.into()),
-        DocumentState::Returned => {
-            return if d
-                .returned
-                .as_ref()
-                .is_some_and(|r| r.returned_on == req.returned_on)
-            {
-                Ok(axum::Json(summary(&d)))
-            } else {
-                Err(ErrorCode::AlreadyReturned.into())
-            };
-        }
-        DocumentState::Issued | DocumentState::ToReturn | DocumentState::Lost => {}
-    }
-    let issued_on = d
-        .issuance
-        .as_ref()
-        .map(|i| i.issued_on)
-        .unwrap_or(d.issue_date);
-    if req.returned_on > state.today() || req.returned_on < issued_on {
-        return Err(ApiError::field(ErrorCode::InvalidDates, "returned_on"));
-    }
-    d.state = DocumentState::Returned;
-    d.returned = Some(ReturnRecord {
-        returned_on: req.returned_on,
-        recorded_by: staff.session.user_id.clone(),
-    });
-    state.store.commit(Commit {
-        documents: vec![d.clone()],
-        ..Commit::default()
-    })?;
-    let seq = state.group_flush.committed();
-    drop(_guard);
-    flush(&state, seq).await?;
-    Ok(axum::Json(summary(&d)))
-}
-
-async fn audit_trail(
-    State(state): State<Shared>,
-    staff: Staff,
-    query: Result<Query<AuditQuery>, QueryRejection>,
-) -> ApiResult<axum::Json<AuditPage>> {
-    if !staff.session.has_role(Role::Admin) {
-        return Err(ErrorCode::Forbidden.into());
-    }
-    let Query(q) = query.map_err(|_| ApiError::field(ErrorCode::InvalidField, "query"))?;
-    let limit = match q.limit {
-        None => 100,
-        Some(n @ 1..=1000) => n as usize,
-        Some(_) => return Err(ApiError::field(ErrorCode::InvalidField, "limit")),
-    };
-    let entries = state
-        .store
-        .audit(&staff.session.municipality, q.before, limit)?;
-    Ok(axum::Json(AuditPage { entries }))
-}
-
-/// The offline roster of the terminal's municipality, only when the union's policy allows one. Minimal by
-/// design: 被保険者番号, the カナ search key, birth date and state — no name, address or 個人番号.
-async fn roster(
-    State(state): State<Shared>,
-    staff: Staff,
-) -> ApiResult<axum::Json<RosterResponse>> {
-    staff.require_counter()?;
-    let as_of = state.today();
-    if !state.config.offline_roster {
-        staff.note.target("roster:disabled".to_string());
-        return Ok(axum::Json(RosterResponse {
-            enabled: false,
-            as_of,
-            entries: Vec::new(),
-        }));
-    }
-    let store = state.store.clone();
-    let municipality = staff.session.municipality;
-    let residents = blocking(move || store.residents_of(&municipality)).await??;
-    let entries: Vec<RosterRow> = residents
-        .iter()
-        .filter_map(|r| {
-            Some(RosterRow {
-                insured_number: r.insured_number.clone()?,
-                kana_key: r.kana.seion_key(),
-                birth_date: r.birth_date,
-                state: state_of(r),
-            })
-        })
-        .collect();
-    staff.note.target(format!("roster:{}", entries.len()));
-    Ok(axum::Json(RosterResponse {
-        enabled: true,
-        as_of,
-        entries,
-    }))
-}
-
 async fn not_found() -> ApiError {
     ErrorCode::NotFound.into()
 }
@@ -1028,15 +677,21 @@ pub fn router(state: Shared) -> Router {
         .route("/v1/residents/{id}", get(resident_detail))
         .route("/v1/residents/{id}/my-number", post(my_number))
         .route("/v1/notifications", post(submit_notification))
-        .route("/v1/documents/{id}", get(document_data))
-        .route("/v1/documents/{id}/issuance", post(record_issuance))
-        .route("/v1/documents/{id}/return", post(record_return))
-        .route("/v1/audit", get(audit_trail))
+        .route("/v1/documents/{id}", get(document_api::document_data))
+        .route(
+            "/v1/documents/{id}/issuance",
+            post(document_api::record_issuance),
+        )
+        .route(
+            "/v1/documents/{id}/return",
+            post(document_api::record_return),
+        )
+        .route("/v1/audit", get(document_api::audit_trail))
         .route("/v1/audit/chain", post(chain_api::ship_chain))
         .route("/v1/audit/search", post(chain_api::search))
         .route("/v1/audit/export", post(chain_api::export))
         .route("/v1/audit/flags", get(chain_api::flags))
-        .route("/v1/roster", get(roster))
+        .route("/v1/roster", get(document_api::roster))
         .merge(crate::accounts_api::routes())
         .merge(api_distribution::routes())
         .fallback(not_found)

@@ -25,6 +25,7 @@ use serde::Deserialize;
 use super::{ApiError, ApiJson, ApiResult, Shared, Staff, Terminal, flush, parse_id};
 use crate::distribution::{self, DistributionMeta, DistributionSpec, GenerateError};
 use crate::password_gate::{AttemptKind, Checked};
+use crate::reassess::ReassessError;
 use crate::store::Commit;
 use madoguchi_protocol::ErrorCode;
 
@@ -61,7 +62,24 @@ impl From<GenerateError> for ApiError {
             GenerateError::NoInsurerNumber => {
                 ApiError::field(ErrorCode::InvalidField, "municipality")
             }
+            GenerateError::Rules(e) => e.into(),
         }
+    }
+}
+
+impl From<ReassessError> for ApiError {
+    fn from(e: ReassessError) -> Self {
+        let field = match &e {
+            ReassessError::Store(_) => return ErrorCode::Internal.into(),
+            ReassessError::NoRateTable { .. } => "reference_date",
+            _ => "municipality",
+        };
+        tracing::warn!(error = %e, "money rules not applied");
+        let mut body =
+            madoguchi_protocol::ErrorBody::new(ErrorCode::InvalidField).with_field(field);
+        body.message_ja = e.message_ja();
+        body.message_en = e.to_string();
+        ApiError(body)
     }
 }
 
@@ -133,8 +151,14 @@ fn build(
     id: DistributionId,
     spec: &DistributionSpec,
 ) -> ApiResult<Vec<madoguchi_protocol::distribution::DistributionRecord>> {
-    let generated =
-        distribution::generate(state.store.as_ref(), &state.config, id, spec, state.today())?;
+    let generated = distribution::generate(
+        state.store.as_ref(),
+        &state.config,
+        &state.rates,
+        id,
+        spec,
+        state.today(),
+    )?;
     if !generated.numbered_residents.is_empty() {
         state.store.commit(Commit {
             residents: generated.numbered_residents,
@@ -407,6 +431,11 @@ async fn decide(
         LedgerAction::Approved => DistributionState::Approved,
         _ => DistributionState::Rejected,
     };
+    if meta.state == DistributionState::Approved {
+        // The approved 8/1 判定 takes effect in the union's records before the decision is stored, so a
+        // failure leaves the distribution waiting (applying again is harmless).
+        crate::reassess::apply_approved(state.store.as_ref(), &state.rates, &meta)?;
+    }
     let entry = meta.append_ledger(action, &user, &terminal.0.terminal_id, now);
     meta.decision = Some(entry.clone());
     store_change(&state, &meta, None, &entry).await?;

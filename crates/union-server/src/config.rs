@@ -187,6 +187,12 @@ pub struct UnionConfig {
     /// How long idempotency records and the server's audit trail are kept.
     #[serde(default)]
     pub retention: RetentionRule,
+    /// Directory of the union's 後期 料率表 (one file per 年度, schema in `crates/rules/README.md`; a relative
+    /// path is taken from the data directory). Absent: a training server uses the shipped training tables
+    /// (`assets/rates/kouki-training-*.toml`), any other server has none and refuses the 負担割合 判定 and
+    /// the 保険料 file until one is configured. See [`crate::rates`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rates_dir: Option<std::path::PathBuf>,
     /// Terminal enrolment listener (端末登録); absent = no enrolment over the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enrolment: Option<EnrolmentConfig>,
@@ -258,6 +264,7 @@ impl UnionConfig {
             offline_roster: false,
             reprint_needs_supervisor: false,
             retention: RetentionRule::default(),
+            rates_dir: None,
             enrolment: None,
         }
     }

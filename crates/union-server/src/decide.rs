@@ -294,6 +294,7 @@ pub fn decide(
                     insured_number: None,
                     qualification: None,
                     documents: Vec::new(),
+                    burden_assessment: None,
                 },
             };
             r.household = n.household_number.clone();
@@ -478,8 +479,14 @@ pub fn decide(
             {
                 return Err(ErrorCode::InvalidDates.into());
             }
-            if x.limit_category.is_some() {
-                r.limit_category = x.limit_category;
+            if let Some(typed) = x.limit_category {
+                // The 限度区分 follows from the union's 判定 of the income it holds (kept with the 8/1
+                // reassessment); what the clerk typed counts only when there is none for this day.
+                let derived = r
+                    .burden_assessment
+                    .as_ref()
+                    .and_then(|a| a.limit_on(r.burden_ratio, received));
+                r.limit_category = Some(derived.unwrap_or(typed));
             }
             if x.long_term_hospitalization_on.is_some() {
                 r.long_term_hospitalization_on = x.long_term_hospitalization_on;

@@ -9,16 +9,20 @@
 //!   valid from the birthday. A resident without a 被保険者番号 gets one now (kept for the acquisition).
 //! - **一斉更新 (8/1)**: every resident insured now gets a new document valid from 8/1 (or from the
 //!   acquisition day when later) to the configured 有効期限 (domain-anchors §3.5).
-//! - **負担割合変更**: insured residents whose assessed 一部負担金の割合 (the resident record's ratio, from the
-//!   latest income assessment) differs from the ratio on their newest document: the document in their hands
-//!   shows the old ratio, the notice the new one from 8/1.
+//! - **負担割合変更** (the 8/1 判定, [`crate::distribution_burden`]): each insured resident's ratio is judged with
+//!   `madoguchi_rules::kouki_burden` from their household's income for the 年度 of the reference 8/1 (a
+//!   household without that income keeps the record's ratio); whoever's judged ratio differs from the ratio
+//!   on their newest document gets a 負担割合変更通知 and a new 資格確認書 (資格情報のお知らせ for マイナ保険証
+//!   holders, by the dated document policy) with the new ratio, valid from 8/1. The union's records take the
+//!   new ratio when the municipality approves ([`crate::reassess::apply_approved`]).
 //! - **資格ファイル**: one row per resident with a qualification (current or lost).
-//! - **保険料ファイル**: one row per insured resident with a PLACEHOLDER annual premium ([`placeholder_premium`]):
-//!   the union store holds no income data and the seeds give no formula.
+//! - **保険料ファイル**: one row per insured resident (alive, living there) of a household whose income the union
+//!   holds for the 年度 of the reference day: the annual premium `madoguchi_rules::kouki_premium(...).total`
+//!   with that 年度's 料率表 ([`crate::reassess::household_premiums`]).
 //!
 //! Printed items are addressed to the 送付先 when one is registered, otherwise to the 住民票 address; records
-//! are grouped by what is printed (資格確認書 first, then 資格情報のお知らせ: different paper, often a
-//! different printer, so a bulk run prints each group as long jobs), ordered by 被保険者番号 (then resident
+//! are grouped by what is printed (負担割合変更通知, then 資格確認書, then 資格情報のお知らせ: different paper,
+//! often a different printer, so a bulk run prints each group as long jobs), ordered by 被保険者番号 (then resident
 //! id) within a group, and numbered from 1.
 
 use std::collections::BTreeMap;
@@ -27,12 +31,11 @@ use chrono::{DateTime, Datelike, Utc};
 use madoguchi_domain::Date;
 use madoguchi_domain::age::kouki_age_date;
 use madoguchi_domain::ids::MunicipalityCode;
-use madoguchi_domain::insurance::{BurdenRatio, DocumentKind};
-use madoguchi_domain::money::Yen;
+use madoguchi_domain::insurance::DocumentKind;
 use madoguchi_protocol::distribution::{
-    BurdenRatioNotice, ContentHash, DistributionId, DistributionKind, DistributionRecord,
-    DistributionState, DistributionSummary, KindCount, LEDGER_GENESIS, LedgerAction, LedgerEntry,
-    MailClass, PremiumRow, QualificationRow, RecordPayload, content_hash, ledger_entry_hash,
+    ContentHash, DistributionId, DistributionKind, DistributionRecord, DistributionState,
+    DistributionSummary, KindCount, LEDGER_GENESIS, LedgerAction, LedgerEntry, MailClass,
+    PremiumRow, QualificationRow, RecordPayload, content_hash, ledger_entry_hash,
 };
 use madoguchi_protocol::reprint::ReprintApproval;
 use madoguchi_protocol::v1::{DocumentData, DocumentId, DocumentState, MailingAddress};
@@ -41,6 +44,8 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::config::UnionConfig;
+use crate::rates::RateBook;
+use crate::reassess::{self, ReassessError};
 use crate::store::{ResidentRecord, StoreError, UnionStore};
 
 /// Records per sealed chunk in the store.
@@ -192,7 +197,13 @@ pub enum GenerateError {
     Store(#[from] StoreError),
     #[error("the union has no 保険者番号 for the municipality")]
     NoInsurerNumber,
+    /// The money rules could not be applied (no rate table for the 年度, a household's data refused).
+    #[error(transparent)]
+    Rules(#[from] ReassessError),
 }
+
+/// One resident's part before numbering: the resident, where it is mailed, what is printed.
+pub(crate) type Item = (ResidentRecord, Option<MailingAddress>, RecordPayload);
 
 /// Generated content, and the residents that were given a 被保険者番号 for it (to be stored first).
 pub struct Generated {
@@ -209,20 +220,6 @@ pub fn fiscal_year(d: Date) -> i32 {
     }
 }
 
-/// PLACEHOLDER annual premium (保険料): the union store has no income data and the seeds give no formula,
-/// so the amount is 均等割 47,000円 plus a stand-in for the 所得割 by the assessed 負担割合 band (1割 0円,
-/// 2割 38,000円, 3割 150,000円), capped at the 賦課限度額 800,000円. Deterministic; replace with the union's
-/// real 賦課 when income data is linked.
-pub fn placeholder_premium(ratio: BurdenRatio) -> Yen {
-    let equal_share = 47_000;
-    let income_share = match ratio {
-        BurdenRatio::One => 0,
-        BurdenRatio::Two => 38_000,
-        BurdenRatio::Three => 150_000,
-    };
-    Yen::new((equal_share + income_share).min(800_000))
-}
-
 /// A document id that depends only on the distribution and the resident, so that regenerating unchanged
 /// data gives the same content (and hash).
 fn document_id(distribution: DistributionId, resident: &ResidentRecord) -> DocumentId {
@@ -237,7 +234,7 @@ fn document_id(distribution: DistributionId, resident: &ResidentRecord) -> Docum
 }
 
 /// 送付先 when registered, otherwise the 住民票 address (the union keeps no postal code for it: empty).
-fn mail_to(r: &ResidentRecord) -> MailingAddress {
+pub(crate) fn mail_to(r: &ResidentRecord) -> MailingAddress {
     r.mailing_address.clone().unwrap_or_else(|| MailingAddress {
         recipient: r.name.as_str().to_owned(),
         postal_code: String::new(),
@@ -245,7 +242,7 @@ fn mail_to(r: &ResidentRecord) -> MailingAddress {
     })
 }
 
-fn alive_and_resident(r: &ResidentRecord) -> bool {
+pub(crate) fn alive_and_resident(r: &ResidentRecord) -> bool {
     r.died_on.is_none() && r.moved_out_on.is_none()
 }
 
@@ -257,13 +254,13 @@ fn month_bounds(d: Date) -> (Date, Date) {
     (first, next.pred_opt().unwrap_or(first))
 }
 
-struct CertificateFacts {
-    kind: DocumentKind,
-    acquired_on: Date,
-    valid_from: Date,
+pub(crate) struct CertificateFacts {
+    pub(crate) kind: DocumentKind,
+    pub(crate) acquired_on: Date,
+    pub(crate) valid_from: Date,
 }
 
-fn certificate(
+pub(crate) fn certificate(
     config: &UnionConfig,
     id: DistributionId,
     r: &ResidentRecord,
@@ -299,6 +296,7 @@ fn certificate(
 pub fn generate(
     store: &dyn UnionStore,
     config: &UnionConfig,
+    rates: &RateBook,
     id: DistributionId,
     spec: &DistributionSpec,
     today: Date,
@@ -308,7 +306,7 @@ pub fn generate(
         .ok_or(GenerateError::NoInsurerNumber)?;
     let mut residents = store.residents_of(&spec.municipality)?;
     let mut numbered_residents = Vec::new();
-    let mut items: Vec<(ResidentRecord, Option<MailingAddress>, RecordPayload)> = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
     match spec.kind {
         DistributionKind::MonthlyAgeArrival => {
             let (first, last) = month_bounds(spec.reference_date);
@@ -368,43 +366,9 @@ pub fn generate(
             }
         }
         DistributionKind::BurdenRatioChange => {
-            for r in residents {
-                let Some(q) = r.active_qualification() else {
-                    continue;
-                };
-                if !alive_and_resident(&r) {
-                    continue;
-                }
-                // The newest document that is not voided shows the ratio the resident holds now.
-                let mut shown = None;
-                for doc_id in r.documents.iter().rev() {
-                    if let Some(d) = store.document(*doc_id)?
-                        && d.state != DocumentState::Voided
-                    {
-                        shown = Some(d.burden_ratio);
-                        break;
-                    }
-                }
-                let Some(before) = shown else {
-                    continue;
-                };
-                if before == r.burden_ratio {
-                    continue;
-                }
-                let notice = BurdenRatioNotice {
-                    insured_number: q.insured_number.clone(),
-                    name: r.name.clone(),
-                    kana: r.kana.clone(),
-                    before,
-                    after: r.burden_ratio,
-                    effective_on: spec.reference_date,
-                    notice_date: today,
-                    insurer_name: config.union_name.clone(),
-                    sample: config.training,
-                };
-                let to = mail_to(&r);
-                items.push((r, Some(to), RecordPayload::BurdenRatioNotice(notice)));
-            }
+            items.extend(crate::distribution_burden::items(
+                store, config, rates, id, spec, today, &insurer, &residents,
+            )?);
         }
         DistributionKind::QualificationFile => {
             for r in residents {
@@ -423,16 +387,27 @@ pub fn generate(
             }
         }
         DistributionKind::PremiumFile => {
-            for r in residents {
-                let Some(q) = r.active_qualification() else {
+            let fiscal_year = fiscal_year(spec.reference_date);
+            let table = reassess::table(rates, fiscal_year)?;
+            for members in reassess::households(&residents).values() {
+                // A household without the income of the 年度 has no amount yet: no row (module doc).
+                let Some(premiums) = reassess::household_premiums(store, &table, members)? else {
                     continue;
                 };
-                let row = PremiumRow {
-                    insured_number: q.insured_number.clone(),
-                    fiscal_year: fiscal_year(spec.reference_date),
-                    annual_premium: placeholder_premium(r.burden_ratio),
-                };
-                items.push((r, None, RecordPayload::PremiumRow(row)));
+                for (resident, annual_premium) in premiums {
+                    let Some(r) = members.iter().find(|r| r.id == resident) else {
+                        continue;
+                    };
+                    let Some(q) = r.active_qualification() else {
+                        continue;
+                    };
+                    let row = PremiumRow {
+                        insured_number: q.insured_number.clone(),
+                        fiscal_year,
+                        annual_premium,
+                    };
+                    items.push(((*r).clone(), None, RecordPayload::PremiumRow(row)));
+                }
             }
         }
     }
@@ -458,10 +433,13 @@ pub fn generate(
     })
 }
 
-/// The print group of a record: 資格確認書 (0) before 資格情報のお知らせ (1); everything else prints alone.
+/// The print group of a record: 負担割合変更通知 (0), then 資格確認書 (1), then 資格情報のお知らせ (2) — each
+/// group on its own paper, printed as long jobs (the terminal's batch prints one page class per job); rows of
+/// files have no group (0).
 fn print_group(payload: &RecordPayload) -> u8 {
     match payload {
-        RecordPayload::Certificate(d) if d.kind == DocumentKind::ShikakuJohoOshirase => 1,
+        RecordPayload::Certificate(d) if d.kind == DocumentKind::ShikakuJohoOshirase => 2,
+        RecordPayload::Certificate(_) => 1,
         _ => 0,
     }
 }
@@ -557,7 +535,7 @@ pub fn seed_released_renewal(
         reference_date: next_renewal_day(today),
         mail_class: MailClass::SimpleRegisteredNoForward,
     };
-    let generated = generate(store, config, id, &spec, today)?;
+    let generated = generate(store, config, &RateBook::empty(), id, &spec, today)?;
     let now = Utc::now();
     let mut meta = DistributionMeta {
         id,
@@ -604,291 +582,5 @@ pub fn new_id() -> DistributionId {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::auth::HashCost;
-    use crate::seed::{self, SeedOptions};
-    use crate::store::{Commit, SledStore};
-    use madoguchi_protocol::distribution::verify_ledger;
-
-    fn d(y: i32, m: u32, day: u32) -> Date {
-        Date::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn seeded() -> (tempfile::TempDir, SledStore, UnionConfig, MunicipalityCode) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path()).unwrap();
-        let config = UnionConfig::default_for("研修広域連合");
-        let m: MunicipalityCode = "152111".parse().unwrap();
-        seed::seed(
-            &store,
-            &config,
-            &SeedOptions {
-                municipalities: vec![m],
-                residents: 150,
-                seed: 11,
-                as_of: d(2026, 11, 21),
-                hash_cost: HashCost {
-                    memory_kib: 256,
-                    iterations: 1,
-                },
-            },
-        )
-        .unwrap();
-        (dir, store, config, m)
-    }
-
-    fn spec(kind: DistributionKind, m: MunicipalityCode, on: Date) -> DistributionSpec {
-        DistributionSpec {
-            kind,
-            municipality: m,
-            reference_date: on,
-            mail_class: MailClass::SimpleRegisteredNoForward,
-        }
-    }
-
-    #[test]
-    fn annual_renewal_covers_every_insured_resident_in_order() {
-        let (_dir, store, config, m) = seeded();
-        let id = new_id();
-        let g = generate(
-            &store,
-            &config,
-            id,
-            &spec(DistributionKind::AnnualRenewal, m, d(2027, 8, 1)),
-            d(2027, 7, 10),
-        )
-        .unwrap();
-        let insured = store
-            .residents_of(&m)
-            .unwrap()
-            .iter()
-            .filter(|r| r.active_qualification().is_some())
-            .count();
-        assert!(insured > 50);
-        assert_eq!(g.records.len(), insured);
-        let mut last = None;
-        for (i, r) in g.records.iter().enumerate() {
-            assert_eq!(r.seq as usize, i + 1);
-            let key = (print_group(&r.payload), r.payload.insured_number().clone());
-            assert!(
-                last.as_ref().is_none_or(|l| *l < key),
-                "grouped by document, then ordered by 被保険者番号"
-            );
-            last = Some(key);
-            let RecordPayload::Certificate(doc) = &r.payload else {
-                panic!("a certificate");
-            };
-            assert!(doc.valid_from >= d(2027, 8, 1));
-            assert_eq!(doc.valid_until, d(2028, 7, 31));
-            let resident = store.resident(r.resident_id).unwrap().unwrap();
-            let to = r.mail_to.as_ref().unwrap();
-            match &resident.mailing_address {
-                Some(m) => assert_eq!(to, m),
-                None => assert_eq!(to.address, resident.address),
-            }
-        }
-        // The same data gives the same content; the hash changes with any resident.
-        let again = generate(
-            &store,
-            &config,
-            id,
-            &spec(DistributionKind::AnnualRenewal, m, d(2027, 8, 1)),
-            d(2027, 7, 10),
-        )
-        .unwrap();
-        assert_eq!(content_hash(&g.records), content_hash(&again.records));
-        let mut r = store.resident(g.records[3].resident_id).unwrap().unwrap();
-        r.mailing_address = Some(MailingAddress {
-            recipient: "送付　先子".into(),
-            postal_code: "9540000".into(),
-            address: "新潟県見附市送付先町1".into(),
-        });
-        store
-            .commit(Commit {
-                residents: vec![r],
-                ..Commit::default()
-            })
-            .unwrap();
-        let changed = generate(
-            &store,
-            &config,
-            id,
-            &spec(DistributionKind::AnnualRenewal, m, d(2027, 8, 1)),
-            d(2027, 7, 10),
-        )
-        .unwrap();
-        assert_ne!(content_hash(&g.records), content_hash(&changed.records));
-        let b = breakdown(
-            DistributionKind::AnnualRenewal,
-            MailClass::SimpleRegisteredNoForward,
-            &changed.records,
-        );
-        assert!(
-            b.iter().any(|k| k.label == "送付先あり" && k.count == 1),
-            "{b:?}"
-        );
-        let mail: u32 = b
-            .iter()
-            .filter(|k| k.label == "簡易書留・転送不要")
-            .map(|k| k.count)
-            .sum();
-        assert_eq!(mail as usize, changed.records.len());
-    }
-
-    #[test]
-    fn monthly_age_arrival_takes_the_birthdays_of_the_month_and_numbers_them() {
-        let (_dir, store, config, m) = seeded();
-        let on = d(2026, 12, 15);
-        let g = generate(
-            &store,
-            &config,
-            new_id(),
-            &spec(DistributionKind::MonthlyAgeArrival, m, on),
-            d(2026, 11, 21),
-        )
-        .unwrap();
-        let expected: Vec<_> = store
-            .residents_of(&m)
-            .unwrap()
-            .into_iter()
-            .filter(|r| {
-                kouki_age_date(r.birth_date).is_some_and(|b| b.year() == 2026 && b.month() == 12)
-                    && !r.on_welfare
-                    && r.active_qualification().is_none()
-            })
-            .collect();
-        assert!(!expected.is_empty(), "the seed has residents turning 75");
-        assert_eq!(g.records.len(), expected.len());
-        for r in &g.records {
-            let RecordPayload::Certificate(doc) = &r.payload else {
-                panic!("a certificate")
-            };
-            assert_eq!(doc.valid_from.month(), 12);
-            assert_eq!(doc.acquired_on, doc.valid_from);
-        }
-        assert!(!g.numbered_residents.is_empty());
-        assert!(
-            g.numbered_residents
-                .iter()
-                .all(|r| r.insured_number.is_some())
-        );
-    }
-
-    #[test]
-    fn burden_ratio_change_lists_only_residents_whose_ratio_differs() {
-        let (_dir, store, config, m) = seeded();
-        let reference = d(2027, 8, 1);
-        let none = generate(
-            &store,
-            &config,
-            new_id(),
-            &spec(DistributionKind::BurdenRatioChange, m, reference),
-            d(2027, 7, 1),
-        )
-        .unwrap();
-        assert!(
-            none.records.is_empty(),
-            "seeded documents show the assessed ratio"
-        );
-        let mut changed = store
-            .residents_of(&m)
-            .unwrap()
-            .into_iter()
-            .find(|r| r.active_qualification().is_some() && r.burden_ratio == BurdenRatio::One)
-            .unwrap();
-        changed.burden_ratio = BurdenRatio::Two;
-        let id = changed.id;
-        store
-            .commit(Commit {
-                residents: vec![changed],
-                ..Commit::default()
-            })
-            .unwrap();
-        let g = generate(
-            &store,
-            &config,
-            new_id(),
-            &spec(DistributionKind::BurdenRatioChange, m, reference),
-            d(2027, 7, 1),
-        )
-        .unwrap();
-        assert_eq!(g.records.len(), 1);
-        assert_eq!(g.records[0].resident_id, id);
-        let RecordPayload::BurdenRatioNotice(n) = &g.records[0].payload else {
-            panic!("a notice")
-        };
-        assert_eq!((n.before, n.after), (BurdenRatio::One, BurdenRatio::Two));
-        assert_eq!(n.effective_on, reference);
-    }
-
-    #[test]
-    fn files_have_rows_and_no_addresses() {
-        let (_dir, store, config, m) = seeded();
-        for kind in [
-            DistributionKind::QualificationFile,
-            DistributionKind::PremiumFile,
-        ] {
-            let g = generate(
-                &store,
-                &config,
-                new_id(),
-                &spec(kind, m, d(2027, 3, 31)),
-                d(2027, 3, 31),
-            )
-            .unwrap();
-            assert!(!g.records.is_empty());
-            assert!(g.records.iter().all(|r| r.mail_to.is_none()));
-            assert_eq!(page_count(kind, &g.records), 0);
-            if kind == DistributionKind::PremiumFile {
-                for r in &g.records {
-                    let RecordPayload::PremiumRow(p) = &r.payload else {
-                        panic!("a premium row")
-                    };
-                    assert_eq!(p.fiscal_year, 2026);
-                    assert!(p.annual_premium >= Yen::new(47_000));
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn placeholder_premium_grows_with_the_ratio_band() {
-        assert!(placeholder_premium(BurdenRatio::One) < placeholder_premium(BurdenRatio::Two));
-        assert!(placeholder_premium(BurdenRatio::Two) < placeholder_premium(BurdenRatio::Three));
-        assert_eq!(fiscal_year(d(2027, 3, 31)), 2026);
-        assert_eq!(fiscal_year(d(2027, 4, 1)), 2027);
-    }
-
-    #[test]
-    fn ledger_entries_chain() {
-        let mut meta = DistributionMeta {
-            id: new_id(),
-            kind: DistributionKind::PremiumFile,
-            municipality: "152111".parse().unwrap(),
-            reference_date: d(2026, 4, 1),
-            mail_class: MailClass::Ordinary,
-            note: String::new(),
-            state: DistributionState::AwaitingUnionApproval,
-            record_count: 0,
-            page_count: 0,
-            breakdown: vec![],
-            content_hash: content_hash(&[]),
-            generation: 0,
-            chunks: 0,
-            created_by: "a".into(),
-            created_at: Utc::now(),
-            content_by: "a".into(),
-            union_approved_by: None,
-            ever_released: false,
-            decision: None,
-            ledger_len: 0,
-            ledger_head: String::new(),
-        };
-        let a = meta.append_ledger(LedgerAction::Created, "a", "T", Utc::now());
-        let b = meta.append_ledger(LedgerAction::UnionApproved, "b", "T", Utc::now());
-        assert_eq!(a.prev_hash, LEDGER_GENESIS);
-        assert_eq!(b.prev_hash, a.entry_hash);
-        assert_eq!(verify_ledger(&[a, b]), Ok(()));
-    }
-}
+#[path = "distribution_tests.rs"]
+mod tests;

@@ -8,6 +8,9 @@
 //! It collects the terminals' audit chains (continuity checked per terminal, gaps and edits flagged) for
 //! the 情報システム管理者 to search and export.
 //!
+//! It applies the money rules (`madoguchi-rules`) with the union's dated rate tables ([`rates`]) and the income
+//! it holds: the 8/1 負担割合 判定 and the 保険料 of the 保険料ファイル ([`reassess`]).
+//!
 //! It also carries the PKI tool (`pki`), the synthetic seeding (`seed`) and an in-process starter for the
 //! desktop app's training mode (`training`).
 //!
@@ -26,9 +29,13 @@ pub mod config;
 pub mod crypt;
 pub mod decide;
 pub mod distribution;
+mod distribution_burden;
 pub mod enrol;
 pub mod password_gate;
+pub mod rates;
+pub mod reassess;
 pub mod seed;
+mod seed_income;
 pub mod server;
 pub mod staff;
 pub mod store;

@@ -312,6 +312,9 @@ fn run(cli: Cli) -> Result<(), String> {
                     Err(server::ServeError::Store(e)) => {
                         return Err(format!("{}\n{e}", e.message_ja()));
                     }
+                    Err(server::ServeError::Rates(e)) => {
+                        return Err(format!("{}\n{e}", e.message_ja()));
+                    }
                     Err(e) => return Err(e.to_string()),
                 };
                 println!("listening on {}", running.addr);
@@ -332,12 +335,13 @@ fn run(cli: Cli) -> Result<(), String> {
             let store = SledStore::open(&data).map_err(refused)?;
             let report = store.verify().map_err(refused)?;
             println!(
-                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件",
+                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件、所得情報 {} 件",
                 report.residents,
                 report.index_entries,
                 report.documents,
                 report.ledger,
-                report.audit
+                report.audit,
+                report.incomes
             );
             Ok(())
         }

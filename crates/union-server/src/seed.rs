@@ -4,7 +4,8 @@
 //! Per municipality the mix is: most residents 75 or older and insured (born in 大正 or 昭和), some about to
 //! turn 75, some 65–74 with a 障害認定, some 65–74 not insured, some on 生活保護 (excluded), younger household
 //! members born in 平成, and a few names with a 外字 placeholder 「●」. 個人番号 carry valid check digits.
-//! The same `--seed` and `--as-of` give the same data.
+//! Each resident also gets synthetic 所得情報 for the 年度 of `--as-of` ([`crate::seed_income`]): the union's
+//! only income source until the file-linkage issue. The same `--seed` and `--as-of` give the same data.
 
 use chrono::Datelike;
 use madoguchi_domain::Date;
@@ -61,6 +62,8 @@ pub struct SeedReport {
     pub welfare: usize,
     pub gaiji: usize,
     pub documents: usize,
+    /// 所得情報 records of the 年度 of `as_of` ([`crate::seed_income`]).
+    pub incomes: usize,
     pub accounts: Vec<TrainingAccountSummary>,
 }
 
@@ -479,6 +482,7 @@ pub fn seed(
                     insured_number: None,
                     qualification: None,
                     documents: Vec::new(),
+                    burden_assessment: None,
                 };
                 let acquired = match p {
                     Profile::Insured => kouki_age_date(birth),
@@ -568,6 +572,12 @@ pub fn seed(
             }
             store.commit(commit)?;
         }
+        report.incomes += crate::seed_income::seed_incomes(
+            store,
+            municipality,
+            crate::seed_income::seed_year(options.as_of),
+            options.seed,
+        )?;
         for a in seed_staff(store, municipality, options.hash_cost)? {
             report.accounts.push(TrainingAccountSummary {
                 roles: roles_text(&a.roles, a.my_number_permission),
@@ -596,7 +606,7 @@ pub fn training_note(report: &SeedReport) -> String {
     }
     s.push_str(&format!(
         "\nResidents: {} in {} households; insured {}, of whom by 障害認定 {}; turning 75 within 60 days {}; \
-         生活保護 {}; names with 外字 「●」 {}; current documents {}.\n",
+         生活保護 {}; names with 外字 「●」 {}; current documents {}; synthetic income records {}.\n",
         report.residents,
         report.households,
         report.insured,
@@ -604,7 +614,8 @@ pub fn training_note(report: &SeedReport) -> String {
         report.turning_75_soon,
         report.welfare,
         report.gaiji,
-        report.documents
+        report.documents,
+        report.incomes
     ));
     s
 }

@@ -30,6 +30,8 @@ pub enum ServeError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    #[error(transparent)]
+    Rates(#[from] crate::rates::RatesError),
     #[error("cannot listen on {addr}: {message}")]
     Listen { addr: SocketAddr, message: String },
 }
@@ -204,6 +206,7 @@ pub async fn start_with(
         ledger = report.ledger,
         "store verified"
     );
+    let rates = crate::rates::RateBook::for_config(&config, &options.data_dir)?;
     let pki_paths = PkiPaths::new(&options.pki_dir);
     let (server_config, serials) = tls::server_config(&pki_paths)?;
     let revoked = RevokedSerials::default();
@@ -224,6 +227,7 @@ pub async fn start_with(
         store,
         password_gate: crate::password_gate::PasswordGate::new(&config.auth),
         config,
+        rates,
         sessions: Sessions::new(idle),
         write_lock: tokio::sync::Mutex::new(()),
         revoked,

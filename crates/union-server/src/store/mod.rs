@@ -22,8 +22,8 @@ mod sled_store;
 pub mod verify;
 
 pub use records::{
-    DocumentRecord, IdempotencyRecord, LedgerEntry, QualificationRecord, ResidentRecord,
-    StaffRecord,
+    BurdenAssessment, DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry,
+    QualificationRecord, ResidentRecord, StaffRecord,
 };
 pub use sled_store::SledStore;
 pub use verify::Report as VerifyReport;
@@ -115,6 +115,14 @@ pub trait UnionStore: Send + Sync + 'static {
         municipality: &MunicipalityCode,
     ) -> Result<Vec<ResidentRecord>, StoreError>;
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
+    /// 所得情報 of one resident for one 年度 (賦課年度), when the union holds it.
+    fn income(
+        &self,
+        resident: ResidentId,
+        fiscal_year: i32,
+    ) -> Result<Option<IncomeRecord>, StoreError>;
+    /// Stores 所得情報 (replacing those of the same resident and 年度), all or none.
+    fn put_incomes(&self, incomes: &[IncomeRecord]) -> Result<(), StoreError>;
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
     fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
     /// Every staff record, ordered by user id.

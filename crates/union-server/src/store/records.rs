@@ -10,6 +10,7 @@ use madoguchi_domain::ids::{
 };
 use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
+use madoguchi_domain::money::Yen;
 use madoguchi_protocol::v1::{
     DocumentId, DocumentState, IssuanceRecord, MailingAddress, NotificationDecision, ResidentId,
     ReturnRecord, Role,
@@ -54,6 +55,92 @@ pub struct ResidentRecord {
     pub qualification: Option<QualificationRecord>,
     /// Newest last.
     pub documents: Vec<DocumentId>,
+    /// The 負担割合 判定 behind `burden_ratio` (年度, ratio, reason), kept when an 8/1 reassessment is approved
+    /// (`crate::reassess`); absent before the first one (the ratio was the configured default or typed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burden_assessment: Option<BurdenAssessment>,
+}
+
+/// `BurdenAssessment` — 負担割合の判定結果: what the counter needs to answer "why is my ratio 2割?".
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BurdenAssessment {
+    /// 年度 of the income used (賦課年度: 2026 = 令和8年度, income of 2025).
+    pub fiscal_year: i32,
+    /// 判定日 (the 8/1 the ratio applies from).
+    pub effective_on: Date,
+    pub ratio: BurdenRatio,
+    /// The reason as a tagged value (`madoguchi_rules::BurdenReason` serialised), for screens that render it.
+    pub reason: serde_json::Value,
+    /// The sentence a clerk reads aloud (`BurdenReason`'s `Display`), e.g. 「世帯の被保険者の課税所得が28万円
+    /// 以上で、…のため2割」.
+    pub reason_ja: String,
+    /// 限度区分 of the same 判定 (`kouki_limit_category`): printed when the person asks for it (任意記載事項).
+    pub limit_category: LimitCategory,
+    /// Why that 限度区分 (`LimitReason`'s `Display`).
+    pub limit_reason_ja: String,
+}
+
+impl BurdenAssessment {
+    /// The 限度区分 this 判定 gives on `day`, when it is the one behind `ratio` and `day` falls in its year
+    /// (8/1 to the next 7/31).
+    pub fn limit_on(&self, ratio: BurdenRatio, day: Date) -> Option<LimitCategory> {
+        let until = self
+            .effective_on
+            .checked_add_months(chrono::Months::new(12))?;
+        (self.ratio == ratio && self.effective_on <= day && day < until)
+            .then_some(self.limit_category)
+    }
+}
+
+/// `IncomeRecord` — 所得情報: one resident's previous-year income as the union holds it for one 年度.
+///
+/// Keyed by 賦課年度 (`fiscal_year` 2026 = 令和8年度 = the income of calendar 2025): the 8/1 負担割合 判定 of
+/// that year and the 年度's 保険料 use it. Source: until the file-linkage issue brings the municipalities'
+/// 所得 files, the synthetic seeder (`crate::seed`). Field meanings are those of `madoguchi_rules::Member`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncomeRecord {
+    pub resident_id: ResidentId,
+    pub fiscal_year: i32,
+    /// 課税所得 (住民税の課税標準額).
+    pub taxable_income: Yen,
+    /// 収入 (基準収入額適用の収入).
+    pub gross_income: Yen,
+    /// 年金収入 (遺族・障害年金を除く).
+    pub pension_income: Yen,
+    /// その他の合計所得金額.
+    pub other_income: Yen,
+    /// 総所得金額等.
+    pub total_income: Yen,
+    /// 公的年金等に係る所得.
+    pub pension_income_amount: Yen,
+    /// 給与収入.
+    pub salary_income: Yen,
+    /// 給与所得.
+    pub salary_income_amount: Yen,
+    /// 住民税非課税.
+    pub non_taxed: bool,
+    /// 世帯主 on the 賦課期日 (the 所得 file carries it with the income, for the 軽減判定).
+    pub household_head: bool,
+}
+
+impl fmt::Debug for IncomeRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "IncomeRecord({}, {})",
+            self.resident_id, self.fiscal_year
+        )
+    }
+}
+
+impl fmt::Debug for BurdenAssessment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "BurdenAssessment({}, {:?})",
+            self.fiscal_year, self.ratio
+        )
+    }
 }
 
 impl fmt::Debug for ResidentRecord {

@@ -32,6 +32,8 @@ pub enum Area {
     Audit,
     /// 端末監査ログ (terminals' audit chains).
     Chains,
+    /// 所得情報 (income records).
+    Incomes,
 }
 
 impl Area {
@@ -48,6 +50,7 @@ impl Area {
             Area::Meta => "管理情報",
             Area::Audit => "操作記録（監査）",
             Area::Chains => "端末監査ログ",
+            Area::Incomes => "所得情報",
         }
     }
 
@@ -63,6 +66,7 @@ impl Area {
             Area::Meta => "store metadata",
             Area::Audit => "audit trail",
             Area::Chains => "terminal audit chains",
+            Area::Incomes => "income records",
         }
     }
 }
@@ -181,4 +185,5 @@ pub struct Report {
     pub documents: u64,
     pub ledger: u64,
     pub audit: u64,
+    pub incomes: u64,
 }

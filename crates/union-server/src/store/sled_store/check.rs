@@ -11,7 +11,8 @@ use super::{
 };
 use crate::store::verify::{Area, Damage, Damages, Report};
 use crate::store::{
-    DocumentRecord, IdempotencyRecord, LedgerEntry, ResidentRecord, StaffRecord, StoreError,
+    DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry, ResidentRecord, StaffRecord,
+    StoreError,
 };
 
 /// An order-free multiset digest: count and wrapping sum of a hash per element.
@@ -128,6 +129,15 @@ impl SledStore {
             } else if p == P_STAFF {
                 if from_json::<StaffRecord>(&v).is_err() {
                     found.unreadable(Area::Staff);
+                }
+            } else if p == super::income::P_INCOME {
+                match self
+                    .key
+                    .open(&k, &v)
+                    .and_then(|pt| from_json::<IncomeRecord>(&pt))
+                {
+                    Ok(_) => report.incomes += 1,
+                    Err(_) => found.unreadable(Area::Incomes),
                 }
             } else if matches!(p, b"g/" | b"gr/" | b"gl/" | b"gp/") {
                 if self.key.open(&k, &v).is_err() {
