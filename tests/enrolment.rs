@@ -3,6 +3,8 @@
 //! keyutils: run under `keyctl session -`), mutual TLS with the enrolled identity, revocation through the
 //! PKI's live CRL, and the wipe of a revoked terminal's vault.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

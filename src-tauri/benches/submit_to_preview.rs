@@ -9,6 +9,8 @@
 //! Run under a session keyring: `keyctl session - cargo bench -p madoguchi --bench submit_to_preview`
 //! (`MADOGUCHI_BENCH_SUBMITS`, default 100).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::{Duration, Instant};
 
 use madoguchi_app::config::TerminalConfig;

@@ -110,7 +110,7 @@ pub struct ExportedReport {
 
 /// File names of a report: 監査ログ_<JST time>.csv and 監査ログ_<JST time>_<terminal>.jsonl.
 fn report_files(report: &AuditExportResponse) -> Vec<(String, &str)> {
-    let stamp = (report.exported_at + chrono::Duration::hours(9)).format("%Y%m%d-%H%M%S");
+    let stamp = madoguchi_domain::jst::datetime(report.exported_at).format("%Y%m%d-%H%M%S");
     let mut files = vec![(format!("監査ログ_{stamp}.csv"), report.csv.as_str())];
     for c in &report.chains {
         let safe: String = c

@@ -688,7 +688,12 @@ pub async fn batch_reprint(
     reason: String,
 ) -> Result<BatchReportView, IpcError> {
     let (t, staff) = shell.guard("batch_reprint")?;
-    let reason = madoguchi_print::ReprintReason::new(reason.trim())?;
+    let reason = madoguchi_domain::ReprintReason::other(&reason).map_err(|_| {
+        IpcError::new(
+            "reprint_reason_required",
+            "再印刷の理由を200文字以内で入力してください。",
+        )
+    })?;
     let dist = run_of(&t, distribution_id)?;
     let staff_id = StaffId::parse(&staff.user_id)?;
     let printer = t.batches.printer.clone();

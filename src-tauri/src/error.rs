@@ -92,6 +92,13 @@ impl From<FormErrors> for IpcError {
     }
 }
 
+impl From<madoguchi_domain::staff::IdentityError> for IpcError {
+    fn from(e: madoguchi_domain::staff::IdentityError) -> Self {
+        tracing::info!(error = %e, "identifier refused");
+        IpcError::new("invalid_input", e.message_ja())
+    }
+}
+
 impl From<PrintError> for IpcError {
     fn from(e: PrintError) -> Self {
         tracing::warn!(error = %e, "printing failed");

@@ -8,15 +8,14 @@ use base64::Engine;
 use madoguchi_counter::QueueEntry;
 use madoguchi_domain::insurance::DocumentKind;
 use madoguchi_print::documents::{
-    NotificationKind as PrintNotificationKind, OptionalEntries, QualificationCertificate,
-    QualificationNotice, ReceiptNumber, ReceptionReceipt,
+    OptionalEntries, QualificationCertificate, QualificationNotice, ReceiptNumber, ReceptionReceipt,
 };
 use madoguchi_print::{
     CupsLp, DocumentRecord, JobOptions, MemoryPrintLog, PrintAssets, PrintConfig, PrintKind,
     PrintOccasion, PrintService, PrinterMap, QueueName, RenderMode, RenderedDocument, Renderer,
-    ReprintReason, StaffId,
+    StaffId,
 };
-use madoguchi_protocol::v1::{DocumentData, NotificationKind};
+use madoguchi_protocol::v1::DocumentData;
 use serde::Serialize;
 
 use crate::error::IpcError;
@@ -168,8 +167,8 @@ impl Printing {
         })?;
         let receipt = ReceptionReceipt {
             receipt_number: number,
-            received_at: (entry.queued_at + chrono::Duration::hours(9)).naive_utc(),
-            notification: print_kind_of(&entry.kind_ja),
+            received_at: madoguchi_domain::jst::datetime(entry.queued_at),
+            notification: entry.kind.into(),
             name: None,
             municipality_name: self.municipality_name.clone(),
         };
@@ -191,20 +190,13 @@ impl Printing {
         &self,
         doc: &RenderedDocument,
         staff_user: &str,
-        occasion: &madoguchi_counter::PrintOccasion,
+        occasion: &PrintOccasion,
     ) -> Result<Printed, IpcError> {
         let staff = StaffId::parse(staff_user)?;
-        let occasion = match occasion {
-            madoguchi_counter::PrintOccasion::First => PrintOccasion::First,
-            madoguchi_counter::PrintOccasion::Reprint { count, reason } => PrintOccasion::Reprint {
-                count: std::num::NonZeroU32::new(*count).unwrap_or(std::num::NonZeroU32::MIN),
-                reason: ReprintReason::new(&reason.label_ja())?,
-            },
-        };
         let record = self.service.print(
             doc,
             staff,
-            occasion,
+            occasion.clone(),
             chrono::Utc::now(),
             &JobOptions::default(),
         )?;
@@ -216,59 +208,9 @@ impl Printing {
     }
 }
 
-/// The 受付控's 届出の種類 for a queue entry (the counter stores the protocol kind's Japanese label).
-fn print_kind_of(kind_ja: &str) -> PrintNotificationKind {
-    use NotificationKind as K;
-    let kinds = [
-        (K::AcquisitionMoveIn, PrintNotificationKind::MoveIn),
-        (
-            K::AcquisitionDisability,
-            PrintNotificationKind::DisabilityCertification,
-        ),
-        (K::Reissue, PrintNotificationKind::Reissue),
-        (K::ChangeOfParticulars, PrintNotificationKind::Change),
-        (K::LossMoveOut, PrintNotificationKind::Loss),
-        (K::LossDeath, PrintNotificationKind::Loss),
-        (
-            K::MailingAddressChange,
-            PrintNotificationKind::MailingAddress,
-        ),
-        (
-            K::OptionalEntries,
-            PrintNotificationKind::LimitCategoryApplication,
-        ),
-    ];
-    kinds
-        .iter()
-        .find(|(k, _)| k.label_ja() == kind_ja)
-        .map(|(_, p)| *p)
-        // The queue only holds kinds the counter knows; a label from a newer version reads as a change.
-        .unwrap_or(PrintNotificationKind::Change)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_queued_kind_maps_to_its_receipt_wording() {
-        assert_eq!(
-            print_kind_of(NotificationKind::AcquisitionMoveIn.label_ja()),
-            PrintNotificationKind::MoveIn
-        );
-        assert_eq!(
-            print_kind_of(NotificationKind::Reissue.label_ja()),
-            PrintNotificationKind::Reissue
-        );
-        assert_eq!(
-            print_kind_of(NotificationKind::LossDeath.label_ja()),
-            PrintNotificationKind::Loss
-        );
-        assert_eq!(
-            print_kind_of(NotificationKind::OptionalEntries.label_ja()),
-            PrintNotificationKind::LimitCategoryApplication
-        );
-    }
 
     #[test]
     fn training_receipts_are_samples_and_preview_as_png() {
@@ -282,7 +224,10 @@ mod tests {
         let entry = QueueEntry {
             seq: 1,
             reception_number: "KENSYU-01-000001-7".into(),
-            kind_ja: NotificationKind::Reissue.label_ja().into(),
+            kind: madoguchi_domain::NotificationKind::Reissue,
+            kind_ja: madoguchi_domain::NotificationKind::Reissue
+                .label_ja()
+                .into(),
             state: "queued",
             state_ja: "未送信",
             reason_ja: None,

@@ -39,6 +39,9 @@
 //!
 //! [`LedgerEntry`]: madoguchi_protocol::distribution::LedgerEntry
 
+// Documentation backlog (issue 12): record and error fields are not all documented yet.
+#![allow(missing_docs)]
+
 mod approved;
 mod error;
 mod export;

@@ -18,7 +18,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
 use madoguchi_audit::{Operation, Outcome};
-use madoguchi_domain::StaffMessage;
+use madoguchi_domain::{StaffMessage, StaffUserId};
 use madoguchi_link::Method;
 use madoguchi_protocol::v1::{
     NewStaffRequest, PasswordChangeReason, PasswordChangeRequest, PasswordResetRequest,
@@ -622,19 +622,9 @@ impl Counter {
     }
 }
 
-/// A user id as a path segment: only the characters user ids may have, so nothing needs escaping.
-fn path_segment(user_id: &str) -> Result<&str, CounterError> {
-    if !user_id.is_empty()
-        && user_id.len() <= 64
-        && !user_id.bytes().all(|b| b == b'.')
-        && user_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
-    {
-        Ok(user_id)
-    } else {
-        Err(CounterError::InvalidUserId)
-    }
+/// A user id as a path segment: a [`StaffUserId`] has only characters that need no escaping.
+fn path_segment(user_id: &str) -> Result<StaffUserId, CounterError> {
+    StaffUserId::parse(user_id).map_err(|_| CounterError::InvalidUserId)
 }
 
 impl Counter {

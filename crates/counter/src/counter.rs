@@ -4,9 +4,9 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use chrono::Utc;
-use madoguchi_domain::Date;
 use madoguchi_domain::ids::{InsuredNumber, MyNumber};
 use madoguchi_domain::kana::SeionKey;
+use madoguchi_domain::{Date, NotificationKind};
 use madoguchi_link::sync::{
     DecisionStore, QueuedSubmission, SendOutcome, Sender, SyncEngine, SyncHandle, SyncProgress,
     on_work_list,
@@ -38,7 +38,7 @@ pub mod distribution;
 #[path = "reprint.rs"]
 pub(crate) mod reprint;
 use crate::shipping::{Shipped, Shipper, ShippingStatus};
-pub use review::{PrintOccasion, ReprintReason};
+pub use madoguchi_domain::{PrintOccasion, ReprintReason};
 
 /// Residents whose notifications the background drain sends at once.
 const DRAIN_PARALLEL: usize = 16;
@@ -51,6 +51,8 @@ pub struct Receipt {
     /// Position in this terminal's queue.
     pub seq: u64,
     /// 届出の種類.
+    pub kind: NotificationKind,
+    /// 届出の種類, as staff read it.
     pub kind_ja: String,
     /// When it was taken.
     pub queued_at: chrono::DateTime<Utc>,
@@ -88,6 +90,8 @@ pub struct QueueEntry {
     /// 受付番号.
     pub reception_number: String,
     /// 届出の種類.
+    pub kind: NotificationKind,
+    /// 届出の種類, as staff read it.
     pub kind_ja: String,
     /// State, as a stable code.
     pub state: &'static str,
@@ -108,7 +112,8 @@ impl From<&OutboxItem> for QueueEntry {
         QueueEntry {
             seq: i.seq.0,
             reception_number: i.reception_number.as_str().to_owned(),
-            kind_ja: i.kind.clone(),
+            kind: i.kind,
+            kind_ja: i.kind.label_ja().to_owned(),
             state: state_code(i.state),
             state_ja: i.state.label_ja(),
             reason_ja: i.reason.clone(),
@@ -751,7 +756,7 @@ impl Counter {
         let (enq, send_now, why_ja) = {
             let _claim = self.inner.sender.claim_lock().lock().await;
             let earlier = outbox.pending_for_resident(&key)?;
-            let enq = outbox.enqueue(&key, kind.label_ja(), &payload)?;
+            let enq = outbox.enqueue(&key, kind, &payload)?;
             let (send_now, why) = if offline {
                 (
                     false,
@@ -775,6 +780,7 @@ impl Counter {
         let receipt = |why: &str| Receipt {
             reception_number: enq.reception_number.as_str().to_owned(),
             seq: enq.seq.0,
+            kind,
             kind_ja: kind.label_ja().to_owned(),
             queued_at: enq.enqueued_at,
             why_ja: why.to_owned(),
@@ -954,7 +960,7 @@ impl Counter {
 
     /// Whether the roster is missing or describes a day before today (Japan time).
     fn roster_needs_refresh(&self) -> bool {
-        let today = (Utc::now() + chrono::Duration::hours(9)).date_naive();
+        let today = madoguchi_domain::jst::date(Utc::now());
         match self.inner.vault.roster().info() {
             Ok(Some(info)) => info.is_stale(today),
             _ => true,

@@ -21,7 +21,10 @@ pub enum TerminalStatus {
     /// The union refused the certificate as revoked. `wiped`: the vault's key and directory are gone
     /// (false only while the wipe runs, or when it failed — then the error is in the log and the vault is
     /// refused anyway).
-    Revoked { wiped: bool },
+    Revoked {
+        /// The vault is wiped.
+        wiped: bool,
+    },
 }
 
 impl TerminalStatus {

@@ -122,18 +122,24 @@ pub struct TerminalDescription {
     pub not_after: String,
     /// Files, relative to the terminal directory.
     pub certificate: String,
+    /// The union CA (PEM) the terminal pins.
     pub ca: String,
+    /// The union's revocation list (PEM).
     pub crl: String,
+    /// The terminal's private key, sealed.
     pub key: String,
     /// Where the key-encryption key of `key` is: OS keyring service and entry (user) name.
     pub keyring_service: String,
+    /// The keyring entry (user) name.
     pub keyring_entry: String,
 }
 
 /// An enrolled terminal: its directory and description.
 #[derive(Debug, Clone)]
 pub struct EnrolledTerminal {
+    /// The terminal directory.
     pub dir: PathBuf,
+    /// What enrolment wrote.
     pub description: TerminalDescription,
 }
 

@@ -12,6 +12,8 @@ use madoguchi_protocol::v1::{
 };
 use serde::{Deserialize, Serialize};
 
+use madoguchi_domain::{PrintOccasion, ReprintReason};
+
 use super::Counter;
 use crate::error::CounterError;
 
@@ -20,73 +22,11 @@ const PRINT_HISTORY: &str = "print.history";
 /// Documents remembered; the oldest are forgotten first (a document is reprinted within days, not years).
 const PRINT_HISTORY_MAX: usize = 5000;
 
-/// 再印刷の理由 (reason for a reprint), chosen from a list; その他 needs a text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "code", content = "text", rename_all = "snake_case")]
-pub enum ReprintReason {
-    /// 汚損・破損.
-    Damaged,
-    /// 印刷不良 (faint, misaligned, jammed).
-    Misprint,
-    /// 紛失 (lost before handover).
-    Lost,
-    /// その他, with the reason in words (1–200 characters).
-    Other(String),
-}
-
-impl ReprintReason {
-    /// The list the reprint dialog offers (code, label).
-    pub const CHOICES: [(&'static str, &'static str); 4] = [
-        ("damaged", "汚損・破損"),
-        ("misprint", "印刷不良"),
-        ("lost", "紛失"),
-        ("other", "その他"),
-    ];
-
-    /// As recorded in the audit chain and the print log.
-    pub fn label_ja(&self) -> String {
-        match self {
-            ReprintReason::Damaged => "汚損・破損".into(),
-            ReprintReason::Misprint => "印刷不良".into(),
-            ReprintReason::Lost => "紛失".into(),
-            ReprintReason::Other(text) => format!("その他: {}", text.trim()),
-        }
-    }
-
-    /// その他 needs 1–200 printable characters.
-    pub fn validate(&self) -> Result<(), CounterError> {
-        if let ReprintReason::Other(text) = self {
-            let t = text.trim();
-            if t.is_empty()
-                || t.chars().count() > 200
-                || t.chars().any(|c| c.is_control() && c != '\n')
-            {
-                return Err(CounterError::ReprintReasonRequired);
-            }
-        }
-        Ok(())
-    }
-}
-
 /// What the print history knows of one document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Printed {
     count: u32,
     last: DateTime<Utc>,
-}
-
-/// The occasion of a print that was allowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PrintOccasion {
-    /// The first print of the document.
-    First,
-    /// The `count`-th reprint.
-    Reprint {
-        /// 1 for the first reprint.
-        count: u32,
-        /// Why.
-        reason: ReprintReason,
-    },
 }
 
 impl Counter {
@@ -115,12 +55,14 @@ impl Counter {
         document: &str,
         reason: Option<ReprintReason>,
     ) -> Result<PrintOccasion, CounterError> {
-        let before = self.times_printed(document)?;
-        if before == 0 {
+        let Some(before) = std::num::NonZeroU32::new(self.times_printed(document)?) else {
             return Ok(PrintOccasion::First);
-        }
+        };
         let checked = match reason {
-            Some(r) => r.validate().map(|()| r),
+            Some(r) => r
+                .validate()
+                .map(|()| r)
+                .map_err(|_| CounterError::ReprintReasonRequired),
             None => Err(CounterError::ReprintReasonRequired),
         };
         match checked {
@@ -269,25 +211,5 @@ impl Counter {
             .audit
             .record_with_purpose(&user, Operation::Export, Some(target), None, outcome)
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn other_needs_words() {
-        assert!(ReprintReason::Damaged.validate().is_ok());
-        assert!(ReprintReason::Other("  ".into()).validate().is_err());
-        assert!(ReprintReason::Other("あ".repeat(201)).validate().is_err());
-        let r = ReprintReason::Other(" 交付後に記載誤りの申出 ".into());
-        assert!(r.validate().is_ok());
-        assert_eq!(r.label_ja(), "その他: 交付後に記載誤りの申出");
-        let json = serde_json::to_string(&ReprintReason::Lost).expect("json");
-        assert_eq!(json, r#"{"code":"lost"}"#);
-        let back: ReprintReason =
-            serde_json::from_str(r#"{"code":"other","text":"破れ"}"#).expect("parse");
-        assert_eq!(back, ReprintReason::Other("破れ".into()));
     }
 }
