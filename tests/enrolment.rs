@@ -87,7 +87,7 @@ fn start_terminal(
     vault_dir: PathBuf,
 ) -> Terminal {
     let vault = Vault::open(
-        VaultConfig::new(&vault_dir, &enrolled.description.terminal_id),
+        VaultConfig::new(&vault_dir, enrolled.description.terminal_id.as_str()),
         keys.as_ref(),
     )
     .expect("vault opens");

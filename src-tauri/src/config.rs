@@ -42,8 +42,8 @@ pub struct UnionEndpoint {
     pub certificate: PathBuf,
     /// Its private key (PEM).
     pub key: PathBuf,
-    /// 端末ID (the vault is bound to it).
-    pub terminal_id: String,
+    /// 端末ID (the vault is bound to it), checked when the file is read.
+    pub terminal_id: madoguchi_domain::TerminalId,
 }
 
 /// The validated configuration.

@@ -1,6 +1,7 @@
 //! Starting the terminal: the configured union, or in 研修モード an embedded union server with its own
 //! PKI and synthetic residents; then the vault (key in the OS keyring), the link and the counter.
 
+use madoguchi_domain::TerminalId;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -123,7 +124,7 @@ fn open_vault(dir: &Path, terminal_id: &str, training: bool) -> Result<Vault, Ip
 
 /// The link of a terminal enrolled with `madoguchi-admin enroll`: its description, certificates, and the
 /// private key opened with the OS keyring (in memory only).
-fn enrolled_link(dir: &Path) -> Result<(LinkConfig, String), IpcError> {
+fn enrolled_link(dir: &Path) -> Result<(LinkConfig, TerminalId), IpcError> {
     use madoguchi_domain::StaffMessage;
     let fail = |e: madoguchi_link::enrolment::EnrolError| {
         tracing::error!(error = %e, "enrolled terminal cannot be loaded");
@@ -191,10 +192,12 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
                 &t.terminal_cert,
                 &t.terminal_key,
             )?;
-            (link, t.terminal_id.clone(), Some(t))
+            // The embedded training union names its one terminal; checked like any other id.
+            let id = TerminalId::parse(&t.terminal_id)?;
+            (link, id, Some(t))
         }
     };
-    let vault = open_vault(&data_dir.join("terminal"), &terminal_id, training)?;
+    let vault = open_vault(&data_dir.join("terminal"), terminal_id.as_str(), training)?;
     let client = UnionClient::new(&link, LineMonitor::new()).map_err(|e| {
         tracing::error!(error = %e, "link client failed");
         IpcError::new("link", madoguchi_domain::StaffMessage::message_ja(&e))

@@ -93,7 +93,7 @@ impl ReconciliationReport {
                     first_seq: u.first_seq,
                     last_seq: u.last_seq,
                     pages: u.pages,
-                    reason: reason.label_ja(),
+                    reason: reason.words_ja(),
                     requested_by: requested_by.as_str().to_string(),
                     job_id: u.job_id().map(|j| j.0.clone()),
                     at: u.intended_at,

@@ -55,6 +55,15 @@ impl ReprintReason {
         }
     }
 
+    /// The reason in words: the label of a listed reason, or その他's own text (bulk-print reports, where
+    /// the 監督者 writes the reason).
+    pub fn words_ja(&self) -> String {
+        match self {
+            ReprintReason::Other(text) => text.trim().to_owned(),
+            listed => listed.label_ja(),
+        }
+    }
+
     /// その他 needs 1–200 printable characters (line breaks allowed).
     pub fn validate(&self) -> Result<(), InvalidReprintReason> {
         if let ReprintReason::Other(text) = self {
@@ -92,9 +101,9 @@ pub mod as_text {
 
     use super::ReprintReason;
 
-    /// Writes [`ReprintReason::label_ja`].
+    /// Writes [`ReprintReason::words_ja`] (what those stores held before).
     pub fn serialize<S: Serializer>(r: &ReprintReason, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&r.label_ja())
+        s.serialize_str(&r.words_ja())
     }
 
     /// Reads with [`ReprintReason::from_text`].
@@ -153,7 +162,8 @@ mod tests {
     fn text_reads_back_labels_and_free_words() {
         let long = ReprintReason::Other("あ".repeat(OTHER_TEXT_MAX));
         for r in [ReprintReason::Damaged, ReprintReason::Lost, long.clone()] {
-            assert_eq!(ReprintReason::from_text(&r.label_ja()), Ok(r));
+            assert_eq!(ReprintReason::from_text(&r.label_ja()), Ok(r.clone()));
+            assert_eq!(ReprintReason::from_text(&r.words_ja()), Ok(r));
         }
         assert_eq!(
             ReprintReason::from_text("紙詰まりによる再印刷"),

@@ -102,6 +102,16 @@ macro_rules! string_like {
                 Self::parse(s)
             }
         }
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
         impl AsRef<str> for $t {
             fn as_ref(&self) -> &str {
                 &self.0

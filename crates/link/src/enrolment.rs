@@ -111,7 +111,7 @@ pub struct TerminalDescription {
     /// The union's mutual-TLS API endpoint.
     pub endpoint: String,
     /// 端末ID.
-    pub terminal_id: String,
+    pub terminal_id: madoguchi_domain::TerminalId,
     /// 地方公共団体コード.
     pub municipality: String,
     /// 広域連合名.
@@ -337,6 +337,9 @@ async fn request_and_install(
         .ok_or_else(|| {
             EnrolError::Invalid("the union names no API endpoint; give it with --endpoint".into())
         })?;
+    // The union names the terminal; it is checked here like every id the terminal keeps.
+    let terminal_id = madoguchi_domain::TerminalId::parse(&answer.terminal_id)
+        .map_err(|_| EnrolError::Unexpected("the union named an invalid terminal id".into()))?;
     let dir = &opts.terminal_dir;
     let write = |name: &str, bytes: &[u8]| {
         let p = dir.join(name);
@@ -347,7 +350,7 @@ async fn request_and_install(
     write(CRL_FILE, answer.crl_pem.as_bytes())?;
     let description = TerminalDescription {
         endpoint,
-        terminal_id: answer.terminal_id,
+        terminal_id,
         municipality: answer.municipality,
         union_name: answer.union_name,
         serial: answer.serial,
