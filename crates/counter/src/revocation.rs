@@ -10,7 +10,7 @@ use madoguchi_vault::{KeyStore, KeyringKeyStore};
 use serde::Serialize;
 use tokio::task::AbortHandle;
 
-use crate::counter::Counter;
+use crate::context::Counter;
 
 /// The terminal as a whole (端末の状態).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

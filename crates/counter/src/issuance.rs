@@ -1,21 +1,137 @@
-//! The administrator's review of the audit trail the union collected (N:4040–4043; K:3794–3796, FR-24),
-//! and the print history that makes a second print of the same document a reprint with a reason
-//! (再印刷: FR-50, K:167, K:170–171 発行履歴). The history is kept sealed in the vault, so a restart does
-//! not turn a reprint into a "first" print.
+//! Issuance: the "ready to issue" list, a document's print data, the print history that makes a second
+//! print a reprint with a reason (再印刷: FR-50, K:167, K:170–171 発行履歴 — kept sealed in the vault, so a
+//! restart does not turn a reprint into a "first" print), the handover (交付) and returned documents (回収).
+//! Reprints under a 監督者's approval are in `reprint`.
 
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use madoguchi_audit::{Operation, Outcome};
+use madoguchi_domain::{PrintOccasion, ReprintReason};
+use madoguchi_link::sync::DecisionStore;
 use madoguchi_protocol::v1::{
-    AuditExportResponse, AuditFlagsResponse, AuditSearchRequest, AuditSearchResponse,
+    DocumentData, DocumentId, IssuanceRequest, NotificationDecision, ReturnRequest,
 };
+use madoguchi_vault::Sequence;
 use serde::{Deserialize, Serialize};
 
-use madoguchi_domain::{PrintOccasion, ReprintReason};
-
-use super::Counter;
+use crate::context::Counter;
 use crate::error::CounterError;
+
+/// A decided notification whose document waits to be handed over or mailed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadyToIssue {
+    /// Position of the notification in the outbox.
+    pub seq: u64,
+    /// The union's decision (with the document to issue).
+    pub decision: NotificationDecision,
+}
+
+impl Counter {
+    /// Records a print in the audit chain. Printing itself runs in the app's print service; it reports here
+    /// what went to the printer (`target`: an opaque document id or a 受付番号) and, when the job failed,
+    /// the stable error code.
+    pub async fn record_print(
+        &self,
+        target: String,
+        failure: Option<&str>,
+    ) -> Result<(), CounterError> {
+        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let outcome = match failure {
+            None => Outcome::Done,
+            Some(code) => Outcome::Refused {
+                code: code.to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record(&user, Operation::Print, Some(target), outcome)
+            .await
+    }
+
+    /// Decisions waiting to be handed over or mailed ("ready to issue").
+    pub fn ready_to_issue(&self) -> Result<Vec<ReadyToIssue>, CounterError> {
+        Ok(DecisionStore::new(self.inner.vault.clone())
+            .ready()?
+            .into_iter()
+            .map(|(seq, decision)| ReadyToIssue {
+                seq: seq.0,
+                decision,
+            })
+            .collect())
+    }
+
+    /// The print data of a document.
+    pub async fn document(&self, id: DocumentId) -> Result<DocumentData, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .get(&format!("/v1/documents/{id}"), Some(&token))
+            .await?)
+    }
+
+    /// Records the handover (交付: 窓口 or 郵送, with the 本人確認書類 seen). Closes the ready-to-issue
+    /// entry `seq` when given.
+    pub async fn record_issuance(
+        &self,
+        document: DocumentId,
+        req: &IssuanceRequest,
+        seq: Option<u64>,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/issuance"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await
+            .map_err(CounterError::from);
+        let answer: serde_json::Value = self
+            .audited(
+                None,
+                Operation::Handover,
+                Some(format!("document:{document} issued")),
+                result,
+            )
+            .await?;
+        if let Some(s) = seq {
+            self.inner.sender.decisions().done(Sequence(s))?;
+        }
+        Ok(answer)
+    }
+
+    /// Records that an old document came back (回収).
+    pub async fn record_return(
+        &self,
+        document: DocumentId,
+        req: &ReturnRequest,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/return"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await
+            .map_err(CounterError::from);
+        self.audited(
+            None,
+            Operation::Handover,
+            Some(format!("document:{document} returned")),
+            result,
+        )
+        .await
+    }
+}
 
 /// Setting holding the print history.
 const PRINT_HISTORY: &str = "print.history";
@@ -139,77 +255,5 @@ impl Counter {
             self.inner.vault.settings().set(PRINT_HISTORY, &history)?;
         }
         Ok(())
-    }
-
-    /// Searches the audit trail the union collected from the terminals (情報システム管理者 only; the
-    /// union refuses everyone else). The search is recorded in this terminal's chain.
-    pub async fn audit_search(
-        &self,
-        req: &AuditSearchRequest,
-    ) -> Result<AuditSearchResponse, CounterError> {
-        let token = self.token()?;
-        let result = self
-            .inner
-            .client
-            .post("/v1/audit/search", Some(&token), None, req)
-            .await
-            .map_err(CounterError::from);
-        self.audited(None, Operation::Search, Some("audit-log".into()), result)
-            .await
-    }
-
-    /// The union's continuity flags of the municipality's terminal chains (情報システム管理者 only).
-    pub async fn audit_flags(&self) -> Result<AuditFlagsResponse, CounterError> {
-        let token = self.token()?;
-        let result = self
-            .inner
-            .client
-            .get("/v1/audit/flags", Some(&token))
-            .await
-            .map_err(CounterError::from);
-        self.audited(None, Operation::Search, Some("audit-flags".into()), result)
-            .await
-    }
-
-    /// Fetches an audit report (CSV and verifiable chain files) from the union; the union records the
-    /// export in its own trail. Record where it was written with [`Counter::record_export`].
-    pub async fn audit_export(
-        &self,
-        req: &AuditSearchRequest,
-    ) -> Result<AuditExportResponse, CounterError> {
-        let token = self.token()?;
-        let result = self
-            .inner
-            .client
-            .post("/v1/audit/export", Some(&token), None, req)
-            .await
-            .map_err(CounterError::from);
-        match result {
-            Ok(r) => Ok(r),
-            Err(e) => {
-                self.audited(None, Operation::Export, Some("audit-report".into()), Err(e))
-                    .await
-            }
-        }
-    }
-
-    /// Records an export (媒体出力) in the audit chain: `target` names what was written (a file name,
-    /// never personal data), `failure` the stable code when writing failed.
-    pub async fn record_export(
-        &self,
-        target: String,
-        failure: Option<&str>,
-    ) -> Result<(), CounterError> {
-        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
-        let outcome = match failure {
-            None => Outcome::Done,
-            Some(code) => Outcome::Refused {
-                code: code.to_owned(),
-            },
-        };
-        self.inner
-            .audit
-            .record_with_purpose(&user, Operation::Export, Some(target), None, outcome)
-            .await
     }
 }
