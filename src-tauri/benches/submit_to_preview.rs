@@ -111,7 +111,7 @@ async fn run() -> Result<(), String> {
             .render_document(&data)
             .map_err(|e| e.message_ja)?;
         let t_render = pressed.elapsed();
-        let url = t.printing.preview(&doc).map_err(|e| e.message_ja)?;
+        let url = t.printing.preview(&doc).map_err(|e| e.message_ja)?.data_url;
         let elapsed = pressed.elapsed();
         if url.len() < 100 {
             return Err("empty preview".into());

@@ -16,7 +16,6 @@ pub mod commands;
 pub mod config;
 pub mod distribution;
 pub mod error;
-pub mod printing;
 pub mod terminal;
 
 use std::sync::Arc;

@@ -3,9 +3,10 @@
 
 use madoguchi_domain::TerminalId;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use madoguchi_application::{Batches, PrintDesk};
 use madoguchi_counter::{Background, Counter};
 use madoguchi_link::enrolment::EnrolledTerminal;
 use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
@@ -15,7 +16,6 @@ use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig, VaultError};
 
 use crate::config::TerminalConfig;
 use crate::error::IpcError;
-use crate::printing::Printing;
 
 /// How often the line is probed while nothing else is sent.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -24,10 +24,10 @@ const PROBE_EVERY: Duration = Duration::from_secs(2);
 pub struct Terminal {
     /// The use cases.
     pub counter: Counter,
-    /// Rendering, preview, printing.
-    pub printing: Printing,
+    /// Rendering, preview, printing, reprints (the print desk).
+    pub printing: PrintDesk,
     /// Bulk printing of approved distributions (一括印刷).
-    pub batches: crate::distribution::Batches,
+    pub batches: Arc<Batches>,
     /// 研修モード.
     pub training: bool,
     /// Minutes without input before the screen locks.
@@ -226,9 +226,13 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             String::new()
         }
     });
-    let printing = Printing::new(assets, &config.printer, training, municipality_name)?;
-    let batches =
-        crate::distribution::Batches::new(vault, printing.renderer(), &config.printer, training)?;
+    let printing = PrintDesk::new(assets, &config.printer, training, municipality_name)?;
+    let batches = Arc::new(Batches::new(
+        vault,
+        printing.renderer(),
+        &config.printer,
+        training,
+    )?);
     Ok(Terminal {
         batches,
         counter,

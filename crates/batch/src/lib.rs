@@ -62,5 +62,5 @@ pub use job::{
     UnitKind,
 };
 pub use mailing::{MailingList, mailing_list};
-pub use pages::{BatchLayouts, control_number, render_proof};
+pub use pages::{BatchLayouts, DocumentPage, control_number, document_page, render_proof};
 pub use report::{ReconciliationReport, ReprintLine};
