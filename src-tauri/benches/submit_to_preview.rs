@@ -13,8 +13,8 @@
 
 use std::time::{Duration, Instant};
 
-use madoguchi_app::config::TerminalConfig;
 use madoguchi_app::terminal;
+use madoguchi_application::config::TerminalConfig;
 use madoguchi_counter::Submitted;
 use madoguchi_counter::forms::{NotificationForm, today_jst};
 use madoguchi_domain::ids::MyNumber;

@@ -13,7 +13,6 @@ pub mod access;
 pub mod account_commands;
 pub mod audit_review;
 pub mod commands;
-pub mod config;
 pub mod distribution;
 pub mod error;
 pub mod terminal;
@@ -24,8 +23,8 @@ use std::time::Instant;
 use tauri::{Builder, Emitter, Manager, Runtime};
 
 pub use commands::{AppInfo, Shell, Startup};
-use config::TerminalConfig;
 use error::IpcError;
+use madoguchi_application::config::{self, TerminalConfig};
 
 /// Registers commands and state on any runtime, so tests can run it on `tauri::test::MockRuntime`.
 pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
@@ -161,7 +160,7 @@ pub fn run() -> Result<(), tauri::Error> {
     let loaded = config::data_dir().and_then(|d| TerminalConfig::load(&d).map(|c| (d, c)));
     let training = loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
     let shell = Shell::starting(training);
-    let pending: Result<_, IpcError> = loaded;
+    let pending: Result<_, IpcError> = loaded.map_err(IpcError::from);
     app_builder(Builder::default(), shell)
         .setup(move |app| {
             match pending {

@@ -14,8 +14,8 @@ use madoguchi_print::PrintAssets;
 use madoguchi_union_server::training::{self, TrainingServer};
 use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig, VaultError};
 
-use crate::config::TerminalConfig;
 use crate::error::IpcError;
+use madoguchi_application::config::TerminalConfig;
 
 /// How often the line is probed while nothing else is sent.
 const PROBE_EVERY: Duration = Duration::from_secs(2);

@@ -7,6 +7,8 @@
 //!   監督者's approval where the union's policy asks for one), documents kept between preview and print;
 //! - [`Batches`]: the bulk-print runs of approved distributions with a typed [`BatchState`], proofs,
 //!   the reconciliation report, reprints, the 宛名一覧 and the encrypted export;
+//! - [`export_audit_report`]: the administrator's audit report written to the export directory;
+//! - [`config`]: the terminal's configuration file (`terminal.toml`), checked when read;
 //! - [`AppError`]: the one error shape a screen reads (stable code, Japanese message).
 //!
 //! The mapping from a union document to a print record is `madoguchi_batch::document_page`, one for single
@@ -16,10 +18,15 @@
 //! This crate must never depend on Tauri or any window toolkit, talk to the network except through the
 //! counter, or log personal data.
 
+mod audit_export;
 mod batches;
+pub mod config;
 mod error;
 mod print_desk;
 
+pub use audit_export::{
+    ExportedReport, ReasonChoice, audit_operations, export_audit_report, reprint_reasons,
+};
 pub use batches::{
     BatchReportView, BatchState, BatchStatus, Batches, ExportKind, Notify, Row, SampleProof,
     WrittenFile,
