@@ -119,7 +119,7 @@ fn start_terminal<R: Runtime>(
                             Some(dir),
                         ) = (s, terminal_dir.as_deref())
                         {
-                            terminal::destroy_enrolled_key(dir);
+                            madoguchi_application::startup::destroy_enrolled_key(dir);
                         }
                     }
                 });

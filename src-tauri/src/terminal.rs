@@ -1,21 +1,20 @@
 //! Starting the terminal: the configured union, or in 研修モード an embedded union server with its own
 //! PKI and synthetic residents; then the vault (key in the OS keyring), the link and the counter.
 
-use madoguchi_domain::TerminalId;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use madoguchi_application::config::TerminalConfig;
+use madoguchi_application::startup::{enrolled_link, link_config, open_vault};
 use madoguchi_application::{Batches, PrintDesk};
 use madoguchi_counter::{Background, Counter};
-use madoguchi_link::enrolment::EnrolledTerminal;
-use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
+use madoguchi_domain::TerminalId;
+use madoguchi_link::{LineMonitor, UnionClient};
 use madoguchi_print::PrintAssets;
 use madoguchi_union_server::training::{self, TrainingServer};
-use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig, VaultError};
 
 use crate::error::IpcError;
-use madoguchi_application::config::TerminalConfig;
 
 /// How often the line is probed while nothing else is sent.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -63,94 +62,6 @@ impl Terminal {
                 })
             })
             .unwrap_or_default()
-    }
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, IpcError> {
-    std::fs::read(path).map_err(|e| {
-        tracing::error!(path = %path.display(), error = %e, "cannot read a terminal credential");
-        IpcError::new(
-            "credentials_unreadable",
-            "端末の証明書または鍵のファイルを読めません。情報システム管理者に連絡してください。",
-        )
-    })
-}
-
-fn link_config(
-    endpoint: String,
-    ca: &Path,
-    cert: &Path,
-    key: &Path,
-) -> Result<LinkConfig, IpcError> {
-    let mut identity = read(cert)?;
-    identity.extend_from_slice(&read(key)?);
-    let mut cfg = LinkConfig::new(endpoint, read(ca)?, identity);
-    cfg.request_timeout = Duration::from_secs(5);
-    cfg.connect_timeout = Duration::from_secs(2);
-    Ok(cfg)
-}
-
-fn keyring_error(e: &VaultError) -> IpcError {
-    tracing::error!(error = %e, "OS keyring unavailable");
-    IpcError::new(
-        "keyring_unavailable",
-        "この端末の鍵保管庫（OSのキーリング）を利用できないため、起動できません。\
-         端末内のデータは暗号化して保存するため、キーリングが必要です。情報システム管理者に連絡してください。",
-    )
-}
-
-fn open_vault(dir: &Path, terminal_id: &str, training: bool) -> Result<Vault, IpcError> {
-    let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
-    match Vault::open(VaultConfig::new(dir, terminal_id), &keys) {
-        Ok(v) => Ok(v),
-        // 研修モード holds synthetic data only: when its key is gone (a new login session empties the kernel
-        // keyring) start the training terminal afresh rather than refusing to start.
-        Err(VaultError::KeyMissing { .. }) if training => {
-            tracing::warn!("training vault key missing; starting the training terminal afresh");
-            std::fs::remove_dir_all(dir).map_err(|e| {
-                tracing::error!(error = %e, "cannot reset the training vault");
-                IpcError::new("vault", "研修用の保存領域を初期化できませんでした。")
-            })?;
-            Vault::open(VaultConfig::new(dir, terminal_id), &keys)
-                .map_err(|e| IpcError::new("vault", e.message_ja()))
-        }
-        Err(e @ VaultError::KeyringUnavailable { .. }) => Err(keyring_error(&e)),
-        Err(e) => {
-            tracing::error!(error = %e, "vault failed to open");
-            Err(IpcError::new("vault", e.message_ja()))
-        }
-    }
-}
-
-/// The link of a terminal enrolled with `madoguchi-admin enroll`: its description, certificates, and the
-/// private key opened with the OS keyring (in memory only).
-fn enrolled_link(dir: &Path) -> Result<(LinkConfig, TerminalId), IpcError> {
-    use madoguchi_domain::StaffMessage;
-    let fail = |e: madoguchi_link::enrolment::EnrolError| {
-        tracing::error!(error = %e, "enrolled terminal cannot be loaded");
-        IpcError::new("enrolment", e.message_ja())
-    };
-    let enrolled = EnrolledTerminal::load(dir).map_err(fail)?;
-    let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
-    let mut cfg = enrolled.link_config(&keys).map_err(fail)?;
-    cfg.request_timeout = Duration::from_secs(5);
-    cfg.connect_timeout = Duration::from_secs(2);
-    Ok((cfg, enrolled.description.terminal_id))
-}
-
-/// After a confirmed revocation (and the vault's wipe): the revoked certificate's private key goes too, so
-/// nothing of the old identity stays on the machine. Failures are logged; the terminal is stopped anyway.
-pub fn destroy_enrolled_key(dir: &Path) {
-    let result = EnrolledTerminal::load(dir).and_then(|t| {
-        let keys = KeyringKeyStore::os_default()
-            .map_err(|e| madoguchi_link::enrolment::EnrolError::Keyring(e.to_string()))?;
-        t.destroy_key(&keys)
-    });
-    match result {
-        Ok(()) => tracing::warn!("revoked terminal's private key destroyed"),
-        Err(e) => {
-            tracing::error!(error = %e, "revoked terminal's private key could not be destroyed")
-        }
     }
 }
 

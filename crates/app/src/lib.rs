@@ -9,6 +9,7 @@
 //!   the reconciliation report, reprints, the 宛名一覧 and the encrypted export;
 //! - [`export_audit_report`]: the administrator's audit report written to the export directory;
 //! - [`config`]: the terminal's configuration file (`terminal.toml`), checked when read;
+//! - [`startup`]: the link, the vault and the enrolled identity of a terminal being started;
 //! - [`AppError`]: the one error shape a screen reads (stable code, Japanese message).
 //!
 //! The mapping from a union document to a print record is `madoguchi_batch::document_page`, one for single
@@ -23,6 +24,7 @@ mod batches;
 pub mod config;
 mod error;
 mod print_desk;
+pub mod startup;
 
 pub use audit_export::{
     ExportedReport, ReasonChoice, audit_operations, export_audit_report, reprint_reasons,
