@@ -158,7 +158,9 @@ pub fn run() -> Result<(), tauri::Error> {
         .try_init();
     // Configuration problems become the start-up error screen, never a crash.
     let loaded = config::data_dir().and_then(|d| TerminalConfig::load(&d).map(|c| (d, c)));
-    let training = loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
+    // Unconfigured means 研修モード only in a build that has it.
+    let training =
+        cfg!(feature = "training") && loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
     let shell = Shell::starting(training);
     let pending: Result<_, IpcError> = loaded.map_err(IpcError::from);
     app_builder(Builder::default(), shell)

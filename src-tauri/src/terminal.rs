@@ -2,7 +2,9 @@
 //! PKI and synthetic residents; then the vault (key in the OS keyring), the link and the counter.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(feature = "training")]
+use std::sync::Mutex;
 use std::time::Duration;
 
 use madoguchi_application::config::TerminalConfig;
@@ -12,6 +14,7 @@ use madoguchi_counter::{Background, Counter};
 use madoguchi_domain::TerminalId;
 use madoguchi_link::{LineMonitor, UnionClient};
 use madoguchi_print::PrintAssets;
+#[cfg(feature = "training")]
 use madoguchi_union_server::training::{self, TrainingServer};
 
 use crate::error::IpcError;
@@ -35,6 +38,7 @@ pub struct Terminal {
     pub export_dir: PathBuf,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
+    #[cfg(feature = "training")]
     union: Mutex<Option<TrainingServer>>,
 }
 
@@ -42,13 +46,17 @@ impl Terminal {
     /// Stops the background tasks and the embedded union.
     pub async fn shutdown(&self) {
         self.background.abort();
-        let union = self.union.lock().ok().and_then(|mut u| u.take());
-        if let Some(u) = union {
-            u.shutdown().await;
+        #[cfg(feature = "training")]
+        {
+            let union = self.union.lock().ok().and_then(|mut u| u.take());
+            if let Some(u) = union {
+                u.shutdown().await;
+            }
         }
     }
 
     /// Training staff accounts (user id, password) of the embedded union; empty for a configured terminal.
+    #[cfg(feature = "training")]
     pub fn training_accounts(&self) -> Vec<(String, String)> {
         self.union
             .lock()
@@ -63,6 +71,58 @@ impl Terminal {
             })
             .unwrap_or_default()
     }
+}
+
+/// 研修モード: the embedded training union and the link to it.
+#[cfg(feature = "training")]
+async fn embedded_union(
+    data_dir: &Path,
+) -> Result<
+    (
+        madoguchi_link::LinkConfig,
+        TerminalId,
+        Option<TrainingServer>,
+    ),
+    IpcError,
+> {
+    let t = training::start(&data_dir.join("training-union"))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "training union failed to start");
+            IpcError::new(
+                "training_union",
+                "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
+            )
+        })?;
+    let link = link_config(
+        format!("https://localhost:{}", t.addr.port()),
+        &t.ca_cert,
+        &t.terminal_cert,
+        &t.terminal_key,
+    )?;
+    // The embedded training union names its one terminal; checked like any other id.
+    let id = TerminalId::parse(&t.terminal_id)?;
+    Ok((link, id, Some(t)))
+}
+
+/// A build without 研修モード and without configuration: not enrolled, and how to enrol.
+#[cfg(not(feature = "training"))]
+async fn embedded_union(
+    _data_dir: &Path,
+) -> Result<(madoguchi_link::LinkConfig, TerminalId, Option<()>), IpcError> {
+    tracing::warn!("no configuration and no training mode in this build: not enrolled");
+    Err(not_enrolled())
+}
+
+/// What an unconfigured terminal without 研修モード says.
+pub fn not_enrolled() -> IpcError {
+    IpcError::new(
+        "not_enrolled",
+        "この端末は広域連合に登録されていません。情報システム管理者が登録用コードを使って \
+         `madoguchi-admin enroll --union <広域連合のURL> --ca <広域連合CA> --code <登録用コード> \
+         --terminal-dir <端末ディレクトリ>` で端末を登録し、設定ファイル（madoguchi.toml）の terminal_dir に\
+         その端末ディレクトリを書いてから、アプリを起動し直してください。",
+    )
 }
 
 /// Starts the terminal from `data_dir` (config, vault, and in 研修モード the embedded union). Needs a
@@ -87,27 +147,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             u.terminal_id.clone(),
             None,
         ),
-        (None, None) => {
-            let t = training::start(&data_dir.join("training-union"))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "training union failed to start");
-                    IpcError::new(
-                        "training_union",
-                        "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
-                    )
-                })?;
-            let link = link_config(
-                format!("https://localhost:{}", t.addr.port()),
-                &t.ca_cert,
-                &t.terminal_cert,
-                &t.terminal_key,
-            )?;
-            // The embedded training union names its one terminal; checked like any other id.
-            let id = TerminalId::parse(&t.terminal_id)?;
-            (link, id, Some(t))
-        }
+        (None, None) => embedded_union(data_dir).await?,
     };
+    #[cfg(not(feature = "training"))]
+    let _: Option<()> = union;
     let vault = open_vault(&data_dir.join("terminal"), terminal_id.as_str(), training)?;
     let client = UnionClient::new(&link, LineMonitor::new()).map_err(|e| {
         tracing::error!(error = %e, "link client failed");
@@ -155,6 +198,21 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             .clone()
             .unwrap_or_else(|| data_dir.join("exports")),
         background,
+        #[cfg(feature = "training")]
         union: Mutex::new(union),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unenrolled_terminal_says_how_to_enrol() {
+        let e = not_enrolled();
+        assert_eq!(e.code, "not_enrolled");
+        assert!(e.message_ja.contains("登録されていません"));
+        assert!(e.message_ja.contains("madoguchi-admin enroll"));
+        assert!(e.message_ja.contains("terminal_dir"));
+    }
 }
