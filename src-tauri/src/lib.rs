@@ -2,12 +2,16 @@
 //! Tauri commands.
 //!
 //! It must never hold business rules, talk to the network, touch the disk for personal data or log personal
-//! data: every command is a thin adapter over a crate that is tested without a window (`madoguchi-counter`
-//! for the use cases, `madoguchi-print` for documents). What the webview may call is fixed by `build.rs`
-//! (app manifest), `permissions/` and `capabilities/main.json`.
+//! data: every command checks access (`access`), calls one method of a crate that is tested without a
+//! window (`madoguchi-application` for the print desk, bulk printing, exports, configuration and start-up;
+//! `madoguchi-counter` for the counter's use cases) and maps the error (`error`). What the webview may call
+//! is fixed by `build.rs` (app manifest), `permissions/` and `capabilities/main.json`. The layers are
+//! described in `ARCHITECTURE.md`.
 //!
-//! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
-//! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
+//! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード — an
+//! embedded union server with a generated PKI and synthetic residents, every print marked 見本 — when built
+//! with the `training` feature (the default); without it, it says the terminal is not enrolled and how to
+//! enrol.
 
 pub mod access;
 pub mod account_commands;
