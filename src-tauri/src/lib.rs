@@ -362,6 +362,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "training")]
     fn call(
         window: &WebviewWindow<MockRuntime>,
         cmd: &str,
@@ -372,6 +373,7 @@ mod tests {
         get_ipc_response(window, req).map(|b| b.deserialize().expect("json body"))
     }
 
+    #[cfg(feature = "training")]
     /// The app on the mock runtime with a real, started training terminal in `dir` (embedded union over
     /// mutual TLS, vault on the OS keyring). `None` (the test says it skipped) when there is no session
     /// keyring, unless `MADOGUCHI_REQUIRE_KEYRING=1` demands one (`keyctl session - env … cargo test`).
@@ -396,6 +398,7 @@ mod tests {
         Some((dir, app))
     }
 
+    #[cfg(feature = "training")]
     fn move_in_form(addressee: &str) -> serde_json::Value {
         serde_json::json!({"form": {
             "kind": "acquisition_move_in",
@@ -416,6 +419,7 @@ mod tests {
     /// The commands against a real training terminal (embedded union over mutual TLS, vault on the OS
     /// keyring — run under `keyctl session -`): session checks, screen lock, 和暦 search, submit online
     /// and offline, previews, the drain into 交付待ち. Printing itself is covered by the E2E run (CUPS).
+    #[cfg(feature = "training")]
     #[test]
     fn the_commands_over_a_training_terminal() {
         let Some((_dir, app)) = training_app("the_commands_over_a_training_terminal") else {
@@ -563,6 +567,7 @@ mod tests {
 
     /// The 監査ログ commands over a training terminal: refused to a clerk (mirroring the union), an
     /// administrator searches by 被保険者番号 and exports into the export directory; the chain file verifies.
+    #[cfg(feature = "training")]
     #[test]
     fn the_audit_commands_over_a_training_terminal() {
         let Some((dir, app)) = training_app("the_audit_commands_over_a_training_terminal") else {
@@ -647,6 +652,7 @@ mod tests {
     /// 配信承認 over a real training terminal: only a 監督者 sees the queue, the proofs are rendered pages,
     /// a wrong password is refused, the approval unlocks bulk printing (through CUPS when it is there) and
     /// the encrypted 宛名一覧, which holds no plaintext.
+    #[cfg(feature = "training")]
     #[test]
     fn the_distribution_commands_over_a_training_terminal() {
         let Some((_dir, app)) = training_app("the_distribution_commands_over_a_training_terminal")
