@@ -22,6 +22,13 @@ bash scripts/test-ui.sh
 
 step "Rust lints (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p madoguchi --all-targets --no-default-features -- -D warnings
+
+step "Release dependency tree: no union server without 研修モード"
+if cargo tree -p madoguchi -e normal --no-default-features | grep -q madoguchi-union-server; then
+  echo "madoguchi-union-server is linked into the app without the training feature" >&2
+  exit 1
+fi
 
 step "Printing: CUPS with the cups-pdf virtual printer"
 bash scripts/setup-cups-pdf.sh

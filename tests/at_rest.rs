@@ -9,6 +9,8 @@
 //! as JSON — the needles and the scanner are right. The union's data directory (encrypted at rest) holds
 //! none of them either.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -3,6 +3,8 @@
 //! entries) flagged and visible to administrators; a restart resumes without gaps or duplicates; the
 //! administrator's search filters and the export (verifiable like `madoguchi-admin audit verify`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::Duration;
 
 use madoguchi_audit::{AuditEntry, AuditEvent, ChainHead, Operation, Outcome, verify_export};
@@ -304,7 +306,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
         .print_occasion(&doc, Some(ReprintReason::Damaged))
         .await
         .expect("reprint with reason");
-    assert!(matches!(reprint, PrintOccasion::Reprint { count: 1, .. }));
+    assert_eq!(reprint.reprint_count(), 1);
     again
         .record_print_job(&doc, &reprint, None)
         .await

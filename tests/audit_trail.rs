@@ -1,6 +1,8 @@
 //! The terminal's own audit chain: each access is appended, and a chain that was tampered with (a forged or
 //! altered record, even one sealed with the vault's key) stops the counter at its next start.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::Duration;
 
 use madoguchi_audit::{ChainErrorKind, Operation};

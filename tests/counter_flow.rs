@@ -2,6 +2,8 @@
 //! who moved in, then the line goes down, two notifications are queued with receipts, the line comes
 //! back, and the queue drains by itself into the "ready to issue" list — each decided exactly once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::Duration;
 
 use chrono::Utc;
@@ -20,7 +22,7 @@ use madoguchi_system_tests::{Rig, eventually, insured_residents, link_config, st
 
 /// Today at the counter (Japan time).
 fn today() -> Date {
-    (Utc::now() + chrono::Duration::hours(9)).date_naive()
+    madoguchi_domain::jst::date(Utc::now())
 }
 
 fn newcomer(addressee: &str) -> Notification {

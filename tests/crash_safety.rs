@@ -8,6 +8,8 @@
 //! Run under `keyctl session -` so the terminal processes share the session keyring (the vault's key
 //! survives the kills, as the OS keyring survives a crash). `MADOGUCHI_CRASH_SEED` replays a run.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::collections::{BTreeMap, HashSet};
 use std::process::Stdio;
 use std::sync::Arc;

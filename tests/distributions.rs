@@ -3,6 +3,8 @@
 //! hash-chained ledger, and the approved content fetched into the vault and checked against the approved
 //! hash (N:4425–4426: data and destination checked by two or more people before sending).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_audit::{Operation, Outcome};
 use madoguchi_counter::FetchProgress;
 use madoguchi_domain::Date;

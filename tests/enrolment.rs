@@ -3,6 +3,8 @@
 //! keyutils: run under `keyctl session -`), mutual TLS with the enrolled identity, revocation through the
 //! PKI's live CRL, and the wipe of a revoked terminal's vault.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,7 +87,7 @@ fn start_terminal(
     vault_dir: PathBuf,
 ) -> Terminal {
     let vault = Vault::open(
-        VaultConfig::new(&vault_dir, &enrolled.description.terminal_id),
+        VaultConfig::new(&vault_dir, enrolled.description.terminal_id.as_str()),
         keys.as_ref(),
     )
     .expect("vault opens");

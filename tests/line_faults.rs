@@ -4,6 +4,8 @@
 //! 決定 at the terminal, none 差戻し — including those the union decided while the terminal never heard
 //! the answer (the resend with the same idempotency key gets the stored decision).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::{Duration, Instant};
 

@@ -5,6 +5,8 @@
 //! prints and a reprint, the audit chain shipped, and the administrator's audit search by 被保険者番号 and
 //! export (N:4040–4043 the records exist; the logs must not become a second, unprotected copy).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

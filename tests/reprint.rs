@@ -3,6 +3,8 @@
 //! and to a wrong password, and it covers one recorded reprint (K:3697–3698: a second person confirms every
 //! correction).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_audit::{Operation, Outcome};
 use madoguchi_system_tests::{insured_residents, start, start_with};
 use madoguchi_union_server::training::TrainingOptions;

@@ -3,6 +3,8 @@
 //! N:3886–3888 a separate right for the 個人番号; 情報システム管理者 reviews logs, N:4040–4043; 広域連合職員
 //! create and approve distributions, the municipality's 監督者 decides on them, N:4425–4426).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};

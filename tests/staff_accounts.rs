@@ -5,6 +5,8 @@
 //! failures lock the account and the lockout is in the union's audit trail, and offline sign-in follows its
 //! rules (window, cached revocation list, local lockout, queue only; N:3883–3888, 3951–3954).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -157,7 +159,7 @@ impl Rig {
 }
 
 fn today_jst(at: DateTime<Utc>) -> Date {
-    (at + chrono::Duration::hours(9)).date_naive()
+    madoguchi_domain::jst::date(at)
 }
 
 fn clerk_from(from: Date, until: Option<Date>) -> Vec<Grant> {

@@ -9,10 +9,12 @@
 //! Run under a session keyring: `keyctl session - cargo bench -p madoguchi --bench submit_to_preview`
 //! (`MADOGUCHI_BENCH_SUBMITS`, default 100).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::{Duration, Instant};
 
-use madoguchi_app::config::TerminalConfig;
 use madoguchi_app::terminal;
+use madoguchi_application::config::TerminalConfig;
 use madoguchi_counter::Submitted;
 use madoguchi_counter::forms::{NotificationForm, today_jst};
 use madoguchi_domain::ids::MyNumber;
@@ -109,7 +111,7 @@ async fn run() -> Result<(), String> {
             .render_document(&data)
             .map_err(|e| e.message_ja)?;
         let t_render = pressed.elapsed();
-        let url = t.printing.preview(&doc).map_err(|e| e.message_ja)?;
+        let url = t.printing.preview(&doc).map_err(|e| e.message_ja)?.data_url;
         let elapsed = pressed.elapsed();
         if url.len() < 100 {
             return Err("empty preview".into());

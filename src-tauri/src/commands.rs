@@ -2,13 +2,12 @@
 //! Every command that touches residents or documents first checks that the app is ready, the screen is
 //! not locked and a staff member is signed in. Errors cross as `{code, message_ja, fields?}`.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
-use madoguchi_counter::{PrintOccasion, QueueEntry, ReadyToIssue, ReprintReason, Submitted};
+use madoguchi_application::{Preview, Printed, SupervisorConsent};
+use madoguchi_counter::{QueueEntry, ReadyToIssue, ReprintReason, Submitted};
 use madoguchi_link::LineState;
-use madoguchi_print::RenderedDocument;
 use madoguchi_protocol::v1::{
     DocumentData, DocumentId, ResidentDetail, ResidentId, ResidentSearchResponse, ReturnRequest,
     StaffInfo,
@@ -18,7 +17,6 @@ use tauri::State;
 
 use crate::access;
 use crate::error::IpcError;
-use crate::printing::Printed;
 use crate::terminal::Terminal;
 use madoguchi_counter::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
 use madoguchi_protocol::access::{Capability, capabilities};
@@ -39,9 +37,6 @@ pub struct Shell {
     training: bool,
     startup: RwLock<Startup>,
     locked: AtomicBool,
-    /// Rendered documents between preview and print: what is printed is exactly what was previewed.
-    /// In memory only (they hold personal data); dropped on sign-out.
-    rendered: Mutex<HashMap<String, RenderedDocument>>,
 }
 
 impl Shell {
@@ -51,7 +46,6 @@ impl Shell {
             training,
             startup: RwLock::new(Startup::Starting),
             locked: AtomicBool::new(false),
-            rendered: Mutex::new(HashMap::new()),
         }
     }
 
@@ -104,22 +98,6 @@ impl Shell {
                 tracing::warn!(command, "command refused: not in the access table");
                 Err(IpcError::new("forbidden", "この操作の権限がありません。"))
             }
-        }
-    }
-
-    fn keep(&self, key: String, doc: RenderedDocument) {
-        if let Ok(mut m) = self.rendered.lock() {
-            m.insert(key, doc);
-        }
-    }
-
-    fn take(&self, key: &str) -> Option<RenderedDocument> {
-        self.rendered.lock().ok().and_then(|mut m| m.remove(key))
-    }
-
-    fn forget_rendered(&self) {
-        if let Ok(mut m) = self.rendered.lock() {
-            m.clear();
         }
     }
 }
@@ -214,7 +192,7 @@ pub async fn sign_in(
 #[tauri::command]
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
     let t = shell.terminal()?;
-    shell.forget_rendered();
+    t.printing.forget();
     t.counter.sign_out().await;
     shell.locked.store(false, Ordering::SeqCst);
     Ok(())
@@ -370,65 +348,18 @@ pub async fn document(
     Ok(t.counter.document(document_id).await?)
 }
 
-/// A preview image and what it shows.
-#[derive(Debug, Clone, Serialize)]
-pub struct Preview {
-    /// `data:image/png;base64,…`.
-    pub data_url: String,
-    /// The document's title (資格確認書 etc.).
-    pub title: String,
-    /// Pages.
-    pub pages: usize,
-    /// 見本 (研修).
-    pub sample: bool,
-    /// Items printed with a 外字 placeholder 「●」 that staff must complete by hand.
-    pub gaiji: usize,
-}
-
-pub(crate) fn preview_of(t: &Terminal, doc: &RenderedDocument) -> Result<Preview, IpcError> {
-    Ok(Preview {
-        data_url: t.printing.preview(doc)?,
-        title: doc.title().to_owned(),
-        pages: doc.page_count(),
-        sample: doc.mode() == madoguchi_print::RenderMode::Training,
-        gaiji: doc.gaiji().len(),
-    })
-}
-
-/// プレビュー of a document to issue.
+/// プレビュー of a document to issue (kept for the print that follows).
 #[tauri::command]
 pub async fn preview_document(
     shell: State<'_, Shell>,
     document_id: DocumentId,
 ) -> Result<Preview, IpcError> {
     let (t, _) = shell.guard("preview_document")?;
-    let data = t.counter.document(document_id).await?;
-    let doc = t.printing.render_document(&data)?;
-    drop(data);
-    let preview = preview_of(&t, &doc)?;
-    shell.keep(format!("doc:{document_id}"), doc);
-    Ok(preview)
+    Ok(t.printing.preview_document(&t.counter, document_id).await?)
 }
 
-/// A 監督者's consent to one reprint, given at the clerk's terminal with the supervisor's own credentials.
-#[derive(Deserialize)]
-pub struct SupervisorConsent {
-    /// The supervisor's user id.
-    pub user_id: String,
-    /// The supervisor's password (checked by the union, never kept).
-    pub password: String,
-}
-
-impl std::fmt::Debug for SupervisorConsent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SupervisorConsent({}, <secret>)", self.user_id)
-    }
-}
-
-/// 印刷 of the previewed document on the configured printer. A second print of the same document is a
-/// reprint: refused with `reprint_reason_required` until the dialog sends a reason, and — where the
-/// union's policy says reprints need a 監督者 (K:3697–3698: a second person confirms every correction) —
-/// with `supervisor_approval_required` until a supervisor approves it with their own credentials.
+/// 印刷 of the previewed document; a reprint needs a reason and, where the union's policy says so, a
+/// 監督者's consent (`madoguchi_application::PrintDesk::print_document`).
 #[tauri::command]
 pub async fn print_document(
     shell: State<'_, Shell>,
@@ -437,81 +368,16 @@ pub async fn print_document(
     supervisor: Option<SupervisorConsent>,
 ) -> Result<Printed, IpcError> {
     let (t, staff) = shell.guard("print_document")?;
-    let target = format!("document:{document_id}");
-    let occasion = t.counter.print_occasion(&target, reason).await?;
-    let approval = match &occasion {
-        PrintOccasion::Reprint { reason, .. }
-            if t.counter
-                .reprint_policy()
-                .await?
-                .supervisor_approval_required =>
-        {
-            let Some(consent) = supervisor else {
-                return Err(IpcError::new(
-                    "supervisor_approval_required",
-                    "この書類の再印刷には監督者の承認が必要です。監督者のユーザIDとパスワードを入力してください。",
-                ));
-            };
-            Some(
-                t.counter
-                    .approve_reprint(
-                        document_id,
-                        consent.user_id.trim(),
-                        &consent.password,
-                        &reason.label_ja(),
-                    )
-                    .await?,
-            )
-        }
-        _ => None,
-    };
-    let key = format!("doc:{document_id}");
-    let doc = match shell.take(&key) {
-        Some(d) => d,
-        None => t
-            .printing
-            .render_document(&t.counter.document(document_id).await?)?,
-    };
-    let result = t.printing.print(&doc, &staff.user_id, &occasion);
-    let failure = result.as_ref().err().map(|e| e.code.as_str());
-    t.counter
-        .record_print_job(&target, &occasion, failure)
-        .await?;
-    if let Some(a) = &approval {
-        // One reprint per approval: recorded done, the approval is spent.
-        t.counter.record_reprint(a, failure).await?;
-    }
-    match result {
-        Ok(p) => Ok(p),
-        Err(e) => {
-            // Keep it for another try (printer out of paper etc.).
-            shell.keep(key, doc);
-            Err(e)
-        }
-    }
-}
-
-fn queue_entry(t: &Terminal, seq: u64) -> Result<QueueEntry, IpcError> {
-    t.counter
-        .queue()?
-        .into_iter()
-        .find(|e| e.seq == seq)
-        .ok_or_else(|| {
-            IpcError::new(
-                "unknown_item",
-                "指定の受付が見つかりません。一覧を更新してください。",
-            )
-        })
+    Ok(t.printing
+        .print_document(&t.counter, &staff.user_id, document_id, reason, supervisor)
+        .await?)
 }
 
 /// プレビュー of the 受付控 of a queued notification.
 #[tauri::command]
 pub fn preview_receipt(shell: State<'_, Shell>, seq: u64) -> Result<Preview, IpcError> {
     let (t, _) = shell.guard("preview_receipt")?;
-    let doc = t.printing.render_receipt(&queue_entry(&t, seq)?)?;
-    let preview = preview_of(&t, &doc)?;
-    shell.keep(format!("receipt:{seq}"), doc);
-    Ok(preview)
+    Ok(t.printing.preview_receipt(&t.counter, seq)?)
 }
 
 /// 受付控 to the printer (a second print of the same 受付控 is a reprint with a reason).
@@ -522,21 +388,9 @@ pub async fn print_receipt(
     reason: Option<ReprintReason>,
 ) -> Result<Printed, IpcError> {
     let (t, staff) = shell.guard("print_receipt")?;
-    let target = format!("receipt:queue:{seq}");
-    let occasion = t.counter.print_occasion(&target, reason).await?;
-    let doc = match shell.take(&format!("receipt:{seq}")) {
-        Some(d) => d,
-        None => t.printing.render_receipt(&queue_entry(&t, seq)?)?,
-    };
-    let result = t.printing.print(&doc, &staff.user_id, &occasion);
-    t.counter
-        .record_print_job(
-            &target,
-            &occasion,
-            result.as_ref().err().map(|e| e.code.as_str()),
-        )
-        .await?;
-    result
+    Ok(t.printing
+        .print_receipt(&t.counter, &staff.user_id, seq, reason)
+        .await?)
 }
 
 /// 交付 recorded (窓口 with 本人確認書類, or 郵送).

@@ -1,8 +1,8 @@
 //! The one error shape that crosses IPC: a stable code for the UI's logic and the Japanese a clerk reads.
 //! Never personal data: messages come from `StaffMessage` implementations, which name fields, not values.
 
+use madoguchi_application::AppError;
 use madoguchi_counter::CounterError;
-use madoguchi_domain::StaffMessage;
 use madoguchi_print::PrintError;
 use serde::Serialize;
 
@@ -60,25 +60,15 @@ impl IpcError {
     }
 }
 
+impl From<AppError> for IpcError {
+    fn from(e: AppError) -> Self {
+        IpcError::new(&e.code, e.message_ja)
+    }
+}
+
 impl From<CounterError> for IpcError {
     fn from(e: CounterError) -> Self {
-        tracing::info!(error = %e, "counter use case failed");
-        let code = match &e {
-            CounterError::NotSignedIn => "not_signed_in",
-            CounterError::UnknownItem => "unknown_item",
-            CounterError::Encode(_) => "encode",
-            CounterError::Vault(_) => "vault",
-            CounterError::Link(_) => e.code().unwrap_or("link"),
-            CounterError::AuditChain(_) => "audit_chain_broken",
-            CounterError::Offline(_) | CounterError::OfflineOnly => {
-                e.code().unwrap_or("offline_session")
-            }
-            CounterError::InvalidUserId => "invalid_user_id",
-            CounterError::Distribution(d) => d.code(),
-            CounterError::ReprintReasonRequired => "reprint_reason_required",
-            CounterError::RevealPurpose(_) => "reveal_purpose_required",
-        };
-        IpcError::new(code, e.message_ja())
+        AppError::from(e).into()
     }
 }
 
@@ -92,10 +82,15 @@ impl From<FormErrors> for IpcError {
     }
 }
 
+impl From<madoguchi_domain::staff::IdentityError> for IpcError {
+    fn from(e: madoguchi_domain::staff::IdentityError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
 impl From<PrintError> for IpcError {
     fn from(e: PrintError) -> Self {
-        tracing::warn!(error = %e, "printing failed");
-        IpcError::new("print", e.message_ja())
+        AppError::from(e).into()
     }
 }
 

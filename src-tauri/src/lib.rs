@@ -2,21 +2,23 @@
 //! Tauri commands.
 //!
 //! It must never hold business rules, talk to the network, touch the disk for personal data or log personal
-//! data: every command is a thin adapter over a crate that is tested without a window (`madoguchi-counter`
-//! for the use cases, `madoguchi-print` for documents). What the webview may call is fixed by `build.rs`
-//! (app manifest), `permissions/` and `capabilities/main.json`.
+//! data: every command checks access (`access`), calls one method of a crate that is tested without a
+//! window (`madoguchi-application` for the print desk, bulk printing, exports, configuration and start-up;
+//! `madoguchi-counter` for the counter's use cases) and maps the error (`error`). What the webview may call
+//! is fixed by `build.rs` (app manifest), `permissions/` and `capabilities/main.json`. The layers are
+//! described in `ARCHITECTURE.md`.
 //!
-//! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード: an
-//! embedded union server with a generated PKI and synthetic residents, every print marked 見本.
+//! Started without configuration (no `madoguchi.toml` in the data directory) it runs in 研修モード — an
+//! embedded union server with a generated PKI and synthetic residents, every print marked 見本 — when built
+//! with the `training` feature (the default); without it, it says the terminal is not enrolled and how to
+//! enrol.
 
 pub mod access;
 pub mod account_commands;
 pub mod audit_review;
 pub mod commands;
-pub mod config;
 pub mod distribution;
 pub mod error;
-pub mod printing;
 pub mod terminal;
 
 use std::sync::Arc;
@@ -25,8 +27,8 @@ use std::time::Instant;
 use tauri::{Builder, Emitter, Manager, Runtime};
 
 pub use commands::{AppInfo, Shell, Startup};
-use config::TerminalConfig;
 use error::IpcError;
+use madoguchi_application::config::{self, TerminalConfig};
 
 /// Registers commands and state on any runtime, so tests can run it on `tauri::test::MockRuntime`.
 pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> {
@@ -121,7 +123,7 @@ fn start_terminal<R: Runtime>(
                             Some(dir),
                         ) = (s, terminal_dir.as_deref())
                         {
-                            terminal::destroy_enrolled_key(dir);
+                            madoguchi_application::startup::destroy_enrolled_key(dir);
                         }
                     }
                 });
@@ -160,9 +162,11 @@ pub fn run() -> Result<(), tauri::Error> {
         .try_init();
     // Configuration problems become the start-up error screen, never a crash.
     let loaded = config::data_dir().and_then(|d| TerminalConfig::load(&d).map(|c| (d, c)));
-    let training = loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
+    // Unconfigured means 研修モード only in a build that has it.
+    let training =
+        cfg!(feature = "training") && loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
     let shell = Shell::starting(training);
-    let pending: Result<_, IpcError> = loaded;
+    let pending: Result<_, IpcError> = loaded.map_err(IpcError::from);
     app_builder(Builder::default(), shell)
         .setup(move |app| {
             match pending {
@@ -358,6 +362,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "training")]
     fn call(
         window: &WebviewWindow<MockRuntime>,
         cmd: &str,
@@ -368,6 +373,7 @@ mod tests {
         get_ipc_response(window, req).map(|b| b.deserialize().expect("json body"))
     }
 
+    #[cfg(feature = "training")]
     /// The app on the mock runtime with a real, started training terminal in `dir` (embedded union over
     /// mutual TLS, vault on the OS keyring). `None` (the test says it skipped) when there is no session
     /// keyring, unless `MADOGUCHI_REQUIRE_KEYRING=1` demands one (`keyctl session - env … cargo test`).
@@ -392,6 +398,7 @@ mod tests {
         Some((dir, app))
     }
 
+    #[cfg(feature = "training")]
     fn move_in_form(addressee: &str) -> serde_json::Value {
         serde_json::json!({"form": {
             "kind": "acquisition_move_in",
@@ -412,6 +419,7 @@ mod tests {
     /// The commands against a real training terminal (embedded union over mutual TLS, vault on the OS
     /// keyring — run under `keyctl session -`): session checks, screen lock, 和暦 search, submit online
     /// and offline, previews, the drain into 交付待ち. Printing itself is covered by the E2E run (CUPS).
+    #[cfg(feature = "training")]
     #[test]
     fn the_commands_over_a_training_terminal() {
         let Some((_dir, app)) = training_app("the_commands_over_a_training_terminal") else {
@@ -559,6 +567,7 @@ mod tests {
 
     /// The 監査ログ commands over a training terminal: refused to a clerk (mirroring the union), an
     /// administrator searches by 被保険者番号 and exports into the export directory; the chain file verifies.
+    #[cfg(feature = "training")]
     #[test]
     fn the_audit_commands_over_a_training_terminal() {
         let Some((dir, app)) = training_app("the_audit_commands_over_a_training_terminal") else {
@@ -643,6 +652,7 @@ mod tests {
     /// 配信承認 over a real training terminal: only a 監督者 sees the queue, the proofs are rendered pages,
     /// a wrong password is refused, the approval unlocks bulk printing (through CUPS when it is there) and
     /// the encrypted 宛名一覧, which holds no plaintext.
+    #[cfg(feature = "training")]
     #[test]
     fn the_distribution_commands_over_a_training_terminal() {
         let Some((_dir, app)) = training_app("the_distribution_commands_over_a_training_terminal")

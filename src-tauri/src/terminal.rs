@@ -2,19 +2,22 @@
 //! PKI and synthetic residents; then the vault (key in the OS keyring), the link and the counter.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+#[cfg(feature = "training")]
 use std::sync::Mutex;
 use std::time::Duration;
 
+use madoguchi_application::config::TerminalConfig;
+use madoguchi_application::startup::{enrolled_link, link_config, open_vault};
+use madoguchi_application::{Batches, PrintDesk};
 use madoguchi_counter::{Background, Counter};
-use madoguchi_link::enrolment::EnrolledTerminal;
-use madoguchi_link::{LineMonitor, LinkConfig, UnionClient};
+use madoguchi_domain::TerminalId;
+use madoguchi_link::{LineMonitor, UnionClient};
 use madoguchi_print::PrintAssets;
+#[cfg(feature = "training")]
 use madoguchi_union_server::training::{self, TrainingServer};
-use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig, VaultError};
 
-use crate::config::TerminalConfig;
 use crate::error::IpcError;
-use crate::printing::Printing;
 
 /// How often the line is probed while nothing else is sent.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -23,10 +26,10 @@ const PROBE_EVERY: Duration = Duration::from_secs(2);
 pub struct Terminal {
     /// The use cases.
     pub counter: Counter,
-    /// Rendering, preview, printing.
-    pub printing: Printing,
+    /// Rendering, preview, printing, reprints (the print desk).
+    pub printing: PrintDesk,
     /// Bulk printing of approved distributions (一括印刷).
-    pub batches: crate::distribution::Batches,
+    pub batches: Arc<Batches>,
     /// 研修モード.
     pub training: bool,
     /// Minutes without input before the screen locks.
@@ -35,6 +38,7 @@ pub struct Terminal {
     pub export_dir: PathBuf,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
+    #[cfg(feature = "training")]
     union: Mutex<Option<TrainingServer>>,
 }
 
@@ -42,13 +46,17 @@ impl Terminal {
     /// Stops the background tasks and the embedded union.
     pub async fn shutdown(&self) {
         self.background.abort();
-        let union = self.union.lock().ok().and_then(|mut u| u.take());
-        if let Some(u) = union {
-            u.shutdown().await;
+        #[cfg(feature = "training")]
+        {
+            let union = self.union.lock().ok().and_then(|mut u| u.take());
+            if let Some(u) = union {
+                u.shutdown().await;
+            }
         }
     }
 
     /// Training staff accounts (user id, password) of the embedded union; empty for a configured terminal.
+    #[cfg(feature = "training")]
     pub fn training_accounts(&self) -> Vec<(String, String)> {
         self.union
             .lock()
@@ -65,92 +73,56 @@ impl Terminal {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, IpcError> {
-    std::fs::read(path).map_err(|e| {
-        tracing::error!(path = %path.display(), error = %e, "cannot read a terminal credential");
-        IpcError::new(
-            "credentials_unreadable",
-            "端末の証明書または鍵のファイルを読めません。情報システム管理者に連絡してください。",
-        )
-    })
+/// 研修モード: the embedded training union and the link to it.
+#[cfg(feature = "training")]
+async fn embedded_union(
+    data_dir: &Path,
+) -> Result<
+    (
+        madoguchi_link::LinkConfig,
+        TerminalId,
+        Option<TrainingServer>,
+    ),
+    IpcError,
+> {
+    let t = training::start(&data_dir.join("training-union"))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "training union failed to start");
+            IpcError::new(
+                "training_union",
+                "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
+            )
+        })?;
+    let link = link_config(
+        format!("https://localhost:{}", t.addr.port()),
+        &t.ca_cert,
+        &t.terminal_cert,
+        &t.terminal_key,
+    )?;
+    // The embedded training union names its one terminal; checked like any other id.
+    let id = TerminalId::parse(&t.terminal_id)?;
+    Ok((link, id, Some(t)))
 }
 
-fn link_config(
-    endpoint: String,
-    ca: &Path,
-    cert: &Path,
-    key: &Path,
-) -> Result<LinkConfig, IpcError> {
-    let mut identity = read(cert)?;
-    identity.extend_from_slice(&read(key)?);
-    let mut cfg = LinkConfig::new(endpoint, read(ca)?, identity);
-    cfg.request_timeout = Duration::from_secs(5);
-    cfg.connect_timeout = Duration::from_secs(2);
-    Ok(cfg)
+/// A build without 研修モード and without configuration: not enrolled, and how to enrol.
+#[cfg(not(feature = "training"))]
+async fn embedded_union(
+    _data_dir: &Path,
+) -> Result<(madoguchi_link::LinkConfig, TerminalId, Option<()>), IpcError> {
+    tracing::warn!("no configuration and no training mode in this build: not enrolled");
+    Err(not_enrolled())
 }
 
-fn keyring_error(e: &VaultError) -> IpcError {
-    tracing::error!(error = %e, "OS keyring unavailable");
+/// What an unconfigured terminal without 研修モード says.
+pub fn not_enrolled() -> IpcError {
     IpcError::new(
-        "keyring_unavailable",
-        "この端末の鍵保管庫（OSのキーリング）を利用できないため、起動できません。\
-         端末内のデータは暗号化して保存するため、キーリングが必要です。情報システム管理者に連絡してください。",
+        "not_enrolled",
+        "この端末は広域連合に登録されていません。情報システム管理者が登録用コードを使って \
+         `madoguchi-admin enroll --union <広域連合のURL> --ca <広域連合CA> --code <登録用コード> \
+         --terminal-dir <端末ディレクトリ>` で端末を登録し、設定ファイル（madoguchi.toml）の terminal_dir に\
+         その端末ディレクトリを書いてから、アプリを起動し直してください。",
     )
-}
-
-fn open_vault(dir: &Path, terminal_id: &str, training: bool) -> Result<Vault, IpcError> {
-    let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
-    match Vault::open(VaultConfig::new(dir, terminal_id), &keys) {
-        Ok(v) => Ok(v),
-        // 研修モード holds synthetic data only: when its key is gone (a new login session empties the kernel
-        // keyring) start the training terminal afresh rather than refusing to start.
-        Err(VaultError::KeyMissing { .. }) if training => {
-            tracing::warn!("training vault key missing; starting the training terminal afresh");
-            std::fs::remove_dir_all(dir).map_err(|e| {
-                tracing::error!(error = %e, "cannot reset the training vault");
-                IpcError::new("vault", "研修用の保存領域を初期化できませんでした。")
-            })?;
-            Vault::open(VaultConfig::new(dir, terminal_id), &keys)
-                .map_err(|e| IpcError::new("vault", e.message_ja()))
-        }
-        Err(e @ VaultError::KeyringUnavailable { .. }) => Err(keyring_error(&e)),
-        Err(e) => {
-            tracing::error!(error = %e, "vault failed to open");
-            Err(IpcError::new("vault", e.message_ja()))
-        }
-    }
-}
-
-/// The link of a terminal enrolled with `madoguchi-admin enroll`: its description, certificates, and the
-/// private key opened with the OS keyring (in memory only).
-fn enrolled_link(dir: &Path) -> Result<(LinkConfig, String), IpcError> {
-    use madoguchi_domain::StaffMessage;
-    let fail = |e: madoguchi_link::enrolment::EnrolError| {
-        tracing::error!(error = %e, "enrolled terminal cannot be loaded");
-        IpcError::new("enrolment", e.message_ja())
-    };
-    let enrolled = EnrolledTerminal::load(dir).map_err(fail)?;
-    let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
-    let mut cfg = enrolled.link_config(&keys).map_err(fail)?;
-    cfg.request_timeout = Duration::from_secs(5);
-    cfg.connect_timeout = Duration::from_secs(2);
-    Ok((cfg, enrolled.description.terminal_id))
-}
-
-/// After a confirmed revocation (and the vault's wipe): the revoked certificate's private key goes too, so
-/// nothing of the old identity stays on the machine. Failures are logged; the terminal is stopped anyway.
-pub fn destroy_enrolled_key(dir: &Path) {
-    let result = EnrolledTerminal::load(dir).and_then(|t| {
-        let keys = KeyringKeyStore::os_default()
-            .map_err(|e| madoguchi_link::enrolment::EnrolError::Keyring(e.to_string()))?;
-        t.destroy_key(&keys)
-    });
-    match result {
-        Ok(()) => tracing::warn!("revoked terminal's private key destroyed"),
-        Err(e) => {
-            tracing::error!(error = %e, "revoked terminal's private key could not be destroyed")
-        }
-    }
 }
 
 /// Starts the terminal from `data_dir` (config, vault, and in 研修モード the embedded union). Needs a
@@ -175,26 +147,11 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             u.terminal_id.clone(),
             None,
         ),
-        (None, None) => {
-            let t = training::start(&data_dir.join("training-union"))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "training union failed to start");
-                    IpcError::new(
-                        "training_union",
-                        "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
-                    )
-                })?;
-            let link = link_config(
-                format!("https://localhost:{}", t.addr.port()),
-                &t.ca_cert,
-                &t.terminal_cert,
-                &t.terminal_key,
-            )?;
-            (link, t.terminal_id.clone(), Some(t))
-        }
+        (None, None) => embedded_union(data_dir).await?,
     };
-    let vault = open_vault(&data_dir.join("terminal"), &terminal_id, training)?;
+    #[cfg(not(feature = "training"))]
+    let _: Option<()> = union;
+    let vault = open_vault(&data_dir.join("terminal"), terminal_id.as_str(), training)?;
     let client = UnionClient::new(&link, LineMonitor::new()).map_err(|e| {
         tracing::error!(error = %e, "link client failed");
         IpcError::new("link", madoguchi_domain::StaffMessage::message_ja(&e))
@@ -223,9 +180,13 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             String::new()
         }
     });
-    let printing = Printing::new(assets, &config.printer, training, municipality_name)?;
-    let batches =
-        crate::distribution::Batches::new(vault, printing.renderer(), &config.printer, training)?;
+    let printing = PrintDesk::new(assets, &config.printer, training, municipality_name)?;
+    let batches = Arc::new(Batches::new(
+        vault,
+        printing.renderer(),
+        &config.printer,
+        training,
+    )?);
     Ok(Terminal {
         batches,
         counter,
@@ -237,6 +198,21 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
             .clone()
             .unwrap_or_else(|| data_dir.join("exports")),
         background,
+        #[cfg(feature = "training")]
         union: Mutex::new(union),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unenrolled_terminal_says_how_to_enrol() {
+        let e = not_enrolled();
+        assert_eq!(e.code, "not_enrolled");
+        assert!(e.message_ja.contains("登録されていません"));
+        assert!(e.message_ja.contains("madoguchi-admin enroll"));
+        assert!(e.message_ja.contains("terminal_dir"));
+    }
 }

@@ -7,6 +7,8 @@
 //! `MADOGUCHI_DIST_RESIDENTS` sets the synthetic residents (default 15,000 ≈ 10,000 insured). Run under
 //! `keyctl session -`: `keyctl session - cargo bench -p madoguchi-system-tests --bench distribution`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::Instant;
 
 use madoguchi_link::{LineMonitor, SessionToken, UnionClient};

@@ -5,6 +5,8 @@
 //! `MADOGUCHI_DRAIN_N` sets N (default 10,000). Run under `keyctl session -` (the vault uses the OS keyring):
 //! `keyctl session - cargo bench -p madoguchi-system-tests --bench drain`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -14,7 +16,7 @@ use madoguchi_protocol::v1::{ChangeOfParticulars, Notification, ResidentId};
 use madoguchi_system_tests::{insured_residents, start};
 
 fn today() -> Date {
-    (Utc::now() + chrono::Duration::hours(9)).date_naive()
+    madoguchi_domain::jst::date(Utc::now())
 }
 
 fn change(resident_id: ResidentId, i: usize) -> Notification {

@@ -11,6 +11,8 @@
 //! Usage: `terminal-load PLAN.json`. Prints `ready N`, one `sub N STATE` per submission, `drained`.
 //! Exit codes: 0 drained, 2 set-up failed, 3 a notification was refused (the test's data is wrong).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -4,6 +4,9 @@
 //! The vault uses the kernel keyutils keyring, which needs a session keyring of the test's own: run the
 //! tests under `keyctl session - cargo test …` (the project's test script does).
 
+// Test support: a failed set-up is a failed test, with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -68,7 +71,7 @@ pub fn link_config_via(
 
 /// Today at the counter (Japan time).
 pub fn today() -> madoguchi_domain::Date {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+    madoguchi_domain::jst::date(chrono::Utc::now())
 }
 
 /// 記載事項変更 (address) of a resident to a synthetic address unique to `n`: valid whatever the

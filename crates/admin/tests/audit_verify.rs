@@ -1,6 +1,8 @@
 //! `madoguchi-admin audit verify`: exit 0 with the length of an intact export, exit 1 naming the first
 //! broken link of a tampered one.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::process::Command;
 
 use chrono::DateTime;

@@ -1,5 +1,7 @@
 //! The stable command-line interface of `madoguchi-admin`: output lines and exit codes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::process::{Command, Output};
 
 fn admin(args: &[&str]) -> Output {

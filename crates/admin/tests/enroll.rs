@@ -2,6 +2,8 @@
 //! The terminal key is kept with the real OS keyring: run under `keyctl session -` (the binary inherits
 //! the session keyring).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -1,5 +1,7 @@
 //! `madoguchi-admin print-sample` writes a PDF for every kind the issue names, and refuses unknown kinds.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::process::Command;
 
 const KINDS: [&str; 6] = [

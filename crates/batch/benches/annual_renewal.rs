@@ -11,6 +11,8 @@
 //! `BENCH_QUEUE=CUPS-PDF` sends them through the full cups-pdf queue instead. `BENCH_RECORDS`, `BENCH_CHUNK`
 //! change the size (default 10000, 100).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -69,6 +69,8 @@ pub enum UnitKind {
     Regular,
     /// 再印刷 of already printed records, with the reason (counted in the report).
     Reprint {
+        // Kept as its label text: the store format of jobs written before the reason was an enum.
+        #[serde(with = "madoguchi_domain::reprint::as_text")]
         reason: ReprintReason,
         requested_by: StaffId,
     },

@@ -39,6 +39,9 @@
 //!
 //! [`LedgerEntry`]: madoguchi_protocol::distribution::LedgerEntry
 
+// Documentation backlog (issue 12): record and error fields are not all documented yet.
+#![allow(missing_docs)]
+
 mod approved;
 mod error;
 mod export;
@@ -59,5 +62,5 @@ pub use job::{
     UnitKind,
 };
 pub use mailing::{MailingList, mailing_list};
-pub use pages::{BatchLayouts, control_number, render_proof};
+pub use pages::{BatchLayouts, DocumentPage, control_number, document_page, render_proof};
 pub use report::{ReconciliationReport, ReprintLine};

@@ -108,47 +108,81 @@ fn optional(d: &DocumentData) -> OptionalEntries {
     }
 }
 
-/// The page of one record (the same mapping as the counter's single prints in `src-tauri/src/printing.rs`).
+/// A union document as the print crate's record: the one mapping from [`DocumentData`] to what is printed,
+/// for bulk pages here and for single prints at the counter (`madoguchi-application`).
+#[derive(Debug, Clone)]
+pub enum DocumentPage {
+    /// 資格確認書.
+    Certificate(QualificationCertificate),
+    /// 資格情報のお知らせ.
+    Notice(QualificationNotice),
+}
+
+impl DocumentPage {
+    fn inner(&self) -> &dyn DocumentRecord {
+        match self {
+            DocumentPage::Certificate(d) => d,
+            DocumentPage::Notice(d) => d,
+        }
+    }
+}
+
+impl DocumentRecord for DocumentPage {
+    fn kind(&self) -> PrintKind {
+        self.inner().kind()
+    }
+    fn item(&self, key: ItemKey) -> Option<ItemValue> {
+        self.inner().item(key)
+    }
+    fn validate(&self) -> Result<(), madoguchi_print::RecordProblem> {
+        self.inner().validate()
+    }
+}
+
+/// The page of a union document; `None` for 被保険者証 / 限度額適用認定証, which are no longer issued (a
+/// record sent as one is refused, never printed as the 資格確認書 that replaced them).
+pub fn document_page(d: &DocumentData) -> Option<DocumentPage> {
+    match d.kind {
+        DocumentKind::ShikakuJohoOshirase => Some(DocumentPage::Notice(QualificationNotice {
+            name: d.name.clone(),
+            birth_date: d.birth_date,
+            sex: d.sex,
+            insured_number: d.insured_number.clone(),
+            acquisition_date: d.acquired_on,
+            burden_ratio: d.burden_ratio,
+            insurer_number: d.insurer_number.clone(),
+            insurer_name: d.insurer_name.clone(),
+            issue_date: d.issue_date,
+            expiry_date: Some(d.valid_until),
+            optional: optional(d),
+        })),
+        DocumentKind::Hihokenshasho | DocumentKind::GendogakuNinteisho => None,
+        DocumentKind::ShikakuKakuninsho => {
+            Some(DocumentPage::Certificate(QualificationCertificate {
+                name: d.name.clone(),
+                birth_date: d.birth_date,
+                sex: d.sex,
+                insured_number: d.insured_number.clone(),
+                acquisition_date: d.acquired_on,
+                effective_date: d.valid_from,
+                issue_date: d.issue_date,
+                expiry_date: d.valid_until,
+                burden_ratio: d.burden_ratio,
+                insurer_number: d.insurer_number.clone(),
+                insurer_name: d.insurer_name.clone(),
+                optional: optional(d),
+            }))
+        }
+    }
+}
+
+/// The page of one record, with its 照合番号.
 pub(crate) fn page_of(record: &DistributionRecord, hash: &ContentHash) -> Option<BatchPage> {
     let control = control_number(hash, record.seq);
     match &record.payload {
-        RecordPayload::Certificate(d) => match d.kind {
-            DocumentKind::ShikakuJohoOshirase => Some(BatchPage::Notice(
-                QualificationNotice {
-                    name: d.name.clone(),
-                    birth_date: d.birth_date,
-                    sex: d.sex,
-                    insured_number: d.insured_number.clone(),
-                    acquisition_date: d.acquired_on,
-                    burden_ratio: d.burden_ratio,
-                    insurer_number: d.insurer_number.clone(),
-                    insurer_name: d.insurer_name.clone(),
-                    issue_date: d.issue_date,
-                    expiry_date: Some(d.valid_until),
-                    optional: optional(d),
-                },
-                control,
-            )),
-            // 被保険者証 / 限度額適用認定証 are no longer issued; such a record prints as the 資格確認書
-            // that replaced them only if the union sent it as one, so refuse it here.
-            DocumentKind::Hihokenshasho | DocumentKind::GendogakuNinteisho => None,
-            DocumentKind::ShikakuKakuninsho => Some(BatchPage::Certificate(
-                QualificationCertificate {
-                    name: d.name.clone(),
-                    birth_date: d.birth_date,
-                    sex: d.sex,
-                    insured_number: d.insured_number.clone(),
-                    acquisition_date: d.acquired_on,
-                    effective_date: d.valid_from,
-                    issue_date: d.issue_date,
-                    expiry_date: d.valid_until,
-                    burden_ratio: d.burden_ratio,
-                    insurer_number: d.insurer_number.clone(),
-                    insurer_name: d.insurer_name.clone(),
-                    optional: optional(d),
-                },
-                control,
-            )),
+        RecordPayload::Certificate(d) => match document_page(d)? {
+            DocumentPage::Notice(n) => Some(BatchPage::Notice(n, control)),
+            DocumentPage::Certificate(c) => Some(BatchPage::Certificate(c, control)),
         },
         RecordPayload::BurdenRatioNotice(n) => Some(BatchPage::BurdenRatio(
             BurdenRatioChangeNotice {

@@ -93,7 +93,7 @@ impl ReconciliationReport {
                     first_seq: u.first_seq,
                     last_seq: u.last_seq,
                     pages: u.pages,
-                    reason: reason.as_str().to_string(),
+                    reason: reason.words_ja(),
                     requested_by: requested_by.as_str().to_string(),
                     job_id: u.job_id().map(|j| j.0.clone()),
                     at: u.intended_at,
@@ -133,7 +133,7 @@ impl ReconciliationReport {
     /// The report as printable text (Japanese), for the 監督者's file and the envelope count.
     pub fn to_text(&self) -> String {
         let jst = |t: DateTime<Utc>| {
-            (t + chrono::Duration::hours(9))
+            madoguchi_domain::jst::datetime(t)
                 .format("%Y-%m-%d %H:%M")
                 .to_string()
         };

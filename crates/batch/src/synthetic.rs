@@ -43,12 +43,14 @@ fn date(y: i32, m: u32, d: u32) -> Date {
 }
 
 /// The 被保険者番号 of record `seq` of a distribution generated with `seed`: unique per (seed mod 80, seq).
+#[allow(clippy::expect_used)]
 pub fn insured_number(seed: u64, seq: u32) -> InsuredNumber {
     let n = 10_000_000 + (seed % 80) as u32 * 1_000_000 + seq % 1_000_000;
     // At most 89,999,999: always 8 digits (not input).
     InsuredNumber::from_serial(n).expect("below 10^8 by construction")
 }
 
+#[allow(clippy::expect_used)]
 fn person(seq: u32) -> (PersonName, KanaName) {
     let (f, fk) = FAMILY[seq as usize % FAMILY.len()];
     let (g, gk) = GIVEN[(seq as usize / FAMILY.len()) % GIVEN.len()];

@@ -4,6 +4,8 @@
 //!
 //! `keyctl session - env MADOGUCHI_REQUIRE_CUPS=1 cargo test -p madoguchi-batch --test crash`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::io::{BufRead, BufReader};

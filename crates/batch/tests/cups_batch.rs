@@ -3,6 +3,8 @@
 //!
 //! `keyctl session - env MADOGUCHI_REQUIRE_CUPS=1 cargo test -p madoguchi-batch --test cups_batch`
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::time::Duration;
@@ -153,7 +155,7 @@ fn pause_resume_and_reprint_with_reason() {
     assert_eq!(printed_seqs(&report.job_ids), (1..=9).collect::<Vec<u32>>());
 
     // Reprint 5–6 (e.g. a jam), with a reason: printed again, counted apart.
-    let reason = ReprintReason::new("紙詰まりによる再印刷").expect("reason");
+    let reason = ReprintReason::other("紙詰まりによる再印刷").expect("reason");
     let units = printer
         .reprint(&dist, 5, 6, reason, &staff())
         .expect("reprint");
@@ -183,7 +185,7 @@ fn pause_resume_and_reprint_with_reason() {
             &dist,
             8,
             12,
-            ReprintReason::new("汚損").expect("r"),
+            ReprintReason::other("汚損").expect("r"),
             &staff()
         ),
         Err(BatchError::ReprintRange { .. })

@@ -1,6 +1,8 @@
 //! Encrypted export of an approved file distribution: the file decrypts with the approver's password (with
 //! the `age` format's reference implementation in Rust) and not without it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::io::Read;
 
 use madoguchi_batch::{

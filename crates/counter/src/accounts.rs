@@ -19,15 +19,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Utc};
 use madoguchi_audit::{Operation, Outcome};
 use madoguchi_domain::StaffMessage;
-use madoguchi_link::Method;
 use madoguchi_protocol::v1::{
-    NewStaffRequest, PasswordChangeReason, PasswordChangeRequest, PasswordResetRequest,
-    RevocationList, SetGrantsRequest, StaffAccount, StaffInfo, StaffList,
+    PasswordChangeReason, PasswordChangeRequest, RevocationList, StaffInfo,
 };
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use crate::counter::Counter;
+use crate::context::Counter;
 use crate::error::CounterError;
 
 /// Vault setting: the offline verifiers, by user id.
@@ -530,118 +528,13 @@ impl Counter {
         }
         Ok(staff)
     }
-
-    // -- 情報システム管理者: staff accounts (the union checks the role and scopes to the municipality) --
-
-    async fn admin_call<Req: Serialize + ?Sized, Resp: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        target: String,
-        body: Option<&Req>,
-    ) -> Result<Resp, CounterError> {
-        let token = self.token()?;
-        let result = self
-            .client()
-            .call(method, path, Some(&token), None, body)
-            .await
-            .map_err(CounterError::from);
-        self.audited(None, Operation::Configure, Some(target), result)
-            .await
-    }
-
-    /// The staff accounts of the municipality.
-    pub async fn staff_accounts(&self) -> Result<StaffList, CounterError> {
-        self.admin_call::<(), _>(Method::GET, "/v1/staff", "staff-list".into(), None)
-            .await
-    }
-
-    /// Creates an account; the initial password must be changed at its first sign-in.
-    pub async fn create_staff(&self, req: &NewStaffRequest) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            Method::POST,
-            "/v1/staff",
-            format!("staff:{}", req.user_id),
-            Some(req),
-        )
-        .await
-    }
-
-    /// Replaces an account's grants.
-    pub async fn set_staff_grants(
-        &self,
-        user_id: &str,
-        req: &SetGrantsRequest,
-    ) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            Method::PUT,
-            &format!("/v1/staff/{}/grants", path_segment(user_id)?),
-            format!("staff:{user_id}"),
-            Some(req),
-        )
-        .await
-    }
-
-    /// Revokes an account at once.
-    pub async fn revoke_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call::<(), _>(
-            Method::POST,
-            &format!("/v1/staff/{}/revoke", path_segment(user_id)?),
-            format!("staff:{user_id}"),
-            None,
-        )
-        .await
-    }
-
-    /// Clears a lockout.
-    pub async fn unlock_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call::<(), _>(
-            Method::POST,
-            &format!("/v1/staff/{}/unlock", path_segment(user_id)?),
-            format!("staff:{user_id}"),
-            None,
-        )
-        .await
-    }
-
-    /// Sets a temporary password that must be changed at the next sign-in.
-    pub async fn reset_staff_password(
-        &self,
-        user_id: &str,
-        new_password: &str,
-    ) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            Method::POST,
-            &format!("/v1/staff/{}/password", path_segment(user_id)?),
-            format!("staff:{user_id}"),
-            Some(&PasswordResetRequest {
-                new_password: new_password.to_owned(),
-            }),
-        )
-        .await
-    }
-}
-
-/// A user id as a path segment: only the characters user ids may have, so nothing needs escaping.
-fn path_segment(user_id: &str) -> Result<&str, CounterError> {
-    if !user_id.is_empty()
-        && user_id.len() <= 64
-        && !user_id.bytes().all(|b| b == b'.')
-        && user_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._@-".contains(&b))
-    {
-        Ok(user_id)
-    } else {
-        Err(CounterError::InvalidUserId)
-    }
 }
 
 impl Counter {
     /// An offline session becomes an online one when the union answers again: the same user is signed in
     /// with the password kept in memory. A refusal (revoked, password changed elsewhere, locked) ends the
     /// offline session and withdraws the verifier.
-    async fn upgrade_offline_session(&self) {
+    pub(crate) async fn upgrade_offline_session(&self) {
         let Some((user_id, password)) = self.accounts_state().take_pending() else {
             return;
         };
@@ -702,41 +595,6 @@ impl Counter {
     }
 }
 
-/// Keeps the cached revocation list fresh (every [`OfflinePolicy::revocation_refresh`] and whenever the
-/// line comes back) and turns an offline session into an online one when the line returns.
-pub(crate) async fn keep_accounts_fresh(counter: Counter) {
-    let mut line = counter.line_changes();
-    loop {
-        let every = counter.offline_policy().revocation_refresh;
-        match counter.refresh_revocations().await {
-            Ok(list) => tracing::debug!(users = list.user_ids.len(), "revocation list refreshed"),
-            Err(e) => tracing::info!(error = %e, "revocation list not refreshed; will try again"),
-        }
-        if counter.session_mode().offline
-            && counter.line_state() != madoguchi_link::LineState::Offline
-        {
-            counter.upgrade_offline_session().await;
-        }
-        let mut was_online = *line.borrow_and_update() == madoguchi_link::LineState::Online;
-        let deadline = tokio::time::Instant::now() + every;
-        loop {
-            tokio::select! {
-                changed = line.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                    let online = *line.borrow_and_update() == madoguchi_link::LineState::Online;
-                    if online && !was_online {
-                        break;
-                    }
-                    was_online = online;
-                }
-                _ = tokio::time::sleep_until(deadline) => break,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -779,15 +637,6 @@ mod tests {
         assert!(check_verifier(a.clone(), "river stones at dusk").await);
         assert!(!check_verifier(a, "river stones at dawn").await);
         assert!(!check_verifier("garbage".into(), "x").await);
-    }
-
-    #[test]
-    fn user_ids_in_paths_are_checked() {
-        assert!(path_segment("m.hanako@city").is_ok());
-        assert!(path_segment("../x").is_err());
-        assert!(path_segment("a/b").is_err());
-        assert!(path_segment("").is_err());
-        assert!(path_segment("..").is_err());
     }
 
     #[test]

@@ -24,7 +24,7 @@ use madoguchi_protocol::distribution::{
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-use super::Counter;
+use crate::context::Counter;
 use crate::error::CounterError;
 
 /// Records asked for per page (the union's largest page).

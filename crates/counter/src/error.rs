@@ -36,7 +36,7 @@ pub enum CounterError {
     InvalidUserId,
     /// A distribution (配信) cannot be used: not approved, broken ledger, content not as approved.
     #[error(transparent)]
-    Distribution(#[from] crate::counter::distribution::DistributionError),
+    Distribution(#[from] crate::distribution::DistributionError),
     /// A second print of the same document is a reprint and needs a reason.
     #[error("a reprint needs a reason")]
     ReprintReasonRequired,

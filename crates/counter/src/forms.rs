@@ -46,7 +46,7 @@ impl FormErrors {
 
 /// Today at the counter (Japan time), whatever the machine's zone.
 pub fn today_jst() -> Date {
-    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+    madoguchi_domain::jst::date(chrono::Utc::now())
 }
 
 /// Collects field errors while a form is parsed.

@@ -19,27 +19,47 @@
 //! background task ships to the union until acknowledged; a second print of a document is a reprint that
 //! needs a reason; administrators search and export what the union collected.
 //!
+//! # Where things are
+//! One shared context, [`Counter`] (`context`: client, vault, sync engine, session, audit trail), and one
+//! module per use case adding its methods to it: `session` and `accounts` (sign-in, offline sign-in,
+//! password change), `staff_admin` (職員管理), `search` (resident search, record view, 個人番号, offline
+//! roster), `intake` (submit, queue, work list, corrections), `issuance` (ready to issue, document, print
+//! history, handover, return), `reprint` (a 監督者's approval of one reprint), `distribution` (配信),
+//! `audit_review` (the union's collected trail, the terminal's own chain); `background` starts and stops
+//! the tasks. A new use case goes in the module of its screen, or a new module beside them.
+//!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
 
 mod accounts;
 mod audit;
-mod counter;
+mod audit_review;
+mod background;
+mod context;
+mod distribution;
 mod error;
 pub mod forms;
+mod intake;
+mod issuance;
+mod reprint;
 mod revocation;
+mod search;
+mod session;
 mod shipping;
+mod staff_admin;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
-pub use counter::distribution::{
+pub use background::Background;
+pub use context::Counter;
+pub use distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,
 };
-pub use counter::reprint::REPRINT_APPROVAL_VALID_FOR;
-pub use counter::{
-    Background, Counter, PrintOccasion, QueueEntry, ReadyToIssue, Receipt, ReprintReason,
-    RosterAnswer, RosterRefresh, Submitted,
-};
 pub use error::CounterError;
+pub use intake::{QueueEntry, Receipt, Submitted};
+pub use issuance::ReadyToIssue;
+pub use madoguchi_domain::{PrintOccasion, ReprintReason};
+pub use reprint::REPRINT_APPROVAL_VALID_FOR;
 pub use revocation::TerminalStatus;
+pub use search::{RosterAnswer, RosterRefresh};
 pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};

@@ -7,8 +7,8 @@ use madoguchi_protocol::reprint::{ReprintApproval, ReprintApprovalRequest, Repri
 use madoguchi_protocol::v1::DocumentId;
 use zeroize::Zeroizing;
 
-use super::Counter;
-use super::distribution::DistributionError;
+use crate::context::Counter;
+use crate::distribution::DistributionError;
 use crate::error::CounterError;
 
 fn approval_target(a: &ReprintApproval) -> String {

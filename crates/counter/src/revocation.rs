@@ -10,7 +10,7 @@ use madoguchi_vault::{KeyStore, KeyringKeyStore};
 use serde::Serialize;
 use tokio::task::AbortHandle;
 
-use crate::counter::Counter;
+use crate::context::Counter;
 
 /// The terminal as a whole (端末の状態).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -21,7 +21,10 @@ pub enum TerminalStatus {
     /// The union refused the certificate as revoked. `wiped`: the vault's key and directory are gone
     /// (false only while the wipe runs, or when it failed — then the error is in the log and the vault is
     /// refused anyway).
-    Revoked { wiped: bool },
+    Revoked {
+        /// The vault is wiped.
+        wiped: bool,
+    },
 }
 
 impl TerminalStatus {

@@ -1,5 +1,7 @@
 //! Property tests: round trips of 和暦 and kana, check digits, and the age rules, over generated input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_domain::Date;
 use madoguchi_domain::age::{age_on, attainment_day, nth_birthday};
 use madoguchi_domain::eligibility::{KoukiFacts, Reason, evaluate_kouki};

@@ -111,7 +111,7 @@ pub struct TerminalDescription {
     /// The union's mutual-TLS API endpoint.
     pub endpoint: String,
     /// 端末ID.
-    pub terminal_id: String,
+    pub terminal_id: madoguchi_domain::TerminalId,
     /// 地方公共団体コード.
     pub municipality: String,
     /// 広域連合名.
@@ -122,18 +122,24 @@ pub struct TerminalDescription {
     pub not_after: String,
     /// Files, relative to the terminal directory.
     pub certificate: String,
+    /// The union CA (PEM) the terminal pins.
     pub ca: String,
+    /// The union's revocation list (PEM).
     pub crl: String,
+    /// The terminal's private key, sealed.
     pub key: String,
     /// Where the key-encryption key of `key` is: OS keyring service and entry (user) name.
     pub keyring_service: String,
+    /// The keyring entry (user) name.
     pub keyring_entry: String,
 }
 
 /// An enrolled terminal: its directory and description.
 #[derive(Debug, Clone)]
 pub struct EnrolledTerminal {
+    /// The terminal directory.
     pub dir: PathBuf,
+    /// What enrolment wrote.
     pub description: TerminalDescription,
 }
 
@@ -331,6 +337,9 @@ async fn request_and_install(
         .ok_or_else(|| {
             EnrolError::Invalid("the union names no API endpoint; give it with --endpoint".into())
         })?;
+    // The union names the terminal; it is checked here like every id the terminal keeps.
+    let terminal_id = madoguchi_domain::TerminalId::parse(&answer.terminal_id)
+        .map_err(|_| EnrolError::Unexpected("the union named an invalid terminal id".into()))?;
     let dir = &opts.terminal_dir;
     let write = |name: &str, bytes: &[u8]| {
         let p = dir.join(name);
@@ -341,7 +350,7 @@ async fn request_and_install(
     write(CRL_FILE, answer.crl_pem.as_bytes())?;
     let description = TerminalDescription {
         endpoint,
-        terminal_id: answer.terminal_id,
+        terminal_id,
         municipality: answer.municipality,
         union_name: answer.union_name,
         serial: answer.serial,

@@ -9,6 +9,8 @@
 //! Fonts: `MADOGUCHI_FONTS_DIR`, else `<repo>/assets/fonts`, else the Debian packages' files.
 //! Set `BENCH_CARDS` to change the bulk size (default 10000).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

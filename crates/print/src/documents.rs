@@ -285,7 +285,24 @@ pub enum NotificationKind {
     LimitCategoryApplication,
 }
 
+/// The 受付控's wording for each kind the counter takes (both 資格喪失 read as one 届出).
+impl From<madoguchi_domain::NotificationKind> for NotificationKind {
+    fn from(k: madoguchi_domain::NotificationKind) -> Self {
+        use madoguchi_domain::NotificationKind as K;
+        match k {
+            K::AcquisitionMoveIn => Self::MoveIn,
+            K::AcquisitionDisability => Self::DisabilityCertification,
+            K::Reissue => Self::Reissue,
+            K::ChangeOfParticulars => Self::Change,
+            K::LossMoveOut | K::LossDeath => Self::Loss,
+            K::MailingAddressChange => Self::MailingAddress,
+            K::OptionalEntries => Self::LimitCategoryApplication,
+        }
+    }
+}
+
 impl NotificationKind {
+    /// The wording on the 受付控.
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::MoveIn => "資格取得（転入）の届出",

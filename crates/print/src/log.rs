@@ -1,7 +1,6 @@
 //! The print log: who printed what kind of document, when, on which printer, and whether it was a
 //! reprint (which needs a reason). A value type plus a sink trait; persisting it is the vault's job.
 
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 
 use crate::error::PrintError;
@@ -9,93 +8,13 @@ use crate::kind::PrintKind;
 use crate::printer::{JobId, QueueName};
 use crate::render::{RenderMode, RenderedDocument};
 
-/// 職員ID of the staff member who printed (an account id, not a resident's data).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct StaffId(String);
+/// 職員ID of the staff member who printed (an account id, not a resident's data): the terminal's one
+/// user id type, with its one rule.
+pub type StaffId = madoguchi_domain::StaffUserId;
 
-impl TryFrom<String> for StaffId {
-    type Error = PrintError;
-    fn try_from(s: String) -> Result<Self, PrintError> {
-        Self::parse(&s)
-    }
-}
-
-impl From<StaffId> for String {
-    fn from(s: StaffId) -> String {
-        s.0
-    }
-}
-
-impl StaffId {
-    pub fn parse(s: &str) -> Result<Self, PrintError> {
-        let t = s.trim();
-        if t.is_empty() || t.len() > 64 || t.chars().any(char::is_control) {
-            return Err(PrintError::InvalidLogEntry(
-                "staff id must be 1–64 printable characters",
-            ));
-        }
-        Ok(Self(t.to_string()))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// 再発行の理由: non-empty, at most 200 characters. A reprint cannot be expressed without one.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct ReprintReason(String);
-
-impl TryFrom<String> for ReprintReason {
-    type Error = PrintError;
-    fn try_from(s: String) -> Result<Self, PrintError> {
-        Self::new(&s)
-    }
-}
-
-impl From<ReprintReason> for String {
-    fn from(r: ReprintReason) -> String {
-        r.0
-    }
-}
-
-impl ReprintReason {
-    pub fn new(reason: &str) -> Result<Self, PrintError> {
-        let t = reason.trim();
-        if t.is_empty() {
-            return Err(PrintError::InvalidLogEntry("a reprint needs a reason"));
-        }
-        if t.chars().count() > 200 || t.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(PrintError::InvalidLogEntry(
-                "the reprint reason must be at most 200 printable characters",
-            ));
-        }
-        Ok(Self(t.to_string()))
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-/// First print or the n-th reprint of the same document.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum PrintOccasion {
-    First,
-    Reprint {
-        count: NonZeroU32,
-        reason: ReprintReason,
-    },
-}
-
-impl PrintOccasion {
-    pub fn reprint_count(&self) -> u32 {
-        match self {
-            Self::First => 0,
-            Self::Reprint { count, .. } => count.get(),
-        }
-    }
-}
+/// First print or the n-th reprint with its reason: the counter's decision, taken as it is (one type in
+/// `madoguchi_domain`, so a reason the counter accepted is one the log accepts).
+pub use madoguchi_domain::{PrintOccasion, ReprintReason};
 
 /// One line of the print log. Carries no personal data: the subject is referenced by an opaque id the
 /// caller chooses (e.g. the audit subject reference), never by name or number.
@@ -184,28 +103,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reprint_needs_a_reason() {
-        assert!(ReprintReason::new("").is_err());
-        assert!(ReprintReason::new("   ").is_err());
-        assert!(ReprintReason::new(&"あ".repeat(201)).is_err());
-        let r = ReprintReason::new(" 紛失による再交付 ").expect("valid");
-        assert_eq!(r.as_str(), "紛失による再交付");
+    fn occasions_count_reprints() {
         let occ = PrintOccasion::Reprint {
-            count: NonZeroU32::MIN,
-            reason: r,
+            count: std::num::NonZeroU32::MIN,
+            reason: ReprintReason::Lost,
         };
         assert_eq!(occ.reprint_count(), 1);
         assert_eq!(PrintOccasion::First.reprint_count(), 0);
-        // Deserialising cannot sneak in an empty reason either.
-        let bad = serde_json::from_str::<PrintOccasion>(r#"{"Reprint":{"count":1,"reason":" "}}"#);
-        assert!(bad.is_err());
-        let good =
-            serde_json::from_str::<PrintOccasion>(r#"{"Reprint":{"count":2,"reason":"汚損"}}"#)
-                .expect("valid");
-        assert_eq!(good.reprint_count(), 2);
+        // Deserialising cannot sneak in a reprint without a count.
         assert!(
-            serde_json::from_str::<PrintOccasion>(r#"{"Reprint":{"count":0,"reason":"汚損"}}"#)
-                .is_err()
+            serde_json::from_str::<PrintOccasion>(
+                r#"{"Reprint":{"count":0,"reason":{"code":"lost"}}}"#
+            )
+            .is_err()
         );
     }
 

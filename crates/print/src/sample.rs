@@ -136,19 +136,23 @@ pub fn render_sample_with(
 
 // The synthetic values below are constants written in this file, not input: a failure is a programming
 // error caught by the tests, so `expect` is acceptable here (and only here).
+#[allow(clippy::expect_used)]
 fn date(y: i32, m: u32, d: u32) -> Date {
     Date::from_ymd_opt(y, m, d).expect("synthetic date is valid")
 }
 
+#[allow(clippy::expect_used)]
 fn person(name: &str) -> PersonName {
     PersonName::parse(name).expect("synthetic name is valid")
 }
 
+#[allow(clippy::expect_used)]
 fn insured(n: u32) -> InsuredNumber {
     InsuredNumber::from_serial(n).expect("synthetic insured number has 8 digits")
 }
 
 /// 保険者番号 of the fictitious 「見本県後期高齢者医療広域連合」 (法別39, prefecture 15, insurer 001).
+#[allow(clippy::expect_used)]
 pub fn sample_insurer_number() -> InsurerNumber {
     PrefectureCode::new(15)
         .and_then(|p| InsurerNumber::kouki(p, 1))
@@ -195,6 +199,7 @@ pub fn sample_notice() -> QualificationNotice {
     }
 }
 
+#[allow(clippy::expect_used)]
 pub fn sample_receipt() -> ReceptionReceipt {
     ReceptionReceipt {
         receipt_number: ReceiptNumber::parse("U-152013-20261121-0007")

@@ -45,6 +45,12 @@ impl PrintService {
         printed_at: chrono::DateTime<chrono::Utc>,
         options: &JobOptions,
     ) -> Result<PrintLogRecord, PrintError> {
+        if let PrintOccasion::Reprint { reason, .. } = &occasion {
+            // The type's own rule (the counter checked it already): nothing reaches the printer unlogged.
+            reason
+                .validate()
+                .map_err(|_| PrintError::InvalidLogEntry("a reprint needs a reason"))?;
+        }
         let queue = self.printers.queue_for(doc.paper())?;
         let job = self.backend.submit(queue, doc, options)?;
         let record = PrintLogRecord::for_job(

@@ -3,6 +3,8 @@
 //! logs) and no document that could reach a printer. Also: 外字 placeholders are reported, multi-record
 //! jobs have one page per record.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::io::Write;
@@ -432,7 +434,7 @@ fn service_logs_reprints_with_reason_and_count() {
         .expect("print");
     let reprint = PrintOccasion::Reprint {
         count: NonZeroU32::new(2).expect("2"),
-        reason: ReprintReason::new("汚損のため").expect("reason"),
+        reason: ReprintReason::other("汚損のため").expect("reason"),
     };
     service
         .print(&notice, staff, reprint, now, &JobOptions::default())
@@ -454,7 +456,7 @@ fn service_logs_reprints_with_reason_and_count() {
         ("A4", 2)
     );
     assert!(
-        matches!(&records[1].occasion, PrintOccasion::Reprint { reason, .. } if reason.as_str() == "汚損のため")
+        matches!(&records[1].occasion, PrintOccasion::Reprint { reason, .. } if reason.label_ja() == "その他: 汚損のため")
     );
     // The log record carries no personal data of the resident.
     let json = serde_json::to_string(&records).expect("json");
@@ -463,9 +465,81 @@ fn service_logs_reprints_with_reason_and_count() {
         "{json}"
     );
     assert!(
-        ReprintReason::new(" ").is_err(),
+        ReprintReason::other(" ").is_err(),
         "a reprint without a reason cannot be expressed"
     );
+}
+
+/// The counter accepts an その他 reason of up to 200 characters; its label is 205 (「その他: 」). The log
+/// takes the reason itself, so the longest reason the counter allows is one that prints — and one
+/// character more is refused before anything reaches the printer.
+#[test]
+fn the_longest_reason_the_counter_accepts_prints() {
+    use std::num::NonZeroU32;
+    use std::sync::{Arc, Mutex};
+
+    use madoguchi_print::{
+        JobId, JobOptions, MemoryPrintLog, PrintOccasion, PrintService, PrinterBackend, PrinterMap,
+        QueueName, RenderedDocument, ReprintReason, SampleKind, StaffId, render_sample_with,
+    };
+
+    struct Count(Arc<Mutex<usize>>);
+    impl PrinterBackend for Count {
+        fn backend_name(&self) -> &'static str {
+            "count"
+        }
+        fn submit(
+            &self,
+            q: &QueueName,
+            _: &RenderedDocument,
+            _: &JobOptions,
+        ) -> Result<JobId, PrintError> {
+            let mut n = self.0.lock().expect("lock");
+            *n += 1;
+            Ok(JobId(format!("{q}-{n}")))
+        }
+    }
+
+    let t = test_assets();
+    let r = renderer(&t);
+    let sent = Arc::new(Mutex::new(0));
+    let log = Arc::new(MemoryPrintLog::new());
+    let printers = PrinterMap {
+        card: Some(QueueName::parse("CARD").expect("q")),
+        a4: Some(QueueName::parse("A4").expect("q")),
+    };
+    let service = PrintService::new(Box::new(Count(sent.clone())), printers, log.clone());
+    let card = render_sample_with(&r, SampleKind::Certificate, false).expect("card");
+    let staff = StaffId::parse("s0042").expect("staff");
+    let now = chrono::DateTime::from_timestamp(1_795_000_000, 0).expect("time");
+    let longest = ReprintReason::Other("破".repeat(madoguchi_domain::reprint::OTHER_TEXT_MAX));
+    assert!(longest.validate().is_ok(), "the counter's rule accepts it");
+    assert_eq!(longest.label_ja().chars().count(), 205);
+    let reprint = |reason| PrintOccasion::Reprint {
+        count: NonZeroU32::MIN,
+        reason,
+    };
+    service
+        .print(
+            &card,
+            staff.clone(),
+            reprint(longest),
+            now,
+            &JobOptions::default(),
+        )
+        .expect("a reason the counter accepted prints");
+    let too_long = ReprintReason::Other("破".repeat(madoguchi_domain::reprint::OTHER_TEXT_MAX + 1));
+    assert!(
+        service
+            .print(&card, staff, reprint(too_long), now, &JobOptions::default())
+            .is_err()
+    );
+    assert_eq!(
+        *sent.lock().expect("lock"),
+        1,
+        "the refused one never reached the printer"
+    );
+    assert_eq!(log.records().len(), 1);
 }
 
 #[test]

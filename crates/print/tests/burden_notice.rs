@@ -1,6 +1,8 @@
 //! The 負担割合変更通知 layout and the bulk-printing (`ikkatsu-*`) layouts: every required item reaches the
 //! page as text, and a bulk layout cannot print a page without its 照合番号.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::{renderer, test_assets};

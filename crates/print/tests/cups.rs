@@ -5,6 +5,8 @@
 //! Needs a running cupsd with the `CUPS-PDF` queue: run `scripts/setup-cups-pdf.sh` (as root) first.
 //! Without CUPS the test prints why and passes, unless `MADOGUCHI_REQUIRE_CUPS=1`, when it fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::process::Command;

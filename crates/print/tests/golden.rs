@@ -2,6 +2,8 @@
 //! with the committed PNG in tests/golden/ (UPDATE_GOLDEN=1 rewrites them); pdftotext must find every
 //! required item's text in what printpdf wrote. Needs poppler-utils.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::{assert_matches_golden, decode_png, pixel_diff_ratio, renderer, test_assets};

@@ -50,6 +50,10 @@ string_schema!(LimitCategory, "限度区分",
 string_schema!(DocumentKind, "書類の種類: 資格確認書, 資格情報のお知らせ, 被保険者証 (until 2024-12-01), 限度額適用認定証 (until 2024-12-01)",
     "type": "string",
     "enum": ["shikaku_kakuninsho", "shikaku_joho_oshirase", "hihokenshasho", "gendogaku_ninteisho"]);
+string_schema!(NotificationKind, "届出の種類",
+    "type": "string",
+    "enum": ["acquisition_move_in", "acquisition_disability", "reissue", "change_of_particulars",
+             "loss_move_out", "loss_death", "mailing_address_change", "optional_entries"]);
 string_schema!(EligibilityReason, "判定理由",
     "type": "string",
     "enum": ["age_75", "disability_certified", "moved_in", "under_75", "disability_under_65",

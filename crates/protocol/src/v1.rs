@@ -408,43 +408,8 @@ pub enum Notification {
     OptionalEntries(OptionalEntries),
 }
 
-/// The kind of a notification, as a stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NotificationKind {
-    /// 資格取得（転入）.
-    AcquisitionMoveIn,
-    /// 資格取得（障害認定）.
-    AcquisitionDisability,
-    /// 再交付.
-    Reissue,
-    /// 記載事項変更.
-    ChangeOfParticulars,
-    /// 資格喪失（転出）.
-    LossMoveOut,
-    /// 資格喪失（死亡）.
-    LossDeath,
-    /// 送付先変更.
-    MailingAddressChange,
-    /// 任意記載事項.
-    OptionalEntries,
-}
-
-impl NotificationKind {
-    /// 「資格取得（転入）」 etc.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            NotificationKind::AcquisitionMoveIn => "資格取得（転入）",
-            NotificationKind::AcquisitionDisability => "資格取得（障害認定）",
-            NotificationKind::Reissue => "再交付",
-            NotificationKind::ChangeOfParticulars => "記載事項変更",
-            NotificationKind::LossMoveOut => "資格喪失（転出）",
-            NotificationKind::LossDeath => "資格喪失（死亡）",
-            NotificationKind::MailingAddressChange => "送付先変更",
-            NotificationKind::OptionalEntries => "任意記載事項",
-        }
-    }
-}
+/// The kind of a notification, as a stable code (one enum for every crate: `madoguchi_domain`).
+pub use madoguchi_domain::notification::NotificationKind;
 
 impl Notification {
     /// Its kind.
@@ -753,6 +718,7 @@ pub struct NotificationDecision {
     /// The idempotency key the terminal sent.
     pub idempotency_key: Uuid,
     /// Kind.
+    #[schemars(with = "schema::NotificationKind")]
     pub kind: NotificationKind,
     /// The resident (new for 転入 of someone unknown).
     pub resident_id: ResidentId,

@@ -1,5 +1,7 @@
 //! The committed OpenAPI description must match the types; `MADOGUCHI_REGENERATE_OPENAPI=1` rewrites it.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::path::PathBuf;
 
 use madoguchi_domain::eligibility::Reason;
@@ -82,6 +84,10 @@ fn domain_enum_schemas_match_domain_serde() {
             DocumentKind::Hihokenshasho,
             DocumentKind::GendogakuNinteisho
         ])
+    );
+    assert_eq!(
+        enum_values(&doc, "NotificationKind"),
+        serde_names(&madoguchi_domain::NotificationKind::ALL)
     );
     assert_eq!(
         enum_values(&doc, "EligibilityReason"),

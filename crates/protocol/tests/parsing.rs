@@ -1,6 +1,8 @@
 //! Request parsing: unknown fields, invalid identifiers and impossible dates are refused without echoing
 //! the values; arbitrary input never panics.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_domain::ids::MyNumber;
 use madoguchi_protocol::v1::{
     IssuanceRequest, Notification, NotificationRequest, ResidentSearchRequest, SignInRequest,

@@ -6,6 +6,8 @@
 //! `cargo bench -p madoguchi-union-server --bench audit_chains`; `MADOGUCHI_BENCH_ENTRIES=N` (default
 //! 50,000) over `MADOGUCHI_BENCH_TERMINALS=T` terminals (default 10).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark code: a panic is a failed run
+
 use std::time::Instant;
 
 use madoguchi_audit::{AuditEvent, ChainHead, Operation, Outcome};

@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p madoguchi-union-server --bench roundtrip`; `MADOGUCHI_BENCH_REQUESTS=N` changes the count.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

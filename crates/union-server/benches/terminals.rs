@@ -4,6 +4,8 @@
 //!
 //! `cargo bench -p madoguchi-union-server --bench terminals`; `MADOGUCHI_BENCH_TERMINALS=N` changes the count.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmark code: a panic is a failed run
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 

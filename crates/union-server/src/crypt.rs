@@ -132,6 +132,7 @@ impl StoreKey {
     /// A keyed digest of the parts (length-prefixed, so ("ab","c") ≠ ("a","bc")).
     pub fn blind(&self, parts: &[&[u8]]) -> [u8; 32] {
         // HMAC takes keys of any length: this `expect` is an invariant of the algorithm, not of any input.
+        #[allow(clippy::expect_used)]
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.mac_key[..])
             .expect("HMAC accepts any key length");
         for p in parts {

@@ -40,6 +40,7 @@ pub struct TrainingOptions {
 }
 
 impl Default for TrainingOptions {
+    #[allow(clippy::expect_used)]
     fn default() -> Self {
         TrainingOptions {
             // 見附市: a municipality of the Niigata union the seeds describe (N:947–953).

@@ -1,6 +1,8 @@
 //! API v1 over real mutual TLS: sign-in and lockout, sessions bound to the terminal, roles, municipality
 //! scope, search, bad input, and the audit trail.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::*;

@@ -1,6 +1,8 @@
 //! The stable command line, end to end: `pki init|server|terminal|revoke`, `seed`, `serve`, and a terminal
 //! connecting to the served port.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::process::Stdio;

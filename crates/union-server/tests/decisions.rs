@@ -1,6 +1,8 @@
 //! Immediate decisions for each 後期 notification kind, around the boundary days, over real mutual TLS,
 //! plus idempotency under 100 concurrent duplicates.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::*;

@@ -2,6 +2,8 @@
 //! `pki enrolment-code` in another process; a terminal redeems the code with a CSR over server-authenticated
 //! TLS and connects over mutual TLS with the certificate it got.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::process::Stdio;

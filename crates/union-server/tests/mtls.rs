@@ -1,6 +1,8 @@
 //! Mutual TLS over real sockets on 127.0.0.1: which connections the union server refuses, and that the
 //! terminal side refuses a server that is not the union's.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::sync::Arc;

@@ -1,6 +1,8 @@
 //! Training mode: the embedded server starts with a PKI, residents and staff, a terminal reaches it over
 //! mutual TLS, and documents it issues are marked as samples (見本). A second start reuses the directory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::*;

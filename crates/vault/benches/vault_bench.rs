@@ -7,6 +7,8 @@
 //! Uses a directory on disk under the target dir and the real OS keyring, so run it as
 //! `keyctl session - cargo bench -p madoguchi-vault`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
@@ -92,14 +94,23 @@ fn main() {
     let ob = vault.outbox();
     let payload: Vec<u8> = (0..1024).map(|i| (i % 251) as u8).collect();
     for i in 0..20 {
-        ob.enqueue(&format!("warmup{i}"), "転入", &payload)
-            .expect("enqueue");
+        ob.enqueue(
+            &format!("warmup{i}"),
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            &payload,
+        )
+        .expect("enqueue");
     }
     let mut enq = Vec::with_capacity(ENQUEUES);
     for i in 0..ENQUEUES {
         let resident = format!("151009:{:010}", g.below(5000) + i as u64);
         let t = Instant::now();
-        ob.enqueue(&resident, "転入", &payload).expect("enqueue");
+        ob.enqueue(
+            &resident,
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            &payload,
+        )
+        .expect("enqueue");
         enq.push(t.elapsed());
     }
     report(

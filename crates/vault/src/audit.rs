@@ -18,6 +18,7 @@ pub struct AuditLog {
 }
 
 impl Vault {
+    /// The audit log of this vault.
     pub fn audit_log(&self) -> AuditLog {
         AuditLog {
             vault: self.clone(),

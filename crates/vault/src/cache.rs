@@ -41,6 +41,7 @@ pub struct Cache {
 }
 
 impl Vault {
+    /// The cache of this vault.
     pub fn cache(&self) -> Cache {
         Cache {
             vault: self.clone(),
@@ -151,6 +152,7 @@ impl Cache {
         Ok(Some(Zeroizing::new(std::mem::take(&mut rec.value))))
     }
 
+    /// Removes one entry (no error when it is absent).
     pub fn remove(&self, namespace: &str, key: &str) -> Result<()> {
         let inner = &self.vault.inner;
         let k = self.key(namespace, key);
@@ -204,7 +206,7 @@ mod tests {
     use super::*;
 
     fn jst() -> FixedOffset {
-        FixedOffset::east_opt(9 * 3600).unwrap()
+        madoguchi_domain::jst::offset()
     }
 
     fn at(s: &str) -> DateTime<Utc> {

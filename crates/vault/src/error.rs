@@ -10,38 +10,64 @@ use crate::outbox::{OutboxState, Sequence};
 pub enum VaultError {
     /// The OS keyring could not be reached at all (no session keyring, Credential Manager refused, …).
     #[error("OS keyring unavailable: {detail}")]
-    KeyringUnavailable { detail: String },
+    KeyringUnavailable {
+        /// What the keyring said.
+        detail: String,
+    },
 
     /// The vault exists on disk but the OS keyring holds no key for it (new Windows profile, reboot on
     /// Linux keyutils, entry deleted). Nothing was changed on disk.
     #[error("the OS keyring has no key for vault {vault_id}; the vault was left untouched")]
-    KeyMissing { vault_id: String },
+    KeyMissing {
+        /// The vault whose key is missing.
+        vault_id: String,
+    },
 
     /// The OS keyring holds a key for this vault but it does not open the vault.
     #[error(
         "the key in the OS keyring does not open vault {vault_id}; the vault was left untouched"
     )]
-    WrongKey { vault_id: String },
+    WrongKey {
+        /// The vault the key does not open.
+        vault_id: String,
+    },
 
     /// A stored record failed authentication (bit rot, tampering, or a record moved to another slot).
     #[error("corrupt record in tree `{tree}` at {record}; nothing was overwritten")]
-    CorruptRecord { tree: &'static str, record: String },
+    CorruptRecord {
+        /// Which tree.
+        tree: &'static str,
+        /// Which record (a sequence number or keyed hash, never personal data).
+        record: String,
+    },
 
     /// The vault's own bookkeeping (key material, counters) is damaged or missing.
     #[error("vault metadata damaged: {detail}")]
-    CorruptMeta { detail: String },
+    CorruptMeta {
+        /// What is damaged.
+        detail: String,
+    },
 
     /// The on-disk store reported corruption (sled `Error::Corruption`) or panicked while recovering.
     #[error("storage engine reported corruption: {detail}")]
-    StorageCorrupt { detail: String },
+    StorageCorrupt {
+        /// What the engine reported.
+        detail: String,
+    },
 
     /// A record was written by a newer format than this program understands.
     #[error("unsupported record format version {version}")]
-    UnsupportedFormat { version: u8 },
+    UnsupportedFormat {
+        /// The format marker found.
+        version: u8,
+    },
 
     /// I/O or other storage-engine failure.
     #[error("storage failure: {detail}")]
-    Storage { detail: String },
+    Storage {
+        /// What failed.
+        detail: String,
+    },
 
     /// The data directory is already opened (by this or another process).
     #[error("vault directory is in use by another process")]
@@ -50,22 +76,34 @@ pub enum VaultError {
     /// An outbox item is not in the state the caller expected (compare-and-set failed).
     #[error("outbox item {seq} is {actual:?}, expected one of {expected:?}")]
     StateConflict {
+        /// Which item.
         seq: Sequence,
+        /// The states the change needs.
         expected: Vec<OutboxState>,
+        /// Its state.
         actual: OutboxState,
     },
 
     /// No outbox item with this sequence number.
     #[error("no outbox item {seq}")]
-    NotFound { seq: Sequence },
+    NotFound {
+        /// Which item.
+        seq: Sequence,
+    },
 
     /// The payload of this item was already erased (it was acknowledged or withdrawn).
     #[error("payload of outbox item {seq} has been erased")]
-    PayloadErased { seq: Sequence },
+    PayloadErased {
+        /// Which item.
+        seq: Sequence,
+    },
 
     /// Another item of the same resident comes first; this one has to wait.
     #[error("outbox item {seq} waits for an earlier item of the same resident")]
-    NotHeadOfResident { seq: Sequence },
+    NotHeadOfResident {
+        /// Which item.
+        seq: Sequence,
+    },
 
     /// The offline roster is switched off by policy.
     #[error("offline roster is disabled")]
@@ -78,7 +116,9 @@ pub enum VaultError {
     /// A value could not be encoded or decoded (type mismatch after an upgrade, …). Contents are not shown.
     #[error("could not {action} a value in tree `{tree}`")]
     Codec {
+        /// Which tree.
         tree: &'static str,
+        /// encode or decode.
         action: &'static str,
     },
 
@@ -192,4 +232,5 @@ impl madoguchi_domain::StaffMessage for VaultError {
     }
 }
 
+/// The vault's result type.
 pub type Result<T, E = VaultError> = std::result::Result<T, E>;

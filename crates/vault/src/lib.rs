@@ -33,7 +33,11 @@
 //! let vault = Vault::open(VaultConfig::new("/var/lib/madoguchi/vault", "0301"), &keys)?;
 //! let outbox = vault.outbox();
 //! outbox.startup_sweep()?; // 送信中 → 未送信 after a restart
-//! let receipt = outbox.enqueue("131016:000123", "転入", b"{...serialized notification...}")?;
+//! let receipt = outbox.enqueue(
+//!     "131016:000123",
+//!     madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+//!     b"{...serialized notification...}",
+//! )?;
 //! println!("受付番号 {}", receipt.reception_number);
 //! # Ok(()) }
 //! ```
@@ -45,6 +49,7 @@ mod crypto;
 mod distribution;
 mod error;
 mod keystore;
+mod migrate;
 mod outbox;
 mod print_jobs;
 mod roster;

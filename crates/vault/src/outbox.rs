@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use madoguchi_domain::NotificationKind;
 use madoguchi_domain::ids::ResidentKey;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -60,6 +61,7 @@ impl ReceptionNumber {
         let digits = format!("{:06}", seq.0);
         ReceptionNumber(format!("{terminal}-{digits}-{}", check_digit(&digits)))
     }
+    /// The number as printed.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -116,6 +118,7 @@ pub enum OutboxState {
 }
 
 impl OutboxState {
+    /// The state as staff read it (未送信, 送信中…).
     pub fn label_ja(self) -> &'static str {
         match self {
             OutboxState::Queued => "未送信",
@@ -141,17 +144,23 @@ impl OutboxState {
 /// category words (e.g. 「転入」, the union's reason text), the resident only appears as a keyed hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxItem {
+    /// 通番.
     pub seq: Sequence,
+    /// Sent with every attempt.
     pub idempotency_key: IdempotencyKey,
+    /// 受付番号 on the 受付控.
     pub reception_number: ReceptionNumber,
-    /// Kind of notification (届出種別), supplied by the caller, e.g. 「転入」「再交付」.
-    pub kind: String,
+    /// Kind of notification (届出種別): the enum, never its label (format 2, see `migrate`).
+    pub kind: NotificationKind,
+    /// Where it stands.
     pub state: OutboxState,
     /// The union's reason for 差戻し / 競合.
     pub reason: Option<String>,
     /// Number of times the item was handed to the sync engine.
     pub attempts: u32,
+    /// When it was taken.
     pub enqueued_at: DateTime<Utc>,
+    /// Last state change.
     pub updated_at: DateTime<Utc>,
     /// `None` once the item became a receipt.
     pub resident: Option<ResidentTag>,
@@ -162,15 +171,21 @@ pub struct OutboxItem {
 /// What [`Outbox::enqueue`] returns: everything needed for the 受付控.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Enqueued {
+    /// 通番.
     pub seq: Sequence,
+    /// Sent with every attempt.
     pub idempotency_key: IdempotencyKey,
+    /// 受付番号 on the 受付控.
     pub reception_number: ReceptionNumber,
+    /// When it was taken.
     pub enqueued_at: DateTime<Utc>,
 }
 
 /// An item ready to be sent, with its payload. The payload is zeroized when dropped.
 pub struct SendableItem {
+    /// The item.
     pub item: OutboxItem,
+    /// The payload as enqueued.
     pub payload: Zeroizing<Vec<u8>>,
 }
 
@@ -183,7 +198,6 @@ impl std::fmt::Debug for SendableItem {
     }
 }
 
-const MAX_KIND_LEN: usize = 64;
 const MAX_REASON_LEN: usize = 2000;
 
 /// Handle on the outbox of a [`Vault`].
@@ -193,6 +207,7 @@ pub struct Outbox {
 }
 
 impl Vault {
+    /// The outbox of this vault.
     pub fn outbox(&self) -> Outbox {
         Outbox {
             vault: self.clone(),
@@ -223,21 +238,21 @@ impl Outbox {
     pub fn enqueue_for(
         &self,
         resident: &ResidentKey,
-        kind: &str,
+        kind: NotificationKind,
         payload: &[u8],
     ) -> Result<Enqueued> {
         self.enqueue(&Self::resident_key_of(resident), kind, payload)
     }
 
     /// Queue a notification. Durable (flushed) before it returns, so the 受付控 may be printed at once.
-    pub fn enqueue(&self, resident_key: &str, kind: &str, payload: &[u8]) -> Result<Enqueued> {
+    pub fn enqueue(
+        &self,
+        resident_key: &str,
+        kind: NotificationKind,
+        payload: &[u8],
+    ) -> Result<Enqueued> {
         if resident_key.is_empty() {
             return Err(VaultError::InvalidInput("resident key is empty"));
-        }
-        if kind.is_empty() || kind.len() > MAX_KIND_LEN {
-            return Err(VaultError::InvalidInput(
-                "notification kind must be 1–64 bytes",
-            ));
         }
         let inner = &self.vault.inner;
         let tag = self.resident_tag(resident_key);
@@ -256,7 +271,7 @@ impl Outbox {
                 seq,
                 idempotency_key,
                 reception_number: ReceptionNumber::new(&inner.config.terminal_code, seq),
-                kind: kind.to_owned(),
+                kind,
                 state: OutboxState::Queued,
                 reason: None,
                 attempts: 0,
@@ -402,6 +417,7 @@ impl Outbox {
         Ok(self.vault.inner.backend.scan(Tree::OutboxIndex, b"")?.len())
     }
 
+    /// Up to `limit` items to send now (the oldest of each resident that has none in flight).
     pub fn next_sendable(&self, limit: usize) -> Result<Vec<SendableItem>> {
         // Oldest pending sequence number per resident, from the index (no record is opened for this).
         let mut heads: BTreeMap<ResidentTag, Sequence> = BTreeMap::new();
@@ -706,8 +722,20 @@ mod tests {
     fn enqueue_numbers_and_receipt() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        let a = ob.enqueue("131016:0001", "転入", b"a").unwrap();
-        let b = ob.enqueue("131016:0002", "再交付", b"b").unwrap();
+        let a = ob
+            .enqueue(
+                "131016:0001",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"a",
+            )
+            .unwrap();
+        let b = ob
+            .enqueue(
+                "131016:0002",
+                madoguchi_domain::NotificationKind::Reissue,
+                b"b",
+            )
+            .unwrap();
         assert_eq!((a.seq, b.seq), (Sequence(1), Sequence(2)));
         assert_ne!(a.idempotency_key, b.idempotency_key);
         assert_eq!(a.idempotency_key.0.get_version_num(), 7);
@@ -715,7 +743,10 @@ mod tests {
         let item = ob.get(a.seq).unwrap();
         assert_eq!(item.state, OutboxState::Queued);
         assert_eq!(item.state.label_ja(), "未送信");
-        assert_eq!(item.kind, "転入");
+        assert_eq!(
+            item.kind,
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn
+        );
         assert_eq!(
             ob.find_by_reception_number(b.reception_number.as_str())
                 .unwrap()
@@ -743,15 +774,11 @@ mod tests {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
         assert!(matches!(
-            ob.enqueue("", "転入", b""),
-            Err(VaultError::InvalidInput(_))
-        ));
-        assert!(matches!(
-            ob.enqueue("R", "", b""),
-            Err(VaultError::InvalidInput(_))
-        ));
-        assert!(matches!(
-            ob.enqueue("R", &"あ".repeat(30), b""),
+            ob.enqueue(
+                "",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b""
+            ),
             Err(VaultError::InvalidInput(_))
         ));
     }
@@ -760,10 +787,30 @@ mod tests {
     fn one_in_flight_per_resident_in_order() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        ob.enqueue("A", "転入", b"a1").unwrap(); // 1
-        ob.enqueue("A", "記載事項変更", b"a2").unwrap(); // 2
-        ob.enqueue("B", "転入", b"b1").unwrap(); // 3
-        ob.enqueue("A", "送付先変更", b"a3").unwrap(); // 4
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"a1",
+        )
+        .unwrap(); // 1
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::ChangeOfParticulars,
+            b"a2",
+        )
+        .unwrap(); // 2
+        ob.enqueue(
+            "B",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"b1",
+        )
+        .unwrap(); // 3
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::MailingAddressChange,
+            b"a3",
+        )
+        .unwrap(); // 4
         let first = ob.next_sendable(10).unwrap();
         assert_eq!(seqs(&first), vec![1, 3]);
         assert_eq!(&first[0].payload[..], b"a1");
@@ -793,7 +840,13 @@ mod tests {
     fn acknowledgement_erases_the_payload_and_keeps_a_receipt() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        let e = ob.enqueue("A", "転入", b"secret payload").unwrap();
+        let e = ob
+            .enqueue(
+                "A",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"secret payload",
+            )
+            .unwrap();
         ob.mark_sending(e.seq).unwrap();
         let acc = ob.mark_accepted(e.seq).unwrap();
         assert_eq!(acc.state, OutboxState::Accepted);
@@ -830,7 +883,13 @@ mod tests {
     fn transitions_are_compare_and_set() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        let e = ob.enqueue("A", "転入", b"x").unwrap();
+        let e = ob
+            .enqueue(
+                "A",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"x",
+            )
+            .unwrap();
         match ob.mark_accepted(e.seq) {
             Err(VaultError::StateConflict { actual, .. }) => {
                 assert_eq!(actual, OutboxState::Queued)
@@ -861,8 +920,18 @@ mod tests {
     fn startup_sweep_resets_in_flight_items() {
         let (dir, ks, v) = fresh();
         let ob = v.outbox();
-        ob.enqueue("A", "転入", b"a").unwrap();
-        ob.enqueue("B", "転入", b"b").unwrap();
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"a",
+        )
+        .unwrap();
+        ob.enqueue(
+            "B",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"b",
+        )
+        .unwrap();
         ob.mark_sending(Sequence(1)).unwrap();
         ob.mark_sending(Sequence(2)).unwrap();
         ob.mark_accepted(Sequence(2)).unwrap();
@@ -887,7 +956,16 @@ mod tests {
                 let ob = v.outbox();
                 std::thread::spawn(move || {
                     (0..25)
-                        .map(|i| ob.enqueue(&format!("R{t}"), "転入", &[i]).unwrap().seq.0)
+                        .map(|i| {
+                            ob.enqueue(
+                                &format!("R{t}"),
+                                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                                &[i],
+                            )
+                            .unwrap()
+                            .seq
+                            .0
+                        })
                         .collect::<Vec<_>>()
                 })
             })
@@ -905,7 +983,13 @@ mod tests {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
         for r in ["A", "B"] {
-            let e = ob.enqueue(r, "転入", b"x").unwrap();
+            let e = ob
+                .enqueue(
+                    r,
+                    madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                    b"x",
+                )
+                .unwrap();
             ob.mark_sending(e.seq).unwrap();
             ob.mark_accepted(e.seq).unwrap();
         }
@@ -926,7 +1010,12 @@ mod tests {
     fn resident_key_is_only_stored_hashed() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        ob.enqueue("131016:0000123", "転入", b"x").unwrap();
+        ob.enqueue(
+            "131016:0000123",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"x",
+        )
+        .unwrap();
         let item = ob.get(Sequence(1)).unwrap();
         assert_eq!(item.resident, Some(ob.resident_tag("131016:0000123")));
         assert_ne!(
@@ -947,9 +1036,24 @@ mod index_tests {
     fn index_follows_pending_items_and_damage_is_detected() {
         let (_d, _k, v) = fresh();
         let ob = v.outbox();
-        ob.enqueue("A", "転入", b"a1").unwrap();
-        ob.enqueue("A", "転入", b"a2").unwrap();
-        ob.enqueue("B", "転入", b"b1").unwrap();
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"a1",
+        )
+        .unwrap();
+        ob.enqueue(
+            "A",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"a2",
+        )
+        .unwrap();
+        ob.enqueue(
+            "B",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"b1",
+        )
+        .unwrap();
         assert_eq!(
             v.inner.backend.scan(Tree::OutboxIndex, b"").unwrap().len(),
             3
@@ -1044,7 +1148,7 @@ mod model_tests {
                 let pick = |n: u8| (!m.is_empty()).then(|| usize::from(n) % m.len());
                 match op {
                     Op::Enqueue(r) => {
-                        let e = ob.enqueue(&format!("R{r}"), "転入", &[r]).unwrap();
+                        let e = ob.enqueue(&format!("R{r}"), madoguchi_domain::NotificationKind::AcquisitionMoveIn, &[r]).unwrap();
                         m.push(M { resident: r, state: Queued, payload: true });
                         prop_assert_eq!(e.seq.0, m.len() as u64);
                     }

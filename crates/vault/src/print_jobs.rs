@@ -18,6 +18,7 @@ pub struct PrintJobs {
 }
 
 impl Vault {
+    /// The bulk print jobs of this vault.
     pub fn print_jobs(&self) -> PrintJobs {
         PrintJobs {
             vault: self.clone(),

@@ -36,6 +36,7 @@ pub enum Qualification {
 }
 
 impl Qualification {
+    /// 資格あり / 資格喪失.
     pub fn label_ja(self) -> &'static str {
         match self {
             Qualification::Qualified => "資格あり",
@@ -54,10 +55,12 @@ pub struct RosterEntry {
     kana_key: String,
     /// 生年月日
     pub birth_date: NaiveDate,
+    /// Insured or not.
     pub qualification: Qualification,
 }
 
 impl RosterEntry {
+    /// An entry; the kana key is checked.
     pub fn new(
         insured_number: InsuredNumber,
         kana_key: &SeionKey,
@@ -106,7 +109,9 @@ impl Drop for RosterEntry {
 pub struct RosterInfo {
     /// 基準日 of the list the union sent.
     pub as_of: NaiveDate,
+    /// Residents listed.
     pub count: u64,
+    /// When the copy was stored.
     pub refreshed_at: DateTime<Utc>,
     generation: u32,
     chunks: u32,
@@ -183,6 +188,7 @@ pub struct Roster {
 }
 
 impl Vault {
+    /// The offline roster of this vault.
     pub fn roster(&self) -> Roster {
         Roster {
             vault: self.clone(),

@@ -18,6 +18,7 @@ pub struct Settings {
 }
 
 impl Vault {
+    /// The settings of this vault.
     pub fn settings(&self) -> Settings {
         Settings {
             vault: self.clone(),
@@ -40,6 +41,7 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl Settings {
+    /// Reads setting `name`.
     pub fn get<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>> {
         check_name(name)?;
         self.vault.inner.get_value(Tree::Settings, name.as_bytes())
@@ -60,6 +62,7 @@ impl Settings {
         inner.flush()
     }
 
+    /// Removes setting `name`.
     pub fn remove(&self, name: &str) -> Result<()> {
         check_name(name)?;
         let inner = &self.vault.inner;

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
-use chrono::{FixedOffset, NaiveTime, Offset, Utc};
+use chrono::{FixedOffset, NaiveTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
@@ -30,7 +30,6 @@ pub(crate) const META_ROTATION: &[u8] = b"rotation";
 const META_DEK_PREFIX: &[u8] = b"dek/";
 const KEK_ID: u32 = 0;
 const KEK_CHECK_PLAINTEXT: &[u8] = b"madoguchi-vault kek check v1";
-const STORE_FORMAT: u8 = 1;
 
 /// How the vault is set up on this terminal.
 #[derive(Debug, Clone)]
@@ -53,7 +52,7 @@ impl VaultConfig {
             path: path.into(),
             terminal_code: terminal_code.into(),
             business_day_end: NaiveTime::from_hms_opt(17, 15, 0).unwrap_or(NaiveTime::MIN),
-            utc_offset: FixedOffset::east_opt(9 * 3600).unwrap_or(chrono::Utc.fix()),
+            utc_offset: madoguchi_domain::jst::offset(),
         }
     }
 }
@@ -61,6 +60,7 @@ impl VaultConfig {
 /// State of the key hierarchy, for the administrator screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyStatus {
+    /// Id of the data key that seals new values.
     pub active_data_key: u32,
     /// A rotation started and has not finished (it resumes on the next open or `rotate_data_key`).
     pub rotation_pending: bool,
@@ -69,6 +69,7 @@ pub struct KeyStatus {
 /// Result of a data-key rotation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RotationReport {
+    /// Id of the new data key.
     pub new_key_id: u32,
     /// Records re-encrypted by this call (records already under the new key are skipped).
     pub resealed: u64,
@@ -234,15 +235,15 @@ impl Vault {
             }
         };
 
-        match backend.get(Tree::Meta, META_FORMAT)?.as_deref() {
-            Some([STORE_FORMAT]) => {}
+        let format = match backend.get(Tree::Meta, META_FORMAT)?.as_deref() {
+            Some([v]) if crate::migrate::known(*v) => *v,
             Some([v]) => return Err(VaultError::UnsupportedFormat { version: *v }),
             _ => {
                 return Err(VaultError::CorruptMeta {
                     detail: "format marker missing".into(),
                 });
             }
-        }
+        };
 
         let kek_cipher = kek.cipher()?;
         let check =
@@ -316,6 +317,7 @@ impl Vault {
                 tracing::warn!(error = %e, "data-key rotation could not be finished; it stays pending");
             }
         }
+        vault.inner.migrate(format)?;
         Ok(vault)
     }
 
@@ -345,10 +347,12 @@ impl Vault {
         &self.inner.vault_id
     }
 
+    /// The configuration it was opened with.
     pub fn config(&self) -> &VaultConfig {
         &self.inner.config
     }
 
+    /// Which data keys exist and whether a rotation is pending.
     pub fn key_status(&self) -> Result<KeyStatus> {
         Ok(KeyStatus {
             active_data_key: self.inner.keys_read()?.active(),
@@ -584,15 +588,12 @@ mod watermark {
 }
 
 fn validate_terminal_code(code: &str) -> Result<()> {
-    if code.is_empty()
-        || code.len() > 16
-        || !code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        return Err(VaultError::InvalidInput(
-            "terminal code must be 1–16 ASCII letters, digits or '-'",
-        ));
-    }
-    Ok(())
+    // The one rule of a terminal id (it prefixes every 受付番号).
+    madoguchi_domain::TerminalId::parse(code)
+        .map(|_| ())
+        .map_err(|_| {
+            VaultError::InvalidInput("terminal code must be 1–16 ASCII letters, digits or '-'")
+        })
 }
 
 fn poisoned() -> VaultError {
@@ -683,7 +684,7 @@ fn initialise(
 
     let mut b = Batch::new();
     b.expect(Tree::Meta, META_VAULT_ID, None)
-        .put(Tree::Meta, META_FORMAT, vec![STORE_FORMAT])
+        .put(Tree::Meta, META_FORMAT, vec![crate::migrate::STORE_FORMAT])
         .put(
             Tree::Meta,
             META_KEK_CHECK,
@@ -919,7 +920,14 @@ pub(crate) mod tests {
     #[test]
     fn missing_key_refuses_and_changes_nothing() {
         let (dir, ks, v) = fresh();
-        let e = v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        let e = v
+            .outbox()
+            .enqueue(
+                "R1",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"payload",
+            )
+            .unwrap();
         drop(v);
         let empty = mock_keystore();
         let err = open_in(dir.path(), &empty).err().unwrap();
@@ -944,7 +952,14 @@ pub(crate) mod tests {
     fn wrong_key_refuses_and_changes_nothing() {
         let (dir, ks, v) = fresh();
         let id = v.vault_id().to_owned();
-        let e = v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        let e = v
+            .outbox()
+            .enqueue(
+                "R1",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"payload",
+            )
+            .unwrap();
         drop(v);
         let other = mock_keystore();
         other
@@ -960,7 +975,13 @@ pub(crate) mod tests {
     fn set_aside_keeps_the_old_vault_and_allows_a_fresh_one() {
         let (dir, ks, v) = fresh();
         let old_id = v.vault_id().to_owned();
-        v.outbox().enqueue("R1", "転入", b"payload").unwrap();
+        v.outbox()
+            .enqueue(
+                "R1",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"payload",
+            )
+            .unwrap();
         drop(v);
         let err = open_in(dir.path(), &mock_keystore()).err().unwrap();
         assert!(matches!(err, VaultError::KeyMissing { .. }));
@@ -1063,7 +1084,7 @@ pub(crate) mod tests {
         for i in 0..20 {
             ob.enqueue(
                 &format!("R{}", i % 3),
-                "転入",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
                 format!("payload {i}").as_bytes(),
             )
             .unwrap();

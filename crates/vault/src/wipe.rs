@@ -91,7 +91,11 @@ mod tests {
         let vault = open_in(dir.path(), &ks).unwrap();
         vault
             .outbox()
-            .enqueue("131016:000123", "転入", b"synthetic")
+            .enqueue(
+                "131016:000123",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"synthetic",
+            )
             .unwrap();
         let id = vault.vault_id().to_owned();
         assert!(ks.load(&id).unwrap().is_some());
@@ -100,7 +104,11 @@ mod tests {
         assert!(!path.exists(), "directory deleted");
         assert!(ks.load(&id).unwrap().is_none(), "key destroyed");
         assert!(matches!(
-            vault.outbox().enqueue("131016:000124", "転入", b"x"),
+            vault.outbox().enqueue(
+                "131016:000124",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                b"x"
+            ),
             Err(VaultError::Wiped)
         ));
         assert!(matches!(vault.flush(), Err(VaultError::Wiped)));

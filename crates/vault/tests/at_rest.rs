@@ -3,6 +3,8 @@
 //! a key rotation), then the raw bytes of every file are scanned for them (UTF-8, UTF-16LE and ASCII).
 //! Run under `keyctl session -` (real OS keyring).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::path::Path;
@@ -98,7 +100,7 @@ fn no_plaintext_personal_data_on_disk() {
         let e = ob
             .enqueue(
                 &format!("151009:{}", p.addressee),
-                "転入",
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
                 payload.as_bytes(),
             )
             .unwrap();

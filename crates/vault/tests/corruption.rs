@@ -7,6 +7,8 @@
 //! damaged one and rewriting the file (so 5–39 of 40 acknowledged items vanished without an error).
 //! The vault catches the second case with its durability watermark and keeps a pre-open copy.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::collections::BTreeMap;
@@ -72,7 +74,11 @@ fn damaged_store_files_never_pass_silently() {
     for i in 1..=ITEMS {
         let e = v
             .outbox()
-            .enqueue(&format!("R{i}"), "転入", format!("payload-{i}").as_bytes())
+            .enqueue(
+                &format!("R{i}"),
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                format!("payload-{i}").as_bytes(),
+            )
             .unwrap();
         assert_eq!(e.seq.0 as usize, i);
     }

@@ -8,6 +8,8 @@
 //! The child is this same test binary, run with `--ignored --exact crash_child`. The KEK lives in the
 //! kernel keyutils session keyring, which the children inherit: run under `keyctl session -`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -296,7 +298,11 @@ fn crash_safety_under_sigkill() {
     let v = open(dir.path(), &ks);
     let next = v
         .outbox()
-        .enqueue("R-final", "転入", b"payload:final")
+        .enqueue(
+            "R-final",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"payload:final",
+        )
         .unwrap();
     assert_eq!(next.seq, Sequence(model.items.len() as u64 + 1));
     let mut by_state: BTreeMap<&str, usize> = BTreeMap::new();
@@ -364,7 +370,7 @@ fn crash_child() {
                 let e = ob
                     .enqueue(
                         &format!("R{}", g.below(6)),
-                        "転入",
+                        madoguchi_domain::NotificationKind::AcquisitionMoveIn,
                         format!("payload:{token}").as_bytes(),
                     )
                     .expect("enqueue");
@@ -453,7 +459,11 @@ fn rotation_survives_sigkill() {
     let v = open(dir.path(), &ks);
     for i in 1..=ROTATION_ITEMS {
         v.outbox()
-            .enqueue(&format!("R{i}"), "転入", format!("payload-{i}").as_bytes())
+            .enqueue(
+                &format!("R{i}"),
+                madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+                format!("payload-{i}").as_bytes(),
+            )
             .unwrap();
     }
     // Records in the other trees are re-encrypted too.

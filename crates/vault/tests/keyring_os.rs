@@ -1,5 +1,7 @@
 //! The vault against the real OS keyring (Linux kernel keyutils). Run under `keyctl session -`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::*;
@@ -13,7 +15,11 @@ fn vault_key_lives_in_the_os_keyring_across_opens() {
     let id = v.vault_id().to_owned();
     let e = v
         .outbox()
-        .enqueue("131016:0000001", "転入", b"payload")
+        .enqueue(
+            "131016:0000001",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"payload",
+        )
         .unwrap();
     drop(v);
     assert!(ks.load(&id).unwrap().is_some(), "KEK stored in the keyring");
@@ -32,7 +38,11 @@ fn missing_keyring_entry_refuses_and_loses_nothing() {
     let id = v.vault_id().to_owned();
     let e = v
         .outbox()
-        .enqueue("131016:0000002", "再交付", b"keep me")
+        .enqueue(
+            "131016:0000002",
+            madoguchi_domain::NotificationKind::Reissue,
+            b"keep me",
+        )
         .unwrap();
     drop(v);
     let saved = ks.load(&id).unwrap().unwrap();
@@ -63,7 +73,11 @@ fn wrong_key_refuses_and_loses_nothing() {
     let id = v.vault_id().to_owned();
     let e = v
         .outbox()
-        .enqueue("131016:0000003", "転入", b"keep me too")
+        .enqueue(
+            "131016:0000003",
+            madoguchi_domain::NotificationKind::AcquisitionMoveIn,
+            b"keep me too",
+        )
         .unwrap();
     drop(v);
     let saved = ks.load(&id).unwrap().unwrap();

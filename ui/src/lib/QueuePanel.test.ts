@@ -9,6 +9,7 @@ function entry(seq: number, state: string, state_ja: string, reason_ja: string |
   return {
     seq,
     reception_number: `KENSYU-01-00000${String(seq)}-0`,
+    kind: 'reissue',
     kind_ja: '再交付',
     state,
     state_ja,

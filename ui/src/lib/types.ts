@@ -108,9 +108,20 @@ export interface ResidentDetail {
   documents: DocumentSummary[];
 }
 
+/** 届出の種類 as a stable code (madoguchi_domain::NotificationKind). */
+export type NotificationKind =
+  | 'acquisition_move_in'
+  | 'acquisition_disability'
+  | 'reissue'
+  | 'change_of_particulars'
+  | 'loss_move_out'
+  | 'loss_death'
+  | 'mailing_address_change'
+  | 'optional_entries';
+
 export interface NotificationDecision {
   notification_id: string;
-  kind: string;
+  kind: NotificationKind;
   resident_id: string;
   decided_at: string;
   outcome: 'decided' | 'not_eligible';
@@ -123,6 +134,7 @@ export interface NotificationDecision {
 export interface Receipt {
   reception_number: string;
   seq: number;
+  kind: NotificationKind;
   kind_ja: string;
   queued_at: string;
   why_ja: string;
@@ -136,6 +148,7 @@ export type Submitted =
 export interface QueueEntry {
   seq: number;
   reception_number: string;
+  kind: NotificationKind;
   kind_ja: string;
   state: string;
   state_ja: string;

@@ -4,6 +4,8 @@
 //!
 //! Usage: `batch-crash-runner VAULT_DIR QUEUE RECORDS CHUNK SEED` (inside `keyctl session -`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::io::Write;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Shared fixture for the system tests: a real PKI in a temp directory, a seeded store, the server started
 //! in-process on 127.0.0.1 port 0, and reqwest clients with real terminal certificates over TLS 1.3.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

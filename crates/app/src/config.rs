@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::IpcError;
+use crate::error::AppError;
 
 /// The configuration file's name inside the data directory.
 pub const CONFIG_FILE: &str = "madoguchi.toml";
@@ -42,8 +42,8 @@ pub struct UnionEndpoint {
     pub certificate: PathBuf,
     /// Its private key (PEM).
     pub key: PathBuf,
-    /// 端末ID (the vault is bound to it).
-    pub terminal_id: String,
+    /// 端末ID (the vault is bound to it), checked when the file is read.
+    pub terminal_id: madoguchi_domain::TerminalId,
 }
 
 /// The validated configuration.
@@ -111,22 +111,22 @@ impl Default for TerminalConfig {
 
 impl TerminalConfig {
     /// Parses the file's text.
-    pub fn parse(text: &str) -> Result<Self, IpcError> {
+    pub fn parse(text: &str) -> Result<Self, AppError> {
         let cfg: TerminalConfig = toml::from_str(text).map_err(|e| {
             tracing::error!(error = %e.message(), "invalid terminal configuration");
-            IpcError::new(
+            AppError::new(
                 "config_invalid",
                 format!("端末の設定ファイル（{CONFIG_FILE}）の内容が正しくありません。情報システム管理者に連絡してください。"),
             )
         })?;
         if !(cfg.idle_lock_minutes > 0.0 && cfg.idle_lock_minutes <= 60.0) {
-            return Err(IpcError::new(
+            return Err(AppError::new(
                 "config_invalid",
                 "画面ロックまでの時間（idle_lock_minutes）は0より大きく60分以下にしてください。",
             ));
         }
         if cfg.offline_sign_in_hours > 24 * 14 {
-            return Err(IpcError::new(
+            return Err(AppError::new(
                 "config_invalid",
                 "オフラインでのサインインを認める時間（offline_sign_in_hours）は336時間（14日）以下にしてください。",
             ));
@@ -135,13 +135,13 @@ impl TerminalConfig {
     }
 
     /// Reads `dir/madoguchi.toml`; a missing file is the default (研修モード).
-    pub fn load(dir: &Path) -> Result<Self, IpcError> {
+    pub fn load(dir: &Path) -> Result<Self, AppError> {
         match std::fs::read_to_string(dir.join(CONFIG_FILE)) {
             Ok(text) => Self::parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the terminal configuration");
-                Err(IpcError::new(
+                Err(AppError::new(
                     "config_unreadable",
                     format!(
                         "端末の設定ファイル（{CONFIG_FILE}）を読めません。情報システム管理者に連絡してください。"
@@ -159,7 +159,7 @@ impl TerminalConfig {
 
 /// The app's own data directory: `MADOGUCHI_DATA_DIR` (tests), else `$XDG_DATA_HOME/madoguchi`
 /// (`~/.local/share/madoguchi`), else `%APPDATA%\madoguchi` on Windows.
-pub fn data_dir() -> Result<PathBuf, IpcError> {
+pub fn data_dir() -> Result<PathBuf, AppError> {
     let from_env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -177,7 +177,7 @@ pub fn data_dir() -> Result<PathBuf, IpcError> {
     if let Some(a) = from_env("APPDATA") {
         return Ok(a.join("madoguchi"));
     }
-    Err(IpcError::new(
+    Err(AppError::new(
         "no_data_dir",
         "データの保存場所が決められません（MADOGUCHI_DATA_DIR または XDG_DATA_HOME を設定してください）。",
     ))

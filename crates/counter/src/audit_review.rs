@@ -1,0 +1,110 @@
+//! Audit review: the administrator's search and export of the audit trail the union collected
+//! (N:4040–4043; K:3794–3796, FR-24), and the terminal's own chain as shipped to the union.
+
+use std::time::Duration;
+
+use madoguchi_audit::{AuditEntry, Operation, Outcome};
+use madoguchi_protocol::v1::{
+    AuditExportResponse, AuditFlagsResponse, AuditSearchRequest, AuditSearchResponse,
+};
+
+use crate::context::Counter;
+use crate::error::CounterError;
+use crate::shipping::{Shipped, ShippingStatus};
+
+impl Counter {
+    /// Ships the audit entries the union has not acknowledged, now (the background task does it after
+    /// every contact and periodically).
+    pub async fn ship_audit(&self) -> Result<Shipped, CounterError> {
+        self.inner.shipper.ship().await
+    }
+
+    /// Where shipping of the audit chain stands.
+    pub fn audit_shipping(&self) -> Result<ShippingStatus, CounterError> {
+        self.inner.shipper.status()
+    }
+
+    /// How long acknowledged audit entries stay on this terminal (default a week).
+    pub fn set_audit_retention(&self, keep: Duration) {
+        self.inner.shipper.set_retention(keep);
+        self.inner.shipper.wake();
+    }
+
+    /// The terminal's audit chain as kept locally, oldest first (acknowledged entries older than the
+    /// retention window were removed; the first kept one continues the vault's anchor).
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
+        self.inner.audit.entries()
+    }
+
+    /// Searches the audit trail the union collected from the terminals (情報システム管理者 only; the
+    /// union refuses everyone else). The search is recorded in this terminal's chain.
+    pub async fn audit_search(
+        &self,
+        req: &AuditSearchRequest,
+    ) -> Result<AuditSearchResponse, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post("/v1/audit/search", Some(&token), None, req)
+            .await
+            .map_err(CounterError::from);
+        self.audited(None, Operation::Search, Some("audit-log".into()), result)
+            .await
+    }
+
+    /// The union's continuity flags of the municipality's terminal chains (情報システム管理者 only).
+    pub async fn audit_flags(&self) -> Result<AuditFlagsResponse, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .get("/v1/audit/flags", Some(&token))
+            .await
+            .map_err(CounterError::from);
+        self.audited(None, Operation::Search, Some("audit-flags".into()), result)
+            .await
+    }
+
+    /// Fetches an audit report (CSV and verifiable chain files) from the union; the union records the
+    /// export in its own trail. Record where it was written with [`Counter::record_export`].
+    pub async fn audit_export(
+        &self,
+        req: &AuditSearchRequest,
+    ) -> Result<AuditExportResponse, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post("/v1/audit/export", Some(&token), None, req)
+            .await
+            .map_err(CounterError::from);
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                self.audited(None, Operation::Export, Some("audit-report".into()), Err(e))
+                    .await
+            }
+        }
+    }
+
+    /// Records an export (媒体出力) in the audit chain: `target` names what was written (a file name,
+    /// never personal data), `failure` the stable code when writing failed.
+    pub async fn record_export(
+        &self,
+        target: String,
+        failure: Option<&str>,
+    ) -> Result<(), CounterError> {
+        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let outcome = match failure {
+            None => Outcome::Done,
+            Some(code) => Outcome::Refused {
+                code: code.to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record_with_purpose(&user, Operation::Export, Some(target), None, outcome)
+            .await
+    }
+}

@@ -1,0 +1,259 @@
+//! Issuance: the "ready to issue" list, a document's print data, the print history that makes a second
+//! print a reprint with a reason (再印刷: FR-50, K:167, K:170–171 発行履歴 — kept sealed in the vault, so a
+//! restart does not turn a reprint into a "first" print), the handover (交付) and returned documents (回収).
+//! Reprints under a 監督者's approval are in `reprint`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use madoguchi_audit::{Operation, Outcome};
+use madoguchi_domain::{PrintOccasion, ReprintReason};
+use madoguchi_link::sync::DecisionStore;
+use madoguchi_protocol::v1::{
+    DocumentData, DocumentId, IssuanceRequest, NotificationDecision, ReturnRequest,
+};
+use madoguchi_vault::Sequence;
+use serde::{Deserialize, Serialize};
+
+use crate::context::Counter;
+use crate::error::CounterError;
+
+/// A decided notification whose document waits to be handed over or mailed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReadyToIssue {
+    /// Position of the notification in the outbox.
+    pub seq: u64,
+    /// The union's decision (with the document to issue).
+    pub decision: NotificationDecision,
+}
+
+impl Counter {
+    /// Records a print in the audit chain. Printing itself runs in the app's print service; it reports here
+    /// what went to the printer (`target`: an opaque document id or a 受付番号) and, when the job failed,
+    /// the stable error code.
+    pub async fn record_print(
+        &self,
+        target: String,
+        failure: Option<&str>,
+    ) -> Result<(), CounterError> {
+        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let outcome = match failure {
+            None => Outcome::Done,
+            Some(code) => Outcome::Refused {
+                code: code.to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record(&user, Operation::Print, Some(target), outcome)
+            .await
+    }
+
+    /// Decisions waiting to be handed over or mailed ("ready to issue").
+    pub fn ready_to_issue(&self) -> Result<Vec<ReadyToIssue>, CounterError> {
+        Ok(DecisionStore::new(self.inner.vault.clone())
+            .ready()?
+            .into_iter()
+            .map(|(seq, decision)| ReadyToIssue {
+                seq: seq.0,
+                decision,
+            })
+            .collect())
+    }
+
+    /// The print data of a document.
+    pub async fn document(&self, id: DocumentId) -> Result<DocumentData, CounterError> {
+        let token = self.token()?;
+        Ok(self
+            .inner
+            .client
+            .get(&format!("/v1/documents/{id}"), Some(&token))
+            .await?)
+    }
+
+    /// Records the handover (交付: 窓口 or 郵送, with the 本人確認書類 seen). Closes the ready-to-issue
+    /// entry `seq` when given.
+    pub async fn record_issuance(
+        &self,
+        document: DocumentId,
+        req: &IssuanceRequest,
+        seq: Option<u64>,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/issuance"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await
+            .map_err(CounterError::from);
+        let answer: serde_json::Value = self
+            .audited(
+                None,
+                Operation::Handover,
+                Some(format!("document:{document} issued")),
+                result,
+            )
+            .await?;
+        if let Some(s) = seq {
+            self.inner.sender.decisions().done(Sequence(s))?;
+        }
+        Ok(answer)
+    }
+
+    /// Records that an old document came back (回収).
+    pub async fn record_return(
+        &self,
+        document: DocumentId,
+        req: &ReturnRequest,
+    ) -> Result<serde_json::Value, CounterError> {
+        let token = self.token()?;
+        let result = self
+            .inner
+            .client
+            .post(
+                &format!("/v1/documents/{document}/return"),
+                Some(&token),
+                None,
+                req,
+            )
+            .await
+            .map_err(CounterError::from);
+        self.audited(
+            None,
+            Operation::Handover,
+            Some(format!("document:{document} returned")),
+            result,
+        )
+        .await
+    }
+}
+
+/// Setting holding the print history.
+const PRINT_HISTORY: &str = "print.history";
+/// Documents remembered; the oldest are forgotten first (a document is reprinted within days, not years).
+const PRINT_HISTORY_MAX: usize = 5000;
+
+/// What the print history knows of one document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Printed {
+    count: u32,
+    last: DateTime<Utc>,
+}
+
+impl Counter {
+    fn print_history(&self) -> Result<BTreeMap<String, Printed>, CounterError> {
+        Ok(self
+            .inner
+            .vault
+            .settings()
+            .get(PRINT_HISTORY)?
+            .unwrap_or_default())
+    }
+
+    /// How many times `document` (an opaque document id or a 受付番号) was printed on this terminal.
+    pub fn times_printed(&self, document: &str) -> Result<u32, CounterError> {
+        Ok(self
+            .print_history()?
+            .get(document)
+            .map(|p| p.count)
+            .unwrap_or(0))
+    }
+
+    /// Decides whether printing `document` now is the first print or a reprint: a reprint without a reason
+    /// is refused (and the refusal recorded in the audit chain).
+    pub async fn print_occasion(
+        &self,
+        document: &str,
+        reason: Option<ReprintReason>,
+    ) -> Result<PrintOccasion, CounterError> {
+        let Some(before) = std::num::NonZeroU32::new(self.times_printed(document)?) else {
+            return Ok(PrintOccasion::First);
+        };
+        let checked = match reason {
+            Some(r) => r
+                .validate()
+                .map(|()| r)
+                .map_err(|_| CounterError::ReprintReasonRequired),
+            None => Err(CounterError::ReprintReasonRequired),
+        };
+        match checked {
+            Ok(reason) => Ok(PrintOccasion::Reprint {
+                count: before,
+                reason,
+            }),
+            Err(e) => {
+                let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+                self.inner
+                    .audit
+                    .record_with_purpose(
+                        &user,
+                        Operation::Reprint,
+                        Some(document.to_owned()),
+                        None,
+                        Outcome::Refused {
+                            code: "reprint_reason_required".into(),
+                        },
+                    )
+                    .await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// Records a print job of `document` in the audit chain (印刷, or 再印刷 with its reason as purpose)
+    /// and, when it went to the printer, in the print history.
+    pub async fn record_print_job(
+        &self,
+        document: &str,
+        occasion: &PrintOccasion,
+        failure: Option<&str>,
+    ) -> Result<(), CounterError> {
+        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let (operation, purpose) = match occasion {
+            PrintOccasion::First => (Operation::Print, None),
+            PrintOccasion::Reprint { reason, .. } => (Operation::Reprint, Some(reason.label_ja())),
+        };
+        let outcome = match failure {
+            None => Outcome::Done,
+            Some(code) => Outcome::Refused {
+                code: code.to_owned(),
+            },
+        };
+        self.inner
+            .audit
+            .record_with_purpose(
+                &user,
+                operation,
+                Some(document.to_owned()),
+                purpose,
+                outcome,
+            )
+            .await?;
+        if failure.is_none() {
+            let mut history = self.print_history()?;
+            let entry = history.entry(document.to_owned()).or_insert(Printed {
+                count: 0,
+                last: Utc::now(),
+            });
+            entry.count += 1;
+            entry.last = Utc::now();
+            while history.len() > PRINT_HISTORY_MAX {
+                let oldest = history
+                    .iter()
+                    .min_by_key(|(_, p)| p.last)
+                    .map(|(k, _)| k.clone());
+                match oldest {
+                    Some(k) => history.remove(&k),
+                    None => break,
+                };
+            }
+            self.inner.vault.settings().set(PRINT_HISTORY, &history)?;
+        }
+        Ok(())
+    }
+}
