@@ -1,5 +1,7 @@
 //! `madoguchi-admin burden-ratio` and `premium`: JSON in, plain lines out, Japanese refusal and exit 1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

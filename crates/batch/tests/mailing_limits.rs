@@ -2,6 +2,8 @@
 //! comes out of the CSV export defused, every field reads back unchanged through a standard CSV reader, and
 //! the longest 住所 and 宛名 the protocol accepts fit the printed list and the 保険料決定通知書.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use madoguchi_batch::{ApprovedDistribution, mailing_list, synthetic};
 use madoguchi_domain::csv::undefuse;
 use madoguchi_domain::text::{ADDRESS_MAX, RECIPIENT_MAX};

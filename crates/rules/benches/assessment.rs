@@ -9,6 +9,8 @@
 //! Then criterion measures one household of each kind. Set `BENCH_HOUSEHOLDS` to change the population
 //! (default 400000; insured = 2.5 × households).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

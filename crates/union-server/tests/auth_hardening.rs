@@ -3,6 +3,8 @@
 //! union rights are granted only within the union's scope, every lockout is audited, and one terminal's
 //! flood is rate-limited without touching the others.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -3,6 +3,8 @@
 //! `invalid_field` with the field's path, and nothing is stored — not the resident, not the 送付先, not the
 //! staff account, not even the idempotency key.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use common::*;

@@ -3,6 +3,8 @@
 //! the municipality's 監督者), the union's records after it, and the 保険料ファイル against the rules.
 //! The expected values are computed here straight from `madoguchi_rules` and the stored incomes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::path::PathBuf;

@@ -2,6 +2,8 @@
 //! the audit trail even when the process is killed right after answering; SIGTERM drains and flushes;
 //! idle connections are closed; seeded data is training data and its password file is private.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::path::Path;

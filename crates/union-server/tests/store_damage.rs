@@ -5,6 +5,8 @@
 //! Each damaged copy is checked by the `madoguchi-union verify` binary in a child process that the test
 //! kills after a bound, so a hang fails the test instead of stalling the suite.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod common;
 
 use std::path::{Path, PathBuf};
