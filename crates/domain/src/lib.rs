@@ -27,10 +27,10 @@ pub mod kana;
 pub mod message;
 pub mod money;
 mod normalize;
-pub mod text;
 pub mod notification;
 pub mod reprint;
 pub mod staff;
+pub mod text;
 pub mod wareki;
 
 /// A calendar date (Gregorian, no time zone). Dates in Madoguchi are always this type, never strings.
