@@ -22,7 +22,6 @@ pub mod error;
 pub mod fonts;
 pub mod items;
 pub mod kind;
-#[allow(missing_docs)]
 pub mod layout;
 pub mod log;
 mod preflight;
