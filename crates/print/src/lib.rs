@@ -16,8 +16,6 @@ pub mod burden_notice;
 pub mod config;
 pub mod cups_pdf;
 pub mod documents;
-// Documentation backlog: error fields and layout specs are named for what they hold; documented next.
-#[allow(missing_docs)]
 pub mod error;
 pub mod fonts;
 pub mod items;
