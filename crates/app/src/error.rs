@@ -45,6 +45,7 @@ impl From<CounterError> for AppError {
             CounterError::Distribution(d) => d.code(),
             CounterError::ReprintReasonRequired => "reprint_reason_required",
             CounterError::RevealPurpose(_) => "reveal_purpose_required",
+            _ => e.code().unwrap_or("counter"),
         };
         AppError::new(code, e.message_ja())
     }

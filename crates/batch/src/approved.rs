@@ -111,15 +111,18 @@ impl ApprovedDistribution {
         })
     }
 
+    /// The distribution.
     pub fn distribution_id(&self) -> DistributionId {
         self.approval.distribution_id
     }
+    /// Its kind (一斉更新, 負担割合変更, file…).
     pub fn kind(&self) -> DistributionKind {
         self.kind
     }
     pub(crate) fn kind_name(&self) -> &'static str {
         kind_name(self.kind)
     }
+    /// The mail class its envelopes go by.
     pub fn mail_class(&self) -> MailClass {
         self.mail_class
     }
@@ -127,6 +130,7 @@ impl ApprovedDistribution {
     pub fn approval(&self) -> &LedgerEntry {
         &self.approval
     }
+    /// The approved content hash.
     pub fn content_hash(&self) -> &ContentHash {
         &self.approval.content_hash
     }
@@ -134,6 +138,7 @@ impl ApprovedDistribution {
     pub fn records(&self) -> &[DistributionRecord] {
         &self.records
     }
+    /// Records approved.
     pub fn record_count(&self) -> u32 {
         self.approval.record_count
     }

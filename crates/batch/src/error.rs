@@ -14,28 +14,58 @@ pub enum BatchError {
     NotApproved,
     /// The records' content hash differs from the approved one.
     #[error("content hash {actual} differs from the approved {approved}")]
-    ContentChanged { approved: String, actual: String },
+    ContentChanged {
+        /// The approved hash.
+        approved: String,
+        /// The records' hash.
+        actual: String,
+    },
     /// The number of records differs from the approved count.
     #[error("{actual} records, the approval counted {approved}")]
-    CountMismatch { approved: u32, actual: u32 },
+    CountMismatch {
+        /// Records approved.
+        approved: u32,
+        /// Records given.
+        actual: u32,
+    },
     /// 通し番号 must run 1, 2, … without gaps.
     #[error("record numbering broken at position {position}: found seq {seq}")]
-    Numbering { position: u32, seq: u32 },
+    Numbering {
+        /// Position in the list, from 1.
+        position: u32,
+        /// The 通し番号 found there.
+        seq: u32,
+    },
     /// A record's payload does not belong to the distribution's kind.
     #[error("record seq {seq} does not fit a {kind} distribution")]
-    WrongPayload { seq: u32, kind: &'static str },
+    WrongPayload {
+        /// The record.
+        seq: u32,
+        /// The distribution's kind.
+        kind: &'static str,
+    },
     /// Printing asked of a file distribution, or export of a printed one.
     #[error("a {kind} distribution cannot be {what}")]
     WrongKind {
+        /// The distribution's kind.
         kind: &'static str,
+        /// What was asked (printed, exported).
         what: &'static str,
     },
     /// A record to be mailed has no address.
     #[error("record seq {seq} has no mailing address")]
-    NoAddress { seq: u32 },
+    NoAddress {
+        /// The record.
+        seq: u32,
+    },
     /// A page failed rendering or the pre-flight check; nothing of its chunk was spooled.
     #[error("record seq {seq}: {source}")]
-    Page { seq: u32, source: PrintError },
+    Page {
+        /// The record.
+        seq: u32,
+        /// Why.
+        source: PrintError,
+    },
     /// The print system failed (the chunk stays "intended" and is checked on resume).
     #[error("printing failed: {0}")]
     Printer(PrintError),
@@ -44,13 +74,25 @@ pub enum BatchError {
     Vault(#[from] VaultError),
     /// The stored job is for another content (the distribution was regenerated and approved again).
     #[error("the stored job is for content {stored}, not {given}")]
-    JobForOtherContent { stored: String, given: String },
+    JobForOtherContent {
+        /// The content hash of the stored job.
+        stored: String,
+        /// The content hash given.
+        given: String,
+    },
     /// No job has been started for this distribution.
     #[error("no print job for this distribution")]
     NoJob,
     /// A reprint range outside the distribution or not yet printed.
     #[error("reprint range {first}–{last} is not a printed range of 1–{printed}")]
-    ReprintRange { first: u32, last: u32, printed: u32 },
+    ReprintRange {
+        /// First 通し番号 asked.
+        first: u32,
+        /// Last 通し番号 asked.
+        last: u32,
+        /// Records printed so far.
+        printed: u32,
+    },
     /// Invalid settings (chunk size).
     #[error("invalid settings: {0}")]
     Settings(&'static str),

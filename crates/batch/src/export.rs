@@ -58,18 +58,25 @@ impl ExportPassword {
 /// What the audit chain records of an export (no personal data, no password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExportRecord {
+    /// The distribution.
     pub distribution_id: String,
+    /// Its kind.
     pub kind: DistributionKind,
     /// The approved content hash the file was made from.
     pub content_hash: String,
+    /// Who approved the content.
     pub approver: String,
+    /// Who exported it.
     pub exported_by: String,
+    /// When.
     pub exported_at: DateTime<Utc>,
+    /// Records in the file.
     pub record_count: u32,
     /// File name on the medium.
     pub file_name: String,
     /// Size and SHA-256 of the encrypted file, to identify the medium's copy later.
     pub encrypted_bytes: u64,
+    /// SHA-256 of the encrypted file (hex), to check the medium against the record.
     pub encrypted_sha256: String,
     /// "age-v1-scrypt".
     pub format: String,
@@ -77,9 +84,11 @@ pub struct ExportRecord {
 
 /// The encrypted file and its audit record.
 pub struct EncryptedExport {
+    /// The file name (no personal data).
     pub file_name: String,
     /// The `age` file. Safe to write to the medium.
     pub bytes: Vec<u8>,
+    /// What is recorded of the export.
     pub record: ExportRecord,
 }
 

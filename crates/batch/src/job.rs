@@ -57,9 +57,17 @@ pub enum JobPhase {
     /// Recorded, about to be submitted (or submitted, not yet known).
     Intended,
     /// Submitted held; the print system's id is known; not printing yet.
-    Held { job: JobId },
+    Held {
+        /// The print system's job.
+        job: JobId,
+    },
     /// Released: printing or printed.
-    Released { job: JobId, at: DateTime<Utc> },
+    Released {
+        /// The print system's job.
+        job: JobId,
+        /// When it was released.
+        at: DateTime<Utc>,
+    },
 }
 
 /// A first print (part of the run) or a reprint.
@@ -69,9 +77,11 @@ pub enum UnitKind {
     Regular,
     /// 再印刷 of already printed records, with the reason (counted in the report).
     Reprint {
-        // Kept as its label text: the store format of jobs written before the reason was an enum.
+        /// Why. Stored as its words (`reprint::as_text`): the format of jobs written before the reason
+        /// was an enum.
         #[serde(with = "madoguchi_domain::reprint::as_text")]
         reason: ReprintReason,
+        /// The 監督者 who asked for it.
         requested_by: StaffId,
     },
 }
@@ -81,9 +91,11 @@ pub enum UnitKind {
 pub struct SpoolUnit {
     /// Position among the job's units, from 1.
     pub index: u32,
+    /// Chunk or reprint.
     pub kind: UnitKind,
     /// 通し番号 range, inclusive.
     pub first_seq: u32,
+    /// Last 通し番号 of the unit.
     pub last_seq: u32,
     /// Pages (one per record).
     pub pages: u32,
@@ -91,6 +103,7 @@ pub struct SpoolUnit {
     pub title: JobTitle,
     /// The queue it goes to.
     pub queue: String,
+    /// Where the unit is in the print system.
     pub phase: JobPhase,
     /// When the unit was recorded.
     pub intended_at: DateTime<Utc>,
@@ -100,12 +113,14 @@ pub struct SpoolUnit {
 }
 
 impl SpoolUnit {
+    /// The print system's job, once submitted.
     pub fn job_id(&self) -> Option<&JobId> {
         match &self.phase {
             JobPhase::Intended => None,
             JobPhase::Held { job } | JobPhase::Released { job, .. } => Some(job),
         }
     }
+    /// Whether the job was released to print.
     pub fn is_released(&self) -> bool {
         matches!(self.phase, JobPhase::Released { .. })
     }
@@ -149,17 +164,21 @@ impl JobState {
 /// What the screen shows while a job runs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Progress {
+    /// The distribution.
     pub distribution_id: String,
     /// Records spooled, of `records_total`.
     pub records_done: u32,
+    /// Records approved.
     pub records_total: u32,
     /// Pages spooled in the run (reprints not included).
     pub pages_spooled: u32,
     /// Chunks spooled, of about `chunks_total` (more when the page kind changes within the content).
     pub chunks_done: u32,
+    /// Chunks planned.
     pub chunks_total: u32,
     /// The chunk being prepared or spooled (1-based), if any.
     pub current_chunk: Option<u32>,
+    /// Running, paused or completed.
     pub state: RunState,
 }
 
@@ -167,8 +186,11 @@ pub struct Progress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
+    /// Spooling chunks.
     Running,
+    /// Paused before the next chunk.
     Paused,
+    /// Every record spooled once.
     Completed,
 }
 
@@ -189,15 +211,19 @@ pub struct BatchControl {
 }
 
 impl BatchControl {
+    /// Not paused.
     pub fn new() -> Self {
         Self::default()
     }
+    /// Pauses before the next chunk.
     pub fn pause(&self) {
         self.paused.store(true, Ordering::SeqCst);
     }
+    /// Lets the run go on.
     pub fn resume(&self) {
         self.paused.store(false, Ordering::SeqCst);
     }
+    /// Whether a pause was asked.
     pub fn is_paused(&self) -> bool {
         self.paused.load(Ordering::SeqCst)
     }

@@ -39,9 +39,6 @@
 //!
 //! [`LedgerEntry`]: madoguchi_protocol::distribution::LedgerEntry
 
-// Documentation backlog (issue 12): record and error fields are not all documented yet.
-#![allow(missing_docs)]
-
 mod approved;
 mod error;
 mod export;

@@ -14,7 +14,9 @@ use crate::error::BatchError;
 
 /// The list. The CSV holds personal data: keep it in memory, print it or export it encrypted; never log it.
 pub struct MailingList {
+    /// The mail class of the envelopes.
     pub mail_class: MailClass,
+    /// Rows in the list.
     pub rows: u32,
     /// UTF-8 CSV with a header: 通し番号,郵便番号,住所,宛名,被保険者番号,送付方法.
     pub csv: Zeroizing<Vec<u8>>,

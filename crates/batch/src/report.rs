@@ -14,34 +14,46 @@ use crate::pages::control_number;
 /// One reprint in the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReprintLine {
+    /// First 通し番号 printed again.
     pub first_seq: u32,
+    /// Last 通し番号 printed again.
     pub last_seq: u32,
+    /// Pages printed again.
     pub pages: u32,
     /// 再印刷の理由.
     pub reason: String,
+    /// The 監督者 who asked for it.
     pub requested_by: String,
     /// The print system's job id, once submitted.
     pub job_id: Option<String>,
+    /// When.
     pub at: DateTime<Utc>,
 }
 
 /// The reconciliation report, as data (the screen, the audit chain) and as printable text ([`Self::to_text`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReconciliationReport {
+    /// The distribution.
     pub distribution_id: String,
     /// 配信の種類 (label).
     pub kind_ja: String,
     /// The approved content hash (full) and its 確認コード (first 12 hex digits).
     pub content_hash: String,
+    /// The first digits of the content hash, as the 確認コード staff compare.
     pub content_code: String,
     /// 照合番号 of the first and last record, as printed on the pages.
     pub first_control_number: String,
+    /// 照合番号 of the last record.
     pub last_control_number: String,
     /// 承認者 and when.
     pub approver: String,
+    /// When the content was approved.
     pub approved_at: DateTime<Utc>,
+    /// Who started the run.
     pub started_by: String,
+    /// When.
     pub started_at: DateTime<Utc>,
+    /// When the last record was spooled.
     pub finished_at: Option<DateTime<Utc>>,
     /// Records of the approved content.
     pub records_total: u32,
@@ -56,7 +68,9 @@ pub struct ReconciliationReport {
     /// Every job of this run is titled `<prefix>c00001` (chunks) or `<prefix>r00001` (reprints), so the
     /// spooler's list can be checked against the report.
     pub job_title_prefix: String,
+    /// Reprints, in order.
     pub reprints: Vec<ReprintLine>,
+    /// Pages printed again in all.
     pub reprint_pages: u32,
     /// Every record 1..=total is in exactly one spooled chunk, in order, and nothing is left half done.
     pub complete: bool,

@@ -97,6 +97,7 @@ struct LocalFailures {
 
 /// Why an offline sign-in was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OfflineRefusal {
     /// The user never signed in online on this terminal (or the verifier was withdrawn).
     #[error("no online sign-in of this user on this terminal")]

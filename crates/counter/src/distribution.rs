@@ -33,6 +33,7 @@ pub const FETCH_PAGE: u32 = 1000;
 /// Why a distribution (or an approved reprint) cannot be used at this terminal (beyond the union's own
 /// refusals).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DistributionError {
     /// The ledger does not end with the municipality's approval of the current content.
     #[error("the distribution is not approved")]

@@ -6,6 +6,7 @@ use madoguchi_vault::VaultError;
 
 /// What went wrong in a use case.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CounterError {
     /// The operation needs a signed-in staff member.
     #[error("not signed in")]

@@ -37,8 +37,10 @@ struct RawConfig {
 /// The validated print configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrintConfig {
+    /// Fonts, layouts and the seal image.
     pub assets: PrintAssets,
     layouts: HashMap<PrintKind, String>,
+    /// Which queue takes which paper.
     pub printers: PrinterMap,
 }
 
@@ -75,6 +77,7 @@ impl PrintConfig {
         })
     }
 
+    /// Reads a configuration file (TOML).
     pub fn load(path: &Path) -> Result<Self, PrintError> {
         let text = std::fs::read_to_string(path).map_err(|source| PrintError::Io {
             path: path.to_path_buf(),

@@ -190,18 +190,27 @@ impl DocumentRecord for QualificationCertificate {
 /// 資格情報のお知らせ (A4 with a card-size cut-off part), for マイナ保険証 holders.
 #[derive(Clone, PartialEq)]
 pub struct QualificationNotice {
+    /// 氏名.
     pub name: PersonName,
+    /// 生年月日.
     pub birth_date: Date,
+    /// 性別.
     pub sex: Sex,
+    /// 被保険者番号.
     pub insured_number: InsuredNumber,
+    /// 資格取得年月日.
     pub acquisition_date: Date,
+    /// 一部負担金の割合.
     pub burden_ratio: BurdenRatio,
+    /// 保険者番号.
     pub insurer_number: InsurerNumber,
+    /// 保険者の名称.
     pub insurer_name: String,
     /// 交付年月日
     pub issue_date: Date,
     /// 有効期限: none for 国保 under 70 (domain-anchors §1.7).
     pub expiry_date: Option<Date>,
+    /// 任意記載事項.
     pub optional: OptionalEntries,
 }
 redacted_debug!(QualificationNotice);
@@ -243,6 +252,7 @@ impl DocumentRecord for QualificationNotice {
 pub struct ReceiptNumber(String);
 
 impl ReceiptNumber {
+    /// Checks a 受付番号 (ASCII letters, digits and '-').
     pub fn parse(s: &str) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 40
@@ -253,6 +263,7 @@ impl ReceiptNumber {
             Err("a receipt number is 1–40 characters of A–Z, 0–9 and '-'".into())
         }
     }
+    /// The number as printed.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -319,9 +330,11 @@ impl NotificationKind {
 /// 受付控: the resident's receipt for a notification queued while the line to the union is down.
 #[derive(Clone, PartialEq)]
 pub struct ReceptionReceipt {
+    /// 受付番号.
     pub receipt_number: ReceiptNumber,
     /// 受付日時 (local time at the counter)
     pub received_at: chrono::NaiveDateTime,
+    /// 届出の種類.
     pub notification: NotificationKind,
     /// 届出人の氏名 (optional on the receipt)
     pub name: Option<PersonName>,
@@ -363,6 +376,7 @@ pub enum Recipient {
 }
 
 impl Recipient {
+    /// The wording on the receipt.
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Insured => "本人",
@@ -375,14 +389,19 @@ impl Recipient {
 /// 交付・回収 受領書: which document was handed over, which old one came back (証回収管理).
 #[derive(Clone, PartialEq)]
 pub struct HandoverReceipt {
+    /// 氏名.
     pub name: PersonName,
+    /// 被保険者番号.
     pub insured_number: InsuredNumber,
+    /// 交付日.
     pub handover_date: Date,
     /// 交付した書類
     pub issued: DocumentKind,
     /// 回収した書類 (`None`: nothing returned)
     pub returned: Option<DocumentKind>,
+    /// Who received it.
     pub recipient: Recipient,
+    /// 市区町村名.
     pub municipality_name: String,
 }
 redacted_debug!(HandoverReceipt);
@@ -417,6 +436,7 @@ pub enum CollectionMethod {
 }
 
 impl CollectionMethod {
+    /// The wording on the notice.
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Special => "特別徴収（年金からのお支払い）",
@@ -430,15 +450,20 @@ impl CollectionMethod {
 pub struct Instalment {
     /// 「第1期（7月）」
     pub label: String,
+    /// 金額.
     pub amount: Yen,
 }
 
 /// 保険料額決定通知書 (A4), sent by the municipality mid-July (domain-anchors §1.9).
 #[derive(Clone, PartialEq)]
 pub struct PremiumNotice {
+    /// 氏名.
     pub name: PersonName,
+    /// 住所 (for the window envelope), if printed.
     pub address: Option<String>,
+    /// 被保険者番号.
     pub insured_number: InsuredNumber,
+    /// 通知日.
     pub notice_date: Date,
     /// 年度 (the year in which the fiscal year starts on April 1)
     pub fiscal_year: i32,
@@ -450,7 +475,9 @@ pub struct PremiumNotice {
     pub income_based: Yen,
     /// 年間保険料額 (after 軽減; not necessarily per_capita + income_based)
     pub annual_premium: Yen,
+    /// 徴収方法.
     pub collection: CollectionMethod,
+    /// 納期ごとの金額.
     pub instalments: Vec<Instalment>,
     /// 通知者 (e.g. 「見本市長」)
     pub issuer_name: String,

@@ -11,43 +11,80 @@ use crate::items::ItemKey;
 pub enum PrintError {
     /// A font file is missing from the fonts directory.
     #[error("font file missing: {path}")]
-    FontMissing { path: PathBuf },
+    FontMissing {
+        /// The file.
+        path: PathBuf,
+    },
     /// A font file exists but cannot be parsed.
     #[error("font file unreadable or not a TrueType font: {path}")]
-    FontInvalid { path: PathBuf },
+    FontInvalid {
+        /// The file.
+        path: PathBuf,
+    },
     /// The seal image (印影) named by the layout is missing.
     #[error("seal image missing: {path}")]
-    SealMissing { path: PathBuf },
+    SealMissing {
+        /// The file.
+        path: PathBuf,
+    },
     /// The seal image cannot be decoded as PNG.
     #[error("seal image unreadable: {path}: {reason}")]
-    SealInvalid { path: PathBuf, reason: String },
+    SealInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Why (English, for the log).
+        reason: String,
+    },
     /// No layout file with this name.
     #[error("unknown layout {name:?} (looked in {dir})")]
-    UnknownLayout { name: String, dir: PathBuf },
+    UnknownLayout {
+        /// The layout's name.
+        name: String,
+        /// Where layouts were looked for.
+        dir: PathBuf,
+    },
     /// A layout file exists but is not valid.
     #[error("layout {name:?} invalid: {reason}")]
-    LayoutInvalid { name: String, reason: String },
+    LayoutInvalid {
+        /// The layout's name.
+        name: String,
+        /// Why (English, for the log).
+        reason: String,
+    },
     /// The layout is for a different kind of document than the data given.
     #[error("layout {layout:?} is for {layout_kind}, the data is {data_kind}")]
     LayoutKindMismatch {
+        /// The layout's name.
         layout: String,
+        /// What the layout prints.
         layout_kind: &'static str,
+        /// What the data is.
         data_kind: &'static str,
     },
     /// A record lacks an item the layout requires.
     #[error("record {record}: required item {item} is missing")]
-    MissingRequiredItem { record: usize, item: ItemKey },
+    MissingRequiredItem {
+        /// The record, 0-based in the job.
+        record: usize,
+        /// The item.
+        item: ItemKey,
+    },
     /// A record is inconsistent in itself (e.g. dates out of order).
     #[error("record {record}: {problem}")]
     InvalidRecord {
+        /// The record, 0-based in the job.
         record: usize,
+        /// What is wrong.
         problem: crate::render::RecordProblem,
     },
     /// A text does not fit its box even at the layout's minimum font size.
     #[error("record {record}: item {item} does not fit its box even at {min_size_pt} pt")]
     TextTooLong {
+        /// The record, 0-based in the job.
         record: usize,
+        /// The item.
         item: ItemKey,
+        /// The smallest size tried.
         min_size_pt: f32,
     },
     /// A character has no glyph in the font (it would print as a blank box).
@@ -55,15 +92,21 @@ pub enum PrintError {
         "record {record}: item {item} has a character at position {position} the font cannot print"
     )]
     UnprintableCharacter {
+        /// The record, 0-based in the job.
         record: usize,
+        /// The item.
         item: ItemKey,
+        /// Character position in the value.
         position: usize,
     },
     /// An item's value cannot be encoded (e.g. a QR code too long).
     #[error("record {record}: item {item} cannot be encoded: {reason}")]
     Encoding {
+        /// The record, 0-based in the job.
         record: usize,
+        /// The item.
         item: ItemKey,
+        /// Why (English, for the log).
         reason: String,
     },
     /// A job without records.
@@ -72,21 +115,38 @@ pub enum PrintError {
     /// The pre-flight check found a page that must not reach the printer.
     #[error("pre-flight failed for record {record}: {problem}")]
     Preflight {
+        /// The record, 0-based in the job.
         record: usize,
+        /// What is wrong.
         problem: PreflightProblem,
     },
     /// The pre-flight check found the wrong number of pages.
     #[error("pre-flight failed: {pages} pages for {records} records")]
-    PageCountMismatch { pages: usize, records: usize },
+    PageCountMismatch {
+        /// Pages found.
+        pages: usize,
+        /// Records given.
+        records: usize,
+    },
     /// No printer queue configured for this class of paper.
     #[error("no printer configured for {0}")]
     NoPrinterConfigured(&'static str),
     /// The print system refused or failed the job.
     #[error("printer {printer:?}: {reason}")]
-    Printer { printer: String, reason: String },
+    Printer {
+        /// The queue.
+        printer: String,
+        /// Why (English, for the log).
+        reason: String,
+    },
     /// An external tool (lp, pdftoppm, pdftotext) is missing or failed.
     #[error("external tool {tool} failed: {reason}")]
-    Tool { tool: &'static str, reason: String },
+    Tool {
+        /// The tool.
+        tool: &'static str,
+        /// Why (English, for the log).
+        reason: String,
+    },
     /// A print log entry is not valid (e.g. a reprint without a reason).
     #[error("invalid print log entry: {0}")]
     InvalidLogEntry(&'static str),
@@ -96,7 +156,9 @@ pub enum PrintError {
     /// The printer back end cannot do what was asked (e.g. look up jobs by title on the Windows spooler).
     #[error("the {backend} back end cannot {what}")]
     Unsupported {
+        /// The back end.
         backend: &'static str,
+        /// What was asked.
         what: &'static str,
     },
     /// The print configuration is not valid.
@@ -105,7 +167,9 @@ pub enum PrintError {
     /// Reading a configuration or asset file failed.
     #[error("cannot read {path}: {source}")]
     Io {
+        /// The file.
         path: PathBuf,
+        /// The I/O error.
         source: std::io::Error,
     },
 }
@@ -114,12 +178,16 @@ pub enum PrintError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum PreflightProblem {
+    /// The seal (印影) is missing.
     #[error("the seal (印影) is not on the page")]
     SealMissing,
+    /// A required item is missing.
     #[error("required item {0} is not on the page")]
     ItemMissing(ItemKey),
+    /// The 見本 watermark is missing on a training page.
     #[error("the training watermark is not on the page")]
     WatermarkMissing,
+    /// The QR code is missing.
     #[error("the QR code is not on the page")]
     QrMissing,
 }

@@ -12,12 +12,16 @@ use crate::error::PrintError;
 #[serde(rename_all = "kebab-case")]
 pub enum FontFace {
     #[default]
+    /// BIZ UDゴシック.
     Gothic,
+    /// BIZ UDゴシック Bold.
     GothicBold,
+    /// BIZ UD明朝.
     Mincho,
 }
 
 impl FontFace {
+    /// Every face.
     pub const ALL: [FontFace; 3] = [FontFace::Gothic, FontFace::GothicBold, FontFace::Mincho];
 
     /// File name inside the fonts directory (Debian packages fonts-morisawa-bizud-gothic / -mincho).

@@ -152,7 +152,9 @@ impl std::fmt::Display for ItemKey {
 /// Carries personal data, so `Debug` shows only the shape.
 #[derive(Clone, PartialEq)]
 pub enum ItemValue {
+    /// One line.
     Line(String),
+    /// Several lines.
     Lines(Vec<String>),
 }
 

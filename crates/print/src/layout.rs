@@ -19,23 +19,31 @@ pub struct Layout {
     /// Filled from the file name, not from the file.
     #[serde(skip)]
     pub name: String,
+    /// What the layout prints.
     pub kind: PrintKind,
     /// Document title for the print queue and PDF metadata (no personal data).
     pub title: String,
     /// Which printer takes this paper.
     pub paper: PaperClass,
+    /// Page size.
     pub page: PageSize,
     #[serde(default)]
+    /// The 公印 (seal), if the document carries one.
     pub seal: Option<SealPlacement>,
     #[serde(default)]
+    /// The QR code, if any.
     pub qr: Option<QrPlacement>,
     #[serde(default, rename = "rect")]
+    /// Rectangles (frames, shaded cells).
     pub rects: Vec<RectSpec>,
     #[serde(default, rename = "line")]
+    /// Rules.
     pub lines: Vec<LineSpec>,
     #[serde(default, rename = "label")]
+    /// Fixed texts.
     pub labels: Vec<LabelSpec>,
     #[serde(default, rename = "field")]
+    /// Data items.
     pub fields: Vec<FieldSpec>,
 }
 
@@ -50,6 +58,7 @@ pub enum PaperClass {
 }
 
 impl PaperClass {
+    /// The name in layout files.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Card => "card",
@@ -58,10 +67,13 @@ impl PaperClass {
     }
 }
 
+/// Page size in millimetres.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PageSize {
+    /// Width.
     pub width_mm: f32,
+    /// Height.
     pub height_mm: f32,
 }
 
@@ -69,9 +81,13 @@ pub struct PageSize {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SealPlacement {
+    /// The seal image's name.
     pub name: String,
+    /// Left edge, from the page's left.
     pub x_mm: f32,
+    /// Top edge, from the page's top.
     pub y_mm: f32,
+    /// Side length.
     pub size_mm: f32,
 }
 
@@ -79,9 +95,13 @@ pub struct SealPlacement {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QrPlacement {
+    /// The item encoded.
     pub item: ItemKey,
+    /// Left edge.
     pub x_mm: f32,
+    /// Top edge.
     pub y_mm: f32,
+    /// Side length.
     pub size_mm: f32,
 }
 
@@ -89,12 +109,16 @@ pub struct QrPlacement {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct Colour {
+    /// Red.
     pub r: u8,
+    /// Green.
     pub g: u8,
+    /// Blue.
     pub b: u8,
 }
 
 impl Colour {
+    /// Black.
     pub const BLACK: Colour = Colour { r: 0, g: 0, b: 0 };
 }
 
@@ -125,31 +149,46 @@ fn default_stroke_pt() -> f32 {
     0.5
 }
 
+/// A rectangle.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RectSpec {
+    /// Left edge.
     pub x_mm: f32,
+    /// Top edge.
     pub y_mm: f32,
+    /// Width.
     pub w_mm: f32,
+    /// Height.
     pub h_mm: f32,
     #[serde(default)]
+    /// Fill colour, if filled.
     pub fill: Option<Colour>,
     #[serde(default)]
+    /// Outline colour, if outlined.
     pub stroke: Option<Colour>,
     #[serde(default = "default_stroke_pt")]
+    /// Outline width in points.
     pub stroke_pt: f32,
 }
 
+/// A straight rule.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LineSpec {
+    /// Start, from the left.
     pub x1_mm: f32,
+    /// Start, from the top.
     pub y1_mm: f32,
+    /// End, from the left.
     pub x2_mm: f32,
+    /// End, from the top.
     pub y2_mm: f32,
     #[serde(default = "black")]
+    /// Colour.
     pub colour: Colour,
     #[serde(default = "default_stroke_pt")]
+    /// Width in points.
     pub stroke_pt: f32,
     /// Dashed (e.g. the キリトリ cut line).
     #[serde(default)]
@@ -161,8 +200,11 @@ pub struct LineSpec {
 #[serde(rename_all = "kebab-case")]
 pub enum Align {
     #[default]
+    /// Left-aligned.
     Left,
+    /// Centred.
     Center,
+    /// Right-aligned.
     Right,
 }
 
@@ -170,18 +212,25 @@ pub enum Align {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LabelSpec {
+    /// The text.
     pub text: String,
+    /// Left edge (or anchor, by alignment).
     pub x_mm: f32,
+    /// Baseline, from the top.
     pub y_mm: f32,
     #[serde(default)]
+    /// Font.
     pub font: FontFace,
+    /// Size in points.
     pub size_pt: f32,
     #[serde(default = "black")]
+    /// Colour.
     pub colour: Colour,
     /// Box width for alignment; labels are shrunk to fit like fields when given.
     #[serde(default)]
     pub width_mm: Option<f32>,
     #[serde(default)]
+    /// Alignment.
     pub align: Align,
 }
 
@@ -189,19 +238,27 @@ pub struct LabelSpec {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
+    /// The item printed.
     pub item: ItemKey,
+    /// Left edge (or anchor, by alignment).
     pub x_mm: f32,
+    /// Baseline, from the top.
     pub y_mm: f32,
+    /// Width available.
     pub width_mm: f32,
     #[serde(default)]
+    /// Font.
     pub font: FontFace,
+    /// Size in points.
     pub size_pt: f32,
     /// Smallest size the text may shrink to; defaults to `size_pt` (no shrinking).
     #[serde(default)]
     pub min_size_pt: Option<f32>,
     #[serde(default = "black")]
+    /// Colour.
     pub colour: Colour,
     #[serde(default)]
+    /// Alignment.
     pub align: Align,
     /// A required item missing from a record stops the job; an optional one is left out.
     #[serde(default)]
@@ -212,6 +269,7 @@ pub struct FieldSpec {
 }
 
 impl FieldSpec {
+    /// The smallest size the text may shrink to.
     pub fn min_size(&self) -> f32 {
         self.min_size_pt.unwrap_or(self.size_pt).min(self.size_pt)
     }

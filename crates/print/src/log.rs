@@ -20,15 +20,25 @@ pub use madoguchi_domain::{PrintOccasion, ReprintReason};
 /// caller chooses (e.g. the audit subject reference), never by name or number.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PrintLogRecord {
+    /// Who printed.
     pub staff: StaffId,
+    /// What kind of document.
     pub kind: PrintKind,
+    /// The layout used.
     pub layout: String,
+    /// When.
     pub printed_at: chrono::DateTime<chrono::Utc>,
+    /// The print back end (`cups`, `windows`…).
     pub backend: String,
+    /// The queue.
     pub printer: String,
+    /// The print system's job id.
     pub job: JobId,
+    /// Pages.
     pub pages: usize,
+    /// First print or the n-th reprint, with the reason.
     pub occasion: PrintOccasion,
+    /// Printed as 見本 (研修).
     pub training: bool,
     /// Opaque reference to the subject(s), chosen by the caller.
     pub subject_ref: Option<String>,
@@ -60,6 +70,7 @@ impl PrintLogRecord {
         }
     }
 
+    /// 0 for a first print, n for the n-th reprint.
     pub fn reprint_count(&self) -> u32 {
         self.occasion.reprint_count()
     }
@@ -67,6 +78,7 @@ impl PrintLogRecord {
 
 /// Where log records go (the vault implements this later).
 pub trait PrintLogSink: Send + Sync {
+    /// Appends one record; an error means the print is not logged.
     fn append(&self, record: PrintLogRecord) -> Result<(), PrintError>;
 }
 
@@ -77,9 +89,11 @@ pub struct MemoryPrintLog {
 }
 
 impl MemoryPrintLog {
+    /// An empty log.
     pub fn new() -> Self {
         Self::default()
     }
+    /// Every record so far.
     pub fn records(&self) -> Vec<PrintLogRecord> {
         match self.records.lock() {
             Ok(g) => g.clone(),

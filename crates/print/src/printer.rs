@@ -27,6 +27,7 @@ impl std::fmt::Display for JobId {
 pub struct QueueName(String);
 
 impl QueueName {
+    /// Checks a queue name (ASCII letters, digits, '.', '_', '-').
     pub fn parse(s: &str) -> Result<Self, PrintError> {
         let ok = !s.is_empty()
             && s.len() <= 127
@@ -42,6 +43,7 @@ impl QueueName {
             })
         }
     }
+    /// The name.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -65,12 +67,15 @@ impl std::fmt::Display for QueueName {
 #[serde(deny_unknown_fields)]
 pub struct PrinterMap {
     #[serde(default)]
+    /// Queue for cards (資格確認書).
     pub card: Option<QueueName>,
     #[serde(default)]
+    /// Queue for A4 (notices, receipts).
     pub a4: Option<QueueName>,
 }
 
 impl PrinterMap {
+    /// The queue for `paper`; an error when none is configured.
     pub fn queue_for(&self, paper: PaperClass) -> Result<&QueueName, PrintError> {
         match paper {
             PaperClass::Card => self.card.as_ref(),
@@ -88,6 +93,7 @@ impl PrinterMap {
 pub struct JobTitle(String);
 
 impl JobTitle {
+    /// Checks a job title (ASCII letters, digits, '.', '_', '-').
     pub fn parse(s: &str) -> Result<Self, PrintError> {
         let ok = !s.is_empty()
             && s.len() <= 100
@@ -103,6 +109,7 @@ impl JobTitle {
             })
         }
     }
+    /// The title.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -162,7 +169,9 @@ impl SpooledJobState {
 /// A job the print system knows, found by its title.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpooledJob {
+    /// The print system's job id.
     pub id: JobId,
+    /// Held, printing, done…
     pub state: SpooledJobState,
 }
 
@@ -181,6 +190,7 @@ pub struct JobOptions {
 }
 
 impl JobOptions {
+    /// Options with `copies` copies (1–99).
     pub fn copies(copies: u8) -> Result<Self, PrintError> {
         if (1..=99).contains(&copies) {
             Ok(Self {
@@ -196,6 +206,7 @@ impl JobOptions {
             })
         }
     }
+    /// The number of copies.
     pub fn get_copies(&self) -> u8 {
         self.copies
     }
@@ -225,9 +236,11 @@ impl JobOptions {
         self.hold = true;
         self
     }
+    /// The job title to find the job by, if any.
     pub fn title(&self) -> Option<&JobTitle> {
         self.title.as_ref()
     }
+    /// Whether the job is submitted held (released later).
     pub fn is_held(&self) -> bool {
         self.hold
     }
@@ -346,6 +359,7 @@ impl Default for CupsLp {
 }
 
 impl CupsLp {
+    /// The default CUPS server.
     pub fn new() -> Self {
         Self::default()
     }
@@ -354,6 +368,7 @@ impl CupsLp {
         self.lp = lp.into();
         self
     }
+    /// A named CUPS server.
     pub fn with_server(mut self, server: impl Into<String>) -> Self {
         self.server = Some(server.into());
         self

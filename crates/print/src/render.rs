@@ -40,20 +40,27 @@ pub trait DocumentRecord {
 #[non_exhaustive]
 pub enum RecordProblem {
     #[error("the 資格確認書 did not exist before 2024-12-02 (issue date too early)")]
+    /// Issue date before 2024-12-02.
     IssuedBeforeCertificatesExisted,
     #[error("the expiry date is before the effective date")]
+    /// Expiry before effective date.
     ExpiryBeforeEffective,
     #[error("the validity exceeds five years")]
+    /// Validity over five years.
     ValidityOverFiveYears,
     #[error("the effective date is before the qualification was acquired")]
+    /// Effective before acquisition.
     EffectiveBeforeAcquisition,
     #[error("the burden ratio before and after the change is the same")]
+    /// Same ratio before and after.
     RatioUnchanged,
     #[error("the notice date is after the day the change takes effect")]
+    /// Notice after the change took effect.
     NoticeAfterEffective,
 }
 
 impl RecordProblem {
+    /// What staff read.
     pub fn message_ja(self) -> &'static str {
         match self {
             Self::IssuedBeforeCertificatesExisted => {
@@ -98,7 +105,9 @@ impl PrintAssets {
 /// Whether pages are real documents or training samples (研修モード: every page carries 「見本」).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RenderMode {
+    /// Real documents.
     Production,
+    /// 研修: every page marked 見本.
     Training,
 }
 
@@ -108,6 +117,7 @@ pub enum RenderMode {
 pub struct GaijiNotice {
     /// 0-based index of the record in the job.
     pub record: usize,
+    /// The item printed with the placeholder.
     pub item: ItemKey,
 }
 
@@ -138,9 +148,11 @@ impl std::fmt::Debug for RenderedDocument {
 }
 
 impl RenderedDocument {
+    /// What kind of document.
     pub fn kind(&self) -> PrintKind {
         self.kind
     }
+    /// The layout used.
     pub fn layout_name(&self) -> &str {
         &self.layout
     }
@@ -148,6 +160,7 @@ impl RenderedDocument {
     pub fn title(&self) -> &str {
         &self.title
     }
+    /// Card or A4.
     pub fn paper(&self) -> PaperClass {
         self.paper
     }
@@ -155,6 +168,7 @@ impl RenderedDocument {
     pub fn page_size_mm(&self) -> (f32, f32) {
         self.page_mm
     }
+    /// Production or training.
     pub fn mode(&self) -> RenderMode {
         self.mode
     }
@@ -162,6 +176,7 @@ impl RenderedDocument {
     pub fn pdf(&self) -> &[u8] {
         &self.pdf
     }
+    /// The PDF bytes.
     pub fn into_pdf(self) -> Vec<u8> {
         self.pdf
     }
@@ -275,10 +290,12 @@ impl Renderer {
         Ok(Self { fonts, assets })
     }
 
+    /// The assets it was made with.
     pub fn assets(&self) -> &PrintAssets {
         &self.assets
     }
 
+    /// The parsed fonts.
     pub fn fonts(&self) -> &FontSet {
         &self.fonts
     }

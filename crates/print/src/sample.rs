@@ -35,6 +35,7 @@ pub enum SampleKind {
 }
 
 impl SampleKind {
+    /// Every sample.
     pub const ALL: [SampleKind; 6] = [
         Self::Certificate,
         Self::CertificateHagaki,
@@ -83,6 +84,7 @@ impl std::fmt::Display for SampleKind {
 pub struct UnknownSampleKind(pub String);
 
 impl UnknownSampleKind {
+    /// What staff read.
     pub fn message_ja(&self) -> String {
         format!("帳票の種類「{}」はありません。", self.0)
     }
@@ -159,6 +161,7 @@ pub fn sample_insurer_number() -> InsurerNumber {
         .expect("synthetic insurer number is valid")
 }
 
+/// The fictitious insurer's name on samples.
 pub const SAMPLE_INSURER_NAME: &str = "見本県後期高齢者医療広域連合";
 
 /// A synthetic 資格確認書 with every 任意記載事項 filled.
@@ -183,6 +186,7 @@ pub fn sample_certificate() -> QualificationCertificate {
     }
 }
 
+/// A sample 資格情報のお知らせ.
 pub fn sample_notice() -> QualificationNotice {
     QualificationNotice {
         name: person("見本　一郎"),
@@ -200,6 +204,7 @@ pub fn sample_notice() -> QualificationNotice {
 }
 
 #[allow(clippy::expect_used)]
+/// A sample 受付控.
 pub fn sample_receipt() -> ReceptionReceipt {
     ReceptionReceipt {
         receipt_number: ReceiptNumber::parse("U-152013-20261121-0007")
@@ -213,6 +218,7 @@ pub fn sample_receipt() -> ReceptionReceipt {
     }
 }
 
+/// A sample 交付控.
 pub fn sample_handover() -> HandoverReceipt {
     HandoverReceipt {
         name: person("見本　花子"),
@@ -225,6 +231,7 @@ pub fn sample_handover() -> HandoverReceipt {
     }
 }
 
+/// A sample 保険料額決定通知書.
 pub fn sample_premium() -> PremiumNotice {
     let months = ["7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月"];
     PremiumNotice {

@@ -7,6 +7,7 @@ use crate::log::{PrintLogRecord, PrintLogSink, PrintOccasion, StaffId};
 use crate::printer::{JobOptions, PrinterBackend, PrinterMap};
 use crate::render::RenderedDocument;
 
+/// Sends rendered documents to the printer for their paper and logs each job.
 pub struct PrintService {
     backend: Box<dyn PrinterBackend>,
     printers: PrinterMap,
@@ -23,6 +24,7 @@ impl std::fmt::Debug for PrintService {
 }
 
 impl PrintService {
+    /// A service over a back end, its queues and a log sink.
     pub fn new(
         backend: Box<dyn PrinterBackend>,
         printers: PrinterMap,
