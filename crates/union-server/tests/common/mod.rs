@@ -188,22 +188,22 @@ impl Desk {
     }
 
     pub async fn post<T: Serialize>(&self, path: &str, body: &T) -> (StatusCode, Value) {
-        let res = self
-            .client
-            .post(format!("{}{}", self.base, path))
-            .bearer_auth(&self.token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::POST, path, body).await
     }
 
     pub async fn put<T: Serialize>(&self, path: &str, body: &T) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send<T: Serialize>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &T,
+    ) -> (StatusCode, Value) {
         let res = self
             .client
-            .put(format!("{}{}", self.base, path))
+            .request(method, format!("{}{}", self.base, path))
             .bearer_auth(&self.token)
             .json(body)
             .send()
