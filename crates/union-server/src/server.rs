@@ -228,7 +228,7 @@ pub async fn start_with(
         password_gate: crate::password_gate::PasswordGate::new(&config.auth),
         config,
         rates,
-        sessions: Sessions::new(idle, clock.clone()),
+        sessions: Sessions::new(idle),
         write_lock: tokio::sync::Mutex::new(()),
         revoked,
         request_timeout: options.request_timeout,
