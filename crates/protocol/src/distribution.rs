@@ -707,7 +707,8 @@ mod tests {
                 2 => e.at += chrono::Duration::milliseconds(i64::from(n)),
                 3 => e.record_count += n,
                 4 => e.content_hash = content_hash(&[row(n, 2027)]),
-                _ => e.prev_hash = hex::encode([n as u8; 32]),
+                // Never all zero bytes: that is the genesis link itself, so no edit at all for the first entry.
+                _ => e.prev_hash = hex::encode([(n % 255 + 1) as u8; 32]),
             }
             let broken = verify_ledger(&chain);
             proptest::prop_assert_eq!(broken, Err(LedgerBroken { position: at + 1 }));
