@@ -193,8 +193,22 @@ fn operation_name(method: &str, path: &str) -> String {
 
 /// Whether an answer shows personal data or a staff account: its audit entry must be durable before the
 /// answer leaves (a reveal answered and then lost to a crash would be a view no one can trace).
+///
+/// Only reads of persons pay the flush: a resident, a document, the roster, a distribution's records or
+/// samples, the audit trail, a search, a 個人番号 reveal — not the session, the policy or lists of ids.
 fn is_audited_read(method: &str, operation: &str) -> bool {
-    method == "GET" || operation.ends_with("/my-number") || operation.ends_with("/search")
+    let person_read = [
+        "GET /v1/residents/",
+        "GET /v1/documents/",
+        "GET /v1/roster",
+        "GET /v1/audit",
+        "GET /v1/staff",
+    ]
+    .iter()
+    .any(|p| operation.starts_with(p))
+        || (method == "GET"
+            && (operation.ends_with("/records") || operation.ends_with("/samples")));
+    person_read || operation.ends_with("/my-number") || operation.ends_with("/search")
 }
 
 /// Line probes are not audited events: a terminal probes every 2 s, which would add ~2 MB a day per
@@ -708,6 +722,34 @@ pub fn router(state: Shared) -> Router {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn reads_of_persons_are_flushed_before_the_answer_and_other_reads_are_not() {
+        for (method, path) in [
+            ("GET", "/v1/residents/{id}"),
+            ("POST", "/v1/residents/{id}/my-number"),
+            ("POST", "/v1/residents/search"),
+            ("GET", "/v1/documents/{id}"),
+            ("GET", "/v1/roster"),
+            ("GET", "/v1/distributions/{id}/records"),
+            ("GET", "/v1/distributions/{id}/samples"),
+            ("GET", "/v1/audit"),
+            ("GET", "/v1/staff"),
+        ] {
+            let op = format!("{method} {path}");
+            assert!(is_audited_read(method, &op), "{op}");
+        }
+        for (method, path) in [
+            ("GET", "/v1/session"),
+            ("GET", "/v1/reprint-policy"),
+            ("GET", "/v1/revocations"),
+            ("GET", "/v1/distributions"),
+            ("POST", "/v1/notifications"),
+        ] {
+            let op = format!("{method} {path}");
+            assert!(!is_audited_read(method, &op), "{op}");
+        }
+    }
 
     fn move_in_with(my_number: &str, birth: &str) -> String {
         format!(
