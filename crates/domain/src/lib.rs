@@ -28,6 +28,7 @@ pub mod message;
 pub mod money;
 mod normalize;
 pub mod notification;
+pub mod qualification;
 pub mod reprint;
 pub mod staff;
 pub mod text;
