@@ -171,7 +171,11 @@ impl UnionHost {
         let mut r: Vec<_> = self
             .residents()
             .into_iter()
-            .filter(|r| r.active_qualification().is_some())
+            .filter(|r| {
+                r.qualification
+                    .as_ref()
+                    .is_some_and(|q| q.lost_on.is_none())
+            })
             .collect();
         r.sort_by_key(|r| r.id);
         r

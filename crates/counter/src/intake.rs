@@ -288,6 +288,10 @@ fn resident_key(n: &Notification) -> String {
         Notification::LossDeath(x) => x.resident_id,
         Notification::MailingAddressChange(x) => x.resident_id,
         Notification::OptionalEntries(x) => x.resident_id,
+        Notification::MoveWithinUnion(m) => {
+            return format!("ins:{}", m.insured_number.as_str());
+        }
+        Notification::WelfareStarted(x) | Notification::WelfareEnded(x) => x.resident_id,
     };
     format!("rid:{id}")
 }

@@ -140,10 +140,12 @@ impl Counter {
             .into_iter()
             .map(|r| {
                 let q = match r.state {
-                    QualificationState::Insured => Qualification::Qualified,
-                    QualificationState::Lost | QualificationState::NotInsured => {
-                        Qualification::Lost
+                    QualificationState::Insured | QualificationState::LossScheduled => {
+                        Qualification::Qualified
                     }
+                    QualificationState::Lost
+                    | QualificationState::NotInsured
+                    | QualificationState::AcquisitionScheduled => Qualification::Lost,
                 };
                 RosterEntry::new(r.insured_number, &r.kana_key, r.birth_date, q)
             })

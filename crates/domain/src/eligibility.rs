@@ -57,6 +57,10 @@ pub enum Reason {
     LostMovedOut,
     /// Not (yet) a resident of the union's area on that day.
     NotYetResident,
+    /// 資格取得: 生活保護廃止, insured again from the day after (`crate::qualification`).
+    WelfareEnded,
+    /// 資格喪失: 生活保護開始, lost from the start day (適用除外, 第51条第1号).
+    LostWelfare,
 }
 
 impl Reason {
@@ -72,6 +76,8 @@ impl Reason {
             Reason::LostDeath => "lost_death",
             Reason::LostMovedOut => "lost_moved_out",
             Reason::NotYetResident => "not_yet_resident",
+            Reason::WelfareEnded => "welfare_ended",
+            Reason::LostWelfare => "lost_welfare",
         }
     }
 
@@ -87,6 +93,8 @@ impl Reason {
             Reason::LostDeath => "資格喪失（死亡）",
             Reason::LostMovedOut => "資格喪失（県外転出）",
             Reason::NotYetResident => "区域内に住所なし（転入日前）",
+            Reason::WelfareEnded => "生活保護廃止",
+            Reason::LostWelfare => "資格喪失（生活保護開始）",
         }
     }
 }

@@ -23,11 +23,17 @@ pub enum NotificationKind {
     MailingAddressChange,
     /// 任意記載事項.
     OptionalEntries,
+    /// 県内転居 (municipality change inside the union).
+    MoveWithinUnion,
+    /// 生活保護開始 (資格喪失).
+    WelfareStarted,
+    /// 生活保護廃止 (資格取得).
+    WelfareEnded,
 }
 
 impl NotificationKind {
     /// Every kind, in the order the screens list them.
-    pub const ALL: [NotificationKind; 8] = [
+    pub const ALL: [NotificationKind; 11] = [
         NotificationKind::AcquisitionMoveIn,
         NotificationKind::AcquisitionDisability,
         NotificationKind::Reissue,
@@ -36,6 +42,9 @@ impl NotificationKind {
         NotificationKind::LossDeath,
         NotificationKind::MailingAddressChange,
         NotificationKind::OptionalEntries,
+        NotificationKind::MoveWithinUnion,
+        NotificationKind::WelfareStarted,
+        NotificationKind::WelfareEnded,
     ];
 
     /// 「資格取得（転入）」 etc., for the screens.
@@ -49,6 +58,9 @@ impl NotificationKind {
             NotificationKind::LossDeath => "資格喪失（死亡）",
             NotificationKind::MailingAddressChange => "送付先変更",
             NotificationKind::OptionalEntries => "任意記載事項",
+            NotificationKind::MoveWithinUnion => "県内転居",
+            NotificationKind::WelfareStarted => "資格喪失（生活保護開始）",
+            NotificationKind::WelfareEnded => "資格取得（生活保護廃止）",
         }
     }
 

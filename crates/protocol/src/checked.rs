@@ -223,6 +223,15 @@ impl crate::v1::NotificationRequest {
                 ),
                 None => Ok(()),
             },
+            N::MoveWithinUnion(m) => at(
+                "notification.details.moved_on",
+                DateKind::Event,
+                m.moved_on,
+                received,
+            ),
+            N::WelfareStarted(w) | N::WelfareEnded(w) => {
+                at("notification.details.on", DateKind::Event, w.on, received)
+            }
             N::AcquisitionDisability(_) | N::Reissue(_) | N::MailingAddressChange(_) => Ok(()),
         }
     }

@@ -53,11 +53,13 @@ string_schema!(DocumentKind, "書類の種類: 資格確認書, 資格情報の�
 string_schema!(NotificationKind, "届出の種類",
     "type": "string",
     "enum": ["acquisition_move_in", "acquisition_disability", "reissue", "change_of_particulars",
-             "loss_move_out", "loss_death", "mailing_address_change", "optional_entries"]);
+             "loss_move_out", "loss_death", "mailing_address_change", "optional_entries",
+             "move_within_union", "welfare_started", "welfare_ended"]);
 string_schema!(EligibilityReason, "判定理由",
     "type": "string",
     "enum": ["age_75", "disability_certified", "moved_in", "under_75", "disability_under_65",
-             "welfare_excluded", "lost_death", "lost_moved_out", "not_yet_resident"]);
+             "welfare_excluded", "lost_death", "lost_moved_out", "not_yet_resident",
+             "welfare_ended", "lost_welfare"]);
 string_schema!(Yen, "金額 (円), an integer number of yen",
     "type": "integer");
 string_schema!(Address, "住所 (住民票 or 送付先): 1-40 characters (the 保険料決定通知書 prints 40), no control or bidirectional formatting characters",

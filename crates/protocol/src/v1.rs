@@ -230,6 +230,10 @@ pub enum QualificationState {
     NotInsured,
     /// 資格喪失.
     Lost,
+    /// 喪失予定: insured today, a loss is recorded for a later day (a 転出 filed before moving).
+    LossScheduled,
+    /// 取得予定: not insured yet, an acquisition is recorded for a later day (75歳到達 decided ahead).
+    AcquisitionScheduled,
 }
 
 /// One row of a search result: only what the result screen needs. Never the 個人番号.

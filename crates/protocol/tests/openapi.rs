@@ -100,7 +100,9 @@ fn domain_enum_schemas_match_domain_serde() {
             Reason::WelfareExcluded,
             Reason::LostDeath,
             Reason::LostMovedOut,
-            Reason::NotYetResident
+            Reason::NotYetResident,
+            Reason::WelfareEnded,
+            Reason::LostWelfare
         ])
     );
 }

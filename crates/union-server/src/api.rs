@@ -396,11 +396,15 @@ async fn sign_out(State(state): State<Shared>, staff: Staff) -> StatusCode {
     StatusCode::NO_CONTENT
 }
 
-fn state_of(r: &ResidentRecord) -> QualificationState {
-    match &r.qualification {
-        Some(q) if q.lost_on.is_none() => QualificationState::Insured,
-        Some(_) => QualificationState::Lost,
-        None => QualificationState::NotInsured,
+/// The state on `day`, from the dated history (喪失予定 and 取得予定 included).
+fn state_of(r: &ResidentRecord, day: Date) -> QualificationState {
+    use madoguchi_domain::qualification::Status;
+    match r.qualification_status(day) {
+        Status::Insured { .. } => QualificationState::Insured,
+        Status::LossScheduled { .. } => QualificationState::LossScheduled,
+        Status::AcquisitionScheduled { .. } => QualificationState::AcquisitionScheduled,
+        Status::Lost { .. } => QualificationState::Lost,
+        Status::NotInsured => QualificationState::NotInsured,
     }
 }
 
@@ -433,6 +437,7 @@ async fn search(
     let (found, truncated) =
         blocking(move || store.search_residents(&municipality, &query, limit)).await??;
     staff.note.target(format!("search:{}", found.len()));
+    let today = state.today();
     let residents = found
         .iter()
         .map(|r| ResidentSummary {
@@ -442,7 +447,7 @@ async fn search(
             birth_date: r.birth_date,
             sex: r.sex,
             insured_number: r.insured_number.clone(),
-            state: state_of(r),
+            state: state_of(r, today),
             name_has_gaiji: r.name.has_gaiji(),
         })
         .collect();
@@ -489,7 +494,7 @@ async fn resident_detail(
         sex: r.sex,
         address: r.address.clone(),
         mailing_address: r.mailing_address.clone(),
-        state: state_of(&r),
+        state: state_of(&r, state.today()),
         qualification: qualification_of(&r, &state.config),
         on_welfare: r.on_welfare,
         disability_certified_on: r.disability_certified_on,

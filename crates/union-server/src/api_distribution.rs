@@ -159,9 +159,10 @@ fn build(
         spec,
         state.today(),
     )?;
-    if !generated.numbered_residents.is_empty() {
+    if !generated.numbered_residents.is_empty() || !generated.documents.is_empty() {
         state.store.commit(Commit {
             residents: generated.numbered_residents,
+            documents: generated.documents,
             ..Commit::default()
         })?;
     }

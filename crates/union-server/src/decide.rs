@@ -6,9 +6,10 @@
 
 use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
-use madoguchi_domain::eligibility::{Eligibility, KoukiFacts, evaluate_kouki};
+use madoguchi_domain::eligibility::{Eligibility, KoukiFacts, Reason, evaluate_kouki};
 use madoguchi_domain::ids::MunicipalityCode;
 use madoguchi_domain::insurance::{BurdenRatio, DocumentKind};
+use madoguchi_domain::qualification::{self, Cause, Change};
 use madoguchi_domain::wareki::WarekiDate;
 use madoguchi_protocol::ErrorCode;
 use madoguchi_protocol::v1::{
@@ -94,6 +95,43 @@ pub fn qualification_of(
     })
 }
 
+/// A new document (交付前) for qualification `q` of `r`, effective from `from`: the facts printed on it are
+/// frozen now. `None` when the union has no 保険者番号 for the resident's municipality.
+pub(crate) fn document_record(
+    config: &UnionConfig,
+    r: &ResidentRecord,
+    q: &QualificationRecord,
+    kind: DocumentKind,
+    from: Date,
+    today: Date,
+    id: DocumentId,
+) -> Option<DocumentRecord> {
+    let insurer_number = config.insurer_number(&r.municipality)?;
+    Some(DocumentRecord {
+        id,
+        resident_id: r.id,
+        municipality: r.municipality,
+        kind,
+        insured_number: q.insured_number.clone(),
+        insurer_number,
+        name: r.name.clone(),
+        kana: r.kana.clone(),
+        birth_date: r.birth_date,
+        sex: r.sex,
+        acquired_on: q.acquired_on,
+        valid_from: from,
+        valid_until: config.valid_until(from),
+        issue_date: today,
+        burden_ratio: r.burden_ratio.check_on(from).unwrap_or(BurdenRatio::One),
+        limit_category: r.limit_category,
+        long_term_hospitalization_on: r.long_term_hospitalization_on,
+        mailing_address: r.mailing_address.clone(),
+        state: DocumentState::ToIssue,
+        issuance: None,
+        returned: None,
+    })
+}
+
 struct Work<'s> {
     store: &'s dyn UnionStore,
     config: &'s UnionConfig,
@@ -150,9 +188,8 @@ impl Work<'_> {
         kind: Option<DocumentKind>,
     ) -> Result<DocumentRecord, Refusal> {
         let q = r
-            .active_qualification()
-            .ok_or(Refusal::Code(ErrorCode::NotInsured))?
-            .clone();
+            .active_qualification(from)
+            .ok_or(Refusal::Code(ErrorCode::NotInsured))?;
         let kind = match kind {
             Some(k) => k,
             None => self
@@ -160,53 +197,41 @@ impl Work<'_> {
                 .document_for(today.max(from), r.mynumber_health_card)
                 .ok_or(Refusal::Code(ErrorCode::InvalidDates))?,
         };
-        let insurer_number = self
-            .config
-            .insurer_number(&r.municipality)
-            .ok_or(Refusal::Code(ErrorCode::Internal))?;
-        let burden_ratio = r.burden_ratio.check_on(from).unwrap_or(BurdenRatio::One);
-        let d = DocumentRecord {
-            id: DocumentId(Uuid::new_v4()),
-            resident_id: r.id,
-            municipality: r.municipality,
+        let d = document_record(
+            self.config,
+            r,
+            &q,
             kind,
-            insured_number: q.insured_number.clone(),
-            insurer_number,
-            name: r.name.clone(),
-            kana: r.kana.clone(),
-            birth_date: r.birth_date,
-            sex: r.sex,
-            acquired_on: q.acquired_on,
-            valid_from: from,
-            valid_until: self.config.valid_until(from),
-            issue_date: today,
-            burden_ratio,
-            limit_category: r.limit_category,
-            long_term_hospitalization_on: r.long_term_hospitalization_on,
-            mailing_address: r.mailing_address.clone(),
-            state: DocumentState::ToIssue,
-            issuance: None,
-            returned: None,
-        };
+            from,
+            today,
+            DocumentId(Uuid::new_v4()),
+        )
+        .ok_or(Refusal::Code(ErrorCode::Internal))?;
         r.documents.push(d.id);
         self.commit.documents.push(d.clone());
         Ok(d)
     }
 
     /// Applies an eligibility result to the resident: a qualification (with a 被保険者番号) when eligible.
-    fn qualify(&mut self, r: &mut ResidentRecord, e: &Eligibility) -> Result<(), Refusal> {
+    /// Records the acquisition in the 資格履歴 (the number is kept from an earlier period).
+    fn qualify(
+        &mut self,
+        r: &mut ResidentRecord,
+        e: &Eligibility,
+        today: Date,
+    ) -> Result<(), Refusal> {
         if let (true, Some(from)) = (e.eligible, e.acquisition_date) {
             let number = match &r.insured_number {
                 Some(n) => n.clone(),
                 None => self.store.allocate_insured_number()?,
             };
-            r.insured_number = Some(number.clone());
-            r.qualification = Some(QualificationRecord {
-                insured_number: number,
-                acquired_on: from,
-                lost_on: None,
-                reason: e.reason,
-            });
+            let cause = match e.reason {
+                Reason::Age75 => Cause::Age75,
+                Reason::DisabilityCertified => Cause::DisabilityCertified,
+                Reason::WelfareEnded => Cause::WelfareEnded,
+                _ => Cause::MovedIn,
+            };
+            r.record(Change::Acquired, cause, from, today, number);
         }
         Ok(())
     }
@@ -265,7 +290,7 @@ pub fn decide(
                     if r.my_number.as_ref().is_some_and(|x| x != &m.my_number) {
                         return Err(ErrorCode::MyNumberMismatch.into());
                     }
-                    if r.active_qualification().is_some() {
+                    if r.active_qualification(received).is_some() {
                         return Err(ErrorCode::AlreadyInsured.into());
                     }
                     r
@@ -295,6 +320,7 @@ pub fn decide(
                     qualification: None,
                     documents: Vec::new(),
                     burden_assessment: None,
+                    history: Vec::new(),
                 },
             };
             r.household = n.household_number.clone();
@@ -310,7 +336,7 @@ pub fn decide(
             r.moved_out_on = None;
             r.died_on = None;
             let e = evaluate(&r, received)?;
-            w.qualify(&mut r, &e)?;
+            w.qualify(&mut r, &e, ctx.today)?;
             reason = Some(e.reason);
             if e.eligible {
                 let from = e.acquisition_date.unwrap_or(received);
@@ -334,7 +360,7 @@ pub fn decide(
             if r.my_number.as_ref().is_some_and(|x| x != &a.my_number) {
                 return Err(ErrorCode::MyNumberMismatch.into());
             }
-            if r.active_qualification().is_some() {
+            if r.active_qualification(received).is_some() {
                 return Err(ErrorCode::AlreadyInsured.into());
             }
             if r.died_on.is_some() || r.moved_out_on.is_some() {
@@ -347,7 +373,7 @@ pub fn decide(
             if e.eligible {
                 r = candidate;
                 r.my_number = Some(a.my_number.clone());
-                w.qualify(&mut r, &e)?;
+                w.qualify(&mut r, &e, ctx.today)?;
                 let from = e.acquisition_date.unwrap_or(received);
                 document = Some(w.new_document(&mut r, from, ctx.today, None)?);
                 message = format!(
@@ -367,13 +393,13 @@ pub fn decide(
         }
         Notification::Reissue(x) => {
             let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
-            if r.active_qualification().is_none() {
+            if r.active_qualification(received).is_none() {
                 return Err(ErrorCode::NotInsured.into());
             }
             let lost = matches!(x.reason, ReissueReason::Lost | ReissueReason::Stolen);
             to_return = w.withdraw_documents(&r, lost)?;
             let from = r
-                .active_qualification()
+                .active_qualification(received)
                 .map(|q| q.acquired_on.max(received))
                 .unwrap_or(received);
             document = Some(w.new_document(&mut r, from, ctx.today, None)?);
@@ -409,8 +435,15 @@ pub fn decide(
                 return Err(ErrorCode::NothingToChange.into());
             }
             message = "記載事項変更を受け付けました。".to_string();
-            if let Some(q) = r.active_qualification() {
+            if let Some(q) = r.active_qualification(received) {
                 let from = q.acquired_on.max(c.changed_on);
+                r.record(
+                    Change::Changed,
+                    Cause::Particulars,
+                    c.changed_on,
+                    ctx.today,
+                    q.insured_number.clone(),
+                );
                 to_return = w.withdraw_documents(&r, false)?;
                 document = Some(w.new_document(&mut r, from, ctx.today, None)?);
                 message = "記載事項変更により新しい書類の交付を決定しました。".to_string();
@@ -419,7 +452,7 @@ pub fn decide(
         }
         Notification::LossMoveOut(x) => {
             let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
-            if r.active_qualification().is_none() {
+            if r.active_qualification(received).is_none() {
                 return Err(ErrorCode::NotInsured.into());
             }
             // 転出届 may be filed up to 14 days before moving (住民基本台帳法第24条 practice); allow a month.
@@ -431,7 +464,12 @@ pub fn decide(
                 return Err(ErrorCode::InvalidDates.into());
             }
             r.moved_out_on = Some(x.moved_out_on);
-            lose(&mut w, &mut r, x.moved_out_on, &mut to_return, &mut reason)?;
+            let at = Loss {
+                event: x.moved_out_on,
+                cause: Cause::MovedOut,
+                today: ctx.today,
+            };
+            lose(&mut w, &mut r, at, &mut to_return, &mut reason)?;
             message = format!(
                 "資格喪失（転出）を決定しました。資格喪失年月日 {}。",
                 wareki(x.moved_out_on.succ_opt().unwrap_or(x.moved_out_on))
@@ -440,14 +478,19 @@ pub fn decide(
         }
         Notification::LossDeath(x) => {
             let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
-            if r.active_qualification().is_none() {
+            if r.active_qualification(received).is_none() {
                 return Err(ErrorCode::NotInsured.into());
             }
             if x.died_on > received || x.died_on < r.birth_date {
                 return Err(ErrorCode::InvalidDates.into());
             }
             r.died_on = Some(x.died_on);
-            lose(&mut w, &mut r, x.died_on, &mut to_return, &mut reason)?;
+            let at = Loss {
+                event: x.died_on,
+                cause: Cause::Death,
+                today: ctx.today,
+            };
+            lose(&mut w, &mut r, at, &mut to_return, &mut reason)?;
             message = format!(
                 "資格喪失（死亡）を決定しました。資格喪失年月日 {}。",
                 wareki(x.died_on.succ_opt().unwrap_or(x.died_on))
@@ -456,7 +499,7 @@ pub fn decide(
         }
         Notification::MailingAddressChange(x) => {
             let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
-            if r.active_qualification().is_none() {
+            if r.active_qualification(received).is_none() {
                 return Err(ErrorCode::NotInsured.into());
             }
             if r.mailing_address == x.mailing_address {
@@ -468,7 +511,7 @@ pub fn decide(
         }
         Notification::OptionalEntries(x) => {
             let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
-            let Some(q) = r.active_qualification().cloned() else {
+            let Some(q) = r.active_qualification(received) else {
                 return Err(ErrorCode::NotInsured.into());
             };
             if x.limit_category.is_none() && x.long_term_hospitalization_on.is_none() {
@@ -501,6 +544,119 @@ pub fn decide(
                 Some(DocumentKind::ShikakuKakuninsho),
             )?);
             message = "任意記載事項を併記した資格確認書の交付を決定しました。".to_string();
+            r
+        }
+        Notification::MoveWithinUnion(m) => {
+            // Found by the number the person keeps, in whichever municipality of the union holds them.
+            let mut r = store
+                .resident_by_insured_number(&m.insured_number)?
+                .ok_or(Refusal::Code(ErrorCode::NotFound))?;
+            if r.birth_date != m.birth_date {
+                return Err(ErrorCode::ResidentMismatch.into());
+            }
+            if &r.municipality == ctx.municipality {
+                // A move inside one municipality is a 記載事項変更 (address).
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            if m.moved_on > received || m.moved_on < r.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            if store
+                .resident_by_addressee(ctx.municipality, &m.addressee_number)?
+                .is_some_and(|other| other.id != r.id)
+            {
+                return Err(ErrorCode::ResidentMismatch.into());
+            }
+            let q = r
+                .active_qualification(m.moved_on)
+                .ok_or(Refusal::Code(ErrorCode::NotInsured))?;
+            to_return = w.withdraw_documents(&r, false)?;
+            r.municipality = *ctx.municipality;
+            r.addressee = m.addressee_number.clone();
+            r.household = m.household_number.clone();
+            r.address = m.address.clone();
+            r.record(
+                Change::Changed,
+                Cause::MovedWithinUnion,
+                m.moved_on,
+                ctx.today,
+                q.insured_number.clone(),
+            );
+            let from = q.acquired_on.max(m.moved_on);
+            document = Some(w.new_document(&mut r, from, ctx.today, None)?);
+            reason = Some(q.reason);
+            message = "県内転居を受け付けました。被保険者番号は変わりません。".to_string();
+            r
+        }
+        Notification::WelfareStarted(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if r.on_welfare {
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            if x.on < r.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            r.on_welfare = true;
+            let loss = qualification::welfare_start_loss_on(x.on);
+            // Insured on the start day, or insured later by a scheduled acquisition: both end (a loss dated on
+            // or before an acquisition cancels it).
+            let ends = match r.qualification_status(loss) {
+                qualification::Status::Insured { .. }
+                | qualification::Status::LossScheduled { .. } => r
+                    .active_qualification(loss)
+                    .map(|q| (q.insured_number, loss)),
+                qualification::Status::AcquisitionScheduled { from } => {
+                    r.insured_number.clone().map(|n| (n, from))
+                }
+                _ => None,
+            };
+            message = "生活保護開始を受け付けました。".to_string();
+            if let Some((number, on)) = ends {
+                r.record(Change::Lost, Cause::WelfareStarted, on, ctx.today, number);
+                to_return = w.withdraw_documents(&r, false)?;
+                reason = Some(Reason::LostWelfare);
+                message = format!(
+                    "資格喪失（生活保護開始）を決定しました。資格喪失年月日 {}。",
+                    wareki(loss)
+                );
+            }
+            r
+        }
+        Notification::WelfareEnded(x) => {
+            let mut r = w.resident_in_scope(x.resident_id, ctx.municipality)?;
+            if !r.on_welfare {
+                return Err(ErrorCode::NothingToChange.into());
+            }
+            let from = qualification::welfare_end_acquisition_on(x.on)
+                .ok_or(Refusal::Code(ErrorCode::InvalidDates))?;
+            if x.on < r.birth_date {
+                return Err(ErrorCode::InvalidDates.into());
+            }
+            r.on_welfare = false;
+            let e = evaluate(&r, from)?;
+            if e.eligible {
+                // From the day after the 廃止, never before the person is otherwise eligible.
+                let on = e.acquisition_date.map_or(from, |a| a.max(from));
+                let number = match &r.insured_number {
+                    Some(n) => n.clone(),
+                    None => store.allocate_insured_number()?,
+                };
+                r.record(Change::Acquired, Cause::WelfareEnded, on, ctx.today, number);
+                document = Some(w.new_document(&mut r, on, ctx.today, None)?);
+                reason = Some(Reason::WelfareEnded);
+                message = format!(
+                    "資格取得（生活保護廃止）を決定しました。資格取得年月日 {}。",
+                    wareki(on)
+                );
+            } else {
+                outcome = Outcome::NotEligible;
+                expected = e.expected_acquisition_date;
+                reason = Some(e.reason);
+                message = format!(
+                    "生活保護廃止を受け付けました。資格なし（{}）。",
+                    e.reason.label_ja()
+                );
+            }
             r
         }
     };
@@ -540,21 +696,36 @@ pub fn decide(
     })
 }
 
+/// A loss by 転出 or death: the event's day, its cause, and the day it is recorded.
+struct Loss {
+    event: Date,
+    cause: Cause,
+    today: Date,
+}
+
+/// Records the loss in the 資格履歴, dated the day after the event (第53条, [`qualification::loss_on_after`]):
+/// until then the person stays insured (喪失予定).
 fn lose(
     w: &mut Work<'_>,
     r: &mut ResidentRecord,
-    event: Date,
+    at: Loss,
     to_return: &mut Vec<DocumentSummary>,
     reason: &mut Option<madoguchi_domain::eligibility::Reason>,
 ) -> Result<(), Refusal> {
-    let on = event
-        .succ_opt()
-        .ok_or(Refusal::Code(ErrorCode::InvalidDates))?;
+    let on =
+        qualification::loss_on_after(at.event).ok_or(Refusal::Code(ErrorCode::InvalidDates))?;
     let e = evaluate(r, on)?;
-    if let Some(q) = r.qualification.as_mut() {
-        q.lost_on = e.loss_date.or(Some(on));
-        q.reason = e.reason;
-    }
+    let number = r
+        .active_qualification(at.event)
+        .map(|q| q.insured_number)
+        .ok_or(Refusal::Code(ErrorCode::NotInsured))?;
+    r.record(
+        Change::Lost,
+        at.cause,
+        e.loss_date.unwrap_or(on),
+        at.today,
+        number,
+    );
     *reason = Some(e.reason);
     *to_return = w.withdraw_documents(r, false)?;
     Ok(())

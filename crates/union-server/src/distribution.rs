@@ -205,10 +205,37 @@ pub enum GenerateError {
 /// One resident's part before numbering: the resident, where it is mailed, what is printed.
 pub(crate) type Item = (ResidentRecord, Option<MailingAddress>, RecordPayload);
 
-/// Generated content, and the residents that were given a 被保険者番号 for it (to be stored first).
+/// Generated content, and what it decided (to be stored first, in one commit): the residents given a
+/// 75歳到達 qualification (and 被保険者番号) and the union documents the records print.
 pub struct Generated {
     pub records: Vec<DistributionRecord>,
     pub numbered_residents: Vec<ResidentRecord>,
+    pub documents: Vec<crate::store::DocumentRecord>,
+}
+
+/// The print data of a union document (the same facts the counter prints from `GET /v1/documents/{id}`).
+pub(crate) fn data_of(config: &UnionConfig, d: &crate::store::DocumentRecord) -> DocumentData {
+    DocumentData {
+        document_id: d.id,
+        kind: d.kind,
+        insured_number: d.insured_number.clone(),
+        name: d.name.clone(),
+        kana: d.kana.clone(),
+        birth_date: d.birth_date,
+        sex: d.sex,
+        acquired_on: d.acquired_on,
+        valid_from: d.valid_from,
+        valid_until: d.valid_until,
+        issue_date: d.issue_date,
+        burden_ratio: d.burden_ratio,
+        limit_category: d.limit_category,
+        long_term_hospitalization_on: d.long_term_hospitalization_on,
+        insurer_number: d.insurer_number.clone(),
+        insurer_name: config.union_name.clone(),
+        mailing_address: d.mailing_address.clone(),
+        sample: config.training,
+        state: DocumentState::ToIssue,
+    }
 }
 
 /// 年度 (April to March) of a day.
@@ -306,45 +333,45 @@ pub fn generate(
         .ok_or(GenerateError::NoInsurerNumber)?;
     let mut residents = store.residents_of(&spec.municipality)?;
     let mut numbered_residents = Vec::new();
+    let mut documents = Vec::new();
     let mut items: Vec<Item> = Vec::new();
     match spec.kind {
         DistributionKind::MonthlyAgeArrival => {
             let (first, last) = month_bounds(spec.reference_date);
             // Order before numbering, so new numbers follow the same order on every run.
             residents.sort_by_key(|r| r.id.0);
-            for mut r in residents {
+            for r in residents {
                 let Some(birthday) = kouki_age_date(r.birth_date) else {
                     continue;
                 };
-                if birthday < first
-                    || birthday > last
-                    || r.on_welfare
-                    || !alive_and_resident(&r)
-                    || r.active_qualification().is_some()
-                {
+                if birthday < first || birthday > last {
                     continue;
                 }
-                let Some(kind) = config.document_for(birthday, r.mynumber_health_card) else {
+                // The daily job usually decided it already (its document is listed as is); otherwise it is
+                // decided here, with the same rules, and stored with the distribution.
+                let Some(a) = crate::daily::age_arrival(
+                    store,
+                    config,
+                    &r,
+                    birthday,
+                    today,
+                    document_id(id, &r),
+                )?
+                else {
                     continue;
                 };
-                if r.insured_number.is_none() {
-                    r.insured_number = Some(store.allocate_insured_number()?);
-                    numbered_residents.push(r.clone());
+                if a.new {
+                    numbered_residents.push(a.resident.clone());
+                    documents.push(a.document.clone());
                 }
-                let facts = CertificateFacts {
-                    kind,
-                    acquired_on: birthday,
-                    valid_from: birthday,
-                };
-                if let Some(p) = certificate(config, id, &r, facts, today, &insurer) {
-                    let to = mail_to(&r);
-                    items.push((r, Some(to), p));
-                }
+                let p = RecordPayload::Certificate(data_of(config, &a.document));
+                let to = mail_to(&a.resident);
+                items.push((a.resident, Some(to), p));
             }
         }
         DistributionKind::AnnualRenewal => {
             for r in residents {
-                let Some(q) = r.active_qualification() else {
+                let Some(q) = r.active_qualification(spec.reference_date) else {
                     continue;
                 };
                 if !alive_and_resident(&r) {
@@ -398,7 +425,7 @@ pub fn generate(
                     let Some(r) = members.iter().find(|r| r.id == resident) else {
                         continue;
                     };
-                    let Some(q) = r.active_qualification() else {
+                    let Some(q) = r.active_qualification(spec.reference_date) else {
                         continue;
                     };
                     let row = PremiumRow {
@@ -430,6 +457,7 @@ pub fn generate(
     Ok(Generated {
         records,
         numbered_residents,
+        documents,
     })
 }
 

@@ -49,7 +49,7 @@ pub(crate) fn items(
     for members in reassess::households(residents).values() {
         let assessed = reassess::assess_household(store, &table, members, on)?;
         for r in members {
-            let Some(q) = r.active_qualification() else {
+            let Some(q) = r.active_qualification(on) else {
                 continue;
             };
             if !alive_and_resident(r) {

@@ -66,7 +66,7 @@ fn annual_renewal_covers_every_insured_resident_in_order() {
         .residents_of(&m)
         .unwrap()
         .iter()
-        .filter(|r| r.active_qualification().is_some())
+        .filter(|r| r.active_qualification(d(2027, 8, 1)).is_some())
         .count();
     assert!(insured > 50);
     assert_eq!(g.records.len(), insured);
@@ -161,7 +161,7 @@ fn monthly_age_arrival_takes_the_birthdays_of_the_month_and_numbers_them() {
         .filter(|r| {
             kouki_age_date(r.birth_date).is_some_and(|b| b.year() == 2026 && b.month() == 12)
                 && !r.on_welfare
-                && r.active_qualification().is_none()
+                && r.active_qualification(d(2026, 11, 30)).is_none()
         })
         .collect();
     assert!(!expected.is_empty(), "the seed has residents turning 75");
@@ -179,6 +179,28 @@ fn monthly_age_arrival_takes_the_birthdays_of_the_month_and_numbers_them() {
             .iter()
             .all(|r| r.insured_number.is_some())
     );
+    // Each record is a union document of a qualification from the birthday (issue 15: before, the
+    // distribution numbered residents but recorded neither).
+    assert_eq!(g.documents.len(), g.records.len());
+    for rec in &g.records {
+        let RecordPayload::Certificate(doc) = &rec.payload else {
+            panic!("a certificate")
+        };
+        let r = g
+            .numbered_residents
+            .iter()
+            .find(|r| r.id == rec.resident_id)
+            .unwrap();
+        let birthday = kouki_age_date(r.birth_date).unwrap();
+        let q = r.active_qualification(birthday).unwrap();
+        assert_eq!(q.acquired_on, birthday);
+        assert!(
+            r.active_qualification(birthday.pred_opt().unwrap())
+                .is_none()
+        );
+        assert!(r.documents.contains(&doc.document_id));
+        assert!(g.documents.iter().any(|d| d.id == doc.document_id));
+    }
 }
 
 #[test]
@@ -206,7 +228,9 @@ fn without_income_for_the_year_the_record_ratio_stands() {
         .residents_of(&m)
         .unwrap()
         .into_iter()
-        .find(|r| r.active_qualification().is_some() && r.burden_ratio == BurdenRatio::One)
+        .find(|r| {
+            r.active_qualification(d(2027, 8, 1)).is_some() && r.burden_ratio == BurdenRatio::One
+        })
         .unwrap();
     changed.burden_ratio = BurdenRatio::Two;
     let id = changed.id;

@@ -31,6 +31,7 @@ pub mod auth;
 pub mod chains;
 pub mod config;
 pub mod crypt;
+pub mod daily;
 pub mod decide;
 pub mod distribution;
 mod distribution_burden;

@@ -77,6 +77,16 @@ enum Command {
         #[arg(long)]
         data: PathBuf,
     },
+    /// The union's daily job for one day (run while the server is stopped; the server runs it by itself):
+    /// 75歳到達, dated 取得/喪失 taking effect, expired documents. Prints counts by kind; a second run of the
+    /// same day changes nothing.
+    Daily {
+        #[arg(long)]
+        data: PathBuf,
+        /// The day (YYYY-MM-DD); default today (JST).
+        #[arg(long)]
+        on: Option<Date>,
+    },
     /// Generate synthetic residents and training staff accounts.
     Seed {
         #[arg(long)]
@@ -343,6 +353,19 @@ fn run(cli: Cli) -> Result<(), String> {
                 report.audit,
                 report.incomes
             );
+            Ok(())
+        }
+        Command::Daily { data, on } => {
+            let refused =
+                |e: madoguchi_union_server::store::StoreError| format!("{}\n{e}", e.message_ja());
+            let config = madoguchi_union_server::config::UnionConfig::load(&data.join(CONFIG_FILE))
+                .map_err(|e| e.to_string())?;
+            let store = SledStore::open(&data).map_err(refused)?;
+            let on = on.unwrap_or_else(|| madoguchi_domain::jst::date(chrono::Utc::now()));
+            let report =
+                madoguchi_union_server::daily::run(&store, &config, on).map_err(refused)?;
+            println!("daily {on}");
+            println!("{report}");
             Ok(())
         }
         Command::Seed {

@@ -165,10 +165,7 @@ pub fn assess_household(
     on: Date,
 ) -> Result<Option<Vec<Assessed>>, ReassessError> {
     let fiscal_year = table.fiscal_year.start_year();
-    let insured = |r: &ResidentRecord| {
-        r.active_qualification()
-            .is_some_and(|q| q.acquired_on <= on)
-    };
+    let insured = |r: &ResidentRecord| r.active_qualification(on).is_some();
     let Some((who, household)) = rules_household(store, members, fiscal_year, on, insured)? else {
         return Ok(None);
     };
@@ -199,7 +196,7 @@ pub fn household_premiums(
     let (Some(first), Some(last)) = (fy.first_day(), fy.last_day()) else {
         return Err(ReassessError::Rules(RulesError::Overflow));
     };
-    let insured = |r: &ResidentRecord| r.active_qualification().is_some();
+    let insured = |r: &ResidentRecord| r.active_qualification(last).is_some();
     let Some((who, mut household)) =
         rules_household(store, members, fy.start_year(), last, insured)?
     else {
@@ -207,7 +204,7 @@ pub fn household_premiums(
     };
     // Acquired during the 年度: 月割 from the month of acquisition.
     for (m, r) in household.members.iter_mut().zip(&who) {
-        if let Some(q) = r.active_qualification()
+        if let Some(q) = r.active_qualification(last)
             && q.acquired_on > first
         {
             m.acquired = Some(q.acquired_on);

@@ -483,6 +483,7 @@ pub fn seed(
                     qualification: None,
                     documents: Vec::new(),
                     burden_assessment: None,
+                    history: Vec::new(),
                 };
                 let acquired = match p {
                     Profile::Insured => kouki_age_date(birth),

@@ -56,6 +56,9 @@ pub struct ServeOptions {
     pub clock: Option<Clock>,
     /// Where to run the enrolment listener; overrides `[enrolment] listen` of union.toml (tests use port 0).
     pub enrolment_listen: Option<SocketAddr>,
+    /// How often the server looks whether the day (on its clock) changed, to run the daily job
+    /// ([`crate::daily`]) once per day, at start included.
+    pub daily_poll: Duration,
 }
 
 impl ServeOptions {
@@ -74,6 +77,7 @@ impl ServeOptions {
             idle_timeout: Duration::from_secs(90),
             clock: None,
             enrolment_listen: None,
+            daily_poll: Duration::from_secs(60),
         }
     }
 }
@@ -279,7 +283,14 @@ pub async fn start_with(
         None => None,
     };
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
-    let pruner = spawn_pruner(state.clone());
+    // One task for both background loops: aborting it drops both (and the store they hold).
+    let (retention, daily) = (state.clone(), state.clone());
+    let pruner = tokio::spawn(async move {
+        tokio::join!(
+            retention_loop(retention),
+            daily_loop(daily, options.daily_poll)
+        );
+    });
     tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
     Ok(RunningServer {
         addr,
@@ -292,10 +303,48 @@ pub async fn start_with(
     })
 }
 
+/// Runs the daily job ([`crate::daily::run`]) once for each new day on the server's clock (at start, then
+/// when the day changes; checked every `poll`), under the write lock, and logs its counts.
+async fn daily_loop(state: Arc<AppState>, poll: Duration) {
+    {
+        let mut last: Option<madoguchi_domain::Date> = None;
+        let mut tick = tokio::time::interval(poll);
+        loop {
+            tick.tick().await;
+            let today = state.today();
+            if last.is_some_and(|d| d >= today) {
+                continue;
+            }
+            let _guard = state.write_lock.lock().await;
+            let inner = state.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                crate::daily::run(inner.store.as_ref(), &inner.config, today)
+            })
+            .await;
+            match result {
+                Ok(Ok(report)) => {
+                    last = Some(today);
+                    tracing::info!(
+                        on = %today,
+                        age_75 = report.age_75,
+                        new_age_75 = report.new_age_75,
+                        acquisitions_effective = report.acquisitions_effective,
+                        losses_effective = report.losses_effective,
+                        documents_expired = report.documents_expired,
+                        "daily job done"
+                    );
+                }
+                Ok(Err(e)) => tracing::error!(error = %e, "daily job failed"),
+                Err(e) => tracing::error!(error = %e, "daily job task failed"),
+            }
+        }
+    }
+}
+
 /// Applies the retention rules now and every 6 hours: idempotency records and the server's audit trail
 /// older than configured are removed (never the decision ledger, never the terminals' chains).
-fn spawn_pruner(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+async fn retention_loop(state: Arc<AppState>) {
+    {
         let mut tick = tokio::time::interval(Duration::from_secs(6 * 3600));
         loop {
             tick.tick().await;
@@ -316,5 +365,5 @@ fn spawn_pruner(state: Arc<AppState>) -> tokio::task::JoinHandle<()> {
                 Err(e) => tracing::error!(error = %e, "retention task failed"),
             }
         }
-    })
+    }
 }

@@ -52,9 +52,7 @@ fn household_of(
             at = h.members.len();
         }
         let i = store.income(m.id, 2026).unwrap().unwrap();
-        let q = m
-            .active_qualification()
-            .filter(|q| q.acquired_on <= insured_by);
+        let q = m.active_qualification(insured_by);
         h.members.push(Member {
             insured: q.is_some(),
             birth: m.birth_date,

@@ -49,6 +49,8 @@ const STATE_LABELS: Record<QualificationStateCode, string> = {
   insured: '資格あり',
   not_insured: '資格なし',
   lost: '資格喪失',
+  loss_scheduled: '資格あり（喪失予定）',
+  acquisition_scheduled: '資格なし（取得予定）',
 };
 
 export function qualificationLabel(state: QualificationStateCode): string {

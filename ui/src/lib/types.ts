@@ -56,7 +56,12 @@ export interface SessionInfo {
   capabilities: Capability[];
 }
 
-export type QualificationStateCode = 'insured' | 'not_insured' | 'lost';
+export type QualificationStateCode =
+  | 'insured'
+  | 'not_insured'
+  | 'lost'
+  | 'loss_scheduled'
+  | 'acquisition_scheduled';
 
 export interface ResidentSummary {
   resident_id: string;
@@ -117,7 +122,10 @@ export type NotificationKind =
   | 'loss_move_out'
   | 'loss_death'
   | 'mailing_address_change'
-  | 'optional_entries';
+  | 'optional_entries'
+  | 'move_within_union'
+  | 'welfare_started'
+  | 'welfare_ended';
 
 export interface NotificationDecision {
   notification_id: string;

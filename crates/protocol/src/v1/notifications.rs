@@ -40,6 +40,13 @@ pub enum Notification {
     MailingAddressChange(MailingAddressChange),
     /// 任意記載事項: 限度区分 etc. printed on the 資格確認書 on application.
     OptionalEntries(OptionalEntries),
+    /// 県内転居: moved in from another municipality of the same union; the qualification and the
+    /// 被保険者番号 stay, the address and the municipality change, a new document is issued.
+    MoveWithinUnion(MoveWithinUnion),
+    /// 生活保護開始: excluded (適用除外) from the start day; the qualification is lost that day.
+    WelfareStarted(WelfareChange),
+    /// 生活保護廃止: insured again from the day after.
+    WelfareEnded(WelfareChange),
 }
 
 /// The kind of a notification, as a stable code (one enum for every crate: `madoguchi_domain`).
@@ -57,6 +64,9 @@ impl Notification {
             Notification::LossDeath(_) => NotificationKind::LossDeath,
             Notification::MailingAddressChange(_) => NotificationKind::MailingAddressChange,
             Notification::OptionalEntries(_) => NotificationKind::OptionalEntries,
+            Notification::MoveWithinUnion(_) => NotificationKind::MoveWithinUnion,
+            Notification::WelfareStarted(_) => NotificationKind::WelfareStarted,
+            Notification::WelfareEnded(_) => NotificationKind::WelfareEnded,
         }
     }
 }
@@ -107,6 +117,42 @@ pub struct MoveIn {
     /// マイナ保険証 registered.
     #[serde(default)]
     pub mynumber_health_card: bool,
+}
+
+/// 県内転居 (転入 from another municipality of the union): the person is found by the 被保険者番号 they keep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveWithinUnion {
+    /// 被保険者番号 (on the 資格確認書 the person brings; kept).
+    #[schemars(with = "schema::InsuredNumber")]
+    pub insured_number: InsuredNumber,
+    /// 生年月日, checked against the union's record.
+    #[serde(deserialize_with = "crate::checked::birth_date")]
+    pub birth_date: Date,
+    /// 宛名番号 in this (the new) municipality.
+    #[schemars(with = "schema::AddresseeNumber")]
+    pub addressee_number: AddresseeNumber,
+    /// 世帯番号 in this municipality.
+    #[schemars(with = "schema::HouseholdNumber")]
+    pub household_number: HouseholdNumber,
+    /// 住所 (new).
+    #[serde(deserialize_with = "crate::checked::address")]
+    #[schemars(with = "schema::Address")]
+    pub address: String,
+    /// 転居日.
+    #[serde(deserialize_with = "crate::checked::event_date")]
+    pub moved_on: Date,
+}
+
+/// 生活保護開始 / 廃止.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WelfareChange {
+    /// The resident.
+    pub resident_id: ResidentId,
+    /// 保護開始日 or 保護廃止日.
+    #[serde(deserialize_with = "crate::checked::event_date")]
+    pub on: Date,
 }
 
 /// Kinds of disability evidence for 障害認定 (高確法施行令 別表).

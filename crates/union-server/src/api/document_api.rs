@@ -211,7 +211,7 @@ pub(super) async fn roster(
                 insured_number: r.insured_number.clone()?,
                 kana_key: r.kana.seion_key(),
                 birth_date: r.birth_date,
-                state: state_of(r),
+                state: state_of(r, as_of),
             })
         })
         .collect();

@@ -102,6 +102,11 @@ pub trait UnionStore: Send + Sync + 'static {
         municipality: &MunicipalityCode,
         addressee: &AddresseeNumber,
     ) -> Result<Option<ResidentRecord>, StoreError>;
+    /// The resident holding a 被保険者番号, in any municipality of the union (a 県内転居 keeps the number).
+    fn resident_by_insured_number(
+        &self,
+        number: &InsuredNumber,
+    ) -> Result<Option<ResidentRecord>, StoreError>;
     /// Residents of one municipality matching the query, at most `limit`, and whether there were more.
     fn search_residents(
         &self,
@@ -114,6 +119,12 @@ pub trait UnionStore: Send + Sync + 'static {
         &self,
         municipality: &MunicipalityCode,
     ) -> Result<Vec<ResidentRecord>, StoreError>;
+    /// Calls `each` with every resident of every municipality, one at a time (the daily job over the whole
+    /// union without holding it in memory).
+    fn each_resident(
+        &self,
+        each: &mut dyn FnMut(ResidentRecord) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
     /// 所得情報 of one resident for one 年度 (賦課年度), when the union holds it.
     fn income(

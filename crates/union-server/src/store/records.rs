@@ -11,6 +11,10 @@ use madoguchi_domain::ids::{
 use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_domain::money::Yen;
+use madoguchi_domain::qualification::{self, Cause, Change};
+
+/// 資格履歴の1件 (the domain's entry, stored as is).
+pub type HistoryEntry = qualification::Entry;
 use madoguchi_protocol::v1::{
     DocumentId, DocumentState, IssuanceRecord, MailingAddress, NotificationDecision, ResidentId,
     ReturnRecord, Role,
@@ -59,6 +63,10 @@ pub struct ResidentRecord {
     /// (`crate::reassess`); absent before the first one (the ratio was the configured default or typed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burden_assessment: Option<BurdenAssessment>,
+    /// 資格履歴: every 取得, 変更 and 喪失 with 事由 and 異動日, in the order recorded (never edited). Empty for
+    /// records written before it was kept: [`ResidentRecord::history`] then derives it from `qualification`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
 }
 
 /// `BurdenAssessment` — 負担割合の判定結果: what the counter needs to answer "why is my ratio 2割?".
@@ -150,9 +158,128 @@ impl fmt::Debug for ResidentRecord {
 }
 
 impl ResidentRecord {
-    /// Insured now (acquired and not lost).
-    pub fn active_qualification(&self) -> Option<&QualificationRecord> {
-        self.qualification.as_ref().filter(|q| q.lost_on.is_none())
+    /// The qualification in force on `on` (acquired on or before it, not lost by then), from the history:
+    /// a 転出 recorded ahead leaves the person insured through the moving day (喪失予定), a 75歳到達 decided
+    /// ahead is not in force before the birthday (取得予定).
+    pub fn active_qualification(&self, on: Date) -> Option<QualificationRecord> {
+        let history = self.history();
+        let p = qualification::period_on(&history, on)?;
+        let number = history
+            .iter()
+            .rev()
+            .find(|e| e.on <= on.max(p.from))
+            .map(|e| e.insured_number.clone())
+            .or_else(|| self.insured_number.clone())?;
+        Some(QualificationRecord {
+            insured_number: number,
+            acquired_on: p.from,
+            lost_on: p.until,
+            reason: acquisition_reason(p.acquired_by),
+        })
+    }
+
+    /// The state of the qualification on `on` (資格あり, 喪失予定, 取得予定, 喪失, なし).
+    pub fn qualification_status(&self, on: Date) -> qualification::Status {
+        qualification::status_on(&self.history(), on)
+    }
+
+    /// The 資格履歴: the stored one, or for older records the one their qualification implies.
+    pub fn history(&self) -> std::borrow::Cow<'_, [HistoryEntry]> {
+        if !self.history.is_empty() {
+            return std::borrow::Cow::Borrowed(&self.history);
+        }
+        let Some(q) = &self.qualification else {
+            return std::borrow::Cow::Borrowed(&[]);
+        };
+        let mut h = vec![HistoryEntry {
+            change: Change::Acquired,
+            cause: cause_of(q.reason),
+            on: q.acquired_on,
+            recorded_on: q.acquired_on,
+            insured_number: q.insured_number.clone(),
+        }];
+        if let Some(lost) = q.lost_on {
+            h.push(HistoryEntry {
+                change: Change::Lost,
+                cause: cause_of(q.reason),
+                on: lost,
+                recorded_on: lost,
+                insured_number: q.insured_number.clone(),
+            });
+        }
+        std::borrow::Cow::Owned(h)
+    }
+
+    /// Records one change (dated `on`, recorded `today`) in the history and keeps `qualification` (the latest
+    /// period, what the terminal shows) in step.
+    pub fn record(
+        &mut self,
+        change: Change,
+        cause: Cause,
+        on: Date,
+        today: Date,
+        number: InsuredNumber,
+    ) {
+        if self.history.is_empty() {
+            self.history = self.history().into_owned();
+        }
+        self.insured_number = Some(number.clone());
+        self.history.push(HistoryEntry {
+            change,
+            cause,
+            on,
+            recorded_on: today,
+            insured_number: number.clone(),
+        });
+        match change {
+            Change::Acquired => {
+                self.qualification = Some(QualificationRecord {
+                    insured_number: number,
+                    acquired_on: on,
+                    lost_on: None,
+                    reason: acquisition_reason(cause),
+                });
+            }
+            Change::Lost => {
+                if let Some(q) = self.qualification.as_mut() {
+                    q.lost_on = Some(on);
+                    q.reason = loss_reason(cause);
+                }
+            }
+            Change::Changed => {}
+        }
+    }
+}
+
+/// The 判定理由 the terminal shows for an acquisition cause.
+fn acquisition_reason(c: Cause) -> Reason {
+    match c {
+        Cause::Age75 => Reason::Age75,
+        Cause::DisabilityCertified => Reason::DisabilityCertified,
+        Cause::WelfareEnded => Reason::WelfareEnded,
+        _ => Reason::MovedIn,
+    }
+}
+
+/// The 判定理由 the terminal shows for a loss cause.
+fn loss_reason(c: Cause) -> Reason {
+    match c {
+        Cause::Death => Reason::LostDeath,
+        Cause::WelfareStarted => Reason::LostWelfare,
+        _ => Reason::LostMovedOut,
+    }
+}
+
+/// The 異動事由 of a stored 判定理由 (older records).
+fn cause_of(r: Reason) -> Cause {
+    match r {
+        Reason::Age75 => Cause::Age75,
+        Reason::DisabilityCertified => Cause::DisabilityCertified,
+        Reason::WelfareEnded => Cause::WelfareEnded,
+        Reason::LostDeath => Cause::Death,
+        Reason::LostWelfare => Cause::WelfareStarted,
+        Reason::LostMovedOut => Cause::MovedOut,
+        _ => Cause::MovedIn,
     }
 }
 

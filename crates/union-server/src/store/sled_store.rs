@@ -442,6 +442,33 @@ impl UnionStore for SledStore {
         Ok(out)
     }
 
+    fn resident_by_insured_number(
+        &self,
+        number: &InsuredNumber,
+    ) -> Result<Option<ResidentRecord>, StoreError> {
+        let Some(v) = self.data.get(self.insured_key(number))? else {
+            return Ok(None);
+        };
+        let bytes: [u8; 16] = v
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("insured index".into()))?;
+        self.resident(ResidentId(Uuid::from_bytes(bytes)))
+    }
+
+    fn each_resident(
+        &self,
+        each: &mut dyn FnMut(ResidentRecord) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut prefix = P_RESIDENT.to_vec();
+        prefix.push(0);
+        for item in bounded_order_only(self.data.scan_prefix(&prefix), "residents") {
+            let (k, v) = item?;
+            each(from_json(&self.key.open(&k, &v)?)?)?;
+        }
+        Ok(())
+    }
+
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError> {
         self.get_sealed(&key(&[P_DOCUMENT, id.0.as_bytes()]))
     }

@@ -1,0 +1,205 @@
+//! The union's daily job (日次処理): run by the server once a day on its clock and by
+//! `madoguchi-union daily --data DIR --on DATE` for operators and tests.
+//!
+//! For the day `on` it
+//! - decides the **75歳到達** of every resident whose 75th birthday falls in the window of
+//!   [`qualification::age75_in_window`] (this month and the next: the documents are mailed in the month before
+//!   the birthday month, domain-anchors §1.1): the qualification from the birthday in the 資格履歴 (取得予定
+//!   until then), a 被保険者番号 (kept when the person had one), and the 資格確認書 (or 資格情報のお知らせ, by the
+//!   union's dated document policy) as a union document valid to the union's 7/31, waiting to be mailed with the
+//!   next 75歳到達 distribution ([`crate::distribution`] lists it by its id);
+//! - counts the dated 取得 and 喪失 that take effect on `on` (the history answers "as of a day", so nothing has
+//!   to be rewritten for them: the count is what the operator checks);
+//! - voids documents never handed over whose 有効期限 has passed, and counts the handed-over ones that expired.
+//!
+//! Idempotent: a resident already holding the 75歳到達 qualification is left as it is, an expired document is
+//! voided once, so a second run of the same day changes nothing (its `new_*` counts are 0).
+
+use std::fmt;
+
+use madoguchi_domain::Date;
+use madoguchi_domain::qualification::{self, Cause, Change};
+use madoguchi_protocol::v1::{DocumentId, DocumentState};
+use uuid::Uuid;
+
+use crate::config::UnionConfig;
+use crate::decide::document_record;
+use crate::distribution::alive_and_resident;
+use crate::store::{Commit, DocumentRecord, ResidentRecord, StoreError, UnionStore};
+
+/// Residents committed together (one atomic commit each).
+const BATCH: usize = 500;
+
+/// What one run did, by kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DailyReport {
+    /// Residents whose 75歳到達 falls in the window (decided now or on an earlier run).
+    pub age_75: u64,
+    /// Of those, decided by this run.
+    pub new_age_75: u64,
+    /// 取得 taking effect on the day.
+    pub acquisitions_effective: u64,
+    /// 喪失 taking effect on the day.
+    pub losses_effective: u64,
+    /// Documents whose 有効期限 ended the day before (handed over or not).
+    pub documents_expired: u64,
+    /// Never handed over and past their 有効期限 (this day's or missed earlier), voided by this run.
+    pub new_documents_voided: u64,
+}
+
+impl fmt::Display for DailyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "age_75: {} (new {})  # 75歳到達（資格取得予定・資格確認書）",
+            self.age_75, self.new_age_75
+        )?;
+        writeln!(
+            f,
+            "acquisitions_effective: {}  # 本日発効の資格取得",
+            self.acquisitions_effective
+        )?;
+        writeln!(
+            f,
+            "losses_effective: {}  # 本日発効の資格喪失",
+            self.losses_effective
+        )?;
+        write!(
+            f,
+            "documents_expired: {} (voided {})  # 有効期限切れの書類（未交付は無効化）",
+            self.documents_expired, self.new_documents_voided
+        )
+    }
+}
+
+/// The 75歳到達 of one resident whose 75th birthday is `birthday`: the resident with the qualification recorded
+/// and the document for it (`new` when made now; an earlier one is found again, so a rerun adds nothing).
+pub struct AgeArrival {
+    pub resident: ResidentRecord,
+    pub document: DocumentRecord,
+    pub new: bool,
+}
+
+/// Decides the 75歳到達 of `r` (born so that the 75th birthday is `birthday`), or `None` when the person is
+/// not to be qualified by age: on 生活保護, dead or moved out, insured already before the birthday (障害認定:
+/// they hold a document), or no document policy for that day. `document_id` names a new document (the
+/// distribution uses an id derived from itself, so regenerating gives the same content).
+pub fn age_arrival(
+    store: &dyn UnionStore,
+    config: &UnionConfig,
+    r: &ResidentRecord,
+    birthday: Date,
+    today: Date,
+    document_id: DocumentId,
+) -> Result<Option<AgeArrival>, StoreError> {
+    if r.on_welfare || !alive_and_resident(r) {
+        return Ok(None);
+    }
+    if birthday
+        .pred_opt()
+        .is_some_and(|eve| r.active_qualification(eve).is_some())
+    {
+        return Ok(None);
+    }
+    let Some(kind) = config.document_for(birthday, r.mynumber_health_card) else {
+        return Ok(None);
+    };
+    let mut r = r.clone();
+    let prepared = r
+        .active_qualification(birthday)
+        .filter(|q| q.acquired_on == birthday);
+    if prepared.is_some() {
+        for id in r.documents.iter().rev() {
+            if let Some(d) = store.document(*id)?
+                && d.acquired_on == birthday
+                && d.valid_from == birthday
+                && matches!(d.state, DocumentState::ToIssue | DocumentState::Issued)
+            {
+                return Ok(Some(AgeArrival {
+                    resident: r,
+                    document: d,
+                    new: false,
+                }));
+            }
+        }
+    } else {
+        let number = match &r.insured_number {
+            Some(n) => n.clone(),
+            None => store.allocate_insured_number()?,
+        };
+        r.record(Change::Acquired, Cause::Age75, birthday, today, number);
+    }
+    let Some(q) = r.active_qualification(birthday) else {
+        return Ok(None);
+    };
+    let Some(document) = document_record(config, &r, &q, kind, birthday, today, document_id) else {
+        return Ok(None);
+    };
+    r.documents.push(document.id);
+    Ok(Some(AgeArrival {
+        resident: r,
+        document,
+        new: true,
+    }))
+}
+
+/// Runs the daily job for day `on`. The caller holds the server's write lock (numbers are allocated).
+pub fn run(
+    store: &dyn UnionStore,
+    config: &UnionConfig,
+    on: Date,
+) -> Result<DailyReport, StoreError> {
+    let mut report = DailyReport::default();
+    let mut commit = Commit::default();
+    let mut pending = 0usize;
+    let expired_on = on.pred_opt().unwrap_or(on);
+    store.each_resident(&mut |r| {
+        for e in r.history().iter().filter(|e| e.on == on) {
+            match e.change {
+                Change::Acquired => report.acquisitions_effective += 1,
+                Change::Lost => report.losses_effective += 1,
+                Change::Changed => {}
+            }
+        }
+        let mut changed: Option<ResidentRecord> = None;
+        if let Some(birthday) = qualification::age75_in_window(r.birth_date, on)
+            && let Some(a) =
+                age_arrival(store, config, &r, birthday, on, DocumentId(Uuid::new_v4()))?
+        {
+            report.age_75 += 1;
+            if a.new {
+                report.new_age_75 += 1;
+                commit.documents.push(a.document);
+                changed = Some(a.resident);
+            }
+        }
+        // Only the newest document can still be in force (a new one withdraws the older ones).
+        if let Some(id) = r.documents.last()
+            && let Some(mut d) = store.document(*id)?
+            && d.valid_until <= expired_on
+        {
+            if d.valid_until == expired_on {
+                report.documents_expired += 1;
+            }
+            if d.state == DocumentState::ToIssue {
+                d.state = DocumentState::Voided;
+                report.new_documents_voided += 1;
+                commit.documents.push(d);
+            }
+        }
+        if let Some(r) = changed {
+            commit.residents.push(r);
+            pending += 1;
+        }
+        if pending >= BATCH || commit.documents.len() >= BATCH {
+            store.commit(std::mem::take(&mut commit))?;
+            pending = 0;
+        }
+        Ok(())
+    })?;
+    if !commit.residents.is_empty() || !commit.documents.is_empty() {
+        store.commit(commit)?;
+    }
+    store.flush()?;
+    Ok(report)
+}
