@@ -398,7 +398,7 @@ pub async fn print_receipt(
 pub async fn record_issuance(
     shell: State<'_, Shell>,
     form: IssuanceForm,
-) -> Result<serde_json::Value, IpcError> {
+) -> Result<madoguchi_protocol::v1::DocumentSummary, IpcError> {
     let (t, _) = shell.guard("record_issuance")?;
     let req = form.parse()?;
     Ok(t.counter
@@ -419,7 +419,7 @@ pub struct ReturnForm {
 pub async fn record_return(
     shell: State<'_, Shell>,
     form: ReturnForm,
-) -> Result<serde_json::Value, IpcError> {
+) -> Result<madoguchi_protocol::v1::DocumentSummary, IpcError> {
     let (t, _) = shell.guard("record_return")?;
     Ok(t.counter
         .record_return(

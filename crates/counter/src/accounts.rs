@@ -10,6 +10,7 @@
 //! message. Failures count toward a local lockout, and every offline sign-in, successful or refused, is
 //! recorded in the terminal's audit chain.
 
+use madoguchi_protocol::endpoint as ep;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
@@ -374,7 +375,10 @@ impl Counter {
     /// vault, withdraws the offline verifiers of every listed user, and signs out a listed user who is
     /// signed in here.
     pub async fn refresh_revocations(&self) -> Result<RevocationList, CounterError> {
-        let list: RevocationList = self.client().get("/v1/revocations", None).await?;
+        let list: RevocationList = self
+            .client()
+            .send(&ep::REVOCATIONS, &[], None, None, None)
+            .await?;
         self.vault().settings().set(REVOCATIONS, &list)?;
         self.forget_verifiers(&list.user_ids)?;
         if let Some(current) = self.staff()
@@ -508,7 +512,7 @@ impl Counter {
         };
         let result: Result<StaffInfo, CounterError> = self
             .client()
-            .post("/v1/session/password", Some(&token), None, &req)
+            .send(&ep::CHANGE_PASSWORD, &[], Some(&token), None, Some(&req))
             .await
             .map_err(CounterError::from);
         let staff = self
@@ -548,7 +552,7 @@ impl Counter {
         };
         let result: Result<madoguchi_protocol::v1::SignInResponse, CounterError> = self
             .client()
-            .post("/v1/session", None, None, &req)
+            .send(&ep::SIGN_IN, &[], None, None, Some(&req))
             .await
             .map_err(CounterError::from);
         match result {

@@ -1,6 +1,7 @@
 //! Audit review: the administrator's search and export of the audit trail the union collected
 //! (N:4040–4043; K:3794–3796, FR-24), and the terminal's own chain as shipped to the union.
 
+use madoguchi_protocol::endpoint as ep;
 use std::time::Duration;
 
 use madoguchi_audit::{AuditEntry, Operation, Outcome};
@@ -46,7 +47,7 @@ impl Counter {
         let result = self
             .inner
             .client
-            .post("/v1/audit/search", Some(&token), None, req)
+            .send(&ep::SEARCH_AUDIT, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
         self.audited(None, Operation::Search, Some("audit-log".into()), result)
@@ -59,7 +60,7 @@ impl Counter {
         let result = self
             .inner
             .client
-            .get("/v1/audit/flags", Some(&token))
+            .send(&ep::AUDIT_FLAGS, &[], Some(&token), None, None)
             .await
             .map_err(CounterError::from);
         self.audited(None, Operation::Search, Some("audit-flags".into()), result)
@@ -76,7 +77,7 @@ impl Counter {
         let result = self
             .inner
             .client
-            .post("/v1/audit/export", Some(&token), None, req)
+            .send(&ep::EXPORT_AUDIT, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
         match result {

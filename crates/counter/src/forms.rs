@@ -686,7 +686,6 @@ impl AuditSearchForm {
 }
 
 #[cfg(test)]
-#[path = "forms_input_tests.rs"]
 mod input_tests;
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! restart does not turn a reprint into a "first" print), the handover (交付) and returned documents (回収).
 //! Reprints under a 監督者's approval are in `reprint`.
 
+use madoguchi_protocol::endpoint as ep;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use madoguchi_audit::{Operation, Outcome};
 use madoguchi_domain::{PrintOccasion, ReprintReason};
 use madoguchi_link::sync::DecisionStore;
 use madoguchi_protocol::v1::{
-    DocumentData, DocumentId, IssuanceRequest, NotificationDecision, ReturnRequest,
+    DocumentData, DocumentId, DocumentSummary, IssuanceRequest, NotificationDecision, ReturnRequest,
 };
 use madoguchi_vault::Sequence;
 use serde::{Deserialize, Serialize};
@@ -67,7 +68,7 @@ impl Counter {
         Ok(self
             .inner
             .client
-            .get(&format!("/v1/documents/{id}"), Some(&token))
+            .send(&ep::DOCUMENT, &[&id.to_string()], Some(&token), None, None)
             .await?)
     }
 
@@ -78,20 +79,21 @@ impl Counter {
         document: DocumentId,
         req: &IssuanceRequest,
         seq: Option<u64>,
-    ) -> Result<serde_json::Value, CounterError> {
+    ) -> Result<DocumentSummary, CounterError> {
         let token = self.token()?;
         let result = self
             .inner
             .client
-            .post(
-                &format!("/v1/documents/{document}/issuance"),
+            .send(
+                &ep::RECORD_ISSUANCE,
+                &[&document.to_string()],
                 Some(&token),
                 None,
-                req,
+                Some(req),
             )
             .await
             .map_err(CounterError::from);
-        let answer: serde_json::Value = self
+        let answer = self
             .audited(
                 None,
                 Operation::Handover,
@@ -110,16 +112,17 @@ impl Counter {
         &self,
         document: DocumentId,
         req: &ReturnRequest,
-    ) -> Result<serde_json::Value, CounterError> {
+    ) -> Result<DocumentSummary, CounterError> {
         let token = self.token()?;
         let result = self
             .inner
             .client
-            .post(
-                &format!("/v1/documents/{document}/return"),
+            .send(
+                &ep::RECORD_RETURN,
+                &[&document.to_string()],
                 Some(&token),
                 None,
-                req,
+                Some(req),
             )
             .await
             .map_err(CounterError::from);

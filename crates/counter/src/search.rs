@@ -6,6 +6,7 @@ use madoguchi_audit::Operation;
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::{InsuredNumber, MyNumber};
 use madoguchi_domain::kana::SeionKey;
+use madoguchi_protocol::endpoint as ep;
 use madoguchi_protocol::reveal::RevealRequest;
 use madoguchi_protocol::v1::{
     MyNumberResponse, QualificationState, ResidentDetail, ResidentId, ResidentSearchRequest,
@@ -56,7 +57,7 @@ impl Counter {
         let result = self
             .inner
             .client
-            .post("/v1/residents/search", Some(&token), None, req)
+            .send(&ep::SEARCH_RESIDENTS, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
         self.audited(None, Operation::Search, None, result).await
@@ -68,7 +69,7 @@ impl Counter {
         let result = self
             .inner
             .client
-            .get(&format!("/v1/residents/{id}"), Some(&token))
+            .send(&ep::RESIDENT, &[&id.to_string()], Some(&token), None, None)
             .await
             .map_err(CounterError::from);
         self.audited(
@@ -103,11 +104,12 @@ impl Counter {
         let result: Result<MyNumberResponse, CounterError> = self
             .inner
             .client
-            .post(
-                &format!("/v1/residents/{id}/my-number"),
+            .send(
+                &ep::REVEAL_MY_NUMBER,
+                &[&id.to_string()],
                 Some(&token),
                 None,
-                &checked.request(),
+                Some(&checked.request()),
             )
             .await
             .map_err(CounterError::from);
@@ -127,7 +129,11 @@ impl Counter {
     /// vault's copy; erases it when the policy says no. Meant to run once a day, online.
     pub async fn refresh_roster(&self) -> Result<RosterRefresh, CounterError> {
         let token = self.token()?;
-        let resp: RosterResponse = self.inner.client.get("/v1/roster", Some(&token)).await?;
+        let resp: RosterResponse = self
+            .inner
+            .client
+            .send(&ep::ROSTER, &[], Some(&token), None, None)
+            .await?;
         let settings = self.inner.vault.settings();
         if !resp.enabled {
             // Switching the setting off erases the roster (vault: settings::set_roster_enabled).

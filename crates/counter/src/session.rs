@@ -3,6 +3,7 @@
 
 use madoguchi_audit::Operation;
 use madoguchi_link::SessionToken;
+use madoguchi_protocol::endpoint as ep;
 use madoguchi_protocol::v1::{SignInRequest, SignInResponse, StaffInfo};
 
 use crate::accounts::SessionMode;
@@ -22,7 +23,7 @@ impl Counter {
         let result: Result<SignInResponse, CounterError> = self
             .inner
             .client
-            .post("/v1/session", None, None, &req)
+            .send(&ep::SIGN_IN, &[], None, None, Some(&req))
             .await
             .map_err(CounterError::from);
         // Only a line that is down falls back to offline sign-in; a TLS failure (a revoked or expired
@@ -77,16 +78,10 @@ impl Counter {
         }
         self.set_session_mode(SessionMode::default());
         if let Some(t) = token {
-            let r: Result<serde_json::Value, _> = self
+            let r = self
                 .inner
                 .client
-                .call::<(), _>(
-                    madoguchi_link::Method::DELETE,
-                    "/v1/session",
-                    Some(&t),
-                    None,
-                    None,
-                )
+                .send(&ep::SIGN_OUT, &[], Some(&t), None, None)
                 .await;
             if let Err(e) = r {
                 tracing::info!(error = %e, "sign-out at the union failed; the session expires by itself");

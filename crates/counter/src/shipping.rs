@@ -176,7 +176,13 @@ impl Shipper {
             };
             let answer: AuditChainAck = self
                 .client
-                .post("/v1/audit/chain", None, None, &batch)
+                .send(
+                    &madoguchi_protocol::endpoint::SHIP_AUDIT_CHAIN,
+                    &[],
+                    None,
+                    None,
+                    Some(&batch),
+                )
                 .await?;
             if let Some(flag) = answer.flag {
                 tracing::warn!(

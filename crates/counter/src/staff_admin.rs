@@ -4,7 +4,7 @@
 
 use madoguchi_audit::Operation;
 use madoguchi_domain::StaffUserId;
-use madoguchi_link::Method;
+use madoguchi_protocol::endpoint::{self as ep, Endpoint};
 use madoguchi_protocol::v1::{
     NewStaffRequest, PasswordResetRequest, SetGrantsRequest, StaffAccount, StaffList,
 };
@@ -14,17 +14,17 @@ use crate::context::Counter;
 use crate::error::CounterError;
 
 impl Counter {
-    async fn admin_call<Req: Serialize + ?Sized, Resp: serde::de::DeserializeOwned>(
+    async fn admin_call<Req: Serialize, Resp: serde::de::DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
+        endpoint: &Endpoint<Req, Resp>,
+        params: &[&str],
         target: String,
         body: Option<&Req>,
     ) -> Result<Resp, CounterError> {
         let token = self.token()?;
         let result = self
             .client()
-            .call(method, path, Some(&token), None, body)
+            .send(endpoint, params, Some(&token), None, body)
             .await
             .map_err(CounterError::from);
         self.audited(None, Operation::Configure, Some(target), result)
@@ -33,15 +33,15 @@ impl Counter {
 
     /// The staff accounts of the municipality.
     pub async fn staff_accounts(&self) -> Result<StaffList, CounterError> {
-        self.admin_call::<(), _>(Method::GET, "/v1/staff", "staff-list".into(), None)
+        self.admin_call(&ep::STAFF_LIST, &[], "staff-list".into(), None)
             .await
     }
 
     /// Creates an account; the initial password must be changed at its first sign-in.
     pub async fn create_staff(&self, req: &NewStaffRequest) -> Result<StaffAccount, CounterError> {
         self.admin_call(
-            Method::POST,
-            "/v1/staff",
+            &ep::CREATE_STAFF,
+            &[],
             format!("staff:{}", req.user_id),
             Some(req),
         )
@@ -55,8 +55,8 @@ impl Counter {
         req: &SetGrantsRequest,
     ) -> Result<StaffAccount, CounterError> {
         self.admin_call(
-            Method::PUT,
-            &format!("/v1/staff/{}/grants", path_segment(user_id)?),
+            &ep::SET_GRANTS,
+            &[path_segment(user_id)?.as_str()],
             format!("staff:{user_id}"),
             Some(req),
         )
@@ -65,9 +65,9 @@ impl Counter {
 
     /// Revokes an account at once.
     pub async fn revoke_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call::<(), _>(
-            Method::POST,
-            &format!("/v1/staff/{}/revoke", path_segment(user_id)?),
+        self.admin_call(
+            &ep::REVOKE_STAFF,
+            &[path_segment(user_id)?.as_str()],
             format!("staff:{user_id}"),
             None,
         )
@@ -76,9 +76,9 @@ impl Counter {
 
     /// Clears a lockout.
     pub async fn unlock_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call::<(), _>(
-            Method::POST,
-            &format!("/v1/staff/{}/unlock", path_segment(user_id)?),
+        self.admin_call(
+            &ep::UNLOCK_STAFF,
+            &[path_segment(user_id)?.as_str()],
             format!("staff:{user_id}"),
             None,
         )
@@ -92,8 +92,8 @@ impl Counter {
         new_password: &str,
     ) -> Result<StaffAccount, CounterError> {
         self.admin_call(
-            Method::POST,
-            &format!("/v1/staff/{}/password", path_segment(user_id)?),
+            &ep::RESET_PASSWORD,
+            &[path_segment(user_id)?.as_str()],
             format!("staff:{user_id}"),
             Some(&PasswordResetRequest {
                 new_password: new_password.to_owned(),

@@ -4,6 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use madoguchi_protocol::ErrorBody;
+use madoguchi_protocol::endpoint::{Endpoint, HttpMethod};
 use reqwest::{Certificate, Identity, Method};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -168,8 +169,27 @@ impl UnionClient {
         &self.line
     }
 
-    /// Sends one request. `path` is relative to the endpoint (`/v1/...`) and must stay on it.
+    /// Sends one request with a raw path, for system tests that probe the wire with requests the
+    /// terminal never makes (the terminal's own code goes through [`Self::send`]).
+    #[cfg(feature = "test-support")]
     pub async fn call<Req, Resp>(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&SessionToken>,
+        idempotency_key: Option<Uuid>,
+        body: Option<&Req>,
+    ) -> Result<Resp, LinkError>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        self.call_path(method, path, token, idempotency_key, body)
+            .await
+    }
+
+    /// Sends one request. `path` is relative to the endpoint (`/v1/...`) and must stay on it.
+    async fn call_path<Req, Resp>(
         &self,
         method: Method,
         path: &str,
@@ -225,7 +245,9 @@ impl UnionClient {
             self.line.record_answer();
         }
         if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes).map_err(|e| LinkError::Unexpected {
+            // `204 No Content` (sign-out) reads as JSON `null`, which is what `NoContent` expects.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes).map_err(|e| LinkError::Unexpected {
                 status,
                 detail: format!(
                     "response does not match the protocol: {}",
@@ -249,17 +271,60 @@ impl UnionClient {
         }
     }
 
-    /// `GET` without a body.
+    /// Sends one request to a described endpoint (`madoguchi_protocol::endpoint`): the path is built from
+    /// the template and `params`, and the body and answer have the endpoint's types.
+    pub async fn send<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        endpoint: &Endpoint<Req, Resp>,
+        params: &[&str],
+        token: Option<&SessionToken>,
+        idempotency_key: Option<Uuid>,
+        body: Option<&Req>,
+    ) -> Result<Resp, LinkError> {
+        self.send_with_query(endpoint, params, "", token, idempotency_key, body)
+            .await
+    }
+
+    /// [`Self::send`] with a query string (`offset=0&limit=100`) for paged reads.
+    pub async fn send_with_query<Req: Serialize, Resp: DeserializeOwned>(
+        &self,
+        endpoint: &Endpoint<Req, Resp>,
+        params: &[&str],
+        query: &str,
+        token: Option<&SessionToken>,
+        idempotency_key: Option<Uuid>,
+        body: Option<&Req>,
+    ) -> Result<Resp, LinkError> {
+        let mut path = endpoint
+            .path(params)
+            .map_err(|e| LinkError::Config(format!("{endpoint:?}: {e}")))?;
+        if !query.is_empty() {
+            path.push('?');
+            path.push_str(query);
+        }
+        let method = match endpoint.method() {
+            HttpMethod::Get => Method::GET,
+            HttpMethod::Post => Method::POST,
+            HttpMethod::Put => Method::PUT,
+            HttpMethod::Delete => Method::DELETE,
+        };
+        self.call_path(method, &path, token, idempotency_key, body)
+            .await
+    }
+
+    /// `GET` without a body, raw path (system tests only).
+    #[cfg(feature = "test-support")]
     pub async fn get<Resp: DeserializeOwned>(
         &self,
         path: &str,
         token: Option<&SessionToken>,
     ) -> Result<Resp, LinkError> {
-        self.call::<(), Resp>(Method::GET, path, token, None, None)
+        self.call_path::<(), Resp>(Method::GET, path, token, None, None)
             .await
     }
 
-    /// `POST` with a JSON body.
+    /// `POST` with a JSON body, raw path (system tests only).
+    #[cfg(feature = "test-support")]
     pub async fn post<Req: Serialize + ?Sized, Resp: DeserializeOwned>(
         &self,
         path: &str,
@@ -267,13 +332,14 @@ impl UnionClient {
         idempotency_key: Option<Uuid>,
         body: &Req,
     ) -> Result<Resp, LinkError> {
-        self.call(Method::POST, path, token, idempotency_key, Some(body))
+        self.call_path(Method::POST, path, token, idempotency_key, Some(body))
             .await
     }
 
     /// `GET /v1/health`: proves the line and both certificates work.
     pub async fn health(&self) -> Result<madoguchi_protocol::v1::HealthResponse, LinkError> {
-        self.get("/v1/health", None).await
+        self.send(&madoguchi_protocol::endpoint::HEALTH, &[], None, None, None)
+            .await
     }
 
     /// Probes the line every `every` until the returned handle is aborted, so the state stays true even

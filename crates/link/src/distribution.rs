@@ -7,7 +7,7 @@ use madoguchi_protocol::distribution::{
     DistributionRecordsPage, DistributionSummary, Ledger, LedgerEntry, SampleRecords,
     UnionApproval,
 };
-use reqwest::Method;
+use madoguchi_protocol::endpoint as ep;
 
 use crate::client::{SessionToken, UnionClient};
 use crate::error::LinkError;
@@ -19,7 +19,7 @@ impl UnionClient {
         token: &SessionToken,
         req: &CreateDistribution,
     ) -> Result<DistributionSummary, LinkError> {
-        self.post("/v1/union/distributions", Some(token), None, req)
+        self.send(&ep::CREATE_DISTRIBUTION, &[], Some(token), None, Some(req))
             .await
     }
 
@@ -28,7 +28,8 @@ impl UnionClient {
         &self,
         token: &SessionToken,
     ) -> Result<DistributionList, LinkError> {
-        self.get("/v1/union/distributions", Some(token)).await
+        self.send(&ep::UNION_DISTRIBUTIONS, &[], Some(token), None, None)
+            .await
     }
 
     /// `POST /v1/union/distributions/{id}/approval` — a second 広域連合職員 approves this content and
@@ -39,11 +40,13 @@ impl UnionClient {
         id: DistributionId,
         approval: &UnionApproval,
     ) -> Result<DistributionSummary, LinkError> {
-        self.post(
-            &format!("/v1/union/distributions/{id}/approval"),
+        let id = id.to_string();
+        self.send(
+            &ep::UNION_APPROVE_DISTRIBUTION,
+            &[&id],
             Some(token),
             None,
-            approval,
+            Some(approval),
         )
         .await
     }
@@ -55,9 +58,10 @@ impl UnionClient {
         token: &SessionToken,
         id: DistributionId,
     ) -> Result<DistributionSummary, LinkError> {
-        self.call::<(), _>(
-            Method::POST,
-            &format!("/v1/union/distributions/{id}/regeneration"),
+        let id = id.to_string();
+        self.send(
+            &ep::REGENERATE_DISTRIBUTION,
+            &[&id],
             Some(token),
             None,
             None,
@@ -67,7 +71,8 @@ impl UnionClient {
 
     /// `GET /v1/distributions` — distributions released to this terminal's municipality (監督者).
     pub async fn distributions(&self, token: &SessionToken) -> Result<DistributionList, LinkError> {
-        self.get("/v1/distributions", Some(token)).await
+        self.send(&ep::DISTRIBUTIONS, &[], Some(token), None, None)
+            .await
     }
 
     /// `GET /v1/distributions/{id}` — counts, per-kind summary and content hash.
@@ -76,7 +81,8 @@ impl UnionClient {
         token: &SessionToken,
         id: DistributionId,
     ) -> Result<DistributionSummary, LinkError> {
-        self.get(&format!("/v1/distributions/{id}"), Some(token))
+        let id = id.to_string();
+        self.send(&ep::DISTRIBUTION, &[&id], Some(token), None, None)
             .await
     }
 
@@ -86,7 +92,8 @@ impl UnionClient {
         token: &SessionToken,
         id: DistributionId,
     ) -> Result<SampleRecords, LinkError> {
-        self.get(&format!("/v1/distributions/{id}/samples"), Some(token))
+        let id = id.to_string();
+        self.send(&ep::DISTRIBUTION_SAMPLES, &[&id], Some(token), None, None)
             .await
     }
 
@@ -97,11 +104,13 @@ impl UnionClient {
         id: DistributionId,
         req: &DistributionDecisionRequest,
     ) -> Result<LedgerEntry, LinkError> {
-        self.post(
-            &format!("/v1/distributions/{id}/decision"),
+        let id = id.to_string();
+        self.send(
+            &ep::DECIDE_DISTRIBUTION,
+            &[&id],
             Some(token),
             None,
-            req,
+            Some(req),
         )
         .await
     }
@@ -114,9 +123,14 @@ impl UnionClient {
         offset: u32,
         limit: u32,
     ) -> Result<DistributionRecordsPage, LinkError> {
-        self.get(
-            &format!("/v1/distributions/{id}/records?offset={offset}&limit={limit}"),
+        let id = id.to_string();
+        self.send_with_query(
+            &ep::DISTRIBUTION_RECORDS,
+            &[&id],
+            &format!("offset={offset}&limit={limit}"),
             Some(token),
+            None,
+            None,
         )
         .await
     }
@@ -127,7 +141,8 @@ impl UnionClient {
         token: &SessionToken,
         id: DistributionId,
     ) -> Result<Ledger, LinkError> {
-        self.get(&format!("/v1/distributions/{id}/ledger"), Some(token))
+        let id = id.to_string();
+        self.send(&ep::DISTRIBUTION_LEDGER, &[&id], Some(token), None, None)
             .await
     }
 }
@@ -138,7 +153,8 @@ impl UnionClient {
         &self,
         token: &SessionToken,
     ) -> Result<madoguchi_protocol::reprint::ReprintPolicy, LinkError> {
-        self.get("/v1/reprint-policy", Some(token)).await
+        self.send(&ep::REPRINT_POLICY, &[], Some(token), None, None)
+            .await
     }
 
     /// `POST /v1/documents/{id}/reprint-approval` — a 監督者 approves one reprint with their own credentials.
@@ -148,11 +164,13 @@ impl UnionClient {
         document: madoguchi_protocol::v1::DocumentId,
         req: &madoguchi_protocol::reprint::ReprintApprovalRequest,
     ) -> Result<madoguchi_protocol::reprint::ReprintApproval, LinkError> {
-        self.post(
-            &format!("/v1/documents/{document}/reprint-approval"),
+        let document = document.to_string();
+        self.send(
+            &ep::APPROVE_REPRINT,
+            &[&document],
             Some(token),
             None,
-            req,
+            Some(req),
         )
         .await
     }

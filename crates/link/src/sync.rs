@@ -236,11 +236,12 @@ impl Sender {
         };
         let result: Result<NotificationDecision, LinkError> = self
             .client
-            .post(
-                "/v1/notifications",
+            .send(
+                &madoguchi_protocol::endpoint::SUBMIT_NOTIFICATION,
+                &[],
                 Some(token),
                 Some(item.idempotency_key.0),
-                &queued.request,
+                Some(&queued.request),
             )
             .await;
         match result {

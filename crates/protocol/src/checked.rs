@@ -238,5 +238,4 @@ impl crate::v1::NotificationRequest {
 }
 
 #[cfg(test)]
-#[path = "checked_tests.rs"]
 mod tests;

@@ -9,7 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The route on the enrolment listener.
-pub const ENROL_PATH: &str = "/v1/enrolment";
+pub const ENROL_PATH: &str = crate::endpoint::ENROL.template();
 
 /// `POST /v1/enrolment`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

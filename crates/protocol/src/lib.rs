@@ -17,6 +17,7 @@ pub mod accounts;
 pub mod audit_chain;
 mod checked;
 pub mod distribution;
+pub mod endpoint;
 pub mod enrol;
 pub mod error;
 pub mod openapi;

@@ -544,3 +544,24 @@ pub fn document_text() -> String {
     text.push('\n');
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The typed descriptions that `link` and the router use are exactly the documented operations.
+    #[test]
+    fn every_endpoint_description_is_documented_and_nothing_else() {
+        let documented: BTreeSet<(String, String)> = operations()
+            .iter()
+            .map(|o| (o.method.to_ascii_uppercase(), o.path.to_string()))
+            .collect();
+        let described: BTreeSet<(String, String)> = crate::endpoint::ALL
+            .iter()
+            .map(|e| (e.method.as_str().to_string(), e.template.to_string()))
+            .collect();
+        assert_eq!(documented, described);
+        assert_eq!(described.len(), crate::endpoint::ALL.len());
+    }
+}

@@ -643,5 +643,4 @@ pub fn kouki_limit_category(
 }
 
 #[cfg(test)]
-#[path = "burden_tests.rs"]
 mod tests;

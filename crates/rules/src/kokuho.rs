@@ -383,5 +383,4 @@ impl KokuhoPartLine {
 }
 
 #[cfg(test)]
-#[path = "kokuho_tests.rs"]
 mod tests;

@@ -270,5 +270,4 @@ impl fmt::Display for KoukiPremium {
 }
 
 #[cfg(test)]
-#[path = "kouki_tests.rs"]
 mod tests;

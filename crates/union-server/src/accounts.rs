@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
 use madoguchi_protocol::ErrorCode;
 use madoguchi_protocol::accounts::StaffScope;
+use madoguchi_protocol::endpoint::{self as ep, EndpointInfo};
 use madoguchi_protocol::v1::{
     AccountState, Grant, GrantView, PasswordChangeReason, Right, Role, StaffAccount,
 };
@@ -350,8 +351,8 @@ pub(crate) fn closed_code(why: ClosedBecause) -> ErrorCode {
 
 /// Requests a session may make while its password must be changed.
 fn allowed_before_change(method: &axum::http::Method, path: &str) -> bool {
-    (method == axum::http::Method::POST && path == "/v1/session/password")
-        || (method == axum::http::Method::DELETE && path == "/v1/session")
+    let is = |e: EndpointInfo| method.as_str() == e.method.as_str() && path == e.template;
+    is(ep::CHANGE_PASSWORD.info()) || is(ep::SIGN_OUT.info())
 }
 
 /// Re-checks the account behind a session on every request: a revoked account closes its sessions, rights
@@ -376,7 +377,8 @@ pub(crate) fn recheck(
             .close_user(&session.user_id, ClosedBecause::Revoked);
         return Err(ErrorCode::AccountRevoked);
     };
-    let may_leave = method == axum::http::Method::DELETE && path == "/v1/session";
+    let may_leave =
+        method.as_str() == ep::SIGN_OUT.method().as_str() && path == ep::SIGN_OUT.template();
     let rights = record.rights_on(state.today());
     if rights.roles.is_empty() && !may_leave {
         return Err(ErrorCode::NoGrantInEffect);

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
+use madoguchi_protocol::endpoint as ep;
 use madoguchi_protocol::v1::{
     NewStaffRequest, PasswordChangeRequest, PasswordResetRequest, RevocationList, Role,
     SetGrantsRequest, StaffAccount, StaffInfo, StaffList,
@@ -12,19 +12,22 @@ use madoguchi_protocol::v1::{
 use madoguchi_protocol::{ErrorBody, ErrorCode};
 
 use crate::accounts::{PasswordProblem, check_grants};
-use crate::api::{ApiError, ApiJson, ApiResult, Shared, Staff, Terminal, staff_info};
+use crate::api::{
+    ApiError, ApiJson, ApiResult, MountEndpoint, Shared, Staff, Terminal, staff_info,
+};
 use crate::auth::{ClosedBecause, HashCost, hash_password, verify_password};
 use crate::store::StaffRecord;
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
-        .route("/v1/session/password", post(change_password))
-        .route("/v1/revocations", get(revocations))
-        .route("/v1/staff", get(list).post(create))
-        .route("/v1/staff/{user_id}/grants", put(set_grants))
-        .route("/v1/staff/{user_id}/revoke", post(revoke))
-        .route("/v1/staff/{user_id}/unlock", post(unlock))
-        .route("/v1/staff/{user_id}/password", post(reset_password))
+        .endpoint(&ep::CHANGE_PASSWORD, change_password)
+        .endpoint(&ep::REVOCATIONS, revocations)
+        .endpoint(&ep::STAFF_LIST, list)
+        .endpoint(&ep::CREATE_STAFF, create)
+        .endpoint(&ep::SET_GRANTS, set_grants)
+        .endpoint(&ep::REVOKE_STAFF, revoke)
+        .endpoint(&ep::UNLOCK_STAFF, unlock)
+        .endpoint(&ep::RESET_PASSWORD, reset_password)
 }
 
 /// An error with a message of its own (the code's default message is general).

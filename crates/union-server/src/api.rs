@@ -14,7 +14,6 @@ use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::MunicipalityCode;
@@ -36,11 +35,14 @@ use crate::store::{
 };
 use crate::tls::{RevokedSerials, TerminalIdentity};
 
-#[path = "api_distribution.rs"]
-mod api_distribution;
 mod chain_api;
+mod distribution_api;
 mod document_api;
 mod extract;
+mod mount;
+
+use madoguchi_protocol::endpoint as ep;
+pub(crate) use mount::MountEndpoint;
 
 use document_api::document_in_scope;
 pub use extract::{ApiJson, parse_json};
@@ -214,7 +216,7 @@ fn is_audited_read(method: &str, operation: &str) -> bool {
 /// Line probes are not audited events: a terminal probes every 2 s, which would add ~2 MB a day per
 /// terminal to the trail and bury the views that matter.
 fn is_probe(method: &str, path: &str) -> bool {
-    method == "GET" && path == "/v1/health"
+    method == ep::HEALTH.method().as_str() && path == ep::HEALTH.template()
 }
 
 async fn guard_and_audit(State(state): State<Shared>, mut req: Request, next: Next) -> Response {
@@ -687,32 +689,25 @@ async fn method_not_allowed() -> ApiError {
 /// The router with all routes, limits and the audit layer.
 pub fn router(state: Shared) -> Router {
     Router::new()
-        .route("/v1/health", get(health))
-        .route(
-            "/v1/session",
-            post(sign_in).get(session_info).delete(sign_out),
-        )
-        .route("/v1/residents/search", post(search))
-        .route("/v1/residents/{id}", get(resident_detail))
-        .route("/v1/residents/{id}/my-number", post(my_number))
-        .route("/v1/notifications", post(submit_notification))
-        .route("/v1/documents/{id}", get(document_api::document_data))
-        .route(
-            "/v1/documents/{id}/issuance",
-            post(document_api::record_issuance),
-        )
-        .route(
-            "/v1/documents/{id}/return",
-            post(document_api::record_return),
-        )
-        .route("/v1/audit", get(document_api::audit_trail))
-        .route("/v1/audit/chain", post(chain_api::ship_chain))
-        .route("/v1/audit/search", post(chain_api::search))
-        .route("/v1/audit/export", post(chain_api::export))
-        .route("/v1/audit/flags", get(chain_api::flags))
-        .route("/v1/roster", get(document_api::roster))
+        .endpoint(&ep::HEALTH, health)
+        .endpoint(&ep::SIGN_IN, sign_in)
+        .endpoint(&ep::SESSION, session_info)
+        .endpoint(&ep::SIGN_OUT, sign_out)
+        .endpoint(&ep::SEARCH_RESIDENTS, search)
+        .endpoint(&ep::RESIDENT, resident_detail)
+        .endpoint(&ep::REVEAL_MY_NUMBER, my_number)
+        .endpoint(&ep::SUBMIT_NOTIFICATION, submit_notification)
+        .endpoint(&ep::DOCUMENT, document_api::document_data)
+        .endpoint(&ep::RECORD_ISSUANCE, document_api::record_issuance)
+        .endpoint(&ep::RECORD_RETURN, document_api::record_return)
+        .endpoint(&ep::AUDIT_TRAIL, document_api::audit_trail)
+        .endpoint(&ep::SHIP_AUDIT_CHAIN, chain_api::ship_chain)
+        .endpoint(&ep::SEARCH_AUDIT, chain_api::search)
+        .endpoint(&ep::EXPORT_AUDIT, chain_api::export)
+        .endpoint(&ep::AUDIT_FLAGS, chain_api::flags)
+        .endpoint(&ep::ROSTER, document_api::roster)
         .merge(crate::accounts_api::routes())
-        .merge(api_distribution::routes())
+        .merge(distribution_api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

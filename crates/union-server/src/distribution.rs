@@ -610,5 +610,4 @@ pub fn new_id() -> DistributionId {
 }
 
 #[cfg(test)]
-#[path = "distribution_tests.rs"]
 mod tests;

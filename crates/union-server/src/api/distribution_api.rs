@@ -9,12 +9,12 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::routing::{get, post};
 use madoguchi_protocol::distribution::{
     CreateDistribution, Decision, DistributionDecisionRequest, DistributionId, DistributionKind,
     DistributionList, DistributionRecordsPage, DistributionState, DistributionSummary, Ledger,
     LedgerAction, LedgerEntry, SampleRecords, UnionApproval,
 };
+use madoguchi_protocol::endpoint as ep;
 use madoguchi_protocol::reprint::{
     ReprintApproval, ReprintApprovalId, ReprintApprovalRequest, ReprintPolicy,
 };
@@ -22,7 +22,9 @@ use madoguchi_protocol::v1::{DocumentState, Role};
 use rand::seq::IteratorRandom;
 use serde::Deserialize;
 
-use super::{ApiError, ApiJson, ApiResult, Shared, Staff, Terminal, flush, parse_id};
+use super::{
+    ApiError, ApiJson, ApiResult, MountEndpoint, Shared, Staff, Terminal, flush, parse_id,
+};
 use crate::distribution::{self, DistributionMeta, DistributionSpec, GenerateError};
 use crate::password_gate::{AttemptKind, Checked};
 use crate::reassess::ReassessError;
@@ -39,20 +41,18 @@ const MAX_PAGE: u32 = 1000;
 /// The distribution routes, merged into the main router before its layers.
 pub(super) fn routes() -> Router<Shared> {
     Router::new()
-        .route("/v1/union/distributions", post(create).get(union_list))
-        .route("/v1/union/distributions/{id}/approval", post(union_approve))
-        .route(
-            "/v1/union/distributions/{id}/regeneration",
-            post(regenerate),
-        )
-        .route("/v1/distributions", get(terminal_list))
-        .route("/v1/distributions/{id}", get(terminal_summary))
-        .route("/v1/distributions/{id}/samples", get(samples))
-        .route("/v1/distributions/{id}/decision", post(decide))
-        .route("/v1/distributions/{id}/records", get(records))
-        .route("/v1/distributions/{id}/ledger", get(ledger))
-        .route("/v1/reprint-policy", get(reprint_policy))
-        .route("/v1/documents/{id}/reprint-approval", post(approve_reprint))
+        .endpoint(&ep::CREATE_DISTRIBUTION, create)
+        .endpoint(&ep::UNION_DISTRIBUTIONS, union_list)
+        .endpoint(&ep::UNION_APPROVE_DISTRIBUTION, union_approve)
+        .endpoint(&ep::REGENERATE_DISTRIBUTION, regenerate)
+        .endpoint(&ep::DISTRIBUTIONS, terminal_list)
+        .endpoint(&ep::DISTRIBUTION, terminal_summary)
+        .endpoint(&ep::DISTRIBUTION_SAMPLES, samples)
+        .endpoint(&ep::DECIDE_DISTRIBUTION, decide)
+        .endpoint(&ep::DISTRIBUTION_RECORDS, records)
+        .endpoint(&ep::DISTRIBUTION_LEDGER, ledger)
+        .endpoint(&ep::REPRINT_POLICY, reprint_policy)
+        .endpoint(&ep::APPROVE_REPRINT, approve_reprint)
 }
 
 impl From<GenerateError> for ApiError {
