@@ -62,6 +62,14 @@ impl Counter {
             .collect())
     }
 
+    /// Asks the union again for decisions still 審査中 (a 障害認定 the union examines); those decided since
+    /// replace theirs in the ready list. The sync engine does this by itself every minute while one waits;
+    /// the 交付待ち screen calls it to look at once. Returns how many were decided.
+    pub async fn refresh_under_review(&self) -> Result<usize, CounterError> {
+        let token = self.token()?;
+        Ok(self.inner.sender.refresh_under_review(&token).await?)
+    }
+
     /// The print data of a document.
     pub async fn document(&self, id: DocumentId) -> Result<DocumentData, CounterError> {
         let token = self.token()?;

@@ -16,7 +16,7 @@ use std::time::Duration;
 use backon::{BackoffBuilder, ExponentialBuilder};
 use chrono::{DateTime, Utc};
 use madoguchi_protocol::ErrorCode;
-use madoguchi_protocol::v1::{NotificationDecision, NotificationRequest};
+use madoguchi_protocol::v1::{NotificationDecision, NotificationRequest, Outcome};
 use madoguchi_vault::{Expiry, OutboxItem, OutboxState, Sequence, Vault, VaultError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, Notify, watch};
@@ -208,6 +208,48 @@ impl Sender {
         &self.decisions
     }
 
+    /// Asks the union again for every kept decision that is 審査中 (a 障害認定 examined by the union) and keeps
+    /// the answer once decided: it then stands in the ready list like any queued item's decision. Returns how
+    /// many were decided since; a line or session failure leaves them for the next pass.
+    pub async fn refresh_under_review(&self, token: &SessionToken) -> Result<usize, VaultError> {
+        let mut changed = 0;
+        for (seq, old) in self.decisions.ready()? {
+            if old.outcome != Outcome::UnderReview {
+                continue;
+            }
+            let key = old.idempotency_key.to_string();
+            let answer: Result<NotificationDecision, LinkError> = self
+                .client
+                .send(
+                    &madoguchi_protocol::endpoint::NOTIFICATION,
+                    &[&key],
+                    Some(token),
+                    None,
+                    None,
+                )
+                .await;
+            match answer {
+                Ok(new) if new.outcome != Outcome::UnderReview => {
+                    self.decisions.put(seq, &new)?;
+                    changed += 1;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::debug!(error = %e, "審査中 decision not refreshed");
+                    break;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
+    /// Whether a kept decision is still 審査中.
+    pub fn has_under_review(&self) -> bool {
+        self.decisions
+            .ready()
+            .is_ok_and(|r| r.iter().any(|(_, d)| d.outcome == Outcome::UnderReview))
+    }
+
     /// Serialises choosing items and marking them 送信中.
     pub fn claim_lock(&self) -> &Mutex<()> {
         &self.claim
@@ -289,6 +331,9 @@ impl Sender {
     }
 }
 
+/// How often an idle engine asks the union again for 審査中 decisions.
+const UNDER_REVIEW_POLL: Duration = Duration::from_secs(60);
+
 /// The background drain.
 pub struct SyncEngine {
     sender: Sender,
@@ -355,7 +400,9 @@ impl SyncEngine {
             match self.drain_once().await {
                 Ok(Drained::Empty) => {
                     delays = backoff.build();
-                    self.wait_for(&mut line, None).await;
+                    // 審査中 decisions are asked for again each minute until the union decides.
+                    let pause = self.sender.has_under_review().then_some(UNDER_REVIEW_POLL);
+                    self.wait_for(&mut line, pause).await;
                 }
                 Ok(Drained::Progress) => delays = backoff.build(),
                 Ok(Drained::Deferred) | Err(_) => {
@@ -406,6 +453,9 @@ impl SyncEngine {
             claimed
         };
         if batch.is_empty() {
+            if self.sender.refresh_under_review(&token).await? > 0 {
+                self.report(|p| p.decided += 1);
+            }
             self.refresh_counts();
             return Ok(Drained::Empty);
         }

@@ -199,6 +199,13 @@ endpoints! {
     REVEAL_MY_NUMBER: Post "/v1/residents/{resident_id}/my-number", reveal::RevealRequest => v1::MyNumberResponse;
     /// A notification (届出), decided at once.
     SUBMIT_NOTIFICATION: Post "/v1/notifications", v1::NotificationRequest => v1::NotificationDecision;
+    /// The union's current decision on a notification sent with this idempotency key (a 障害認定 審査中
+    /// until a 広域連合職員 decides).
+    NOTIFICATION: Get "/v1/notifications/{idempotency_key}", NoBody => v1::NotificationDecision;
+    /// 障害認定 applications 審査中 (広域連合職員).
+    DISABILITY_REVIEWS: Get "/v1/union/disability-reviews", NoBody => v1::DisabilityReviewList;
+    /// A 広域連合職員 certifies or refuses one 障害認定 application.
+    DECIDE_DISABILITY_REVIEW: Post "/v1/union/disability-reviews/{resident_id}/decision", v1::DisabilityReviewDecision => v1::NotificationDecision;
     /// Print data of a document.
     DOCUMENT: Get "/v1/documents/{document_id}", NoBody => v1::DocumentData;
     /// 交付: the document was handed over.

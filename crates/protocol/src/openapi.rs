@@ -137,6 +137,30 @@ fn operations() -> Vec<Operation> {
         ),
         op(
             "get",
+            "/v1/notifications/{idempotency_key}",
+            "The union's current decision on a notification (障害認定: 審査中 until decided)",
+            Auth::Staff,
+            None,
+            Some("NotificationDecision"),
+        ),
+        op(
+            "get",
+            "/v1/union/disability-reviews",
+            "障害認定 applications under review, oldest first (広域連合職員)",
+            Auth::Staff,
+            None,
+            Some("DisabilityReviewList"),
+        ),
+        op(
+            "post",
+            "/v1/union/disability-reviews/{resident_id}/decision",
+            "Certify or refuse one 障害認定 application (広域連合職員)",
+            Auth::Staff,
+            Some("DisabilityReviewDecision"),
+            Some("NotificationDecision"),
+        ),
+        op(
+            "get",
             "/v1/roster",
             "Offline roster of the terminal's municipality, when the union's policy allows it",
             Auth::Staff,
@@ -400,6 +424,8 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::AuditQuery>(&mut generator);
     add::<v1::AuditPage>(&mut generator);
     add::<v1::RosterResponse>(&mut generator);
+    add::<v1::DisabilityReviewList>(&mut generator);
+    add::<v1::DisabilityReviewDecision>(&mut generator);
     add::<v1::PasswordChangeRequest>(&mut generator);
     add::<v1::RevocationList>(&mut generator);
     add::<v1::StaffList>(&mut generator);

@@ -373,6 +373,8 @@ pub struct MyNumberResponse {
 // Notifications (届出) and their decisions: `notifications.rs`.
 mod notifications;
 pub use notifications::*;
+mod review;
+pub use review::*;
 
 // ------------------------------------------------------------------------------------------------------
 // Documents

@@ -20,7 +20,8 @@ use uuid::Uuid;
 
 use crate::config::UnionConfig;
 use crate::store::{
-    Commit, DocumentRecord, QualificationRecord, ResidentRecord, StoreError, UnionStore,
+    Commit, DocumentRecord, PendingReview, QualificationRecord, ResidentRecord, StoreError,
+    UnionStore,
 };
 
 /// Why a notification was refused. Nothing is written for any of these.
@@ -61,7 +62,7 @@ pub struct Decided {
     pub commit: Commit,
 }
 
-fn wareki(d: Date) -> String {
+pub(crate) fn wareki(d: Date) -> String {
     WarekiDate::from_date(d)
         .map(|w| w.to_string())
         .unwrap_or_else(|_| d.to_string())
@@ -132,13 +133,22 @@ pub(crate) fn document_record(
     })
 }
 
-struct Work<'s> {
+/// The changes of one decision being collected.
+pub(crate) struct Work<'s> {
     store: &'s dyn UnionStore,
     config: &'s UnionConfig,
-    commit: Commit,
+    pub(crate) commit: Commit,
 }
 
-impl Work<'_> {
+impl<'s> Work<'s> {
+    pub(crate) fn new(store: &'s dyn UnionStore, config: &'s UnionConfig) -> Self {
+        Work {
+            store,
+            config,
+            commit: Commit::default(),
+        }
+    }
+
     fn resident_in_scope(
         &self,
         id: ResidentId,
@@ -155,7 +165,7 @@ impl Work<'_> {
     }
 
     /// Current documents that must be withdrawn: handed-over ones come back (回収), undelivered ones are void.
-    fn withdraw_documents(
+    pub(crate) fn withdraw_documents(
         &mut self,
         r: &ResidentRecord,
         lost: bool,
@@ -180,7 +190,7 @@ impl Work<'_> {
     }
 
     /// A new document for the resident's current qualification, effective from `from`.
-    fn new_document(
+    pub(crate) fn new_document(
         &mut self,
         r: &mut ResidentRecord,
         from: Date,
@@ -214,7 +224,7 @@ impl Work<'_> {
 
     /// Applies an eligibility result to the resident: a qualification (with a 被保険者番号) when eligible.
     /// Records the acquisition in the 資格履歴 (the number is kept from an earlier period).
-    fn qualify(
+    pub(crate) fn qualify(
         &mut self,
         r: &mut ResidentRecord,
         e: &Eligibility,
@@ -248,7 +258,7 @@ fn facts(r: &ResidentRecord) -> KoukiFacts {
     }
 }
 
-fn evaluate(r: &ResidentRecord, on: Date) -> Result<Eligibility, Refusal> {
+pub(crate) fn evaluate(r: &ResidentRecord, on: Date) -> Result<Eligibility, Refusal> {
     evaluate_kouki(&facts(r), on).map_err(|_| Refusal::Code(ErrorCode::InvalidDates))
 }
 
@@ -321,6 +331,7 @@ pub fn decide(
                     documents: Vec::new(),
                     burden_assessment: None,
                     history: Vec::new(),
+                    disability_review: None,
                 },
             };
             r.household = n.household_number.clone();
@@ -371,15 +382,24 @@ pub fn decide(
             let e = evaluate(&candidate, received)?;
             reason = Some(e.reason);
             if e.eligible {
-                r = candidate;
+                // The union certifies (domain-anchors §1.1: application to the 広域連合 via the 市町村): the
+                // application waits for a 広域連合職員 (crate::review), 審査中 until then.
+                if r.disability_review.is_some() {
+                    return Err(ErrorCode::NothingToChange.into());
+                }
                 r.my_number = Some(a.my_number.clone());
-                w.qualify(&mut r, &e, ctx.today)?;
-                let from = e.acquisition_date.unwrap_or(received);
-                document = Some(w.new_document(&mut r, from, ctx.today, None)?);
-                message = format!(
-                    "障害認定により資格取得を決定しました。資格取得年月日 {}。",
-                    wareki(from)
-                );
+                r.disability_review = Some(PendingReview {
+                    idempotency_key: ctx.idempotency_key,
+                    municipality: *ctx.municipality,
+                    terminal_id: ctx.terminal_id.to_owned(),
+                    user_id: ctx.user_id.to_owned(),
+                    received_on: received,
+                    evidence: a.evidence,
+                });
+                outcome = Outcome::UnderReview;
+                reason = None;
+                message = "障害認定の申請を受け付けました。広域連合で審査します（審査中）。決定は交付待ちの一覧に届きます。"
+                    .to_string();
             } else {
                 // Not certified (under 65, or excluded): the application is recorded, nothing else changes.
                 outcome = Outcome::NotEligible;

@@ -39,6 +39,7 @@ pub mod enrol;
 pub mod password_gate;
 pub mod rates;
 pub mod reassess;
+pub mod review;
 pub mod seed;
 mod seed_income;
 pub mod server;

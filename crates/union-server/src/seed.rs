@@ -484,6 +484,7 @@ pub fn seed(
                     documents: Vec::new(),
                     burden_assessment: None,
                     history: Vec::new(),
+                    disability_review: None,
                 };
                 let acquired = match p {
                     Profile::Insured => kouki_age_date(birth),

@@ -135,15 +135,65 @@ async fn disability_certification_around_the_65th_birthday() {
         serde_json::to_value(d.reason).unwrap(),
         "disability_under_65"
     );
-    // On the birthday: insured from that day.
-    let d = decided(&desk, &apply("2026-11-21")).await;
-    let q = d.qualification.unwrap();
+    // On the birthday: received, 審査中 — the union examines it (issue 15); nothing is insured yet.
+    let key = Uuid::new_v4();
+    let (s, v) = desk.submit(key, &apply("2026-11-21")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let d: NotificationDecision = serde_json::from_value(v).unwrap();
+    assert_eq!(serde_json::to_value(d.outcome).unwrap(), "under_review");
+    assert!(d.qualification.is_none() && d.document.is_none());
+    // A second application while one is 審査中 is refused; the terminal reads the pending answer.
+    refused_with(
+        &desk,
+        &apply("2026-11-21"),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "nothing_to_change",
+    )
+    .await;
+    let pending: NotificationDecision = desk.typed(&format!("/v1/notifications/{key}")).await;
+    assert_eq!(
+        serde_json::to_value(pending.outcome).unwrap(),
+        "under_review"
+    );
+    // The counter cannot decide it; a 広域連合職員 does.
+    let decide_path = format!("/v1/union/disability-reviews/{resident}/decision");
+    let (s, _) = desk.post(&decide_path, &json!({"certified": true})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let union = sign_in(&fx, T_MITSUKE, "152111-union-staff1").await;
+    let list: madoguchi_protocol::v1::DisabilityReviewList =
+        union.typed("/v1/union/disability-reviews").await;
+    assert_eq!(list.reviews.len(), 1);
+    assert_eq!(
+        list.reviews[0].resident_id.0.to_string(),
+        resident.to_string()
+    );
+    let (s, v) = union
+        .post(
+            &decide_path,
+            &json!({"certified": true, "certified_on": "2026-11-21"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let d: NotificationDecision = serde_json::from_value(v).unwrap();
+    let q = d.qualification.clone().unwrap();
     assert_eq!(q.acquired_on, date(2026, 11, 21));
     assert_eq!(
         serde_json::to_value(q.reason).unwrap(),
         "disability_certified"
     );
     assert!(d.document.is_some());
+    // The terminal reads the decision under its key (the same answer a resend replays).
+    let later: NotificationDecision = desk.typed(&format!("/v1/notifications/{key}")).await;
+    assert_eq!(later, d);
+    let (s, v) = desk.submit(key, &apply("2026-11-21")).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        serde_json::from_value::<NotificationDecision>(v).unwrap(),
+        d
+    );
+    let list: madoguchi_protocol::v1::DisabilityReviewList =
+        union.typed("/v1/union/disability-reviews").await;
+    assert!(list.reviews.is_empty());
     // Again: already insured. With another 個人番号: refused.
     refused_with(
         &desk,

@@ -26,7 +26,8 @@ pub struct NotificationRequest {
 pub enum Notification {
     /// 資格取得（転入）: moved in from another prefecture.
     AcquisitionMoveIn(MoveIn),
-    /// 資格取得（障害認定）: 65–74 with a disability, certified by the union on the day received.
+    /// 資格取得（障害認定）: 65–74 with a disability; received at the counter, certified by the union after its
+    /// examination (審査中 until then).
     AcquisitionDisability(DisabilityApplication),
     /// 再交付: the document was lost or damaged.
     Reissue(Reissue),
@@ -292,6 +293,9 @@ pub enum Outcome {
     Decided,
     /// Accepted and recorded, but the resident is not (yet) insured; see `reason`.
     NotEligible,
+    /// 審査中: accepted, examined by the union (障害認定); the decision comes later under the same
+    /// idempotency key (`GET /v1/notifications/{idempotency_key}`).
+    UnderReview,
 }
 
 /// The state of a document.

@@ -22,7 +22,7 @@ mod sled_store;
 pub mod verify;
 
 pub use records::{
-    BurdenAssessment, DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry,
+    BurdenAssessment, DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry, PendingReview,
     QualificationRecord, ResidentRecord, StaffRecord,
 };
 pub use sled_store::SledStore;
@@ -77,6 +77,9 @@ pub struct Commit {
     pub documents: Vec<DocumentRecord>,
     pub ledger: Option<LedgerEntry>,
     pub idempotency: Option<(MunicipalityCode, Uuid, IdempotencyRecord)>,
+    /// The idempotency record replaces the one stored under its key (a later decision on a notification
+    /// that was under review, [`crate::review`]) instead of failing with [`StoreError::IdempotencyRace`].
+    pub replace_idempotency: bool,
 }
 
 /// Search criteria, all optional, combined with AND.

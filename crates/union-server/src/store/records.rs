@@ -67,6 +67,27 @@ pub struct ResidentRecord {
     /// records written before it was kept: [`ResidentRecord::history`] then derives it from `qualification`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// 障害認定申請 審査中: received at a counter, waiting for a 広域連合職員 ([`crate::review`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability_review: Option<PendingReview>,
+}
+
+/// A 障害認定申請 waiting for the union's examination, with what is needed to answer the terminal later.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingReview {
+    /// The idempotency key the terminal sent it with (its later decision is found under it).
+    pub idempotency_key: uuid::Uuid,
+    pub municipality: MunicipalityCode,
+    pub terminal_id: String,
+    pub user_id: String,
+    pub received_on: Date,
+    pub evidence: madoguchi_protocol::v1::DisabilityEvidence,
+}
+
+impl fmt::Debug for PendingReview {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PendingReview({})", self.idempotency_key)
+    }
 }
 
 /// `BurdenAssessment` — 負担割合の判定結果: what the counter needs to answer "why is my ratio 2割?".

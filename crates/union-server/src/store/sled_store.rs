@@ -571,7 +571,7 @@ impl UnionStore for SledStore {
         };
         let result = self.data.transaction(|tx| {
             if let Some((k, v)) = &idem {
-                if tx.get(k)?.is_some() {
+                if tx.get(k)?.is_some() && !commit.replace_idempotency {
                     return Err(ConflictableTransactionError::Abort(
                         StoreError::IdempotencyRace,
                     ));
