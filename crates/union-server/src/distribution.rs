@@ -609,5 +609,7 @@ pub fn new_id() -> DistributionId {
     DistributionId(Uuid::new_v4())
 }
 
+pub mod mailed;
+
 #[cfg(test)]
 mod tests;

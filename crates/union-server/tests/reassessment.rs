@@ -191,13 +191,29 @@ async fn the_8_1_reassessment_moves_people_to_2_and_3_tenths_with_new_documents(
         assert_eq!(decision.ratio, n.after);
         assert_ne!(n.before, n.after);
 
-        // The union's record now holds the new ratio, the new document (交付待ち) and the reason.
+        // The union's record now holds the new ratio, the new document (mailed: 交付 by 郵送 recorded at the
+        // approval, issue 15) and the reason; the documents before it are to be returned.
         let now = store.resident(rec.resident_id).unwrap().unwrap();
         assert_eq!(now.burden_ratio, n.after);
         assert_eq!(now.documents.last(), Some(&doc.document_id));
         let stored = store.document(doc.document_id).unwrap().unwrap();
         assert_eq!(stored.burden_ratio, n.after);
-        assert_eq!(stored.state, DocumentState::ToIssue);
+        assert_eq!(stored.state, DocumentState::Issued);
+        assert_eq!(
+            stored.issuance.as_ref().map(|i| i.method),
+            Some(madoguchi_protocol::v1::IssueMethod::Mail)
+        );
+        for older in now.documents.iter().filter(|d| **d != doc.document_id) {
+            let older = store.document(*older).unwrap().unwrap();
+            assert!(
+                matches!(
+                    older.state,
+                    DocumentState::ToReturn | DocumentState::Voided | DocumentState::Returned
+                ),
+                "{:?}",
+                older.state
+            );
+        }
         let assessment = now.burden_assessment.unwrap();
         assert_eq!(assessment.ratio, n.after);
         assert_eq!(assessment.fiscal_year, 2026);

@@ -436,6 +436,8 @@ async fn decide(
         // The approved 8/1 判定 takes effect in the union's records before the decision is stored, so a
         // failure leaves the distribution waiting (applying again is harmless).
         crate::reassess::apply_approved(state.store.as_ref(), &state.rates, &meta)?;
+        // Each printed document becomes the person's current union document, 交付 by mail (issue 15).
+        distribution::mailed::record_mailing(state.store.as_ref(), &meta, &user, state.today())?;
     }
     let entry = meta.append_ledger(action, &user, &terminal.0.terminal_id, now);
     meta.decision = Some(entry.clone());

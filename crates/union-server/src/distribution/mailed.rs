@@ -1,0 +1,110 @@
+//! The documents of an approved distribution become union documents with their 交付 (郵送) recorded, and
+//! each supersedes the resident's earlier documents: handed-over ones are to be returned (回収対象),
+//! undelivered ones are void — the same rule as a counter decision (`crate::decide`). So a distributed
+//! 資格確認書 or 資格情報のお知らせ appears in the person's 交付履歴 and reprints of it can be tracked.
+//!
+//! The 交付 is dated the day the municipality approves the distribution for printing and mailing (the union
+//! learns of no later step). Idempotent: a document already recorded as handed over is left as it is.
+
+use madoguchi_domain::Date;
+use madoguchi_protocol::distribution::{DistributionRecord, RecordPayload};
+use madoguchi_protocol::v1::{DocumentData, DocumentState, IssuanceRecord, IssueMethod};
+
+use super::{DistributionMeta, RECORDS_PER_CHUNK};
+use crate::store::{Commit, DocumentRecord, StoreError, UnionStore};
+
+/// Records the 交付 of every printed document of `meta` (approved by `approver` on `today`). Returns how many
+/// documents were recorded now.
+pub fn record_mailing(
+    store: &dyn UnionStore,
+    meta: &DistributionMeta,
+    approver: &str,
+    today: Date,
+) -> Result<u32, StoreError> {
+    if !meta.kind.is_printed() {
+        return Ok(0);
+    }
+    let mut recorded = 0u32;
+    let mut offset = 0u32;
+    while offset < meta.record_count {
+        let records: Vec<DistributionRecord> =
+            store
+                .distributions()
+                .distribution_records(meta, offset, RECORDS_PER_CHUNK as u32)?;
+        if records.is_empty() {
+            break;
+        }
+        offset += records.len() as u32;
+        let mut commit = Commit::default();
+        for rec in &records {
+            let RecordPayload::Certificate(data) = &rec.payload else {
+                continue;
+            };
+            let Some(mut r) = store.resident(rec.resident_id)? else {
+                continue;
+            };
+            let mut doc = match store.document(data.document_id)? {
+                Some(d) => d,
+                None => from_data(data, &r),
+            };
+            if doc.state != DocumentState::ToIssue {
+                continue;
+            }
+            for id in r.documents.iter().filter(|id| **id != doc.id) {
+                let Some(mut old) = store.document(*id)? else {
+                    continue;
+                };
+                old.state = match old.state {
+                    DocumentState::Issued => DocumentState::ToReturn,
+                    DocumentState::ToIssue => DocumentState::Voided,
+                    _ => continue,
+                };
+                commit.documents.push(old);
+            }
+            doc.state = DocumentState::Issued;
+            doc.issuance = Some(IssuanceRecord {
+                issued_on: today,
+                method: IssueMethod::Mail,
+                identity_documents: Vec::new(),
+                recorded_by: approver.to_owned(),
+            });
+            if !r.documents.contains(&doc.id) {
+                r.documents.push(doc.id);
+            }
+            commit.documents.push(doc);
+            commit.residents.push(r);
+            recorded += 1;
+        }
+        if !commit.documents.is_empty() {
+            store.commit(commit)?;
+        }
+    }
+    Ok(recorded)
+}
+
+/// The union document for print data the distribution froze (一斉更新: no document was stored for it).
+fn from_data(d: &DocumentData, r: &crate::store::ResidentRecord) -> DocumentRecord {
+    DocumentRecord {
+        id: d.document_id,
+        resident_id: r.id,
+        municipality: r.municipality,
+        kind: d.kind,
+        insured_number: d.insured_number.clone(),
+        insurer_number: d.insurer_number.clone(),
+        name: d.name.clone(),
+        kana: d.kana.clone(),
+        birth_date: d.birth_date,
+        sex: d.sex,
+        acquired_on: d.acquired_on,
+        valid_from: d.valid_from,
+        valid_until: d.valid_until,
+        issue_date: d.issue_date,
+        burden_ratio: d.burden_ratio,
+        limit_category: d.limit_category,
+        long_term_hospitalization_on: d.long_term_hospitalization_on,
+        mailing_address: d.mailing_address.clone(),
+        state: DocumentState::ToIssue,
+        issuance: None,
+        returned: None,
+    }
+}
