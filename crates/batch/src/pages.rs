@@ -3,6 +3,7 @@
 //! pre-flight check.
 
 use madoguchi_domain::insurance::DocumentKind;
+use madoguchi_print::burden_certificate::BurdenCategoryCertificate;
 use madoguchi_print::burden_notice::BurdenRatioChangeNotice;
 use madoguchi_print::documents::{OptionalEntries, QualificationCertificate, QualificationNotice};
 use madoguchi_print::{
@@ -88,6 +89,7 @@ pub(crate) fn page_class(record: &DistributionRecord) -> Option<PageClass> {
         RecordPayload::Certificate(d) => Some(PageClass {
             kind: match d.kind {
                 DocumentKind::ShikakuJohoOshirase => PrintKind::QualificationNotice,
+                DocumentKind::FutanKubunShomeisho => PrintKind::BurdenCategoryCertificate,
                 _ => PrintKind::QualificationCertificate,
             },
             training: d.sample,
@@ -116,6 +118,8 @@ pub enum DocumentPage {
     Certificate(QualificationCertificate),
     /// 資格情報のお知らせ.
     Notice(QualificationNotice),
+    /// 負担区分等証明書 (県外転出).
+    BurdenCategory(BurdenCategoryCertificate),
 }
 
 impl DocumentPage {
@@ -123,6 +127,7 @@ impl DocumentPage {
         match self {
             DocumentPage::Certificate(d) => d,
             DocumentPage::Notice(d) => d,
+            DocumentPage::BurdenCategory(d) => d,
         }
     }
 }
@@ -157,6 +162,21 @@ pub fn document_page(d: &DocumentData) -> Option<DocumentPage> {
             optional: optional(d),
         })),
         DocumentKind::Hihokenshasho | DocumentKind::GendogakuNinteisho => None,
+        // The union freezes the insured period as valid_from ..= valid_until (the last insured day).
+        DocumentKind::FutanKubunShomeisho => {
+            Some(DocumentPage::BurdenCategory(BurdenCategoryCertificate {
+                name: d.name.clone(),
+                birth_date: d.birth_date,
+                insured_number: d.insured_number.clone(),
+                insurer_number: d.insurer_number.clone(),
+                acquisition_date: d.acquired_on,
+                loss_date: d.valid_until.succ_opt().unwrap_or(d.valid_until),
+                burden_ratio: d.burden_ratio,
+                limit_category: d.limit_category,
+                issue_date: d.issue_date,
+                insurer_name: d.insurer_name.clone(),
+            }))
+        }
         DocumentKind::ShikakuKakuninsho => {
             Some(DocumentPage::Certificate(QualificationCertificate {
                 name: d.name.clone(),
@@ -183,6 +203,8 @@ pub(crate) fn page_of(record: &DistributionRecord, hash: &ContentHash) -> Option
         RecordPayload::Certificate(d) => match document_page(d)? {
             DocumentPage::Notice(n) => Some(BatchPage::Notice(n, control)),
             DocumentPage::Certificate(c) => Some(BatchPage::Certificate(c, control)),
+            // Issued one at a time at the counter on 県外転出, never in a distribution.
+            DocumentPage::BurdenCategory(_) => None,
         },
         RecordPayload::BurdenRatioNotice(n) => Some(BatchPage::BurdenRatio(
             BurdenRatioChangeNotice {

@@ -195,6 +195,9 @@ pub enum DocumentKind {
     Hihokenshasho,
     /// 限度額適用認定証: no longer issued since 2024-12-02.
     GendogakuNinteisho,
+    /// 負担区分等証明書 (A4): issued on 県外転出 for the new prefecture's union, certifying the 一部負担金の割合
+    /// and the insured period (domain-anchors §1.1). Not returned (回収) like the insurance documents.
+    FutanKubunShomeisho,
 }
 
 /// The first day the counter no longer issues 被保険者証 and 限度額適用認定証 (令和6年12月2日).
@@ -210,6 +213,7 @@ impl DocumentKind {
             DocumentKind::ShikakuJohoOshirase => "資格情報のお知らせ",
             DocumentKind::Hihokenshasho => "被保険者証",
             DocumentKind::GendogakuNinteisho => "限度額適用認定証",
+            DocumentKind::FutanKubunShomeisho => "負担区分等証明書",
         }
     }
 
@@ -223,7 +227,14 @@ impl DocumentKind {
             DocumentKind::ShikakuKakuninsho | DocumentKind::ShikakuJohoOshirase => {
                 on >= insurance_card_end()
             }
+            DocumentKind::FutanKubunShomeisho => true,
         }
+    }
+
+    /// Whether it stands for the insurance (資格確認書 and its predecessors): a new one supersedes it and it
+    /// comes back (回収). A 負担区分等証明書 is a certificate the person keeps.
+    pub fn is_insurance_document(self) -> bool {
+        !matches!(self, DocumentKind::FutanKubunShomeisho)
     }
 }
 

@@ -100,6 +100,7 @@ impl PrintConfig {
             PrintKind::BurdenRatioNotice => "futan-wariai-henko",
             PrintKind::ReconciliationReport => "ikkatsu-totsugo",
             PrintKind::MailingList => "atena-ichiran",
+            PrintKind::BurdenCategoryCertificate => "futan-kubun-shomeisho",
         }
     }
 }

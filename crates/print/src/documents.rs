@@ -294,6 +294,10 @@ pub enum NotificationKind {
     MailingAddress,
     /// 限度区分の記載申請 (任意記載事項)
     LimitCategoryApplication,
+    /// 県内転居の届出
+    MoveWithinUnion,
+    /// 生活保護開始・廃止の届出
+    Welfare,
 }
 
 /// The 受付控's wording for each kind the counter takes (both 資格喪失 read as one 届出).
@@ -308,6 +312,8 @@ impl From<madoguchi_domain::NotificationKind> for NotificationKind {
             K::LossMoveOut | K::LossDeath => Self::Loss,
             K::MailingAddressChange => Self::MailingAddress,
             K::OptionalEntries => Self::LimitCategoryApplication,
+            K::MoveWithinUnion => Self::MoveWithinUnion,
+            K::WelfareStarted | K::WelfareEnded => Self::Welfare,
         }
     }
 }
@@ -323,6 +329,8 @@ impl NotificationKind {
             Self::Loss => "資格喪失の届出",
             Self::MailingAddress => "送付先変更の届出",
             Self::LimitCategoryApplication => "任意記載事項（限度区分等）の記載申請",
+            Self::MoveWithinUnion => "県内転居の届出",
+            Self::Welfare => "生活保護の開始・廃止の届出",
         }
     }
 }

@@ -77,6 +77,8 @@ pub enum ItemKey {
     Instalments,
     /// 変更前の一部負担金の割合 (負担割合変更通知)
     PreviousBurdenRatio,
+    /// 資格喪失年月日 (負担区分等証明書)
+    LossDate,
     /// 照合番号: the distribution's code and the record's 通し番号 on a bulk-printed page, in text and as a
     /// QR code, so that a stack of pages can be checked against the reconciliation report (no personal data).
     ControlNumber,
@@ -123,6 +125,7 @@ impl ItemKey {
             Self::CollectionMethod => "徴収方法",
             Self::Instalments => "納期ごとの保険料額",
             Self::PreviousBurdenRatio => "変更前の割合",
+            Self::LossDate => "資格喪失年月日",
             Self::ControlNumber => "照合番号",
             Self::ReportBody => "本文",
         }

@@ -33,6 +33,9 @@ pub enum PrintKind {
     /// office and the envelope check.
     #[serde(rename = "atena-ichiran")]
     MailingList,
+    /// 負担区分等証明書 (A4): issued on 県外転出 for the new prefecture's union.
+    #[serde(rename = "futan-kubun-shomeisho")]
+    BurdenCategoryCertificate,
 }
 
 impl PrintKind {
@@ -47,6 +50,7 @@ impl PrintKind {
             Self::BurdenRatioNotice => "futan-wariai-henko",
             Self::ReconciliationReport => "ikkatsu-totsugo",
             Self::MailingList => "atena-ichiran",
+            Self::BurdenCategoryCertificate => "futan-kubun-shomeisho",
         }
     }
 
@@ -61,6 +65,7 @@ impl PrintKind {
             Self::BurdenRatioNotice => "一部負担金の割合の変更のお知らせ",
             Self::ReconciliationReport => "一括印刷 突合表",
             Self::MailingList => "宛名一覧",
+            Self::BurdenCategoryCertificate => "負担区分等証明書",
         }
     }
 
@@ -124,6 +129,18 @@ impl PrintKind {
                 InsurerName,
             ],
             Self::ReconciliationReport | Self::MailingList => &[ReportBody],
+            // 被保険者であった期間 and the 一部負担金の割合 the next union carries over.
+            Self::BurdenCategoryCertificate => &[
+                Name,
+                BirthDate,
+                InsuredNumber,
+                InsurerNumber,
+                AcquisitionDate,
+                LossDate,
+                BurdenRatio,
+                IssueDate,
+                InsurerName,
+            ],
         }
     }
 
@@ -135,6 +152,7 @@ impl PrintKind {
                 | Self::QualificationNotice
                 | Self::PremiumNotice
                 | Self::BurdenRatioNotice
+                | Self::BurdenCategoryCertificate
         )
     }
 

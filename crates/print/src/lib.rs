@@ -12,6 +12,7 @@
 //! plaintext (PDFs go to `lp` and `pdftoppm` through pipes), or put personal data in logs or error
 //! messages (errors name record positions and item keys only).
 
+pub mod burden_certificate;
 pub mod burden_notice;
 pub mod config;
 pub mod cups_pdf;

@@ -47,9 +47,10 @@ string_schema!(BurdenRatio, "一部負担金の割合 in tenths: 1割, 2割 (fro
 string_schema!(LimitCategory, "限度区分",
     "type": "string",
     "enum": ["geneki_nami_iii", "geneki_nami_ii", "geneki_nami_i", "ippan_ii", "ippan_i", "kubun_ii", "kubun_i"]);
-string_schema!(DocumentKind, "書類の種類: 資格確認書, 資格情報のお知らせ, 被保険者証 (until 2024-12-01), 限度額適用認定証 (until 2024-12-01)",
+string_schema!(DocumentKind, "書類の種類: 資格確認書, 資格情報のお知らせ, 被保険者証 (until 2024-12-01), 限度額適用認定証 (until 2024-12-01), 負担区分等証明書 (on 県外転出)",
     "type": "string",
-    "enum": ["shikaku_kakuninsho", "shikaku_joho_oshirase", "hihokenshasho", "gendogaku_ninteisho"]);
+    "enum": ["shikaku_kakuninsho", "shikaku_joho_oshirase", "hihokenshasho", "gendogaku_ninteisho",
+             "futan_kubun_shomeisho"]);
 string_schema!(NotificationKind, "届出の種類",
     "type": "string",
     "enum": ["acquisition_move_in", "acquisition_disability", "reissue", "change_of_particulars",

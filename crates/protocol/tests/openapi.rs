@@ -82,7 +82,8 @@ fn domain_enum_schemas_match_domain_serde() {
             DocumentKind::ShikakuKakuninsho,
             DocumentKind::ShikakuJohoOshirase,
             DocumentKind::Hihokenshasho,
-            DocumentKind::GendogakuNinteisho
+            DocumentKind::GendogakuNinteisho,
+            DocumentKind::FutanKubunShomeisho
         ])
     );
     assert_eq!(

@@ -176,6 +176,7 @@ pub fn run(
         // Only the newest document can still be in force (a new one withdraws the older ones).
         if let Some(id) = r.documents.last()
             && let Some(mut d) = store.document(*id)?
+            && d.kind.is_insurance_document()
             && d.valid_until <= expired_on
         {
             if d.valid_until == expired_on {

@@ -175,6 +175,9 @@ impl<'s> Work<'s> {
             let Some(mut d) = self.store.document(*id)? else {
                 continue;
             };
+            if !d.kind.is_insurance_document() {
+                continue; // a 負担区分等証明書 is kept by the person
+            }
             match d.state {
                 DocumentState::ToIssue => d.state = DocumentState::Voided,
                 DocumentState::Issued if lost => d.state = DocumentState::Lost,
@@ -484,12 +487,31 @@ pub fn decide(
                 return Err(ErrorCode::InvalidDates.into());
             }
             r.moved_out_on = Some(x.moved_out_on);
+            let before = r.active_qualification(x.moved_out_on);
             let at = Loss {
                 event: x.moved_out_on,
                 cause: Cause::MovedOut,
                 today: ctx.today,
             };
             lose(&mut w, &mut r, at, &mut to_return, &mut reason)?;
+            // 負担区分等証明書 for the new prefecture's union (domain-anchors §1.1): the insured period as
+            // valid_from ..= valid_until (the moving day, the last insured day) and the ratio it carries over.
+            if let Some(q) = before {
+                let mut d = document_record(
+                    config,
+                    &r,
+                    &q,
+                    DocumentKind::FutanKubunShomeisho,
+                    q.acquired_on,
+                    ctx.today,
+                    DocumentId(Uuid::new_v4()),
+                )
+                .ok_or(Refusal::Code(ErrorCode::Internal))?;
+                d.valid_until = x.moved_out_on;
+                r.documents.push(d.id);
+                w.commit.documents.push(d.clone());
+                document = Some(d);
+            }
             message = format!(
                 "資格喪失（転出）を決定しました。資格喪失年月日 {}。",
                 wareki(x.moved_out_on.succ_opt().unwrap_or(x.moved_out_on))
@@ -682,11 +704,18 @@ pub fn decide(
     };
 
     if let Some(d) = &document {
-        message.push_str(&format!(
-            "{}（有効期限 {}）を交付してください。",
-            d.kind.name_ja(),
-            wareki(d.valid_until)
-        ));
+        if d.kind.is_insurance_document() {
+            message.push_str(&format!(
+                "{}（有効期限 {}）を交付してください。",
+                d.kind.name_ja(),
+                wareki(d.valid_until)
+            ));
+        } else {
+            message.push_str(&format!(
+                "{}を交付してください（転出先の広域連合へ提出していただきます）。",
+                d.kind.name_ja()
+            ));
+        }
     }
     if !to_return.is_empty() {
         message.push_str("旧書類を回収してください。");

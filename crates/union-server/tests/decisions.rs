@@ -329,10 +329,19 @@ async fn loss_by_death_and_move_out_the_next_day_with_return() {
     )
     .await;
     let d = decided(&desk, &out("2026-11-30")).await;
-    let q = d.qualification.unwrap();
+    let q = d.qualification.clone().unwrap();
     assert_eq!(q.lost_on, Some(date(2026, 12, 1)));
     assert_eq!(serde_json::to_value(q.reason).unwrap(), "lost_moved_out");
     assert_eq!(d.documents_to_return.len(), 1);
+    // 県外転出: a 負担区分等証明書 for the new prefecture's union, with the insured period and the ratio.
+    let cert = d.document.clone().expect("a 負担区分等証明書");
+    assert_eq!(kind(&d), "futan_kubun_shomeisho");
+    assert_eq!(cert.valid_until, date(2026, 11, 30));
+    let data: DocumentData = desk
+        .typed(&format!("/v1/documents/{}", cert.document_id))
+        .await;
+    assert_eq!(data.burden_ratio, q.burden_ratio);
+    assert!(d.message_ja.contains("負担区分等証明書"));
     fx.shutdown().await;
 }
 

@@ -70,6 +70,7 @@ const DOCUMENT_KINDS: Record<string, string> = {
   shikaku_joho_oshirase: '資格情報のお知らせ',
   hihokenshasho: '被保険者証',
   gendogaku_ninteisho: '限度額適用認定証',
+  futan_kubun_shomeisho: '負担区分等証明書',
 };
 
 export function documentKindLabel(kind: string): string {

@@ -54,6 +54,9 @@ pub fn record_mailing(
                 let Some(mut old) = store.document(*id)? else {
                     continue;
                 };
+                if !old.kind.is_insurance_document() {
+                    continue;
+                }
                 old.state = match old.state {
                     DocumentState::Issued => DocumentState::ToReturn,
                     DocumentState::ToIssue => DocumentState::Voided,
