@@ -106,7 +106,7 @@ fn optional(d: &DocumentData) -> OptionalEntries {
     OptionalEntries {
         limit_category: d.limit_category.map(|c| (c, d.valid_from)),
         long_stay_date: d.long_term_hospitalization_on,
-        specific_disease: None,
+        specific_disease: d.specific_disease,
     }
 }
 
@@ -344,6 +344,35 @@ mod tests {
             render_proof(&renderer, &layouts, &files[0], &fh, true)
                 .unwrap_or_else(|e| panic!("file: {e}"))
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_recorded_specific_disease_is_printed_and_a_burden_certificate_is_an_a4_page() {
+        use madoguchi_domain::insurance::SpecificDisease;
+        let recs = crate::synthetic::records(DistributionKind::AnnualRenewal, 1, 3);
+        let RecordPayload::Certificate(d) = &recs[0].payload else {
+            panic!("a certificate")
+        };
+        let mut d = d.clone();
+        d.specific_disease = Some((
+            SpecificDisease::ChronicRenalFailure,
+            madoguchi_domain::Date::from_ymd_opt(2026, 8, 1).unwrap_or_default(),
+        ));
+        let page = document_page(&d).unwrap_or_else(|| panic!("a page"));
+        assert_eq!(
+            page.item(ItemKey::SpecificDisease),
+            Some(ItemValue::Line(
+                SpecificDisease::ChronicRenalFailure.label_ja().into()
+            ))
+        );
+        d.kind = DocumentKind::FutanKubunShomeisho;
+        d.valid_until = madoguchi_domain::Date::from_ymd_opt(2027, 1, 10).unwrap_or_default();
+        let page = document_page(&d).unwrap_or_else(|| panic!("a page"));
+        assert_eq!(page.kind(), PrintKind::BurdenCategoryCertificate);
+        assert_eq!(
+            page.item(ItemKey::LossDate),
+            Some(ItemValue::Line("令和9年1月11日".into()))
         );
     }
 

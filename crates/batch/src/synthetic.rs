@@ -106,6 +106,7 @@ fn payload(kind: DistributionKind, seed: u64, seq: u32) -> RecordPayload {
                 burden_ratio: ratio(seq),
                 limit_category: None,
                 long_term_hospitalization_on: None,
+                specific_disease: None,
                 insurer_number: sample_insurer_number(),
                 insurer_name: SAMPLE_INSURER_NAME.into(),
                 mailing_address: None,

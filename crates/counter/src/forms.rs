@@ -568,6 +568,8 @@ impl NotificationForm {
                             resident_id,
                             limit_category: *limit_category,
                             long_term_hospitalization_on,
+                            // 特定疾病区分 has no counter form yet: the union records it on application.
+                            specific_disease: None,
                         })
                     })
             }

@@ -200,6 +200,29 @@ pub enum DocumentKind {
     FutanKubunShomeisho,
 }
 
+/// `SpecificDisease` — 特定疾病区分 (任意記載事項 on the 資格確認書, printed when the union recorded it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SpecificDisease {
+    /// 人工腎臓を実施している慢性腎不全.
+    ChronicRenalFailure,
+    /// 血漿分画製剤を投与している先天性血液凝固第Ⅷ・第Ⅸ因子障害 (血友病).
+    Hemophilia,
+    /// 抗ウイルス剤を投与している後天性免疫不全症候群 (血液製剤に起因する HIV 感染者).
+    HivFromBloodProducts,
+}
+
+impl SpecificDisease {
+    /// As printed on the document.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::ChronicRenalFailure => "人工腎臓を実施している慢性腎不全",
+            Self::Hemophilia => "先天性血液凝固因子障害",
+            Self::HivFromBloodProducts => "血液製剤に起因するHIV感染症",
+        }
+    }
+}
+
 /// The first day the counter no longer issues 被保険者証 and 限度額適用認定証 (令和6年12月2日).
 pub fn insurance_card_end() -> Date {
     Date::from_ymd_opt(2024, 12, 2).unwrap_or(Date::MIN)

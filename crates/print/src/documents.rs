@@ -71,28 +71,8 @@ macro_rules! redacted_debug {
     };
 }
 
-/// 特定疾病区分 (任意記載事項 on the 資格確認書).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SpecificDisease {
-    /// 人工腎臓を実施している慢性腎不全.
-    ChronicRenalFailure,
-    /// 血漿分画製剤を投与している先天性血液凝固第Ⅷ・第Ⅸ因子障害 (血友病).
-    Hemophilia,
-    /// 抗ウイルス剤を投与している後天性免疫不全症候群 (血液製剤に起因する HIV 感染者).
-    HivFromBloodProducts,
-}
-
-impl SpecificDisease {
-    /// As printed on the document.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Self::ChronicRenalFailure => "人工腎臓を実施している慢性腎不全",
-            Self::Hemophilia => "先天性血液凝固因子障害",
-            Self::HivFromBloodProducts => "血液製剤に起因するHIV感染症",
-        }
-    }
-}
+/// 特定疾病区分 (任意記載事項): the one enum of the domain.
+pub use madoguchi_domain::insurance::SpecificDisease;
 
 /// 任意記載事項: printed on application (domain-anchors §1.6: 限度区分＋発効期日, 長期入院該当日,
 /// 特定疾病区分＋発効期日).

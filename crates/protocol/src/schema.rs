@@ -56,6 +56,15 @@ string_schema!(NotificationKind, "届出の種類",
     "enum": ["acquisition_move_in", "acquisition_disability", "reissue", "change_of_particulars",
              "loss_move_out", "loss_death", "mailing_address_change", "optional_entries",
              "move_within_union", "welfare_started", "welfare_ended"]);
+string_schema!(SpecificDisease, "特定疾病区分",
+    "type": "string",
+    "enum": ["chronic_renal_failure", "hemophilia", "hiv_from_blood_products"]);
+string_schema!(SpecificDiseaseEntry, "特定疾病区分 and the day it applies from: [code, YYYY-MM-DD]",
+"type": "array", "minItems": 2, "maxItems": 2,
+"prefixItems": [
+    {"type": "string", "enum": ["chronic_renal_failure", "hemophilia", "hiv_from_blood_products"]},
+    {"type": "string", "format": "date"}
+]);
 string_schema!(EligibilityReason, "判定理由",
     "type": "string",
     "enum": ["age_75", "disability_certified", "moved_in", "under_75", "disability_under_65",

@@ -11,7 +11,7 @@ use madoguchi_domain::eligibility::Reason;
 use madoguchi_domain::ids::{
     AddresseeNumber, HouseholdNumber, InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber,
 };
-use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
+use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex, SpecificDisease};
 use madoguchi_domain::kana::{KanaName, PersonName, SeionKey};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -422,6 +422,10 @@ pub struct DocumentData {
     /// 長期入院該当日 (任意記載事項).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub long_term_hospitalization_on: Option<Date>,
+    /// 特定疾病区分 and the day it applies from (任意記載事項), when the union recorded one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<schema::SpecificDiseaseEntry>")]
+    pub specific_disease: Option<(SpecificDisease, Date)>,
     /// 保険者番号.
     #[schemars(with = "schema::InsurerNumber")]
     pub insurer_number: InsurerNumber,

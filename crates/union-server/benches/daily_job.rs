@@ -90,6 +90,7 @@ fn main() {
             burden_assessment: None,
             history: Vec::new(),
             disability_review: None,
+            specific_disease: None,
         };
         let insured = !reaching && i % 5 != 1;
         if insured {
@@ -121,6 +122,7 @@ fn main() {
                 limit_category: None,
                 long_term_hospitalization_on: None,
                 mailing_address: None,
+                specific_disease: None,
                 state: DocumentState::Issued,
                 issuance: None,
                 returned: None,

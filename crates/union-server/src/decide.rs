@@ -127,6 +127,7 @@ pub(crate) fn document_record(
         limit_category: r.limit_category,
         long_term_hospitalization_on: r.long_term_hospitalization_on,
         mailing_address: r.mailing_address.clone(),
+        specific_disease: r.specific_disease,
         state: DocumentState::ToIssue,
         issuance: None,
         returned: None,
@@ -335,6 +336,7 @@ pub fn decide(
                     burden_assessment: None,
                     history: Vec::new(),
                     disability_review: None,
+                    specific_disease: None,
                 },
             };
             r.household = n.household_number.clone();
@@ -556,7 +558,10 @@ pub fn decide(
             let Some(q) = r.active_qualification(received) else {
                 return Err(ErrorCode::NotInsured.into());
             };
-            if x.limit_category.is_none() && x.long_term_hospitalization_on.is_none() {
+            if x.limit_category.is_none()
+                && x.long_term_hospitalization_on.is_none()
+                && x.specific_disease.is_none()
+            {
                 return Err(ErrorCode::NothingToChange.into());
             }
             if x.long_term_hospitalization_on
@@ -575,6 +580,10 @@ pub fn decide(
             }
             if x.long_term_hospitalization_on.is_some() {
                 r.long_term_hospitalization_on = x.long_term_hospitalization_on;
+            }
+            // 特定疾病区分: recorded from the 受付日 and printed from then on (issue 15).
+            if let Some(s) = x.specific_disease {
+                r.specific_disease = Some((s, received.max(q.acquired_on)));
             }
             to_return = w.withdraw_documents(&r, false)?;
             // 任意記載事項 are printed only on the 資格確認書, which is issued on application.

@@ -233,6 +233,7 @@ pub(crate) fn data_of(config: &UnionConfig, d: &crate::store::DocumentRecord) ->
         insurer_number: d.insurer_number.clone(),
         insurer_name: config.union_name.clone(),
         mailing_address: d.mailing_address.clone(),
+        specific_disease: d.specific_disease,
         sample: config.training,
         state: DocumentState::ToIssue,
     }
@@ -314,6 +315,7 @@ pub(crate) fn certificate(
         insurer_number: insurer.clone(),
         insurer_name: config.union_name.clone(),
         mailing_address: r.mailing_address.clone(),
+        specific_disease: r.specific_disease,
         sample: config.training,
         state: DocumentState::ToIssue,
     }))

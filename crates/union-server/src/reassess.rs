@@ -287,6 +287,7 @@ pub fn apply_approved(
                 limit_category: d.limit_category,
                 long_term_hospitalization_on: d.long_term_hospitalization_on,
                 mailing_address: d.mailing_address.clone(),
+                specific_disease: d.specific_disease,
                 state: DocumentState::ToIssue,
                 issuance: None,
                 returned: None,

@@ -485,6 +485,7 @@ pub fn seed(
                     burden_assessment: None,
                     history: Vec::new(),
                     disability_review: None,
+                    specific_disease: None,
                 };
                 let acquired = match p {
                     Profile::Insured => kouki_age_date(birth),
@@ -541,6 +542,7 @@ pub fn seed(
                             limit_category: r.limit_category,
                             long_term_hospitalization_on: None,
                             mailing_address: None,
+                            specific_disease: None,
                             state: DocumentState::Issued,
                             issuance: Some(IssuanceRecord {
                                 issued_on: issue_date,

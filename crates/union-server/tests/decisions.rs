@@ -526,6 +526,31 @@ async fn reissue_change_mailing_address_and_optional_entries() {
         serde_json::to_value(data.limit_category).unwrap(),
         "kubun_ii"
     );
+    assert!(data.specific_disease.is_none());
+    // 特定疾病区分 recorded on application: printed on the new 資格確認書 from the 受付日 (issue 15).
+    let d = decided(
+        &desk,
+        &entries(json!({"resident_id": resident, "specific_disease": "chronic_renal_failure"})),
+    )
+    .await;
+    let data: DocumentData = desk
+        .typed(&format!(
+            "/v1/documents/{}",
+            d.document.unwrap().document_id
+        ))
+        .await;
+    assert_eq!(
+        data.specific_disease,
+        Some((
+            madoguchi_domain::insurance::SpecificDisease::ChronicRenalFailure,
+            date(2026, 11, 21)
+        ))
+    );
+    assert_eq!(
+        serde_json::to_value(data.limit_category).unwrap(),
+        "kubun_ii",
+        "earlier entries stay"
+    );
     fx.shutdown().await;
 }
 

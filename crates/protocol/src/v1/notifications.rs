@@ -283,6 +283,10 @@ pub struct OptionalEntries {
         deserialize_with = "crate::checked::optional_event_date"
     )]
     pub long_term_hospitalization_on: Option<Date>,
+    /// 特定疾病区分 to print (from the 受付日).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<schema::SpecificDisease>")]
+    pub specific_disease: Option<SpecificDisease>,
 }
 
 /// What the union decided.

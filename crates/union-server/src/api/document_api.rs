@@ -57,6 +57,7 @@ pub(super) async fn document_data(
         insurer_number: d.insurer_number,
         insurer_name: state.config.union_name.clone(),
         mailing_address: d.mailing_address,
+        specific_disease: d.specific_disease,
         sample: state.config.training,
         state: d.state,
     }))

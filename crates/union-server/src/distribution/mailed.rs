@@ -106,6 +106,7 @@ fn from_data(d: &DocumentData, r: &crate::store::ResidentRecord) -> DocumentReco
         limit_category: d.limit_category,
         long_term_hospitalization_on: d.long_term_hospitalization_on,
         mailing_address: d.mailing_address.clone(),
+        specific_disease: d.specific_disease,
         state: DocumentState::ToIssue,
         issuance: None,
         returned: None,

@@ -8,7 +8,7 @@ use madoguchi_domain::eligibility::Reason;
 use madoguchi_domain::ids::{
     AddresseeNumber, HouseholdNumber, InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber,
 };
-use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex};
+use madoguchi_domain::insurance::{BurdenRatio, DocumentKind, LimitCategory, Sex, SpecificDisease};
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_domain::money::Yen;
 use madoguchi_domain::qualification::{self, Cause, Change};
@@ -67,6 +67,9 @@ pub struct ResidentRecord {
     /// records written before it was kept: [`ResidentRecord::history`] then derives it from `qualification`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// 特定疾病区分 and the day it applies from, when recorded (printed on the 資格確認書).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specific_disease: Option<(SpecificDisease, Date)>,
     /// 障害認定申請 審査中: received at a counter, waiting for a 広域連合職員 ([`crate::review`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disability_review: Option<PendingReview>,
@@ -325,6 +328,9 @@ pub struct DocumentRecord {
     pub limit_category: Option<LimitCategory>,
     pub long_term_hospitalization_on: Option<Date>,
     pub mailing_address: Option<MailingAddress>,
+    /// 特定疾病区分 printed (frozen at decision time like the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specific_disease: Option<(SpecificDisease, Date)>,
     pub state: DocumentState,
     pub issuance: Option<IssuanceRecord>,
     pub returned: Option<ReturnRecord>,
