@@ -152,6 +152,25 @@ pub fn create_code(
     valid_for: Duration,
     certificate_days: u32,
 ) -> Result<IssuedCode, PkiError> {
+    create_code_at(
+        dir,
+        municipality,
+        terminal_id,
+        valid_for,
+        certificate_days,
+        OffsetDateTime::now_utc(),
+    )
+}
+
+/// [`create_code`] as of `now` (tests let the code expire without sleeping).
+pub fn create_code_at(
+    dir: &Path,
+    municipality: &str,
+    terminal_id: &str,
+    valid_for: Duration,
+    certificate_days: u32,
+    now: OffsetDateTime,
+) -> Result<IssuedCode, PkiError> {
     pki::validate_terminal_id(terminal_id)?;
     if valid_for <= Duration::ZERO {
         return Err(PkiError::InvalidValidity(
@@ -168,7 +187,6 @@ pub fn create_code(
     }
     pki::check_terminal_municipality(&index, municipality, terminal_id)?;
     let mut state = load_state(&paths)?;
-    let now = OffsetDateTime::now_utc();
     let code = random_code();
     let expires_at = now + valid_for;
     state.codes.push(EnrolmentCode {
@@ -217,6 +235,17 @@ pub fn redeem(
     csr_pem: &str,
     api_endpoint: Option<&str>,
 ) -> Result<EnrolResponse, RedeemError> {
+    redeem_at(dir, code, csr_pem, api_endpoint, OffsetDateTime::now_utc())
+}
+
+/// [`redeem`] as of `now`.
+pub fn redeem_at(
+    dir: &Path,
+    code: &str,
+    csr_pem: &str,
+    api_endpoint: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<EnrolResponse, RedeemError> {
     // Parse and verify the CSR's self-signature first: a bad CSR must not consume the code.
     let csr = rcgen::CertificateSigningRequestParams::from_pem(csr_pem)
         .map_err(|_| RedeemError::Refused(EnrolErrorCode::BadCsr))?;
@@ -233,7 +262,6 @@ pub fn redeem(
         }
     }
     let i = found.ok_or(RedeemError::Refused(EnrolErrorCode::UnknownCode))?;
-    let now = OffsetDateTime::now_utc();
     let entry = state.codes[i].clone();
     if entry.used_at.is_some() {
         return Err(RedeemError::Refused(EnrolErrorCode::UsedCode));
@@ -570,13 +598,20 @@ mod tests {
     fn expired_codes_are_refused_and_municipality_binding_holds() {
         let dir = pki();
         let d = dir.path();
-        let issued = create_code(d, "152111", "T-1", Duration::milliseconds(1), 30).unwrap();
-        std::thread::sleep(StdDuration::from_millis(20));
+        let made = OffsetDateTime::now_utc();
+        let issued = create_code_at(d, "152111", "T-1", Duration::hours(1), 30, made).unwrap();
         let (_k, csr) = csr_for(vec![]);
+        // At the hour the code is spent; a second code is still good one second before it.
+        let later = made + Duration::hours(1);
         assert!(matches!(
-            redeem(d, &issued.code, &csr, None),
+            redeem_at(d, &issued.code, &csr, None, later),
             Err(RedeemError::Refused(EnrolErrorCode::ExpiredCode))
         ));
+        let issued = create_code_at(d, "152111", "T-1", Duration::hours(1), 30, made).unwrap();
+        assert!(
+            redeem_at(d, &issued.code, &csr, None, later - Duration::seconds(1)).is_ok(),
+            "valid until the last second"
+        );
         pki::issue_terminal(d, "152111", "T-2", 10).unwrap();
         assert!(matches!(
             create_code(d, "152021", "T-2", Duration::hours(1), 30),
