@@ -66,7 +66,7 @@ pub struct Session {
     pub display_name: String,
     /// 市町村コード of the staff member's municipality.
     pub municipality: MunicipalityCode,
-    /// Roles held at sign-in; a later role change takes effect at the next sign-in.
+    /// Roles held when the session was opened.
     pub roles: Vec<Role>,
     /// Whether the staff member may see and enter 個人番号 (My Number).
     pub my_number_permission: bool,

@@ -214,7 +214,7 @@ pub fn list_codes(dir: &Path) -> Result<Vec<EnrolmentCode>, PkiError> {
 /// Why a redemption failed.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum RedeemError {
-    /// The request was refused for a reason the terminal is told (unknown, used or expired code, bad CSR).
+    /// Refused for a reason the terminal is told (e.g. unknown, used or expired code, bad CSR).
     #[error("{}", .0.message_en())]
     Refused(EnrolErrorCode),
     /// The PKI directory failed; the terminal is told only "internal".

@@ -126,7 +126,7 @@ pub struct IssuedCertificate {
 pub struct PkiIndex {
     /// Name of the 広域連合 (union), written into the CA's subject.
     pub union_name: String,
-    /// Number of the last CRL written; it only grows, so clients can tell a newer CRL from a replayed one.
+    /// CRL number (RFC 5280) of the last CRL written; raised by one on every revocation.
     pub crl_number: u64,
     /// Every certificate issued, revoked ones included, in issue order.
     pub certificates: Vec<IssuedCertificate>,

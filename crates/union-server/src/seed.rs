@@ -31,7 +31,7 @@ use crate::store::{
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
-    /// 市町村コード of the municipalities to populate; each must be in the union's config.
+    /// 市町村コード of the municipalities to populate.
     pub municipalities: Vec<MunicipalityCode>,
     /// Residents per municipality.
     pub residents: usize,
@@ -77,7 +77,7 @@ pub struct SeedReport {
     pub welfare: usize,
     /// Names with a 外字 placeholder 「●」.
     pub gaiji: usize,
-    /// Current 被保険者証 / 資格確認書 documents issued.
+    /// Current documents (資格確認書 / 資格情報のお知らせ) issued.
     pub documents: usize,
     /// 所得情報 records of the 年度 of `as_of` ([`crate::seed_income`]).
     pub incomes: usize,
@@ -102,7 +102,7 @@ pub enum SeedError {
     /// Writing to the union store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A generated value was rejected (an invariant of the generator broke, or no 保険者番号 in the config).
+    /// A generated value was rejected (a generator invariant broke, or no 保険者番号 for a municipality).
     #[error("generation failed: {0}")]
     Generate(String),
 }

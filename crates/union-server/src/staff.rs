@@ -17,7 +17,8 @@ pub enum StaffError {
     /// The user id is empty, over 64 bytes or has characters other than ASCII letters, digits and `. _ @ -`.
     #[error("invalid user id: use 1-64 ASCII letters, digits or . _ @ -")]
     InvalidUserId,
-    /// The id is taken, possibly by a revoked account: ids are never reused, so the audit trail stays unambiguous.
+    /// The id is taken, possibly by a revoked account: ids are never reused, so an id in the audit trail
+    /// always names the same person.
     #[error("the user id already exists (IDs are never reused)")]
     Exists,
     /// No account with that id.
@@ -29,8 +30,8 @@ pub enum StaffError {
     /// No role given.
     #[error("at least one role is required")]
     NoRole,
-    /// Union (広域連合職員) and municipal (窓口担当, 監督者, 個人番号) rights asked for in one account; they are
-    /// kept apart so that no account reaches both the union's work and a municipality's residents.
+    /// Union (広域連合職員) and municipal (窓口担当, 監督者, 個人番号) rights asked for in one account: an
+    /// account is either the union's or one municipality's.
     #[error(
         "union rights (union-staff) and municipal rights (clerk, supervisor, my-number) cannot be mixed in one account"
     )]

@@ -31,7 +31,7 @@ pub struct TrainingOptions {
     pub terminal_id: String,
     /// Synthetic residents to seed on first start.
     pub residents: usize,
-    /// Seed of the synthetic data, so every training start shows the same residents.
+    /// Seed of the synthetic data (same seed, same residents).
     pub seed: u64,
     /// Port 0 picks a free one.
     pub listen: SocketAddr,
