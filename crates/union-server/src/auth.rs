@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 /// Argon2id cost. The default follows the OWASP minimum (19 MiB, 2 passes); training and tests may use less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HashCost {
+    /// Argon2 memory cost in KiB.
     pub memory_kib: u32,
+    /// Argon2 passes over the memory.
     pub iterations: u32,
 }
 
@@ -58,20 +60,27 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// A signed-in staff member on one terminal.
 #[derive(Clone)]
 pub struct Session {
+    /// The staff member's personal sign-in id.
     pub user_id: String,
+    /// 氏名 as in the staff record, for the terminal's header and the audit trail.
     pub display_name: String,
+    /// 市町村コード of the staff member's municipality.
     pub municipality: MunicipalityCode,
+    /// Roles held when the session was opened.
     pub roles: Vec<Role>,
+    /// Whether the staff member may see and enter 個人番号 (My Number).
     pub my_number_permission: bool,
     /// Whose staff the account is (a municipality's or the union's).
     pub scope: madoguchi_protocol::accounts::StaffScope,
     /// SHA-256 of the terminal certificate the session was opened on.
     pub terminal_fingerprint: String,
+    /// When the session ends unless used; every accepted request moves it forward by the idle timeout.
     pub expires_at: DateTime<Utc>,
 }
 
 impl Session {
-    pub fn has_role(&self, role: Role) -> bool {
+    /// Whether the session holds `role`.
+    pub(crate) fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
     /// 窓口 work: clerks and supervisors.
@@ -83,7 +92,9 @@ impl Session {
 /// Why a token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionRefusal {
+    /// No such token, or it expired (idle timeout or server restart): the staff member signs in again.
     Unknown,
+    /// The token was issued on another terminal's certificate; a copied token is useless elsewhere.
     OtherTerminal,
     /// Ended by the union, not by the staff member (see [`Sessions::close_user`]).
     Closed(ClosedBecause),

@@ -59,7 +59,9 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub struct EnrolmentCode {
     /// SHA-256 of the normalised code, lowercase hex. The code itself is never stored.
     pub code_sha256: String,
+    /// 市町村コード the issued certificate will name; fixed by the administrator, never by the terminal.
     pub municipality: String,
+    /// Terminal id the issued certificate will name.
     pub terminal_id: String,
     /// Validity of the certificate issued with it, in days.
     pub certificate_days: u32,
@@ -85,6 +87,7 @@ struct EnrolmentState {
 pub struct IssuedCode {
     /// Four groups of five characters (Crockford base 32), e.g. `7K2QD-M9TXA-04RBW-HZ3NE`.
     pub code: String,
+    /// After this the code is refused (`valid_for` after creation).
     pub expires_at: OffsetDateTime,
 }
 
@@ -210,15 +213,18 @@ pub fn list_codes(dir: &Path) -> Result<Vec<EnrolmentCode>, PkiError> {
 
 /// Why a redemption failed.
 #[derive(Debug, thiserror::Error)]
-pub enum RedeemError {
+pub(crate) enum RedeemError {
+    /// Refused for a reason the terminal is told (e.g. unknown, used or expired code, bad CSR).
     #[error("{}", .0.message_en())]
     Refused(EnrolErrorCode),
+    /// The PKI directory failed; the terminal is told only "internal".
     #[error(transparent)]
     Pki(#[from] PkiError),
 }
 
 impl RedeemError {
-    pub fn code(&self) -> EnrolErrorCode {
+    /// The error code sent to the terminal.
+    pub(crate) fn code(&self) -> EnrolErrorCode {
         match self {
             RedeemError::Refused(c) => *c,
             RedeemError::Pki(_) => EnrolErrorCode::Internal,
@@ -229,7 +235,7 @@ impl RedeemError {
 /// Redeems `code` for the CSR: checks the code (constant-time hash compare over every code, single use,
 /// not expired), marks it used, signs the CSR's public key with names from the code and returns what the
 /// terminal needs. The code is consumed before signing, so even a crash can never let it issue twice.
-pub fn redeem(
+pub(crate) fn redeem(
     dir: &Path,
     code: &str,
     csr_pem: &str,
@@ -239,7 +245,7 @@ pub fn redeem(
 }
 
 /// [`redeem`] as of `now`.
-pub fn redeem_at(
+pub(crate) fn redeem_at(
     dir: &Path,
     code: &str,
     csr_pem: &str,
@@ -448,7 +454,9 @@ async fn enrol_handler(
 }
 
 /// The enrolment listener's TLS: TLS 1.3, the server certificate, no client certificate asked for.
-pub fn enrol_tls_config(paths: &PkiPaths) -> Result<rustls::ServerConfig, crate::tls::TlsError> {
+pub(crate) fn enrol_tls_config(
+    paths: &PkiPaths,
+) -> Result<rustls::ServerConfig, crate::tls::TlsError> {
     let read = |p: std::path::PathBuf| {
         std::fs::read(&p).map_err(|e| crate::tls::TlsError::Read {
             path: p.display().to_string(),
@@ -471,15 +479,16 @@ pub fn enrol_tls_config(paths: &PkiPaths) -> Result<rustls::ServerConfig, crate:
 }
 
 /// A running enrolment listener.
-pub struct EnrolListener {
-    pub addr: SocketAddr,
+pub(crate) struct EnrolListener {
+    /// The address actually bound (port 0 resolved).
+    pub(crate) addr: SocketAddr,
     handle: Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl EnrolListener {
     /// Stops it (requests in flight get up to 5 s).
-    pub async fn shutdown(self) {
+    pub(crate) async fn shutdown(self) {
         self.handle
             .graceful_shutdown(Some(StdDuration::from_secs(5)));
         let _ = self.task.await;
@@ -487,7 +496,7 @@ impl EnrolListener {
 }
 
 /// Starts the enrolment listener on `listen`.
-pub fn spawn_listener(
+pub(crate) fn spawn_listener(
     pki_dir: &Path,
     listen: SocketAddr,
     api_endpoint: Option<String>,
