@@ -24,9 +24,14 @@ step "Rust lints (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p madoguchi --all-targets --no-default-features -- -D warnings
 
-step "Release dependency tree: no union server without 研修モード"
+step "Release dependency tree: no union server without 研修モード, no test hooks"
 if cargo tree -p madoguchi -e normal --no-default-features | grep -q madoguchi-union-server; then
   echo "madoguchi-union-server is linked into the app without the training feature" >&2
+  exit 1
+fi
+# Test hooks (fault injection, raw-path requests, the virtual printer's files) stay out of the app.
+if cargo tree -p madoguchi -e normal,features | grep -q 'feature "test-support"'; then
+  echo "a test-support feature is enabled in the app's dependency tree" >&2
   exit 1
 fi
 

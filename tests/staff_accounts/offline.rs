@@ -191,26 +191,21 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         "offline_revoked"
     );
 
-    // After the window, no offline sign-in.
+    // After the window (96 hours by default), no offline sign-in: the terminal's clock moves, nobody sleeps.
     rig.counter.simulate_line_failure(false);
-    rig.counter.set_offline_policy(OfflinePolicy {
-        window: Duration::from_secs(2),
-        verifier_memory_kib: 1024,
-        verifier_iterations: 1,
-        ..OfflinePolicy::default()
-    });
     rig.counter
         .sign_in(&rig.clerk_user, &rig.clerk_password)
         .await
         .expect("online");
     rig.counter.sign_out().await;
     rig.counter.simulate_line_failure(true);
+    rig.advance_terminal_clock(chrono::Duration::hours(95));
     rig.counter
         .sign_in(&rig.clerk_user, &rig.clerk_password)
         .await
         .expect("within the window");
     rig.counter.sign_out().await;
-    tokio::time::sleep(Duration::from_millis(2100)).await;
+    rig.advance_terminal_clock(chrono::Duration::hours(2));
     let e = rig
         .counter
         .sign_in(&rig.clerk_user, &rig.clerk_password)

@@ -83,6 +83,9 @@ pub(crate) fn assert_not_logged(secrets: &[&str]) {
 pub(crate) struct Rig {
     pub(crate) union: Option<RunningServer>,
     pub(crate) clock: Arc<Mutex<DateTime<Utc>>>,
+    /// The terminal's clock (offline window), apart from the union's so that moving one does not move the
+    /// other.
+    pub(crate) terminal_clock: Arc<Mutex<DateTime<Utc>>>,
     pub(crate) counter: Counter,
     pub(crate) background: Background,
     pub(crate) vault: Vault,
@@ -98,6 +101,10 @@ pub(crate) struct Rig {
 }
 
 impl Rig {
+    pub(crate) fn advance_terminal_clock(&self, by: chrono::Duration) {
+        *self.terminal_clock.lock().expect("clock") += by;
+    }
+
     pub(crate) fn set_clock(&self, at: DateTime<Utc>) {
         *self.clock.lock().expect("clock") = at;
     }
@@ -242,10 +249,17 @@ pub(crate) async fn start() -> Rig {
         .expect("union starts");
     let cfg = link_config_via(&access, union.addr.port(), Duration::from_secs(10));
     let vault = open_vault(&dir.path().join("terminal"), &access.terminal_id);
-    let (counter, background) = Counter::start(
+    let terminal_clock = Arc::new(Mutex::new(Utc::now()));
+    let terminal_clock_fn = {
+        let c = terminal_clock.clone();
+        Arc::new(move || *c.lock().expect("clock")) as madoguchi_counter::Clock
+    };
+    let (counter, background) = Counter::start_with_clock(
         UnionClient::new(&cfg, LineMonitor::new()).expect("client"),
         vault.clone(),
+        None,
         Duration::from_millis(300),
+        terminal_clock_fn,
     )
     .expect("counter");
     // Cheap verifiers in tests; the window is set per test.
@@ -262,6 +276,7 @@ pub(crate) async fn start() -> Rig {
     Rig {
         union: Some(union),
         clock,
+        terminal_clock,
         counter,
         background,
         vault,

@@ -280,7 +280,7 @@ impl BatchPrinter {
 
     /// Fault injection for tests: the page of record `seq` is rendered without the seal (the pre-flight
     /// check must then stop the batch before its chunk reaches the printer).
-    #[doc(hidden)]
+    #[cfg(feature = "test-support")]
     pub fn inject_missing_seal(&mut self, seq: u32) {
         self.drop_seal_on_seq = Some(seq);
     }

@@ -314,7 +314,7 @@ impl Counter {
             OfflineVerifier {
                 phc,
                 staff: staff.clone(),
-                signed_in_at: Utc::now(),
+                signed_in_at: self.now(),
             },
         );
         self.vault().settings().set(VERIFIERS, &all)?;
@@ -429,7 +429,7 @@ impl Counter {
         password: &str,
     ) -> Result<StaffInfo, OfflineRefusal> {
         let policy = self.offline_policy();
-        let now = Utc::now();
+        let now = self.now();
         let settings = self.vault().settings();
         let mut failures: BTreeMap<String, LocalFailures> =
             settings.get(FAILURES).ok().flatten().unwrap_or_default();

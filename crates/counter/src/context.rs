@@ -41,6 +41,16 @@ pub(crate) struct Inner {
     pub(crate) shipper: Arc<Shipper>,
     /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
     pub(crate) accounts: AccountsState,
+    /// What "now" is for windows and expiries (the offline sign-in window); the system clock in the app.
+    pub(crate) clock: Clock,
+}
+
+/// A source of the current instant, injectable so tests let hours pass without sleeping.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(chrono::Utc::now)
 }
 
 impl Counter {
@@ -61,6 +71,17 @@ impl Counter {
         vault: Vault,
         keys: Option<Arc<dyn madoguchi_vault::KeyStore>>,
         probe_every: Duration,
+    ) -> Result<(Counter, Background), CounterError> {
+        Self::start_with_clock(client, vault, keys, probe_every, system_clock())
+    }
+
+    /// [`Counter::start_with_keys`] with the clock that decides windows and expiries (tests move it).
+    pub fn start_with_clock(
+        client: UnionClient,
+        vault: Vault,
+        keys: Option<Arc<dyn madoguchi_vault::KeyStore>>,
+        probe_every: Duration,
+        clock: Clock,
     ) -> Result<(Counter, Background), CounterError> {
         let swept = vault.outbox().startup_sweep()?;
         if swept > 0 {
@@ -88,10 +109,16 @@ impl Counter {
                 status: watch::channel(TerminalStatus::Active).0,
                 shipper: shipper.clone(),
                 accounts: AccountsState::default(),
+                clock,
             }),
         };
         let background = Background::spawn(&counter, drain, probe, shipper, keys);
         Ok((counter, background))
+    }
+
+    /// The current instant by the counter's clock.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        (self.inner.clock)()
     }
 
     /// Whether this terminal is trusted, or revoked (and wiped).

@@ -50,7 +50,7 @@ mod staff_admin;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use background::Background;
-pub use context::Counter;
+pub use context::{Clock, Counter, system_clock};
 pub use distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,

@@ -15,6 +15,7 @@
 pub mod burden_certificate;
 pub mod burden_notice;
 pub mod config;
+#[cfg(feature = "test-support")]
 pub mod cups_pdf;
 pub mod documents;
 pub mod error;

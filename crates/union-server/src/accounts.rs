@@ -96,7 +96,9 @@ const COMMON_STEMS: &[&str] = &[
 /// Why a new password was refused, with the Japanese the staff member reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordProblem {
+    /// Machine-readable reason sent to the terminal.
     pub code: ErrorCode,
+    /// The message the staff member reads (日本語).
     pub message_ja: String,
 }
 
@@ -181,7 +183,9 @@ fn is_run(s: &str) -> bool {
 /// The rights of an account in effect on one day.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Rights {
+    /// Roles in effect that day.
     pub roles: Vec<Role>,
+    /// Whether the 個人番号 (My Number) permission is in effect that day.
     pub my_number: bool,
 }
 

@@ -18,7 +18,9 @@ use sha2::{Digest, Sha256};
 /// Argon2id cost. The default follows the OWASP minimum (19 MiB, 2 passes); training and tests may use less.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HashCost {
+    /// Argon2 memory cost in KiB.
     pub memory_kib: u32,
+    /// Argon2 passes over the memory.
     pub iterations: u32,
 }
 
@@ -58,20 +60,27 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// A signed-in staff member on one terminal.
 #[derive(Clone)]
 pub struct Session {
+    /// The staff member's personal sign-in id.
     pub user_id: String,
+    /// 氏名 as in the staff record, for the terminal's header and the audit trail.
     pub display_name: String,
+    /// 市町村コード of the staff member's municipality.
     pub municipality: MunicipalityCode,
+    /// Roles held when the session was opened.
     pub roles: Vec<Role>,
+    /// Whether the staff member may see and enter 個人番号 (My Number).
     pub my_number_permission: bool,
     /// Whose staff the account is (a municipality's or the union's).
     pub scope: madoguchi_protocol::accounts::StaffScope,
     /// SHA-256 of the terminal certificate the session was opened on.
     pub terminal_fingerprint: String,
+    /// When the session ends unless used; every accepted request moves it forward by the idle timeout.
     pub expires_at: DateTime<Utc>,
 }
 
 impl Session {
-    pub fn has_role(&self, role: Role) -> bool {
+    /// Whether the session holds `role`.
+    pub(crate) fn has_role(&self, role: Role) -> bool {
         self.roles.contains(&role)
     }
     /// 窓口 work: clerks and supervisors.
@@ -83,7 +92,9 @@ impl Session {
 /// Why a token was not accepted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionRefusal {
+    /// No such token, or it expired (idle timeout or server restart): the staff member signs in again.
     Unknown,
+    /// The token was issued on another terminal's certificate; a copied token is useless elsewhere.
     OtherTerminal,
     /// Ended by the union, not by the staff member (see [`Sessions::close_user`]).
     Closed(ClosedBecause),
@@ -110,15 +121,29 @@ pub struct Sessions {
     /// why rather than just "sign in".
     closed: Mutex<HashMap<[u8; 32], Tombstone>>,
     idle: Duration,
+    /// Wall-clock time for idle expiry. Apart from the server's business clock, which tests move by days
+    /// to decide "as of" a date while one administrator session stays open.
+    clock: crate::api::Clock,
 }
 
 impl Sessions {
+    /// A session table on the system clock.
     pub fn new(idle: Duration) -> Self {
+        Self::with_clock(idle, std::sync::Arc::new(Utc::now))
+    }
+
+    /// A session table whose idle expiry reads `clock` (tests move it instead of sleeping).
+    pub fn with_clock(idle: Duration, clock: crate::api::Clock) -> Self {
         Sessions {
             table: Mutex::new(HashMap::new()),
             closed: Mutex::new(HashMap::new()),
             idle,
+            clock,
         }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
     }
 
     fn digest(token: &str) -> [u8; 32] {
@@ -134,10 +159,10 @@ impl Sessions {
         let mut raw = [0u8; 32];
         rand::fill(&mut raw);
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-        let expires_at = Utc::now() + self.idle_chrono();
+        let now = self.now();
+        let expires_at = now + self.idle_chrono();
         session.expires_at = expires_at;
         if let Ok(mut table) = self.table.lock() {
-            let now = Utc::now();
             table.retain(|_, s| s.expires_at > now);
             table.insert(Self::digest(&token), session);
         }
@@ -148,7 +173,7 @@ impl Sessions {
     pub fn check(&self, token: &str, fingerprint: &str) -> Result<Session, SessionRefusal> {
         let mut table = self.table.lock().map_err(|_| SessionRefusal::Unknown)?;
         let digest = Self::digest(token);
-        let now = Utc::now();
+        let now = self.now();
         let Some(session) = table.get_mut(&digest) else {
             let closed = self.closed.lock().map_err(|_| SessionRefusal::Unknown)?;
             return Err(match closed.get(&digest) {
@@ -172,7 +197,7 @@ impl Sessions {
         let (Ok(mut table), Ok(mut closed)) = (self.table.lock(), self.closed.lock()) else {
             return 0;
         };
-        let now = Utc::now();
+        let now = self.now();
         closed.retain(|_, (_, until)| *until > now);
         let ended: Vec<[u8; 32]> = table
             .iter()
@@ -257,11 +282,37 @@ mod tests {
         assert!(s.check(&c, "aa").is_ok());
     }
 
+    /// A clock the test moves.
+    fn manual() -> (std::sync::Arc<Mutex<DateTime<Utc>>>, crate::api::Clock) {
+        let at = std::sync::Arc::new(Mutex::new(Utc::now()));
+        let c = at.clone();
+        (at, std::sync::Arc::new(move || *c.lock().unwrap()))
+    }
+
     #[test]
-    fn sessions_expire() {
-        let s = Sessions::new(Duration::from_millis(1));
+    fn sessions_expire_after_idle_time_and_use_extends_them() {
+        let (at, clock) = manual();
+        let s = Sessions::with_clock(Duration::from_secs(30 * 60), clock);
         let (token, _) = s.open(session("aa"));
-        std::thread::sleep(Duration::from_millis(20));
+        *at.lock().unwrap() += chrono::Duration::minutes(29);
+        assert!(s.check(&token, "aa").is_ok(), "used within the idle time");
+        *at.lock().unwrap() += chrono::Duration::minutes(29);
+        assert!(s.check(&token, "aa").is_ok(), "the last use extended it");
+        *at.lock().unwrap() += chrono::Duration::minutes(30);
+        assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
+    }
+
+    #[test]
+    fn a_closed_users_session_is_told_why_until_it_would_have_expired() {
+        let (at, clock) = manual();
+        let s = Sessions::with_clock(Duration::from_secs(60), clock);
+        let (token, _) = s.open(session("aa"));
+        s.close_user("u", ClosedBecause::Locked);
+        assert_eq!(
+            s.check(&token, "aa").err(),
+            Some(SessionRefusal::Closed(ClosedBecause::Locked))
+        );
+        *at.lock().unwrap() += chrono::Duration::seconds(61);
         assert_eq!(s.check(&token, "aa").err(), Some(SessionRefusal::Unknown));
     }
 }

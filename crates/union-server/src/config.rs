@@ -18,8 +18,15 @@ use serde::{Deserialize, Serialize};
 /// Errors reading the configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The configuration file (or the data directory that holds it) could not be read or created.
     #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
+    Read {
+        /// The file or directory.
+        path: String,
+        /// The operating system's error text.
+        message: String,
+    },
+    /// The file does not parse, or a value breaks a rule checked at load (e.g. an empty 広域連合名).
     #[error("invalid configuration: {0}")]
     Invalid(String),
 }
@@ -28,8 +35,11 @@ pub enum ConfigError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentRule {
+    /// First day the rule applies.
     pub from: Date,
+    /// Document for holders of a マイナ保険証 (e.g. 資格情報のお知らせ from 2026-08-01).
     pub holders: DocumentKind,
+    /// Document for everyone else (資格確認書).
     pub others: DocumentKind,
 }
 
@@ -40,6 +50,7 @@ pub struct ValidityRule {
     /// The 有効期限 is the next occurrence of this month/day on or after the 発効期日 (annual renewal on 8/1,
     /// so 7/31 by default).
     pub until_month: u32,
+    /// Day of `until_month` on which documents end.
     pub until_day: u32,
     /// Never longer than this many years (資格確認書: ≤ 5 years, MHLW).
     pub max_years: u32,
@@ -159,8 +170,10 @@ pub struct UnionConfig {
     pub union_name: String,
     /// Dated document rules; the latest whose `from` is on or before the day applies.
     pub document_rules: Vec<DocumentRule>,
+    /// How the 有効期限 of a document is set.
     #[serde(default)]
     pub validity: ValidityRule,
+    /// Sign-in rules: lockout, session idle timeout, password attempt limits.
     #[serde(default)]
     pub auth: AuthRule,
     /// Password policy (length, reuse, expiry); see `crate::accounts::PasswordPolicy` for the why.

@@ -59,7 +59,9 @@ const BODY_LIMIT: usize = 16 * 1024;
 pub struct EnrolmentCode {
     /// SHA-256 of the normalised code, lowercase hex. The code itself is never stored.
     pub code_sha256: String,
+    /// 市町村コード the issued certificate will name; fixed by the administrator, never by the terminal.
     pub municipality: String,
+    /// Terminal id the issued certificate will name.
     pub terminal_id: String,
     /// Validity of the certificate issued with it, in days.
     pub certificate_days: u32,
@@ -85,6 +87,7 @@ struct EnrolmentState {
 pub struct IssuedCode {
     /// Four groups of five characters (Crockford base 32), e.g. `7K2QD-M9TXA-04RBW-HZ3NE`.
     pub code: String,
+    /// After this the code is refused (`valid_for` after creation).
     pub expires_at: OffsetDateTime,
 }
 
@@ -152,6 +155,25 @@ pub fn create_code(
     valid_for: Duration,
     certificate_days: u32,
 ) -> Result<IssuedCode, PkiError> {
+    create_code_at(
+        dir,
+        municipality,
+        terminal_id,
+        valid_for,
+        certificate_days,
+        OffsetDateTime::now_utc(),
+    )
+}
+
+/// [`create_code`] as of `now` (tests let the code expire without sleeping).
+pub fn create_code_at(
+    dir: &Path,
+    municipality: &str,
+    terminal_id: &str,
+    valid_for: Duration,
+    certificate_days: u32,
+    now: OffsetDateTime,
+) -> Result<IssuedCode, PkiError> {
     pki::validate_terminal_id(terminal_id)?;
     if valid_for <= Duration::ZERO {
         return Err(PkiError::InvalidValidity(
@@ -168,7 +190,6 @@ pub fn create_code(
     }
     pki::check_terminal_municipality(&index, municipality, terminal_id)?;
     let mut state = load_state(&paths)?;
-    let now = OffsetDateTime::now_utc();
     let code = random_code();
     let expires_at = now + valid_for;
     state.codes.push(EnrolmentCode {
@@ -192,15 +213,18 @@ pub fn list_codes(dir: &Path) -> Result<Vec<EnrolmentCode>, PkiError> {
 
 /// Why a redemption failed.
 #[derive(Debug, thiserror::Error)]
-pub enum RedeemError {
+pub(crate) enum RedeemError {
+    /// Refused for a reason the terminal is told (e.g. unknown, used or expired code, bad CSR).
     #[error("{}", .0.message_en())]
     Refused(EnrolErrorCode),
+    /// The PKI directory failed; the terminal is told only "internal".
     #[error(transparent)]
     Pki(#[from] PkiError),
 }
 
 impl RedeemError {
-    pub fn code(&self) -> EnrolErrorCode {
+    /// The error code sent to the terminal.
+    pub(crate) fn code(&self) -> EnrolErrorCode {
         match self {
             RedeemError::Refused(c) => *c,
             RedeemError::Pki(_) => EnrolErrorCode::Internal,
@@ -211,11 +235,22 @@ impl RedeemError {
 /// Redeems `code` for the CSR: checks the code (constant-time hash compare over every code, single use,
 /// not expired), marks it used, signs the CSR's public key with names from the code and returns what the
 /// terminal needs. The code is consumed before signing, so even a crash can never let it issue twice.
-pub fn redeem(
+pub(crate) fn redeem(
     dir: &Path,
     code: &str,
     csr_pem: &str,
     api_endpoint: Option<&str>,
+) -> Result<EnrolResponse, RedeemError> {
+    redeem_at(dir, code, csr_pem, api_endpoint, OffsetDateTime::now_utc())
+}
+
+/// [`redeem`] as of `now`.
+pub(crate) fn redeem_at(
+    dir: &Path,
+    code: &str,
+    csr_pem: &str,
+    api_endpoint: Option<&str>,
+    now: OffsetDateTime,
 ) -> Result<EnrolResponse, RedeemError> {
     // Parse and verify the CSR's self-signature first: a bad CSR must not consume the code.
     let csr = rcgen::CertificateSigningRequestParams::from_pem(csr_pem)
@@ -233,7 +268,6 @@ pub fn redeem(
         }
     }
     let i = found.ok_or(RedeemError::Refused(EnrolErrorCode::UnknownCode))?;
-    let now = OffsetDateTime::now_utc();
     let entry = state.codes[i].clone();
     if entry.used_at.is_some() {
         return Err(RedeemError::Refused(EnrolErrorCode::UsedCode));
@@ -420,7 +454,9 @@ async fn enrol_handler(
 }
 
 /// The enrolment listener's TLS: TLS 1.3, the server certificate, no client certificate asked for.
-pub fn enrol_tls_config(paths: &PkiPaths) -> Result<rustls::ServerConfig, crate::tls::TlsError> {
+pub(crate) fn enrol_tls_config(
+    paths: &PkiPaths,
+) -> Result<rustls::ServerConfig, crate::tls::TlsError> {
     let read = |p: std::path::PathBuf| {
         std::fs::read(&p).map_err(|e| crate::tls::TlsError::Read {
             path: p.display().to_string(),
@@ -443,15 +479,16 @@ pub fn enrol_tls_config(paths: &PkiPaths) -> Result<rustls::ServerConfig, crate:
 }
 
 /// A running enrolment listener.
-pub struct EnrolListener {
-    pub addr: SocketAddr,
+pub(crate) struct EnrolListener {
+    /// The address actually bound (port 0 resolved).
+    pub(crate) addr: SocketAddr,
     handle: Handle<SocketAddr>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl EnrolListener {
     /// Stops it (requests in flight get up to 5 s).
-    pub async fn shutdown(self) {
+    pub(crate) async fn shutdown(self) {
         self.handle
             .graceful_shutdown(Some(StdDuration::from_secs(5)));
         let _ = self.task.await;
@@ -459,7 +496,7 @@ impl EnrolListener {
 }
 
 /// Starts the enrolment listener on `listen`.
-pub fn spawn_listener(
+pub(crate) fn spawn_listener(
     pki_dir: &Path,
     listen: SocketAddr,
     api_endpoint: Option<String>,
@@ -570,13 +607,20 @@ mod tests {
     fn expired_codes_are_refused_and_municipality_binding_holds() {
         let dir = pki();
         let d = dir.path();
-        let issued = create_code(d, "152111", "T-1", Duration::milliseconds(1), 30).unwrap();
-        std::thread::sleep(StdDuration::from_millis(20));
+        let made = OffsetDateTime::now_utc();
+        let issued = create_code_at(d, "152111", "T-1", Duration::hours(1), 30, made).unwrap();
         let (_k, csr) = csr_for(vec![]);
+        // At the hour the code is spent; a second code is still good one second before it.
+        let later = made + Duration::hours(1);
         assert!(matches!(
-            redeem(d, &issued.code, &csr, None),
+            redeem_at(d, &issued.code, &csr, None, later),
             Err(RedeemError::Refused(EnrolErrorCode::ExpiredCode))
         ));
+        let issued = create_code_at(d, "152111", "T-1", Duration::hours(1), 30, made).unwrap();
+        assert!(
+            redeem_at(d, &issued.code, &csr, None, later - Duration::seconds(1)).is_ok(),
+            "valid until the last second"
+        );
         pki::issue_terminal(d, "152111", "T-2", 10).unwrap();
         assert!(matches!(
             create_code(d, "152021", "T-2", Duration::hours(1), 30),

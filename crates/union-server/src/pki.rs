@@ -36,29 +36,48 @@ pub const TERMINAL_URN_PREFIX: &str = "urn:madoguchi:terminal:";
 /// Errors of the PKI tool. Messages name files and terminal ids, never personal data.
 #[derive(Debug, thiserror::Error)]
 pub enum PkiError {
+    /// Reading or writing a file of the PKI directory failed.
     #[error("I/O error on {path}: {source}")]
     Io {
+        /// The file or directory concerned.
         path: PathBuf,
+        /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// rcgen could not build a key, certificate or CRL.
     #[error("certificate generation failed: {0}")]
     Rcgen(#[from] rcgen::Error),
+    /// `pki init` on a directory that already has a CA: overwriting it would orphan every issued certificate.
     #[error("the PKI directory {0} already holds a CA; refusing to overwrite it")]
     AlreadyInitialised(PathBuf),
+    /// An issuing command on a directory without a CA.
     #[error("the PKI directory {0} has no CA; run `pki init` first")]
     NotInitialised(PathBuf),
+    /// A terminal id outside 1–32 ASCII letters, digits or '-' (see [`validate_terminal_id`]).
     #[error("invalid terminal id {0:?}: use 1-32 ASCII letters, digits or '-'")]
     InvalidTerminalId(String),
+    /// The terminal id is already bound to another municipality; one terminal never serves two (it would
+    /// cross the municipality scope taken from its certificate).
     #[error("terminal {terminal} is already enrolled for municipality {existing}")]
-    TerminalOfOtherMunicipality { terminal: String, existing: String },
+    TerminalOfOtherMunicipality {
+        /// The terminal id asked for.
+        terminal: String,
+        /// The municipality code (市町村コード) it already holds a certificate for.
+        existing: String,
+    },
+    /// Revocation of a terminal that has no unrevoked certificate.
     #[error("no active certificate for terminal {0}")]
     UnknownTerminal(String),
+    /// A server host that is neither an IP address nor a valid DNS name, or no host at all.
     #[error("invalid host name {0:?}")]
     InvalidHost(String),
+    /// A validity of zero days, or one that ends before it starts.
     #[error("invalid validity: {0}")]
     InvalidValidity(String),
+    /// `index.json` is not valid JSON of a [`PkiIndex`].
     #[error("the index file is corrupt: {0}")]
     Index(#[from] serde_json::Error),
+    /// `index.json` parses but holds an unusable value (e.g. a serial that is not hex).
     #[error("the index file is corrupt: {0}")]
     CorruptIndex(String),
 }
@@ -76,7 +95,9 @@ impl PkiError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeafKind {
+    /// The union server's TLS certificate.
     Server,
+    /// A 窓口端末 (counter terminal) client certificate.
     Terminal,
 }
 
@@ -85,9 +106,12 @@ pub enum LeafKind {
 pub struct IssuedCertificate {
     /// Serial number, lowercase hex.
     pub serial: String,
+    /// Server or terminal certificate.
     pub kind: LeafKind,
+    /// The terminal id in the URI SAN; `None` for the server certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal_id: Option<String>,
+    /// The 市町村コード (municipality code) in the URI SAN; `None` for the server certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub municipality: Option<String>,
     /// RFC 3339.
@@ -100,40 +124,52 @@ pub struct IssuedCertificate {
 /// The registry of certificates issued by this PKI directory.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PkiIndex {
+    /// Name of the 広域連合 (union), written into the CA's subject.
     pub union_name: String,
+    /// CRL number (RFC 5280) of the last CRL written; raised by one on every revocation.
     pub crl_number: u64,
+    /// Every certificate issued, revoked ones included, in issue order.
     pub certificates: Vec<IssuedCertificate>,
 }
 
 /// Paths of the files in a PKI directory.
 #[derive(Debug, Clone)]
 pub struct PkiPaths {
+    /// The PKI directory itself.
     pub dir: PathBuf,
 }
 
 impl PkiPaths {
+    /// Paths inside the PKI directory `dir` (nothing is read or created).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         PkiPaths { dir: dir.into() }
     }
+    /// The union CA certificate, handed to terminals as their trust anchor.
     pub fn ca_cert(&self) -> PathBuf {
         self.dir.join("ca.pem")
     }
+    /// The union CA private key (mode 0600); it never leaves this directory.
     pub fn ca_key(&self) -> PathBuf {
         self.dir.join("ca-key.pem")
     }
-    pub fn server_cert(&self) -> PathBuf {
+    /// The server certificate PEM.
+    pub(crate) fn server_cert(&self) -> PathBuf {
         self.dir.join("server.pem")
     }
+    /// The server private key PEM (mode 0600).
     pub fn server_key(&self) -> PathBuf {
         self.dir.join("server-key.pem")
     }
-    pub fn crl(&self) -> PathBuf {
+    /// The current CRL.
+    pub(crate) fn crl(&self) -> PathBuf {
         self.dir.join("crl.pem")
     }
-    pub fn index(&self) -> PathBuf {
+    /// The `index.json` registry of issued certificates.
+    pub(crate) fn index(&self) -> PathBuf {
         self.dir.join("index.json")
     }
-    pub fn terminals_dir(&self) -> PathBuf {
+    /// The directory of terminal identities.
+    pub(crate) fn terminals_dir(&self) -> PathBuf {
         self.dir.join("terminals")
     }
     /// The certificate PEM of a terminal; the file name contains the terminal id.
@@ -151,8 +187,11 @@ impl PkiPaths {
 /// Files written for a terminal.
 #[derive(Debug, Clone)]
 pub struct TerminalFiles {
+    /// The terminal's certificate PEM.
     pub cert: PathBuf,
+    /// The terminal's private key PEM (mode 0600).
     pub key: PathBuf,
+    /// Serial number of the new certificate, lowercase hex (as in `index.json`).
     pub serial: String,
 }
 

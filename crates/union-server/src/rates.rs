@@ -41,22 +41,32 @@ const TRAINING_TABLES: [(&str, &str); 2] = [
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum RatesError {
+    /// The rate directory, or a file in it, could not be read.
     #[error("cannot read the rate tables at {path}")]
     Read {
+        /// The directory or file.
         path: PathBuf,
+        /// The underlying I/O error.
         #[source]
         source: std::io::Error,
     },
+    /// A table does not parse or breaks the `RateTable` schema.
     #[error("rate table {name} is invalid")]
     Invalid {
+        /// File name of the table.
         name: String,
+        /// What the rules crate refused.
         #[source]
         source: RulesError,
     },
+    /// Two 後期 tables claim one 年度; the server refuses to guess which one applies.
     #[error("two 後期 rate tables for fiscal year {fiscal_year}: {first} and {second}")]
     Duplicate {
+        /// The 年度 (fiscal year, April–March) both tables claim.
         fiscal_year: i32,
+        /// File name of the table read first.
         first: String,
+        /// File name of the other table.
         second: String,
     },
 }

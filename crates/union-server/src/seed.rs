@@ -31,55 +31,78 @@ use crate::store::{
 /// What to generate.
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
+    /// 市町村コード of the municipalities to populate.
     pub municipalities: Vec<MunicipalityCode>,
     /// Residents per municipality.
     pub residents: usize,
+    /// Random seed: the same seed and `as_of` give the same data.
     pub seed: u64,
     /// The day the data describes (ages and qualifications are as of this day).
     pub as_of: Date,
+    /// Password hashing cost of the staff accounts (light only for tests and training, where speed matters).
     pub hash_cost: HashCost,
 }
 
 /// A training staff account (the password is for training data only and is printed on purpose).
 #[derive(Debug, Clone)]
 pub struct TrainingAccount {
+    /// Sign-in id, `<市町村コード>-<role suffix>`.
     pub user_id: String,
+    /// Known training password, derived from the user id.
     pub password: String,
+    /// 氏名 shown on the terminal (`研修 …`).
     pub display_name: String,
+    /// 市町村コード (municipality code) the account belongs to.
     pub municipality: MunicipalityCode,
+    /// Roles granted (窓口担当, 監督者, …).
     pub roles: Vec<Role>,
+    /// Whether the account may see and enter 個人番号 (My Number).
     pub my_number_permission: bool,
 }
 
 /// Counts of what was generated.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SeedReport {
+    /// Residents (住民) generated, insured or not.
     pub residents: usize,
+    /// Households (世帯) generated.
     pub households: usize,
+    /// Residents holding a 被保険者 qualification (insured) on `as_of`.
     pub insured: usize,
+    /// Residents aged 74 on `as_of` who turn 75 soon (年齢到達 cases).
     pub turning_75_soon: usize,
+    /// Insured aged 65–74 through a 障害認定 (disability certification).
     pub disability_insured: usize,
+    /// Residents on 生活保護 (welfare), excluded from insurance.
     pub welfare: usize,
+    /// Names with a 外字 placeholder 「●」.
     pub gaiji: usize,
+    /// Current documents (資格確認書 / 資格情報のお知らせ) issued.
     pub documents: usize,
     /// 所得情報 records of the 年度 of `as_of` ([`crate::seed_income`]).
     pub incomes: usize,
+    /// Training staff accounts written, for the training note.
     pub accounts: Vec<TrainingAccountSummary>,
 }
 
 /// An account as reported (same as [`TrainingAccount`]; kept separate so the report can be compared).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrainingAccountSummary {
+    /// Sign-in id.
     pub user_id: String,
+    /// Training password.
     pub password: String,
+    /// Roles as Japanese labels joined by 「・」 (for the note only, never parsed back).
     pub roles: String,
 }
 
 /// Seeding failures.
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
+    /// Writing to the union store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A generated value was rejected (a generator invariant broke, or no 保険者番号 for a municipality).
     #[error("generation failed: {0}")]
     Generate(String),
 }

@@ -22,25 +22,39 @@ pub const CONFIG_FILE: &str = "union.toml";
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
+    /// The server certificate, key or CRL could not be loaded into a TLS configuration.
     #[error(transparent)]
     Tls(#[from] TlsError),
+    /// The store could not be opened, or failed its verification at start.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// `union.toml` could not be read, parsed or written.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// The PKI directory's `index.json` could not be read.
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    /// The dated rate tables (料率表) are missing or invalid.
     #[error(transparent)]
     Rates(#[from] crate::rates::RatesError),
+    /// The listening socket could not be bound or set up.
     #[error("cannot listen on {addr}: {message}")]
-    Listen { addr: SocketAddr, message: String },
+    Listen {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's error text.
+        message: String,
+    },
 }
 
 /// What `serve` needs.
 #[derive(Clone)]
 pub struct ServeOptions {
+    /// The PKI directory ([`crate::pki`]): server identity, union CA and CRL.
     pub pki_dir: PathBuf,
+    /// The data directory: the store and [`CONFIG_FILE`].
     pub data_dir: PathBuf,
+    /// Address of the terminals' mutual-TLS listener.
     pub listen: SocketAddr,
     /// How often `crl.pem` is checked for a change.
     pub crl_poll: Duration,
@@ -62,6 +76,7 @@ pub struct ServeOptions {
 }
 
 impl ServeOptions {
+    /// Options with the production timeouts, the system clock and the enrolment listener of `union.toml`.
     pub fn new(
         pki_dir: impl Into<PathBuf>,
         data_dir: impl Into<PathBuf>,

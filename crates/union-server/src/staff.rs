@@ -14,24 +14,35 @@ pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Why a staff change was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum StaffError {
+    /// The user id is empty, over 64 bytes or has characters other than ASCII letters, digits and `. _ @ -`.
     #[error("invalid user id: use 1-64 ASCII letters, digits or . _ @ -")]
     InvalidUserId,
+    /// The id is taken, possibly by a revoked account: ids are never reused, so an id in the audit trail
+    /// always names the same person.
     #[error("the user id already exists (IDs are never reused)")]
     Exists,
+    /// No account with that id.
     #[error("no such user")]
     Unknown,
+    /// The password policy refused the password; carries the policy's Japanese message for the operator.
     #[error("the password is refused by the password policy: {0}")]
     WeakPassword(String),
+    /// No role given.
     #[error("at least one role is required")]
     NoRole,
+    /// Union (広域連合職員) and municipal (窓口担当, 監督者, 個人番号) rights asked for in one account: an
+    /// account is either the union's or one municipality's.
     #[error(
         "union rights (union-staff) and municipal rights (clerk, supervisor, my-number) cannot be mixed in one account"
     )]
     MixedScope,
+    /// The display name (氏名) is empty or blank.
     #[error("display name is empty")]
     NoName,
+    /// Argon2 hashing of the password failed.
     #[error("password hashing failed: {0}")]
     Hash(String),
+    /// Reading or writing the union store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -46,14 +57,20 @@ pub(crate) fn valid_user_id(id: &str) -> bool {
 
 /// A new account.
 pub struct NewStaff<'a> {
+    /// Personal sign-in id (no shared ids, N:3886).
     pub user_id: &'a str,
+    /// 氏名 shown on the terminal and in the audit trail.
     pub display_name: &'a str,
+    /// 市町村コード (municipality code) the account works for.
     pub municipality: MunicipalityCode,
+    /// Roles to grant; at least one.
     pub roles: Vec<Role>,
+    /// Whether the account may see and enter 個人番号 (My Number), granted per person (N:3886–3888).
     pub my_number_permission: bool,
     /// An account of the union's own office (広域連合事務局), e.g. its administrator; implied by the
     /// 広域連合職員 role.
     pub union: bool,
+    /// Initial password, checked against the default password policy and stored only as a hash.
     pub password: &'a str,
 }
 

@@ -30,12 +30,21 @@ use crate::pki::{PkiPaths, TERMINAL_URN_PREFIX};
 /// Errors while building the TLS configuration.
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
+    /// A PEM file of the PKI directory could not be read.
     #[error("cannot read {path}: {message}")]
-    Read { path: String, message: String },
+    Read {
+        /// The file.
+        path: String,
+        /// The operating system's error text.
+        message: String,
+    },
+    /// rustls refused the server certificate, key or protocol settings.
     #[error("TLS configuration error: {0}")]
     Rustls(#[from] rustls::Error),
+    /// A certificate or key does not parse, or the client-certificate verifier could not be built.
     #[error("client verifier error: {0}")]
     Verifier(String),
+    /// The CRL does not parse; the server refuses to run without a known revocation status.
     #[error("CRL parse error: {0}")]
     Crl(String),
 }
@@ -91,7 +100,8 @@ fn strip_leading_zeros(hex_serial: &str) -> String {
 pub struct RevokedSerials(Arc<RwLock<HashSet<String>>>);
 
 impl RevokedSerials {
-    pub fn contains(&self, serial: &str) -> bool {
+    /// Whether the serial (lowercase hex) is revoked; `true` when in doubt.
+    pub(crate) fn contains(&self, serial: &str) -> bool {
         match self.0.read() {
             Ok(set) => set.contains(serial),
             // A poisoned lock means a writer panicked mid-update: fail closed.

@@ -25,9 +25,13 @@ use crate::store::{SledStore, UnionStore};
 /// Training setup.
 #[derive(Debug, Clone)]
 pub struct TrainingOptions {
+    /// 市町村コード of the training terminal's municipality (default 見附市 152111).
     pub municipality: MunicipalityCode,
+    /// Terminal id written into the training terminal's certificate.
     pub terminal_id: String,
+    /// Synthetic residents to seed on first start.
     pub residents: usize,
+    /// Seed of the synthetic data (same seed, same residents).
     pub seed: u64,
     /// Port 0 picks a free one.
     pub listen: SocketAddr,
@@ -61,29 +65,40 @@ impl Default for TrainingOptions {
 /// Why training mode could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum TrainingError {
+    /// Creating the training PKI (CA, server or terminal certificate) failed.
     #[error(transparent)]
     Pki(#[from] pki::PkiError),
+    /// The embedded server could not start.
     #[error(transparent)]
     Serve(#[from] ServeError),
+    /// Seeding the synthetic residents and accounts failed.
     #[error(transparent)]
     Seed(#[from] seed::SeedError),
+    /// The training data store could not be opened or read.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    /// The sample released 一斉更新 (bulk renewal) could not be generated.
     #[error(transparent)]
     Distribution(#[from] crate::distribution::GenerateError),
 }
 
 /// A running training server and what a terminal needs to reach it.
 pub struct TrainingServer {
+    /// Address the server listens on (127.0.0.1 with the port actually bound).
     pub addr: SocketAddr,
+    /// The generated training PKI directory (kept across starts).
     pub pki_dir: PathBuf,
+    /// The training data directory (store and `union.toml`).
     pub data_dir: PathBuf,
     /// The union CA to pin.
     pub ca_cert: PathBuf,
     /// Client certificate and key (PEM) of the training terminal.
     pub terminal_cert: PathBuf,
+    /// Private key PEM of the training terminal.
     pub terminal_key: PathBuf,
+    /// 市町村コード the training terminal is scoped to.
     pub municipality: MunicipalityCode,
+    /// Terminal id of the training terminal.
     pub terminal_id: String,
     /// Training staff (user ids and passwords).
     pub accounts: Vec<TrainingAccount>,

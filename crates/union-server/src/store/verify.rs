@@ -76,17 +76,43 @@ impl Area {
 #[non_exhaustive]
 pub enum Damage {
     /// Records that do not open under the store key or do not parse.
-    Unreadable { area: Area, count: u64 },
+    Unreadable {
+        /// Where they are.
+        area: Area,
+        /// How many records.
+        count: u64,
+    },
     /// Keys that stop increasing: the database file itself is damaged.
-    OutOfOrder { area: Area },
+    OutOfOrder {
+        /// The tree whose keys are out of order.
+        area: Area,
+    },
     /// The index entries are not exactly those the resident records imply.
-    IndexMismatch { expected: u64, found: u64 },
+    IndexMismatch {
+        /// Index entries the resident records imply.
+        expected: u64,
+        /// Index entries present.
+        found: u64,
+    },
     /// Ledger entries were lost, added or altered since their commits.
-    LedgerAltered { found: u64, marked: u64 },
+    LedgerAltered {
+        /// Ledger entries present.
+        found: u64,
+        /// Entries the sealed ledger mark records.
+        marked: u64,
+    },
     /// Fewer ledger entries than were known to be flushed: acknowledged decisions are gone.
-    LedgerBehind { found: u64, durable: u64 },
+    LedgerBehind {
+        /// Ledger entries present.
+        found: u64,
+        /// Entries the watermark file says were flushed (and so acknowledged to terminals).
+        durable: u64,
+    },
     /// Keys of no known kind.
-    UnknownKeys { count: u64 },
+    UnknownKeys {
+        /// How many keys.
+        count: u64,
+    },
 }
 
 impl Damage {
@@ -180,10 +206,16 @@ impl std::error::Error for Damages {}
 /// What a clean check counted.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Report {
+    /// 住民 (resident) records.
     pub residents: u64,
+    /// Search index entries (宛名番号, 被保険者番号, カナ, 生年月日).
     pub index_entries: u64,
+    /// 証書 (document) records.
     pub documents: u64,
+    /// 決定台帳 (decision ledger) entries.
     pub ledger: u64,
+    /// 操作記録 (server audit trail) entries.
     pub audit: u64,
+    /// 所得情報 (income) records.
     pub incomes: u64,
 }
