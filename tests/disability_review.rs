@@ -22,12 +22,13 @@ async fn a_disability_application_stays_under_review_until_union_staff_decide() 
     let dir = tempfile::tempdir().expect("tempdir");
     let mut union = UnionHost::start(&dir.path().join("union")).await;
     let on = today();
-    // A resident of 66–74, not insured, not on 生活保護, with a 個人番号 on record.
+    // A resident of 66–73 (no 75歳到達 the daily job decides ahead), not insured, not on 生活保護, with a
+    // 個人番号 on record.
     let applicant = union
         .residents()
         .into_iter()
         .find(|r| {
-            age_on(r.birth_date, on).is_some_and(|a| (66..75).contains(&a))
+            age_on(r.birth_date, on).is_some_and(|a| (66..74).contains(&a))
                 && r.qualification.is_none()
                 && !r.on_welfare
                 && r.died_on.is_none()

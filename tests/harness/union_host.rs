@@ -166,14 +166,15 @@ impl UnionHost {
         all.into_values().collect()
     }
 
-    /// Residents insured now, in a stable order.
+    /// Residents insured today with no loss recorded, in a stable order (not those the daily job decided
+    /// ahead: a 75歳到達 next month is 取得予定, not insured).
     pub fn insured_residents(&self) -> Vec<ResidentRecord> {
+        let today = crate::today();
         let mut r: Vec<_> = self
             .residents()
             .into_iter()
             .filter(|r| {
-                r.qualification
-                    .as_ref()
+                r.active_qualification(today)
                     .is_some_and(|q| q.lost_on.is_none())
             })
             .collect();

@@ -143,10 +143,10 @@ fn main() {
     println!("  setup      {:.1} s", started.elapsed().as_secs_f64());
 
     let t = Instant::now();
-    let first = daily::run(&store, &config, on).unwrap();
+    let first = daily::run(&store, &config, on, None).unwrap();
     let first_time = t.elapsed();
     let t = Instant::now();
-    let second = daily::run(&store, &config, on).unwrap();
+    let second = daily::run(&store, &config, on, None).unwrap();
     let second_time = t.elapsed();
     assert_eq!(first.new_age_75 as usize, arriving, "{first}");
     assert_eq!(second.new_age_75, 0, "{second}");

@@ -19,7 +19,7 @@ use std::fmt;
 
 use madoguchi_domain::Date;
 use madoguchi_domain::qualification::{self, Cause, Change};
-use madoguchi_protocol::v1::{DocumentId, DocumentState};
+use madoguchi_protocol::v1::{DocumentId, DocumentState, ResidentId};
 use uuid::Uuid;
 
 use crate::config::UnionConfig;
@@ -143,16 +143,20 @@ pub fn age_arrival(
     }))
 }
 
-/// Runs the daily job for day `on`. The caller holds the server's write lock (numbers are allocated).
+/// Runs the daily job for day `on`. It first reads the whole union without a lock (the counts, and who may
+/// need a change); then it applies the changes in batches, each under `lock` (the server's write lock: the
+/// counters keep deciding between batches; a record is read again under the lock, so no decision made in
+/// between is overwritten). `None` when nothing else writes (the `daily` command on a stopped store).
 pub fn run(
     store: &dyn UnionStore,
     config: &UnionConfig,
     on: Date,
+    lock: Option<&tokio::sync::Mutex<()>>,
 ) -> Result<DailyReport, StoreError> {
     let mut report = DailyReport::default();
-    let mut commit = Commit::default();
-    let mut pending = 0usize;
     let expired_on = on.pred_opt().unwrap_or(on);
+    let mut arrivals: Vec<ResidentId> = Vec::new();
+    let mut expired: Vec<DocumentId> = Vec::new();
     store.each_resident(&mut |r| {
         for e in r.history().iter().filter(|e| e.on == on) {
             match e.change {
@@ -161,21 +165,12 @@ pub fn run(
                 Change::Changed => {}
             }
         }
-        let mut changed: Option<ResidentRecord> = None;
-        if let Some(birthday) = qualification::age75_in_window(r.birth_date, on)
-            && let Some(a) =
-                age_arrival(store, config, &r, birthday, on, DocumentId(Uuid::new_v4()))?
-        {
-            report.age_75 += 1;
-            if a.new {
-                report.new_age_75 += 1;
-                commit.documents.push(a.document);
-                changed = Some(a.resident);
-            }
+        if qualification::age75_in_window(r.birth_date, on).is_some() {
+            arrivals.push(r.id);
         }
         // Only the newest document can still be in force (a new one withdraws the older ones).
         if let Some(id) = r.documents.last()
-            && let Some(mut d) = store.document(*id)?
+            && let Some(d) = store.document(*id)?
             && d.kind.is_insurance_document()
             && d.valid_until <= expired_on
         {
@@ -183,23 +178,51 @@ pub fn run(
                 report.documents_expired += 1;
             }
             if d.state == DocumentState::ToIssue {
+                expired.push(d.id);
+            }
+        }
+        Ok(())
+    })?;
+    for chunk in arrivals.chunks(BATCH) {
+        let _guard = lock.map(|l| l.blocking_lock());
+        let mut commit = Commit::default();
+        for id in chunk {
+            let Some(r) = store.resident(*id)? else {
+                continue;
+            };
+            let Some(birthday) = qualification::age75_in_window(r.birth_date, on) else {
+                continue;
+            };
+            let Some(a) = age_arrival(store, config, &r, birthday, on, DocumentId(Uuid::new_v4()))?
+            else {
+                continue;
+            };
+            report.age_75 += 1;
+            if a.new {
+                report.new_age_75 += 1;
+                commit.documents.push(a.document);
+                commit.residents.push(a.resident);
+            }
+        }
+        if !commit.residents.is_empty() {
+            store.commit(commit)?;
+        }
+    }
+    for chunk in expired.chunks(BATCH) {
+        let _guard = lock.map(|l| l.blocking_lock());
+        let mut commit = Commit::default();
+        for id in chunk {
+            if let Some(mut d) = store.document(*id)?
+                && d.state == DocumentState::ToIssue
+            {
                 d.state = DocumentState::Voided;
                 report.new_documents_voided += 1;
                 commit.documents.push(d);
             }
         }
-        if let Some(r) = changed {
-            commit.residents.push(r);
-            pending += 1;
+        if !commit.documents.is_empty() {
+            store.commit(commit)?;
         }
-        if pending >= BATCH || commit.documents.len() >= BATCH {
-            store.commit(std::mem::take(&mut commit))?;
-            pending = 0;
-        }
-        Ok(())
-    })?;
-    if !commit.residents.is_empty() || !commit.documents.is_empty() {
-        store.commit(commit)?;
     }
     store.flush()?;
     Ok(report)

@@ -363,7 +363,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let store = SledStore::open(&data).map_err(refused)?;
             let on = on.unwrap_or_else(|| madoguchi_domain::jst::date(chrono::Utc::now()));
             let report =
-                madoguchi_union_server::daily::run(&store, &config, on).map_err(refused)?;
+                madoguchi_union_server::daily::run(&store, &config, on, None).map_err(refused)?;
             println!("daily {on}");
             println!("{report}");
             Ok(())

@@ -124,6 +124,8 @@ pub struct RunningServer {
     watcher: tokio::task::JoinHandle<()>,
     /// Applies the retention rules ([`crate::config::RetentionRule`]) at start and every 6 hours.
     pruner: tokio::task::JoinHandle<()>,
+    /// Held by a daily job's blocking run, which an abort cannot stop: stopping waits for it.
+    daily_running: Arc<tokio::sync::Mutex<()>>,
     state: Arc<AppState>,
     /// The enrolment listener, when configured.
     enrolment: Option<crate::enrol::EnrolListener>,
@@ -141,6 +143,7 @@ impl RunningServer {
         self.pruner.abort();
         // The pruner holds the store: wait until it is gone, so the store can be opened again at once.
         let _ = self.pruner.await;
+        let _ = self.daily_running.lock().await;
         let store = self.state.store.clone();
         let _ = tokio::task::spawn_blocking(move || store.flush()).await;
     }
@@ -157,6 +160,7 @@ impl RunningServer {
             pruner,
             state,
             enrolment,
+            daily_running,
             ..
         } = self;
         let result = tokio::select! {
@@ -174,6 +178,7 @@ impl RunningServer {
         watcher.abort();
         pruner.abort();
         let _ = pruner.await;
+        let _ = daily_running.lock().await;
         if let Some(e) = enrolment {
             e.shutdown().await;
         }
@@ -300,10 +305,12 @@ pub async fn start_with(
     let task = tokio::spawn(async move { server.serve(app.into_make_service()).await });
     // One task for both background loops: aborting it drops both (and the store they hold).
     let (retention, daily) = (state.clone(), state.clone());
+    let daily_running = Arc::new(tokio::sync::Mutex::new(()));
+    let gate = daily_running.clone();
     let pruner = tokio::spawn(async move {
         tokio::join!(
             retention_loop(retention),
-            daily_loop(daily, options.daily_poll)
+            daily_loop(daily, options.daily_poll, gate)
         );
     });
     tracing::info!(%addr, "union server listening (TLS 1.3, client certificates required)");
@@ -315,12 +322,13 @@ pub async fn start_with(
         pruner,
         state,
         enrolment,
+        daily_running,
     })
 }
 
 /// Runs the daily job ([`crate::daily::run`]) once for each new day on the server's clock (at start, then
 /// when the day changes; checked every `poll`), under the write lock, and logs its counts.
-async fn daily_loop(state: Arc<AppState>, poll: Duration) {
+async fn daily_loop(state: Arc<AppState>, poll: Duration, running: Arc<tokio::sync::Mutex<()>>) {
     {
         let mut last: Option<madoguchi_domain::Date> = None;
         let mut tick = tokio::time::interval(poll);
@@ -330,10 +338,17 @@ async fn daily_loop(state: Arc<AppState>, poll: Duration) {
             if last.is_some_and(|d| d >= today) {
                 continue;
             }
-            let _guard = state.write_lock.lock().await;
             let inner = state.clone();
+            let held = running.clone().lock_owned().await;
+            // The job takes the write lock batch by batch (crate::daily::run), not for the whole run.
             let result = tokio::task::spawn_blocking(move || {
-                crate::daily::run(inner.store.as_ref(), &inner.config, today)
+                let _held = held;
+                crate::daily::run(
+                    inner.store.as_ref(),
+                    &inner.config,
+                    today,
+                    Some(&inner.write_lock),
+                )
             })
             .await;
             match result {
