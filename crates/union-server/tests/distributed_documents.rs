@@ -26,6 +26,26 @@ async fn decided(desk: &Desk, body: &serde_json::Value) -> NotificationDecision 
     serde_json::from_value(v).unwrap()
 }
 
+/// The resident's detail once `ready` holds (the mailing is recorded in the background after approval).
+async fn detail_when(
+    desk: &Desk,
+    id: &impl std::fmt::Display,
+    ready: impl Fn(&ResidentDetail) -> bool,
+) -> ResidentDetail {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let d: ResidentDetail = desk.typed(&format!("/v1/residents/{id}")).await;
+        if ready(&d) {
+            return d;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "mailing never recorded"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// Created by one 広域連合職員, approved by the other, then by the municipality's 監督者.
 async fn distribute(
     union1: &Desk,
@@ -126,9 +146,10 @@ async fn distributed_documents_are_in_the_history_and_supersede_the_old_one() {
         date(2026, 12, 1),
     )
     .await;
-    let detail: ResidentDetail = clerk
-        .typed(&format!("/v1/residents/{}", b.resident_id))
-        .await;
+    let detail = detail_when(&clerk, &b.resident_id, |d| {
+        d.documents.iter().any(|x| x.state == DocumentState::Issued)
+    })
+    .await;
     let q = detail.qualification.unwrap();
     assert_eq!(q.acquired_on, date(2026, 12, 20));
     assert_eq!(detail.documents.len(), 1);
@@ -152,9 +173,12 @@ async fn distributed_documents_are_in_the_history_and_supersede_the_old_one() {
         date(2027, 8, 1),
     )
     .await;
-    let detail: ResidentDetail = clerk
-        .typed(&format!("/v1/residents/{}", a.resident_id))
-        .await;
+    let detail = detail_when(&clerk, &a.resident_id, |d| {
+        d.documents
+            .iter()
+            .any(|x| x.document_id != old && x.state == DocumentState::Issued)
+    })
+    .await;
     let state_of = |id| {
         detail
             .documents

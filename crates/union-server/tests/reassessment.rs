@@ -159,6 +159,22 @@ async fn the_8_1_reassessment_moves_people_to_2_and_3_tenths_with_new_documents(
     let summary = create(&union1, DistributionKind::BurdenRatioChange, on).await;
     assert!(summary.record_count > 0);
     let records = approve_and_fetch(&union2, &supervisor, &summary).await;
+    // The 交付 (郵送) of the approved documents is recorded in the background: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    for rec in &records {
+        let RecordPayload::Certificate(d) = &rec.payload else {
+            continue;
+        };
+        while fx.store.document(d.document_id).unwrap().map(|x| x.state)
+            != Some(DocumentState::Issued)
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "mailing never recorded"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
 
     let mut moved = std::collections::BTreeMap::new();
     let notices = records

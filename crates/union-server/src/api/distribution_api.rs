@@ -436,12 +436,29 @@ async fn decide(
         // The approved 8/1 判定 takes effect in the union's records before the decision is stored, so a
         // failure leaves the distribution waiting (applying again is harmless).
         crate::reassess::apply_approved(state.store.as_ref(), &state.rates, &meta)?;
-        // Each printed document becomes the person's current union document, 交付 by mail (issue 15).
-        distribution::mailed::record_mailing(state.store.as_ref(), &meta, &user, state.today())?;
     }
     let entry = meta.append_ledger(action, &user, &terminal.0.terminal_id, now);
     meta.decision = Some(entry.clone());
     store_change(&state, &meta, None, &entry).await?;
+    if meta.state == DistributionState::Approved {
+        // Each printed document becomes the person's current union document, 交付 by mail (issue 15): in
+        // the background, chunk by chunk under the write lock (it waits for this handler's lock first).
+        let (st, today) = (state.clone(), state.today());
+        tokio::task::spawn_blocking(move || {
+            let done = distribution::mailed::record_mailing(
+                st.store.as_ref(),
+                &meta,
+                &user,
+                today,
+                Some(&st.write_lock),
+            )
+            .and_then(|n| st.store.flush().map(|()| n));
+            match done {
+                Ok(n) => tracing::info!(documents = n, "distribution mailing recorded"),
+                Err(e) => tracing::error!(error = %e, "distribution mailing not recorded"),
+            }
+        });
+    }
     Ok(axum::Json(entry))
 }
 

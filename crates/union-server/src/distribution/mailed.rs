@@ -14,12 +14,15 @@ use super::{DistributionMeta, RECORDS_PER_CHUNK};
 use crate::store::{Commit, DocumentRecord, StoreError, UnionStore};
 
 /// Records the 交付 of every printed document of `meta` (approved by `approver` on `today`). Returns how many
-/// documents were recorded now.
+/// documents were recorded now. Chunk by chunk under `lock` (the server's write lock; records are read under
+/// it), so a large distribution does not hold the counters up; the server runs it in the background after
+/// the approval.
 pub fn record_mailing(
     store: &dyn UnionStore,
     meta: &DistributionMeta,
     approver: &str,
     today: Date,
+    lock: Option<&tokio::sync::Mutex<()>>,
 ) -> Result<u32, StoreError> {
     if !meta.kind.is_printed() {
         return Ok(0);
@@ -35,6 +38,7 @@ pub fn record_mailing(
             break;
         }
         offset += records.len() as u32;
+        let _guard = lock.map(|l| l.blocking_lock());
         let mut commit = Commit::default();
         for rec in &records {
             let RecordPayload::Certificate(data) = &rec.payload else {

@@ -400,3 +400,110 @@ pub struct LedgerEntry {
     pub user_id: String,
     pub received_on: Date,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use madoguchi_domain::qualification::Status;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd_opt(y, m, day).expect("valid test date")
+    }
+
+    fn resident(q: Option<QualificationRecord>) -> ResidentRecord {
+        ResidentRecord {
+            id: ResidentId(uuid::Uuid::from_u128(1)),
+            municipality: "152111".parse().expect("code"),
+            addressee: AddresseeNumber::parse("1000000001").expect("addressee"),
+            household: HouseholdNumber::parse("1000000001").expect("household"),
+            name: PersonName::parse("見本　花子").expect("name"),
+            kana: KanaName::parse("ミホン　ハナコ").expect("kana"),
+            birth_date: d(1951, 12, 20),
+            sex: Sex::Female,
+            address: "見本市".into(),
+            mailing_address: None,
+            my_number: None,
+            on_welfare: false,
+            disability_certified_on: None,
+            mynumber_health_card: false,
+            moved_in_on: None,
+            moved_out_on: None,
+            died_on: None,
+            burden_ratio: BurdenRatio::One,
+            limit_category: None,
+            long_term_hospitalization_on: None,
+            insured_number: q.as_ref().map(|q| q.insured_number.clone()),
+            qualification: q,
+            documents: Vec::new(),
+            burden_assessment: None,
+            history: Vec::new(),
+            specific_disease: None,
+            disability_review: None,
+        }
+    }
+
+    #[test]
+    fn a_record_written_before_the_history_answers_from_its_qualification() {
+        let number = InsuredNumber::parse("12345678").expect("number");
+        let r = resident(Some(QualificationRecord {
+            insured_number: number.clone(),
+            acquired_on: d(2026, 12, 20),
+            lost_on: Some(d(2027, 1, 11)),
+            reason: Reason::LostMovedOut,
+        }));
+        assert!(r.active_qualification(d(2026, 12, 19)).is_none());
+        let q = r.active_qualification(d(2027, 1, 10)).expect("insured");
+        assert_eq!(
+            (q.acquired_on, q.lost_on),
+            (d(2026, 12, 20), Some(d(2027, 1, 11)))
+        );
+        assert!(r.active_qualification(d(2027, 1, 11)).is_none());
+    }
+
+    #[test]
+    fn recording_keeps_the_latest_period_and_answers_each_day_from_the_history() {
+        let number = InsuredNumber::parse("12345678").expect("number");
+        let mut r = resident(None);
+        let today = d(2026, 11, 21);
+        r.record(
+            Change::Acquired,
+            Cause::Age75,
+            d(2026, 12, 20),
+            today,
+            number.clone(),
+        );
+        assert_eq!(
+            r.qualification_status(today),
+            Status::AcquisitionScheduled {
+                from: d(2026, 12, 20)
+            }
+        );
+        r.record(
+            Change::Lost,
+            Cause::WelfareStarted,
+            d(2027, 2, 1),
+            today,
+            number.clone(),
+        );
+        r.record(
+            Change::Acquired,
+            Cause::WelfareEnded,
+            d(2027, 7, 1),
+            today,
+            number.clone(),
+        );
+        // The latest period is what the terminal shows; earlier days are answered from the history.
+        let latest = r.qualification.clone().expect("latest");
+        assert_eq!(
+            (latest.acquired_on, latest.reason),
+            (d(2027, 7, 1), Reason::WelfareEnded)
+        );
+        let january = r
+            .active_qualification(d(2027, 1, 15))
+            .expect("first period");
+        assert_eq!(january.acquired_on, d(2026, 12, 20));
+        assert_eq!(january.lost_on, Some(d(2027, 2, 1)));
+        assert!(r.active_qualification(d(2027, 3, 1)).is_none());
+        assert_eq!(r.history.len(), 3);
+    }
+}
