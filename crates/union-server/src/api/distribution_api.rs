@@ -442,21 +442,37 @@ async fn decide(
     store_change(&state, &meta, None, &entry).await?;
     if meta.state == DistributionState::Approved {
         // Each printed document becomes the person's current union document, 交付 by mail (issue 15): in
-        // the background, chunk by chunk under the write lock (it waits for this handler's lock first).
-        let (st, today) = (state.clone(), state.today());
-        tokio::task::spawn_blocking(move || {
-            let done = distribution::mailed::record_mailing(
-                st.store.as_ref(),
-                &meta,
-                &user,
-                today,
-                Some(&st.write_lock),
-            )
-            .and_then(|n| st.store.flush().map(|()| n));
-            match done {
-                Ok(n) => tracing::info!(documents = n, "distribution mailing recorded"),
-                Err(e) => tracing::error!(error = %e, "distribution mailing not recorded"),
+        // the background, chunk by chunk, each under the write lock (counters keep deciding in between).
+        let (st, today, approved) = (state.clone(), state.today(), meta.clone());
+        let approver = user.clone();
+        tokio::spawn(async move {
+            let (mut offset, mut recorded) = (0u32, 0u32);
+            loop {
+                let _guard = st.write_lock.lock().await;
+                let (store, meta, who) = (st.store.clone(), approved.clone(), approver.clone());
+                let step = tokio::task::spawn_blocking(move || {
+                    distribution::mailed::record_chunk(store.as_ref(), &meta, &who, today, offset)
+                })
+                .await;
+                match step {
+                    Ok(Ok(Some((n, next)))) => {
+                        recorded += n;
+                        offset = next;
+                    }
+                    Ok(Ok(None)) => break,
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "distribution mailing not recorded");
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "distribution mailing task failed");
+                        return;
+                    }
+                }
             }
+            let store = st.store.clone();
+            let _ = tokio::task::spawn_blocking(move || store.flush()).await;
+            tracing::info!(documents = recorded, "distribution mailing recorded");
         });
     }
     Ok(axum::Json(entry))

@@ -13,80 +13,91 @@ use madoguchi_protocol::v1::{DocumentData, DocumentState, IssuanceRecord, IssueM
 use super::{DistributionMeta, RECORDS_PER_CHUNK};
 use crate::store::{Commit, DocumentRecord, StoreError, UnionStore};
 
-/// Records the 交付 of every printed document of `meta` (approved by `approver` on `today`). Returns how many
-/// documents were recorded now. Chunk by chunk under `lock` (the server's write lock; records are read under
-/// it), so a large distribution does not hold the counters up; the server runs it in the background after
-/// the approval.
+/// Records the 交付 of every printed document of `meta` (approved by `approver` on `today`), all chunks in
+/// turn; returns how many documents were recorded now. The caller holds the server's write lock (or nothing
+/// else writes); the server does it chunk by chunk instead ([`record_chunk`]).
 pub fn record_mailing(
     store: &dyn UnionStore,
     meta: &DistributionMeta,
     approver: &str,
     today: Date,
-    lock: Option<&tokio::sync::Mutex<()>>,
 ) -> Result<u32, StoreError> {
-    if !meta.kind.is_printed() {
-        return Ok(0);
-    }
-    let mut recorded = 0u32;
-    let mut offset = 0u32;
-    while offset < meta.record_count {
-        let records: Vec<DistributionRecord> =
-            store
-                .distributions()
-                .distribution_records(meta, offset, RECORDS_PER_CHUNK as u32)?;
-        if records.is_empty() {
-            break;
-        }
-        offset += records.len() as u32;
-        let _guard = lock.map(|l| l.blocking_lock());
-        let mut commit = Commit::default();
-        for rec in &records {
-            let RecordPayload::Certificate(data) = &rec.payload else {
-                continue;
-            };
-            let Some(mut r) = store.resident(rec.resident_id)? else {
-                continue;
-            };
-            let mut doc = match store.document(data.document_id)? {
-                Some(d) => d,
-                None => from_data(data, &r),
-            };
-            if doc.state != DocumentState::ToIssue {
-                continue;
-            }
-            for id in r.documents.iter().filter(|id| **id != doc.id) {
-                let Some(mut old) = store.document(*id)? else {
-                    continue;
-                };
-                if !old.kind.is_insurance_document() {
-                    continue;
-                }
-                old.state = match old.state {
-                    DocumentState::Issued => DocumentState::ToReturn,
-                    DocumentState::ToIssue => DocumentState::Voided,
-                    _ => continue,
-                };
-                commit.documents.push(old);
-            }
-            doc.state = DocumentState::Issued;
-            doc.issuance = Some(IssuanceRecord {
-                issued_on: today,
-                method: IssueMethod::Mail,
-                identity_documents: Vec::new(),
-                recorded_by: approver.to_owned(),
-            });
-            if !r.documents.contains(&doc.id) {
-                r.documents.push(doc.id);
-            }
-            commit.documents.push(doc);
-            commit.residents.push(r);
-            recorded += 1;
-        }
-        if !commit.documents.is_empty() {
-            store.commit(commit)?;
-        }
+    let (mut recorded, mut offset) = (0u32, 0u32);
+    while let Some((n, next)) = record_chunk(store, meta, approver, today, offset)? {
+        recorded += n;
+        offset = next;
     }
     Ok(recorded)
+}
+
+/// Records the 交付 of the printed documents of one chunk of `meta` from `offset`: how many were recorded
+/// and where the next chunk starts, or `None` past the end. The caller holds the write lock for the chunk.
+pub fn record_chunk(
+    store: &dyn UnionStore,
+    meta: &DistributionMeta,
+    approver: &str,
+    today: Date,
+    offset: u32,
+) -> Result<Option<(u32, u32)>, StoreError> {
+    if !meta.kind.is_printed() || offset >= meta.record_count {
+        return Ok(None);
+    }
+    let records: Vec<DistributionRecord> =
+        store
+            .distributions()
+            .distribution_records(meta, offset, RECORDS_PER_CHUNK as u32)?;
+    if records.is_empty() {
+        return Ok(None);
+    }
+    let next = offset + records.len() as u32;
+    let mut recorded = 0u32;
+    let mut commit = Commit::default();
+    for rec in &records {
+        let RecordPayload::Certificate(data) = &rec.payload else {
+            continue;
+        };
+        let Some(mut r) = store.resident(rec.resident_id)? else {
+            continue;
+        };
+        let mut doc = match store.document(data.document_id)? {
+            Some(d) => d,
+            None => from_data(data, &r),
+        };
+        if doc.state != DocumentState::ToIssue {
+            continue;
+        }
+        for id in r.documents.iter().filter(|id| **id != doc.id) {
+            let Some(mut old) = store.document(*id)? else {
+                continue;
+            };
+            if !old.kind.is_insurance_document() {
+                continue;
+            }
+            old.state = match old.state {
+                DocumentState::Issued => DocumentState::ToReturn,
+                DocumentState::ToIssue => DocumentState::Voided,
+                _ => continue,
+            };
+            commit.documents.push(old);
+        }
+        doc.state = DocumentState::Issued;
+        doc.issuance = Some(IssuanceRecord {
+            issued_on: today,
+            method: IssueMethod::Mail,
+            identity_documents: Vec::new(),
+            recorded_by: approver.to_owned(),
+        });
+        if !r.documents.contains(&doc.id) {
+            r.documents.push(doc.id);
+        }
+        commit.documents.push(doc);
+        commit.residents.push(r);
+        recorded += 1;
+    }
+    if !commit.documents.is_empty() {
+        store.commit(commit)?;
+    }
+    Ok(Some((recorded, next)))
 }
 
 /// The union document for print data the distribution froze (一斉更新: no document was stored for it).
