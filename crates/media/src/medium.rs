@@ -165,6 +165,13 @@ pub fn register(
         let relative = p.strip_prefix(&root).unwrap_or(p).to_path_buf();
         match verdicts.get(p) {
             Some(Verdict::Clean) => {}
+            // A file or archive too large to scan whole (a 4 GB file, a zip bomb) was not scanned.
+            Some(Verdict::Infected(sig)) if sig.starts_with("Heuristics.Limits.Exceeded") => {
+                refused.push(crate::error::Refusal::Unscannable {
+                    file: relative,
+                    why: sig.clone(),
+                })
+            }
             Some(Verdict::Infected(sig)) => refused.push(crate::error::Refusal::Infected {
                 file: relative,
                 signature: sig.clone(),

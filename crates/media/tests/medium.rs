@@ -189,3 +189,27 @@ fn an_empty_medium_is_refused() {
         Err(MediaError::NoFiles)
     ));
 }
+
+#[test]
+fn a_zip_bomb_is_unscannable_and_refused() {
+    let Some(mut cfg) = config() else { return };
+    // 5 MiB of zeros deflated to 5 KB; the scan limit is 1 MiB, so clamscan cannot look inside whole.
+    cfg.max_file_size = 1024 * 1024;
+    let dir = medium();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/zeros-5mib.zip"),
+        dir.path().join("sub/bomb.zip"),
+    )
+    .unwrap();
+    let e = register(dir.path(), who(), &cfg).unwrap_err();
+    assert_eq!(e.code(), "unscannable");
+    let MediaError::Refused(list) = &e else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(&list[0], Refusal::Unscannable { file, why }
+        if file == Path::new("sub/bomb.zip") && why.starts_with("Heuristics.Limits.Exceeded")));
+    assert!(
+        e.message_ja()
+            .contains("sub/bomb.zip: ウイルス検査ができませんでした")
+    );
+}
