@@ -392,3 +392,14 @@ fn several_field_errors_in_one_row_are_all_listed() {
         .collect();
     assert_eq!(fields, ["movement_kind", "name_kana", "sex"]);
 }
+
+#[test]
+fn the_shipped_example_mapping_table_loads_and_resolves_both_kinds_of_code() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/gaiji/example-152021.toml");
+    let map = GaijiMap::load(&path, &Cp932Standard).unwrap();
+    assert_eq!(map.municipality(), "152021");
+    assert_eq!(map.resolve(GaijiCode::Sjis(0xF040)), Some('髙'));
+    assert_eq!(map.resolve(GaijiCode::Unicode(0x20BB7)), Some('吉'));
+    assert_eq!(map.resolve(GaijiCode::Sjis(0xF041)), None);
+}
