@@ -2,6 +2,7 @@
 //! for logs, and never the value that was in the file.
 
 use madoguchi_domain::StaffMessage;
+use madoguchi_domain::ids::IdError;
 use madoguchi_domain::wareki::WarekiError;
 
 /// Which encoding a wrong-encoding row or file looks like instead.
@@ -238,6 +239,8 @@ pub enum RowErrorKind {
     Required,
     /// Not digits.
     NotDigits,
+    /// An identifier whose check digit or length is wrong (個人番号, 市区町村コード, 保険者番号…).
+    Identifier(IdError),
     /// Not katakana.
     NotKana,
     /// Control characters in text.
@@ -288,6 +291,7 @@ impl RowError {
             RowErrorKind::SplitCharacter => "split_character",
             RowErrorKind::Required => "required",
             RowErrorKind::NotDigits => "not_digits",
+            RowErrorKind::Identifier(_) => "invalid_identifier",
             RowErrorKind::NotKana => "not_kana",
             RowErrorKind::ControlCharacter => "control_character",
             RowErrorKind::Date(_) => "invalid_date",
@@ -323,6 +327,7 @@ impl RowError {
             }
             RowErrorKind::Required => "必須の項目が空です。".into(),
             RowErrorKind::NotDigits => "数字以外が含まれています。".into(),
+            RowErrorKind::Identifier(e) => e.message_ja(),
             RowErrorKind::NotKana => "カナ以外の文字が含まれています。".into(),
             RowErrorKind::ControlCharacter => "制御文字が含まれています。".into(),
             RowErrorKind::Date(e) => format!("日付が正しくありません。{}", e.message_ja()),

@@ -88,11 +88,26 @@ pub enum DateStyle {
     Seireki,
 }
 
+/// A check-digit rule of a digits field, applied with the domain's parsers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IdCheck {
+    /// 個人番号 (12 digits, check digit).
+    MyNumber,
+    /// 地方公共団体コード (6 digits, check digit).
+    MunicipalityCode,
+    /// 保険者番号 (6 or 8 digits, check digit).
+    InsurerNumber,
+    /// 被保険者番号 (8 digits).
+    InsuredNumber,
+}
+
 /// The type of a field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldKind {
-    /// 数字: ASCII digits only, leading zeros kept (番号 such as 宛名番号, 世帯番号, 個人番号).
-    Digits,
+    /// 数字: ASCII digits only, leading zeros kept (番号 such as 宛名番号, 世帯番号, 個人番号); with a
+    /// check-digit rule for the identifiers that have one (`check = "my_number"`).
+    Digits(Option<IdCheck>),
     /// 日付 (和暦 or 西暦), checked against the calendar and the era boundaries.
     Date(DateStyle),
     /// カナ: katakana (full- or half-width), long vowel mark and spaces.
@@ -111,7 +126,8 @@ impl FieldKind {
     /// Short Japanese name for the documentation table.
     pub fn label_ja(&self) -> String {
         match self {
-            FieldKind::Digits => "数字".into(),
+            FieldKind::Digits(None) => "数字".into(),
+            FieldKind::Digits(Some(_)) => "数字（検査数字）".into(),
             FieldKind::Date(DateStyle::Wareki) => "日付（和暦）".into(),
             FieldKind::Date(DateStyle::Seireki) => "日付（西暦）".into(),
             FieldKind::Kana => "カナ".into(),
@@ -259,6 +275,7 @@ struct RawField {
     kind: String,
     date: Option<DateStyle>,
     codes: Option<BTreeMap<String, String>>,
+    check: Option<IdCheck>,
     position: Option<usize>,
     length: Option<usize>,
     column: Option<usize>,
@@ -374,7 +391,7 @@ fn field(f: RawField, encoding: FileEncoding) -> Result<Field, String> {
     }
     let kind =
         match f.kind.as_str() {
-            "digits" => FieldKind::Digits,
+            "digits" => FieldKind::Digits(f.check),
             "date" => FieldKind::Date(f.date.ok_or_else(|| {
                 format!("field {name}: date needs date = \"wareki\" or \"seireki\"")
             })?),

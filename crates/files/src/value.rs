@@ -3,12 +3,13 @@
 use std::sync::Arc;
 
 use madoguchi_domain::Date;
+use madoguchi_domain::ids::{InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber};
 use madoguchi_domain::money::Yen;
 use madoguchi_domain::wareki::{parse_gregorian, parse_wareki};
 
 use crate::error::RowErrorKind;
 use crate::gaiji::GaijiRequest;
-use crate::layout::{DateStyle, FieldKind, Layout};
+use crate::layout::{DateStyle, FieldKind, IdCheck, Layout};
 
 /// One field's value.
 #[derive(Clone, PartialEq, Eq)]
@@ -156,12 +157,19 @@ pub(crate) fn parse_value(
         return Err(RowErrorKind::ControlCharacter);
     }
     match kind {
-        FieldKind::Digits => {
-            if trimmed.bytes().all(|b| b.is_ascii_digit()) {
-                Ok(Value::Digits(trimmed.to_owned()))
-            } else {
-                Err(RowErrorKind::NotDigits)
+        FieldKind::Digits(check) => {
+            if !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(RowErrorKind::NotDigits);
             }
+            let checked = match check {
+                None => Ok(()),
+                Some(IdCheck::MyNumber) => MyNumber::parse(trimmed).map(drop),
+                Some(IdCheck::MunicipalityCode) => MunicipalityCode::parse(trimmed).map(drop),
+                Some(IdCheck::InsurerNumber) => InsurerNumber::parse(trimmed).map(drop),
+                Some(IdCheck::InsuredNumber) => InsuredNumber::parse(trimmed).map(drop),
+            };
+            checked.map_err(RowErrorKind::Identifier)?;
+            Ok(Value::Digits(trimmed.to_owned()))
         }
         FieldKind::Date(style) => {
             let parsed = match style {
@@ -240,11 +248,11 @@ mod tests {
     #[test]
     fn blanks_required_fillers_and_codes() {
         assert_eq!(
-            parse_value(&FieldKind::Digits, true, "   "),
+            parse_value(&FieldKind::Digits(None), true, "   "),
             Err(RowErrorKind::Required)
         );
         assert_eq!(
-            parse_value(&FieldKind::Digits, false, "　 "),
+            parse_value(&FieldKind::Digits(None), false, "　 "),
             Ok(Value::Empty)
         );
         assert_eq!(
@@ -263,6 +271,20 @@ mod tests {
             parse_value(&FieldKind::Kanji, true, "山田\u{1b}"),
             Err(RowErrorKind::ControlCharacter)
         );
+    }
+
+    #[test]
+    fn identifiers_with_a_check_digit_are_checked() {
+        let my = FieldKind::Digits(Some(IdCheck::MyNumber));
+        assert!(parse_value(&my, true, "123456789018").is_ok());
+        let e = parse_value(&my, true, "123456789012").unwrap_err();
+        assert!(matches!(
+            e,
+            RowErrorKind::Identifier(madoguchi_domain::ids::IdError::CheckDigit { .. })
+        ));
+        let muni = FieldKind::Digits(Some(IdCheck::MunicipalityCode));
+        assert!(parse_value(&muni, true, "152021").is_ok());
+        assert!(parse_value(&muni, true, "152020").is_err());
     }
 
     #[test]

@@ -135,7 +135,7 @@ impl<W: Write> FileWriter<W> {
                         });
                     }
                     let pad = length - bytes.len();
-                    let numeric = matches!(field.kind, FieldKind::Digits | FieldKind::Amount);
+                    let numeric = matches!(field.kind, FieldKind::Digits(_) | FieldKind::Amount);
                     if numeric && !value.is_empty() {
                         let (sign, digits) = match bytes.strip_prefix(b"-") {
                             Some(d) => (&b"-"[..], d),

@@ -403,3 +403,22 @@ fn the_shipped_example_mapping_table_loads_and_resolves_both_kinds_of_code() {
     assert_eq!(map.resolve(GaijiCode::Unicode(0x20BB7)), Some('吉'));
     assert_eq!(map.resolve(GaijiCode::Sjis(0xF041)), None);
 }
+
+#[test]
+fn a_my_number_with_a_wrong_check_digit_is_a_row_error_without_the_number() {
+    let mut rows: Vec<Vec<String>> = (0..2).map(juki_row).collect();
+    rows[0][3] = "123456789012".into();
+    let (list, valid) = run("juki", &write_file("juki", &rows)).unwrap();
+    assert_eq!(valid.len(), 1);
+    let e = &list.errors[0];
+    assert_eq!(
+        (e.line, e.field.as_deref(), e.code()),
+        (2, Some("my_number"), "invalid_identifier")
+    );
+    assert!(
+        e.message_ja().starts_with("2行目「個人番号」: "),
+        "{}",
+        e.message_ja()
+    );
+    assert!(!e.message_ja().contains("123456789012") && !e.to_string().contains("123456789012"));
+}
