@@ -633,6 +633,25 @@ mod tests {
     }
 
     #[test]
+    fn a_municipality_directory_loads_like_the_builtin_set() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/files");
+        let from_dir = LayoutSet::load_dir(&dir).unwrap();
+        let builtin = LayoutSet::builtin().unwrap();
+        let a: Vec<&Layout> = from_dir.iter().map(|l| l.as_ref()).collect();
+        let b: Vec<&Layout> = builtin.iter().map(|l| l.as_ref()).collect();
+        assert_eq!(
+            a, b,
+            "every file in assets/files is compiled in, and nothing else"
+        );
+        let mut twice = builtin.clone();
+        let again = builtin.get("juki", 1).unwrap().as_ref().clone();
+        assert!(matches!(
+            twice.insert(again),
+            Err(LayoutError::Duplicate { version: 1, .. })
+        ));
+    }
+
+    #[test]
     fn overlapping_fixed_fields_are_refused_naming_the_field() {
         let text = r#"
 id = "t"
