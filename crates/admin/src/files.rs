@@ -33,6 +33,29 @@ pub(crate) struct CheckArgs {
     /// ClamAV signature directory (default: ClamAV's own database).
     #[arg(long)]
     clamav_db: Option<PathBuf>,
+    /// The print fonts' directory (BIZ UD): text they cannot draw becomes a 文字同定 request. Default: the
+    /// characters CP932 can write outside its user-defined area.
+    #[arg(long)]
+    fonts: Option<PathBuf>,
+}
+
+/// What the print fonts draw: a character every face has a glyph for (the print pre-flight's rule).
+struct PrintFonts(madoguchi_print::FontSet);
+
+impl madoguchi_files::Glyphs for PrintFonts {
+    fn can_draw(&self, c: char) -> bool {
+        if c.is_ascii() {
+            return !c.is_ascii_control();
+        }
+        if ('\u{E000}'..='\u{F8FF}').contains(&c) {
+            return false;
+        }
+        let mut buf = [0u8; 4];
+        let s = c.encode_utf8(&mut buf);
+        madoguchi_print::FontFace::ALL
+            .iter()
+            .all(|f| self.0.advance_em(*f, s).is_ok())
+    }
 }
 
 pub(crate) fn run(cmd: &Command) -> Outcome {
@@ -59,9 +82,25 @@ fn check_file(a: &CheckArgs) -> Outcome {
             );
         }
     };
-    let glyphs = madoguchi_files::Cp932Standard;
+    let fonts = match &a.fonts {
+        Some(dir) => match madoguchi_print::FontSet::load(dir) {
+            Ok(f) => Some(PrintFonts(f)),
+            Err(e) => {
+                return refused(
+                    "印刷用フォントを読み込めません。フォントのフォルダを確認してください。".into(),
+                    e.to_string(),
+                );
+            }
+        },
+        None => None,
+    };
+    let cp932 = madoguchi_files::Cp932Standard;
+    let glyphs: &dyn madoguchi_files::Glyphs = match &fonts {
+        Some(f) => f,
+        None => &cp932,
+    };
     let map = match &a.gaiji {
-        Some(p) => match GaijiMap::load(p, &glyphs) {
+        Some(p) => match GaijiMap::load(p, glyphs) {
             Ok(m) => m,
             Err(e) => {
                 return refused(
@@ -133,7 +172,7 @@ fn check_file(a: &CheckArgs) -> Outcome {
     };
     let opts = ReadOptions {
         gaiji: &map,
-        glyphs: &glyphs,
+        glyphs,
     };
     let name = a.file.display().to_string();
     match check(&layouts, &a.layout, BufReader::new(f), opts, |_| {}) {

@@ -243,3 +243,64 @@ fn media_scan_prints_the_register_entry_or_names_the_infected_file() {
     );
     assert!(err.contains("(infected)"), "{err}");
 }
+
+#[test]
+fn files_check_with_the_print_fonts_requests_what_they_cannot_draw() {
+    if !clamav_present() {
+        return;
+    }
+    let set = LayoutSet::builtin().unwrap();
+    let muni = MunicipalityCode::from_five_digits("15202").unwrap();
+    let mut w = FileWriter::new(
+        set.latest("jutokure").unwrap().clone(),
+        Vec::new(),
+        &muni,
+        Date::from_ymd_opt(2026, 4, 1).unwrap(),
+    )
+    .unwrap();
+    for (i, name) in ["髙橋幸子", "山田\u{1F600}子"].iter().enumerate() {
+        let addressee = format!("{}", 900 + i);
+        w.write(&[
+            muni.as_str(),
+            &addressee,
+            "12345678",
+            "ﾀｶﾊｼ",
+            name,
+            "3100101",
+            "ホーム",
+            "新潟市",
+            "5070401",
+            "",
+            "152021",
+        ])
+        .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jutokure.csv");
+    std::fs::write(&path, w.finish().unwrap()).unwrap();
+    let fonts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../assets/fonts");
+    let o = admin(&[
+        "files",
+        "check",
+        "--layout",
+        "jutokure",
+        "--clamav-db",
+        &db(),
+        "--fonts",
+        fonts.to_str().unwrap(),
+        path.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(out.contains("文字同定待ち 1件"), "{out}");
+    assert!(out.contains("3行目\t氏名\t3文字目\tU+1F600"), "{out}");
+    assert!(
+        !out.contains("2行目\t氏名"),
+        "髙 is drawn by the fonts: {out}"
+    );
+}

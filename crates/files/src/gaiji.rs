@@ -17,8 +17,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-/// The character that stands for an unidentified 外字.
-pub const PLACEHOLDER: char = '●';
+/// The character that stands for an unidentified 外字: the domain's, so `PersonName::has_gaiji` and the
+/// print pre-flight see the same mark.
+pub const PLACEHOLDER: char = madoguchi_domain::kana::GAIJI_PLACEHOLDER;
 
 /// The raw code of a 外字, as it was in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -590,9 +590,12 @@ impl<'a, R: BufRead> FileReader<'a, R> {
                 Err(e) => return Some(Err(FileError::Io(e.into()))),
             }
             let rec = std::mem::take(rec);
-            // The header line was read before the CSV reader started.
-            self.line = rec.position().map_or(self.line + 1, |p| p.line() + 1);
+            // Counted here, not from the csv crate's positions (which lag a record behind): one line per
+            // record plus the line breaks inside quoted fields.
+            self.line += 1;
+            let breaks = rec.iter().flatten().filter(|b| **b == b'\n').count() as u64;
             let result = self.csv_row(&rec);
+            self.line += breaks;
             if let Source::Csv { rec: slot, .. } = &mut self.src {
                 *slot = rec;
             }

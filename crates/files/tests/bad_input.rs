@@ -422,3 +422,25 @@ fn a_my_number_with_a_wrong_check_digit_is_a_row_error_without_the_number() {
     );
     assert!(!e.message_ja().contains("123456789012") && !e.to_string().contains("123456789012"));
 }
+
+#[test]
+fn csv_line_numbers_count_the_header() {
+    let (list, valid) = run("shotoku", &shotoku_file(3)).unwrap();
+    assert!(list.is_clean());
+    let lines: Vec<u64> = valid.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 3, 4]);
+}
+
+#[test]
+fn csv_line_numbers_follow_line_breaks_inside_quoted_fields() {
+    let file = String::from_utf8(shotoku_file(2)).unwrap();
+    // A quoted field with a line break in the first data row: the next row starts one line later.
+    let file = file.replacen(",1,2026-03-15", ",\"1\r\n\",2026-03-15", 1);
+    let (list, valid) = run("shotoku", file.as_bytes()).unwrap();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(valid[0].line, 4);
+    assert_eq!(
+        (list.errors[0].line, list.errors[0].field.as_deref()),
+        (2, Some("tax_status"))
+    );
+}
