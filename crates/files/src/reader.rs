@@ -499,19 +499,19 @@ impl<'a, R: BufRead> FileReader<'a, R> {
             ));
         }
         let ascii = body.is_ascii();
-        if !ascii
-            && SHIFT_JIS
-                .decode_without_bom_handling_and_without_replacement(body)
-                .is_none()
-        {
-            errors.push(row_error(
-                line,
-                None,
-                RowErrorKind::Encoding(looks_like_not_cp932(body)),
-            ));
-            return Some(Ok(Row::Invalid(InvalidRow { line, errors })));
-        }
         if body.len() != record_length {
+            if !ascii
+                && SHIFT_JIS
+                    .decode_without_bom_handling_and_without_replacement(body)
+                    .is_none()
+            {
+                errors.push(row_error(
+                    line,
+                    None,
+                    RowErrorKind::Encoding(looks_like_not_cp932(body)),
+                ));
+                return Some(Ok(Row::Invalid(InvalidRow { line, errors })));
+            }
             // UTF-8 text often decodes as (wrong) CP932 too; a record that is too long and valid UTF-8
             // was written in UTF-8, and saying so helps the clerk more than a byte count.
             if !ascii && std::str::from_utf8(body).is_ok() {
@@ -561,6 +561,19 @@ impl<'a, R: BufRead> FileReader<'a, R> {
             };
             match text {
                 Some(t) => texts.push(t),
+                // Not CP932 at all (the record's length happened to fit): one finding for the row. Checked
+                // only here, so a valid record is decoded once.
+                None if SHIFT_JIS
+                    .decode_without_bom_handling_and_without_replacement(body)
+                    .is_none() =>
+                {
+                    errors.push(row_error(
+                        line,
+                        None,
+                        RowErrorKind::Encoding(looks_like_not_cp932(body)),
+                    ));
+                    return Some(Ok(Row::Invalid(InvalidRow { line, errors })));
+                }
                 None => {
                     errors.push(RowError {
                         line,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use madoguchi_domain::Date;
 use madoguchi_domain::ids::{InsuredNumber, InsurerNumber, MunicipalityCode, MyNumber};
 use madoguchi_domain::money::Yen;
-use madoguchi_domain::wareki::{parse_gregorian, parse_wareki};
+use madoguchi_domain::wareki::{Era, WarekiDate, WarekiError, parse_gregorian, parse_wareki};
 
 use crate::error::RowErrorKind;
 use crate::gaiji::GaijiRequest;
@@ -173,7 +173,9 @@ pub(crate) fn parse_value(
         }
         FieldKind::Date(style) => {
             let parsed = match style {
-                DateStyle::Wareki => parse_wareki(trimmed).map(|w| w.date()),
+                DateStyle::Wareki => wareki_code7(trimmed)
+                    .unwrap_or_else(|| parse_wareki(trimmed))
+                    .map(|w| w.date()),
                 DateStyle::Seireki => parse_gregorian(trimmed),
             };
             parsed.map(Value::Date).map_err(RowErrorKind::Date)
@@ -198,6 +200,20 @@ pub(crate) fn parse_value(
     }
 }
 
+/// The 7-digit era-coded form 「5070401」 without the general parser's normalisation (the hot path of
+/// fixed-length files); `None` for any other form. Same checks and errors: `WarekiDate::new`.
+fn wareki_code7(s: &str) -> Option<Result<WarekiDate, WarekiError>> {
+    let b = s.as_bytes();
+    if b.len() != 7 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = |i: usize| u32::from(b[i] - b'0') * 10 + u32::from(b[i + 1] - b'0');
+    let Some(era) = Era::from_code(b[0] - b'0') else {
+        return Some(Err(WarekiError::UnknownEra));
+    };
+    Some(WarekiDate::new(era, n(1), n(3), n(5)))
+}
+
 /// Katakana (full-width U+30A1–U+30FC incl. 「ー」「・」, half-width U+FF66–U+FF9F), spaces, and 「●」 for an
 /// unidentified 外字.
 fn is_kana_char(c: char) -> bool {
@@ -220,7 +236,6 @@ fn parse_amount(s: &str) -> Result<Yen, RowErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use madoguchi_domain::wareki::WarekiError;
 
     #[test]
     fn reiwa_7_february_30_is_refused_with_the_month_length() {
@@ -234,6 +249,16 @@ mod tests {
         );
         let ok = parse_value(&FieldKind::Date(DateStyle::Wareki), true, "5070228").unwrap();
         assert_eq!(ok.as_date(), Date::from_ymd_opt(2025, 2, 28));
+    }
+
+    #[test]
+    fn the_seven_digit_fast_path_agrees_with_the_domain_parser() {
+        for s in [
+            "5070401", "5070230", "4310501", "1450730", "9010101", "3000101", "5010430", "3641231",
+        ] {
+            assert_eq!(wareki_code7(s), Some(parse_wareki(s)), "{s}");
+        }
+        assert_eq!(wareki_code7("R7.4.1"), None);
     }
 
     #[test]

@@ -444,3 +444,43 @@ fn csv_line_numbers_follow_line_breaks_inside_quoted_fields() {
         (2, Some("tax_status"))
     );
 }
+
+#[test]
+fn bytes_that_are_no_cp932_in_a_record_of_the_right_length() {
+    let file = juki_file(2);
+    let mut l = lines(&file);
+    let name_at = 1 + 6 + 15 + 15 + 12 + 2 + 7 + 7 + 40;
+    l[1][name_at..name_at + 2].copy_from_slice(&[0xFF, 0xFF]);
+    let (list, valid) = run("juki", &l.concat()).unwrap();
+    assert_eq!(valid.len(), 1);
+    assert_eq!(list.errors.len(), 1);
+    assert_eq!(
+        list.errors[0].kind,
+        RowErrorKind::Encoding(LooksLike::Unknown)
+    );
+    assert_eq!(list.errors[0].line, 2);
+    assert!(
+        list.errors[0]
+            .message_ja()
+            .contains("文字コードがレイアウトの指定と違います")
+    );
+}
+
+#[test]
+fn a_double_byte_character_across_a_field_boundary_is_a_split_character() {
+    let file = juki_file(1);
+    let mut l = lines(&file);
+    // 氏名カナ's last byte becomes the lead byte of a double-byte character whose trail is 氏名's first byte.
+    let kana_end = 1 + 6 + 15 + 15 + 12 + 2 + 7 + 7 + 40 - 1;
+    l[1][kana_end] = 0x89;
+    let (list, _) = run("juki", &l.concat()).unwrap();
+    let kinds: Vec<(&str, &RowErrorKind)> = list
+        .errors
+        .iter()
+        .map(|e| (e.field.as_deref().unwrap_or(""), &e.kind))
+        .collect();
+    assert!(
+        kinds.contains(&("name_kana", &RowErrorKind::SplitCharacter)),
+        "{kinds:?}"
+    );
+}
