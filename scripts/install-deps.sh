@@ -13,6 +13,8 @@ APT_PACKAGES=(
   fonts-morisawa-bizud-gothic fonts-morisawa-bizud-mincho
   # printing: CUPS with the cups-pdf virtual printer, poppler to read back PDFs
   cups cups-client cups-bsd cups-ipp-utils printer-driver-cups-pdf poppler-utils
+  # virus scan of electronic media before any byte is read (clamscan; tests use assets/clamav/)
+  clamav
   # kernel keyutils for the OS keyring on headless Linux (keyctl session -)
   keyutils
   # the end-to-end test's WebDriver client and the print tests' helpers

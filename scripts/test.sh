@@ -38,6 +38,8 @@ fi
 step "Printing: CUPS with the cups-pdf virtual printer"
 bash scripts/setup-cups-pdf.sh
 export MADOGUCHI_REQUIRE_CUPS=1
+# Media scans run the real clamscan with the shipped EICAR-only signatures (assets/clamav/): fail, not skip.
+export MADOGUCHI_REQUIRE_CLAMAV=1
 
 step "Rust tests"
 # The vault uses the kernel keyutils keyring, which needs a session keyring of our own (tech-notes §3.2).

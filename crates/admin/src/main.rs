@@ -12,6 +12,8 @@ mod audit;
 mod check;
 mod eligibility;
 mod enroll;
+mod files;
+mod media;
 mod money_rules;
 mod print_sample;
 mod wareki;
@@ -46,12 +48,23 @@ enum Command {
     Premium(money_rules::PremiumArgs),
     /// Enrols this terminal with the union (端末登録): key made here and kept with the OS keyring.
     Enroll(enroll::Args),
+    /// オンラインファイル連携: checks a municipal file against its layout (確認リスト).
+    #[command(subcommand)]
+    Files(files::Command),
+    /// 電子媒体: scans a medium folder with ClamAV and prints its 媒体管理簿 entry.
+    #[command(subcommand)]
+    Media(media::Command),
 }
 
 /// What a subcommand ends with: text for stdout, or a refusal for stderr.
 pub(crate) enum Outcome {
     Ok(String),
-    Refused { ja: String, en: String },
+    /// A report printed on stdout that found problems (exit 1).
+    Findings(String),
+    Refused {
+        ja: String,
+        en: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -65,11 +78,17 @@ fn main() -> ExitCode {
         Command::Enroll(a) => enroll::run(a),
         Command::BurdenRatio(a) => money_rules::run_burden(&a),
         Command::Premium(a) => money_rules::run_premium(&a),
+        Command::Files(c) => files::run(&c),
+        Command::Media(c) => media::run(&c),
     };
     match outcome {
         Outcome::Ok(text) => {
             println!("{text}");
             ExitCode::SUCCESS
+        }
+        Outcome::Findings(text) => {
+            println!("{text}");
+            ExitCode::from(1)
         }
         Outcome::Refused { ja, en } => {
             eprintln!("エラー: {ja}");
