@@ -175,6 +175,7 @@ describe('IssuanceFlow returns', () => {
 
 describe('NotificationPanel for a chosen resident', () => {
   const RESIDENT = {
+    municipality: '151009',
     resident_id: 'r-5',
     addressee_number: '100005',
     household_number: '9100005',
