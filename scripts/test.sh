@@ -19,6 +19,8 @@ cargo fmt --all -- --check
 step "UI: install, lint, type-check, unit tests, build"
 bash scripts/test-ui.sh
 (cd ui && npm run --silent build)
+# The production bundle carries no test-support hook (the perf hook is only in the e2e's build).
+bash ui/scripts/check-no-test-hooks.sh
 
 step "Rust lints (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
