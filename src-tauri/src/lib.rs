@@ -256,6 +256,8 @@ mod tests {
                 "startup": "starting",
                 "idle_lock_seconds": 60,
                 "terminal_revoked": false,
+                // Still starting: the training union's accounts are listed once it is ready.
+                "training_accounts": [],
             })
         );
     }
