@@ -103,7 +103,7 @@ impl Shell {
 }
 
 /// How far the start got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StartupState {
     /// Still starting.
@@ -115,7 +115,7 @@ pub enum StartupState {
 }
 
 /// What the counter screen needs before anyone signs in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Serialize)]
 pub struct AppInfo {
     /// The app version, shown in the footer for support calls.
     pub version: String,
@@ -127,11 +127,26 @@ pub struct AppInfo {
     pub startup: StartupState,
     /// Why the start failed, in Japanese.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error: Option<IpcError>,
     /// Seconds without input before the screen locks.
     pub idle_lock_seconds: u32,
     /// The union refused this terminal's certificate as revoked; its vault is wiped and it stops.
     pub terminal_revoked: bool,
+    /// 研修モード: the embedded union's training accounts, listed on the sign-in screen (issue 14 #12).
+    /// Always empty on a configured terminal.
+    pub training_accounts: Vec<TrainingAccount>,
+}
+
+/// A synthetic staff account of the embedded training union (研修用アカウント).
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainingAccount {
+    /// 職員ID.
+    pub user_id: String,
+    /// 氏名 (its role in words, e.g. 研修 窓口担当).
+    pub display_name: String,
+    /// The training password (synthetic; it exists only in 研修モード).
+    pub password: String,
 }
 
 /// 端末情報.
@@ -161,11 +176,15 @@ pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
             }
             _ => false,
         },
+        training_accounts: match shell.startup() {
+            Startup::Ready(t) if t.training => t.training_accounts(),
+            _ => Vec::new(),
+        },
     }
 }
 
 /// Who is signed in and whether the screen is locked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct SessionInfo {
     /// The staff member, if any.
     pub staff: Option<StaffInfo>,
@@ -407,7 +426,7 @@ pub async fn record_issuance(
 }
 
 /// 回収 of an old document.
-#[derive(Debug, Deserialize)]
+#[derive(ts_rs::TS, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnForm {
     /// The document that came back.

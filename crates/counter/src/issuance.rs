@@ -20,7 +20,7 @@ use crate::context::Counter;
 use crate::error::CounterError;
 
 /// A decided notification whose document waits to be handed over or mailed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ReadyToIssue {
     /// Position of the notification in the outbox.
     pub seq: u64,

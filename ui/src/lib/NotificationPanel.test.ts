@@ -57,6 +57,28 @@ describe('NotificationPanel', () => {
     });
   });
 
+  // Issue 14 #8: shortcuts for 送信, 印刷 and 交付 — the whole 転入 by keyboard.
+  it('Ctrl+Enter sends, Alt+P prints and Alt+K records the handover', async () => {
+    const calls = mockShell({
+      submit: () => ({ result: 'decided', seq: 7, decision: DECISION }),
+      preview_document: () => PREVIEW,
+      print_document: () => ({ job: 'CUPS-PDF-1', printer: 'CUPS-PDF', pages: 1 }),
+      record_issuance: () => ({}),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, {});
+    await fillMoveIn(user);
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    await screen.findByAltText('資格確認書のプレビュー（見本）');
+    await user.keyboard('{Alt>}p{/Alt}');
+    expect(await screen.findByText(/印刷しました（プリンター CUPS-PDF/)).toBeTruthy();
+    await user.click(screen.getByLabelText('マイナンバーカード'));
+    await user.keyboard('{Alt>}k{/Alt}');
+    expect(await screen.findByText('交付を記録しました。')).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === 'print_document')).toHaveLength(1);
+    expect(calls.filter((c) => c.cmd === 'record_issuance')).toHaveLength(1);
+  });
+
   it('a double click sends one submission only', async () => {
     let release: (v: unknown) => void = () => undefined;
     const calls = mockShell({
@@ -130,6 +152,27 @@ describe('NotificationPanel', () => {
     expect(screen.getByLabelText('生年月日').getAttribute('aria-invalid')).toBe('true');
   });
 
+  // Issue 14 #8: after a refused submit the cursor went back to the page.
+  it('Ctrl+Enter sends from a field, and the cursor lands on the first refused field', async () => {
+    const calls = mockShell({
+      submit: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the shell rejects with a plain object
+        throw {
+          code: 'invalid_input',
+          message_ja: '入力内容に誤りがあります。',
+          fields: [{ field: 'birth_date', message_ja: '生年月日: 日付が正しくありません。' }],
+        };
+      },
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, {});
+    await user.type(screen.getByLabelText('氏名'), '見本　花子');
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    expect(await screen.findByText('生年月日: 日付が正しくありません。')).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === 'submit')).toHaveLength(1);
+    expect(document.activeElement).toBe(screen.getByLabelText('生年月日'));
+  });
+
   it('a resident kind needs a resident chosen in 検索', () => {
     mockShell({});
     render(NotificationPanel, { initialKind: 'reissue' });
@@ -175,6 +218,7 @@ describe('IssuanceFlow returns', () => {
 
 describe('NotificationPanel for a chosen resident', () => {
   const RESIDENT = {
+    municipality: '151009',
     resident_id: 'r-5',
     addressee_number: '100005',
     household_number: '9100005',

@@ -1,4 +1,5 @@
-import type { LineState, QualificationStateCode } from './types';
+import type { BurdenRatio, LineState, QualificationStateCode, Sex } from './types';
+import { DOCUMENT_KIND_LABELS } from './vocabulary';
 
 /** 和暦 eras with their first days (display only; the shell parses what staff type). */
 const ERAS: { name: string; start: string }[] = [
@@ -22,6 +23,18 @@ export function wareki(iso: string): string {
   }
   const year = Number(y) - Number(era.start.slice(0, 4)) + 1;
   return `${era.name}${year === 1 ? '元' : String(year)}年${String(Number(mo))}月${String(Number(d))}日`;
+}
+
+/** 「令和8年11月21日 09:05:03」: an instant in Japan time, the date in 和暦 (what staff read). */
+export function warekiDateTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso;
+  }
+  const d = new Date(t + 9 * 3600 * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const day = `${String(d.getUTCFullYear())}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
+  return `${wareki(day)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
 }
 
 const LINE_LABELS: Record<LineState, string> = {
@@ -49,30 +62,20 @@ const STATE_LABELS: Record<QualificationStateCode, string> = {
   insured: '資格あり',
   not_insured: '資格なし',
   lost: '資格喪失',
-  loss_scheduled: '資格あり（喪失予定）',
-  acquisition_scheduled: '資格なし（取得予定）',
 };
 
 export function qualificationLabel(state: QualificationStateCode): string {
   return STATE_LABELS[state];
 }
 
-export function sexLabel(sex: 'male' | 'female'): string {
+export function sexLabel(sex: Sex): string {
   return sex === 'male' ? '男' : '女';
 }
 
-export function burdenLabel(ratio: '1' | '2' | '3'): string {
+export function burdenLabel(ratio: BurdenRatio): string {
   return `${ratio}割`;
 }
 
-const DOCUMENT_KINDS: Record<string, string> = {
-  shikaku_kakuninsho: '資格確認書',
-  shikaku_joho_oshirase: '資格情報のお知らせ',
-  hihokenshasho: '被保険者証',
-  gendogaku_ninteisho: '限度額適用認定証',
-  futan_kubun_shomeisho: '負担区分等証明書',
-};
-
 export function documentKindLabel(kind: string): string {
-  return DOCUMENT_KINDS[kind] ?? kind;
+  return (DOCUMENT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
 }
