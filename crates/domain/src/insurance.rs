@@ -203,7 +203,7 @@ pub enum DocumentKind {
 }
 
 /// `SpecificDisease` — 特定疾病区分 (任意記載事項 on the 資格確認書, printed when the union recorded it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SpecificDisease {
     /// 人工腎臓を実施している慢性腎不全.

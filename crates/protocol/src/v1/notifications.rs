@@ -121,7 +121,7 @@ pub struct MoveIn {
 }
 
 /// 県内転居 (転入 from another municipality of the union): the person is found by the 被保険者番号 they keep.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveWithinUnion {
     /// 被保険者番号 (on the 資格確認書 the person brings; kept).
@@ -146,7 +146,7 @@ pub struct MoveWithinUnion {
 }
 
 /// 生活保護開始 / 廃止.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WelfareChange {
     /// The resident.
