@@ -36,6 +36,9 @@ pub const COMMAND_ACCESS: &[(&str, Need)] = &[
     ("work_list", Need::Capability(Capability::CounterWork)),
     ("retry", Need::Capability(Capability::CounterWork)),
     ("withdraw", Need::Capability(Capability::CounterWork)),
+    ("correction", Need::Capability(Capability::CounterWork)),
+    ("correct", Need::Capability(Capability::CounterWork)),
+    ("close_ready", Need::Capability(Capability::CounterWork)),
     ("ready_to_issue", Need::Capability(Capability::CounterWork)),
     ("document", Need::Capability(Capability::CounterWork)),
     (

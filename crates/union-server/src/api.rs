@@ -444,6 +444,8 @@ async fn search(
             insured_number: r.insured_number.clone(),
             state: state_of(r),
             name_has_gaiji: r.name.has_gaiji(),
+            addressee_number: Some(r.addressee.clone()),
+            address_area: Some(madoguchi_domain::address::area(&r.address).to_owned()),
         })
         .collect();
     Ok(axum::Json(ResidentSearchResponse {
