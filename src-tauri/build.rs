@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "simulate_line_failure",
     "search",
     "resident",
+    "target",
     "reveal_my_number",
     "submit",
     "queue",

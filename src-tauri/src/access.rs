@@ -30,6 +30,7 @@ pub const COMMAND_ACCESS: &[(&str, Need)] = &[
     ("simulate_line_failure", Need::SignedIn),
     ("search", Need::Capability(Capability::CounterWork)),
     ("resident", Need::Capability(Capability::CounterWork)),
+    ("target", Need::Capability(Capability::CounterWork)),
     ("reveal_my_number", Need::Capability(Capability::MyNumber)),
     ("submit", Need::Capability(Capability::CounterWork)),
     ("queue", Need::Capability(Capability::CounterWork)),

@@ -262,6 +262,17 @@ pub async fn search(shell: State<'_, Shell>, form: SearchForm) -> Result<Residen
     Ok(t.counter.find_residents(&req, today_jst()).await?)
 }
 
+/// The target line of a notification: who the resident picked in this session's search is (氏名, カナ,
+/// 生年月日 in 和暦, 被保険者番号); `null` when this session has not shown them.
+#[tauri::command]
+pub fn target(
+    shell: State<'_, Shell>,
+    resident_id: ResidentId,
+) -> Result<Option<madoguchi_counter::CaseSubject>, IpcError> {
+    let (t, _) = shell.guard("target")?;
+    Ok(t.counter.target(resident_id))
+}
+
 /// The record view of one resident (the 個人番号 itself is never sent; only whether one is linked).
 #[tauri::command]
 pub async fn resident(

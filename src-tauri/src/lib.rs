@@ -45,6 +45,7 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             commands::simulate_line_failure,
             commands::search,
             commands::resident,
+            commands::target,
             commands::reveal_my_number,
             commands::submit,
             commands::queue,

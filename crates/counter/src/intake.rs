@@ -337,6 +337,16 @@ impl Counter {
         let mut e = QueueEntry::from(item);
         if let Ok(Some(case)) = self.case(item.seq.0) {
             e.subject = case.subject;
+            // Decided after a drain: the union's answer names the 被保険者番号 of a new 転入 too.
+            if let (Some(s), Ok(Some(d))) = (
+                e.subject.as_mut(),
+                self.inner.sender.decisions().get(item.seq),
+            ) {
+                s.resident_id.get_or_insert(d.resident_id);
+                if let Some(q) = &d.qualification {
+                    s.insured_number = Some(q.insured_number.as_str().to_owned());
+                }
+            }
             e.corrects = case.corrects.and_then(|s| self.reception_number(s));
             e.corrected_by = case.corrected_by.and_then(|s| self.reception_number(s));
         }
