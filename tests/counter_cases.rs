@@ -65,6 +65,49 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
     assert_eq!(target.name, someone.name.as_str());
     assert_eq!(target.birth_wareki, wareki(someone.birth_date));
 
+    // Online, the search tells namesakes apart: 宛名番号, 町域, age; sorted by カナ then 生年月日.
+    let list = counter
+        .find_residents(
+            &ResidentSearchRequest {
+                kana: Some(someone.kana.clone()),
+                limit: Some(200),
+                ..ResidentSearchRequest::default()
+            },
+            today(),
+        )
+        .await
+        .expect("search");
+    assert!(list.roster.is_none(), "the union answered");
+    let row = list
+        .residents
+        .iter()
+        .find(|r| r.resident_id == Some(someone.resident_id))
+        .expect("found");
+    assert!(row.addressee_number.is_some() && row.age.is_some());
+    let area = row.address_area.as_deref().expect("町域");
+    assert!(
+        !area.is_empty() && !area.chars().any(|c| c.is_ascii_digit()),
+        "{area}"
+    );
+    let order: Vec<(String, String, Date)> = list
+        .residents
+        .iter()
+        .map(|r| {
+            (
+                madoguchi_domain::kana::seion_key(&r.kana)
+                    .unwrap()
+                    .as_str()
+                    .to_owned(),
+                r.kana.clone(),
+                r.birth_date,
+            )
+        })
+        .collect();
+    assert!(
+        order.windows(2).all(|w| w[0] <= w[1]),
+        "by カナ then 生年月日"
+    );
+
     counter.simulate_line_failure(true);
     let Submitted::Queued(receipt) = counter
         .submit(reissue(someone.resident_id), today())
@@ -166,7 +209,7 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
     assert_eq!(row.name.as_deref(), Some(someone.name.as_str()));
     assert_eq!(row.birth_wareki, wareki(someone.birth_date));
     assert!(row.age.is_some_and(|a| a >= 65));
-    let keys: Vec<(String, Date)> = list
+    let keys: Vec<(String, String, Date)> = list
         .residents
         .iter()
         .map(|r| {
@@ -175,6 +218,7 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
                     .unwrap()
                     .as_str()
                     .to_owned(),
+                r.kana.clone(),
                 r.birth_date,
             )
         })

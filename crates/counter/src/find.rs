@@ -84,7 +84,7 @@ impl ResidentRow {
             state: r.state,
             state_ja: state_ja(r.state),
             addressee_number: r.addressee_number.as_ref().map(|n| n.as_str().to_owned()),
-            address_area: r.address_area.clone(),
+            address_area: r.address_area.as_ref().map(|a| a.as_str().to_owned()),
             name_has_gaiji: r.name_has_gaiji,
             sort_key: r.kana.seion_key().as_str().to_owned(),
         }

@@ -3,6 +3,29 @@
 //! kanji numerals). Search results show it so that three residents of one name differ by more than their
 //! birth date (issue #14 finding 3), while the full 住所 stays on the record view.
 
+/// 住所の町域 of a resident, as lists show it. Personal data: `Debug` redacts; serialised as the text.
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct AddressArea(String);
+
+impl AddressArea {
+    /// The 町域 of a full 住所.
+    pub fn of(address: &str) -> Self {
+        AddressArea(area(address).to_owned())
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for AddressArea {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AddressArea(<redacted>)")
+    }
+}
+
 /// Kanji numerals that start a 丁目・番地 part when followed (after more numerals) by a unit.
 const KANJI_DIGITS: &str = "〇一二三四五六七八九十百千";
 /// Units that end a number of the 番地 part.
@@ -41,6 +64,14 @@ mod tests {
         assert_eq!(area("見附市今町三丁目5-1"), "見附市今町");
         assert_eq!(area("見附市新町 12番地"), "見附市新町");
         assert_eq!(area("見附市二十番地"), "見附市");
+    }
+
+    #[test]
+    fn an_area_redacts_in_debug_and_serialises_as_text() {
+        let a = AddressArea::of("見附市昭和町2丁目1番1号");
+        assert_eq!(a.as_str(), "見附市昭和町");
+        assert!(!format!("{a:?}").contains("昭和町"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"見附市昭和町\"");
     }
 
     #[test]

@@ -262,7 +262,8 @@ pub struct ResidentSummary {
     pub addressee_number: Option<AddresseeNumber>,
     /// 住所の町域 (`madoguchi_domain::address::area`): the 住所 without its house number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address_area: Option<String>,
+    #[schemars(with = "Option<String>")]
+    pub address_area: Option<madoguchi_domain::address::AddressArea>,
 }
 
 /// Search answer.

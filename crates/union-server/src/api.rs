@@ -445,7 +445,7 @@ async fn search(
             state: state_of(r),
             name_has_gaiji: r.name.has_gaiji(),
             addressee_number: Some(r.addressee.clone()),
-            address_area: Some(madoguchi_domain::address::area(&r.address).to_owned()),
+            address_area: Some(madoguchi_domain::address::AddressArea::of(&r.address)),
         })
         .collect();
     Ok(axum::Json(ResidentSearchResponse {
