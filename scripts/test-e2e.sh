@@ -11,8 +11,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 "$ROOT/ui/scripts/ensure-deps.sh"
-echo "test-e2e: npm run build (ui/dist)"
-(cd "$ROOT/ui" && npm run --silent build)
+echo "test-e2e: npm run build (ui/dist, test-support build: the perf hook window.__madoguchiPerf is on)"
+(cd "$ROOT/ui" && VITE_MADOGUCHI_TEST_SUPPORT=1 npm run --silent build)
 
 echo "test-e2e: cargo build -p madoguchi"
 cargo build -p madoguchi

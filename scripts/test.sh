@@ -19,6 +19,8 @@ cargo fmt --all -- --check
 step "UI: install, lint, type-check, unit tests, build"
 bash scripts/test-ui.sh
 (cd ui && npm run --silent build)
+# The production bundle carries no test-support hook (the perf hook is only in the e2e's build).
+bash ui/scripts/check-no-test-hooks.sh
 
 step "Rust lints (clippy, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
@@ -37,6 +39,17 @@ export MADOGUCHI_REQUIRE_CUPS=1
 step "Rust tests"
 # The vault uses the kernel keyutils keyring, which needs a session keyring of our own (tech-notes §3.2).
 keyctl session madoguchi-test cargo test --workspace --no-fail-fast
+
+step "Generated IPC types are current (ui/src/lib/generated)"
+# Regenerated from the Rust types by the export test (src-tauri/src/bindings.rs); the build is the one the
+# Rust tests above just made, so this costs seconds. A difference means a Rust type changed without
+# `cargo test -p madoguchi export_bindings` and a commit of the result.
+cargo test -p madoguchi --lib bindings
+if ! git diff --exit-code --stat -- ui/src/lib/generated ||
+  [ -n "$(git status --porcelain -- ui/src/lib/generated)" ]; then
+  echo "ui/src/lib/generated is stale: run 'cargo test -p madoguchi export_bindings' and commit it" >&2
+  exit 1
+fi
 
 step "End-to-end: the real window under Xvfb"
 bash scripts/test-e2e.sh

@@ -13,7 +13,7 @@ use crate::commands::Shell;
 use crate::error::IpcError;
 
 /// The session as the screen shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct SessionView {
     /// Who, how, and whether the password must be changed first; none when nobody is signed in.
     pub session: Option<SessionState>,

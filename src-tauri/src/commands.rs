@@ -104,7 +104,7 @@ impl Shell {
 }
 
 /// How far the start got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StartupState {
     /// Still starting.
@@ -116,7 +116,7 @@ pub enum StartupState {
 }
 
 /// What the counter screen needs before anyone signs in.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Serialize)]
 pub struct AppInfo {
     /// The app version, shown in the footer for support calls.
     pub version: String,
@@ -128,6 +128,7 @@ pub struct AppInfo {
     pub startup: StartupState,
     /// Why the start failed, in Japanese.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error: Option<IpcError>,
     /// Seconds without input before the screen locks.
     pub idle_lock_seconds: u32,
@@ -166,7 +167,7 @@ pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
 }
 
 /// Who is signed in and whether the screen is locked.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct SessionInfo {
     /// The staff member, if any.
     pub staff: Option<StaffInfo>,
@@ -442,7 +443,7 @@ pub async fn record_issuance(
 }
 
 /// 回収 of an old document.
-#[derive(Debug, Deserialize)]
+#[derive(ts_rs::TS, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnForm {
     /// The document that came back.

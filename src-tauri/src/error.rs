@@ -10,7 +10,7 @@ pub use madoguchi_counter::forms::FieldError;
 use madoguchi_counter::forms::FormErrors;
 
 /// `{code, message_ja, fields}` as the UI receives it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{code}")]
 pub struct IpcError {
     /// Stable code (`not_signed_in`, `invalid_input`, `locked`, a union error code, …).
@@ -18,7 +18,7 @@ pub struct IpcError {
     /// What the clerk reads.
     pub message_ja: String,
     /// Per-field problems of an entry form (empty otherwise).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
 }
 

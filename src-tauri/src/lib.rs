@@ -16,6 +16,7 @@
 pub mod access;
 pub mod account_commands;
 pub mod audit_review;
+mod bindings;
 pub mod commands;
 pub mod distribution;
 pub mod error;

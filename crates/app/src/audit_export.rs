@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::error::AppError;
 
 /// One choice of the reprint dialog.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ReasonChoice {
     /// Stable code.
     pub code: &'static str,
@@ -58,7 +58,7 @@ pub fn audit_operations() -> Vec<ReasonChoice> {
 }
 
 /// Where an export went.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ExportedReport {
     /// The directory.
     pub dir: String,

@@ -26,7 +26,7 @@ use crate::print_desk::{Preview, PrintDesk};
 pub type Notify = Arc<dyn Fn() + Send + Sync>;
 
 /// Where a distribution's bulk print is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BatchState {
     /// Not started on this terminal.
@@ -44,7 +44,7 @@ pub enum BatchState {
 }
 
 /// Where a batch is, for the screen.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct BatchStatus {
     /// The state.
     pub state: BatchState,
@@ -56,6 +56,7 @@ pub struct BatchStatus {
     pub pages_spooled: u32,
     /// Why it stopped, or what it is doing, in Japanese.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub message_ja: Option<String>,
 }
 
@@ -87,18 +88,20 @@ impl BatchStatus {
 }
 
 /// One proof for the screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct SampleProof {
     seq: u32,
     position_ja: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     preview: Option<Preview>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     rows: Option<Vec<Row>>,
 }
 
 /// A label and a value, for rows of file distributions and the report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct Row {
     label: String,
     value: String,
@@ -112,14 +115,14 @@ fn row(label: &str, value: impl Into<String>) -> Row {
 }
 
 /// A file written to the export directory.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct WrittenFile {
     path: String,
     records: u32,
 }
 
 /// The reconciliation report as lines.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct BatchReportView {
     lines: Vec<Row>,
 }

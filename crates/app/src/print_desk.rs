@@ -29,7 +29,7 @@ use crate::error::AppError;
 const PREVIEW_DPI: u32 = 150;
 
 /// What the print button reports back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct Printed {
     /// The print system's job id.
     pub job: String,
@@ -40,7 +40,7 @@ pub struct Printed {
 }
 
 /// A preview image and what it shows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct Preview {
     /// `data:image/png;base64,…`.
     pub data_url: String,
@@ -55,7 +55,7 @@ pub struct Preview {
 }
 
 /// A 監督者's consent to one reprint, given at the clerk's terminal with the supervisor's own credentials.
-#[derive(Deserialize)]
+#[derive(ts_rs::TS, Deserialize)]
 pub struct SupervisorConsent {
     /// The supervisor's user id.
     pub user_id: String,

@@ -11,7 +11,8 @@ use sha2::{Digest as _, Sha256};
 const HASH_TAG: &[u8] = b"madoguchi-audit-v1\0";
 
 /// A SHA-256 digest, hex in JSON.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(ts_rs::TS, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[ts(type = "string")]
 pub struct Digest(pub [u8; 32]);
 
 impl Digest {
@@ -46,7 +47,7 @@ impl<'de> Deserialize<'de> for Digest {
 }
 
 /// What was done (操作).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// サインイン.
@@ -102,8 +103,10 @@ impl Operation {
 }
 
 /// Whether the operation was carried out or refused (a refusal is recorded too).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
+// `Outcome` is also the union's decision outcome; the UI's generated types need one name each.
+#[ts(rename = "AuditOutcome")]
 pub enum Outcome {
     /// Carried out.
     Done,
@@ -115,7 +118,7 @@ pub enum Outcome {
 }
 
 /// One recorded operation, before it is chained.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEvent {
     /// When (UTC).
@@ -136,7 +139,7 @@ pub struct AuditEvent {
 }
 
 /// A chained entry.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuditEntry {
     /// Position in the terminal's chain, from 1, without gaps.

@@ -163,7 +163,7 @@ impl StaffMessage for OfflineRefusal {
 }
 
 /// How a staff member is signed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SessionState {
     /// Who.
     pub staff: StaffInfo,

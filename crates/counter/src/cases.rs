@@ -29,7 +29,7 @@ const CASE_RETENTION_DAYS: i64 = 31;
 const SEEN_MAX: usize = 2000;
 
 /// Who a case is about, as a list names them. `Debug` redacts.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseSubject {
     /// The union's opaque id (none for a 転入 not yet decided).
     pub resident_id: Option<ResidentId>,

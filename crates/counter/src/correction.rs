@@ -21,7 +21,7 @@ use crate::forms::{FormErrors, NotificationForm};
 use crate::intake::Submitted;
 
 /// A refused item opened for correction. `Debug` redacts the entries.
-#[derive(Clone, Serialize)]
+#[derive(ts_rs::TS, Clone, Serialize)]
 pub struct Correction {
     /// Position of the refused item in the outbox.
     pub seq: u64,

@@ -21,7 +21,7 @@ use crate::context::Counter;
 use crate::error::CounterError;
 
 /// One resident in a search result. `Debug` redacts.
-#[derive(Clone, Serialize)]
+#[derive(ts_rs::TS, Clone, Serialize)]
 pub struct ResidentRow {
     /// The union's opaque id: the target of a notification. `None` for a roster entry of an older union
     /// (refresh the roster to take a notification for them).
@@ -50,6 +50,9 @@ pub struct ResidentRow {
     pub address_area: Option<String>,
     /// The name holds a 外字 placeholder 「●」.
     pub name_has_gaiji: bool,
+    /// The 清音化 key the rows are sorted by (not sent to the screen).
+    #[serde(skip)]
+    #[ts(skip)]
     sort_key: String,
 }
 
@@ -125,7 +128,7 @@ impl ResidentRow {
 }
 
 /// How old the offline roster is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RosterAge {
     /// 基準日 of the union's list.
     pub as_of: Date,
@@ -153,7 +156,7 @@ impl RosterAge {
 }
 
 /// A search result for the screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ResidentList {
     /// Residents, by カナ then 生年月日.
     pub residents: Vec<ResidentRow>,

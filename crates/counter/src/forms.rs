@@ -21,7 +21,7 @@ use madoguchi_protocol::v1::{
 use serde::Deserialize;
 
 /// A problem with one field of a form: which field (the UI's name for it) and what to do, in Japanese.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct FieldError {
     /// The form field, as the UI names it.
     pub field: String,
@@ -151,7 +151,7 @@ impl Check {
 
 /// The search form: any of 被保険者番号, カナ氏名 (prefix, 清音化 on the union), 生年月日 (和暦 「S26.12.1」
 /// or 西暦).
-#[derive(Debug, Default, Deserialize)]
+#[derive(ts_rs::TS, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchForm {
     /// 被保険者番号.
@@ -206,7 +206,7 @@ impl SearchForm {
 }
 
 /// 送付先 as typed.
-#[derive(Debug, Default, Deserialize)]
+#[derive(ts_rs::TS, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailingForm {
     /// 宛名.
@@ -218,7 +218,7 @@ pub struct MailingForm {
 }
 
 /// A notification as the entry screens send it: only the items each kind needs, as typed.
-#[derive(Debug, Deserialize)]
+#[derive(ts_rs::TS, Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum NotificationForm {
     /// 資格取得（転入）.
@@ -577,7 +577,7 @@ impl NotificationForm {
 }
 
 /// The handover (交付) as recorded on screen.
-#[derive(Debug, Deserialize)]
+#[derive(ts_rs::TS, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IssuanceForm {
     /// The document handed over.
@@ -611,7 +611,7 @@ impl IssuanceForm {
 }
 
 /// The search form as typed: every field optional.
-#[derive(Debug, Default, Deserialize)]
+#[derive(ts_rs::TS, Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuditSearchForm {
     /// 利用者ID.

@@ -20,7 +20,7 @@ use crate::context::Counter;
 use crate::error::CounterError;
 
 /// The 受付控 of a queued notification: everything the printed receipt shows. No personal data.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct Receipt {
     /// 受付番号.
     pub reception_number: String,
@@ -60,7 +60,7 @@ pub fn undecided_ja(kind: NotificationKind) -> &'static str {
 }
 
 /// What became of a submission.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum Submitted {
     /// Decided at once: confirm, preview, print, hand over.
@@ -85,7 +85,7 @@ pub enum Submitted {
 }
 
 /// One line of the queue screen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct QueueEntry {
     /// Position.
     pub seq: u64,

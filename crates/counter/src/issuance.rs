@@ -27,7 +27,7 @@ use crate::error::CounterError;
 
 /// A decided notification whose document waits to be handed over or mailed, or whose decision waits to
 /// be closed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ReadyToIssue {
     /// Position of the notification in the outbox.
     pub seq: u64,
@@ -45,7 +45,7 @@ pub struct ReadyToIssue {
 }
 
 /// What recording a 回収 did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReturnRecorded {
     /// The document that came back.
     pub document_id: DocumentId,

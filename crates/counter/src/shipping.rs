@@ -47,7 +47,7 @@ struct Acknowledged {
 }
 
 /// Where shipping stands (for the administrator's screen and the tests).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ShippingStatus {
     /// Last seq the union acknowledged.
     pub acknowledged_seq: u64,

@@ -4,8 +4,9 @@
 //! birth date (issue #14 finding 3), while the full 住所 stays on the record view.
 
 /// 住所の町域 of a resident, as lists show it. Personal data: `Debug` redacts; serialised as the text.
-#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
+#[ts(type = "string")]
 pub struct AddressArea(String);
 
 impl AddressArea {

@@ -33,7 +33,7 @@ pub struct KoukiFacts {
 }
 
 /// Why the decision came out as it did. Serialised as a stable snake_case code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
     /// 75歳到達: insured from the 75th birthday.
@@ -92,7 +92,7 @@ impl Reason {
 }
 
 /// The decision for one day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Eligibility {
     /// Insured on the day asked about.
     pub eligible: bool,

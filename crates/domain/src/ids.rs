@@ -241,7 +241,8 @@ macro_rules! redacted_fmt {
 /// Redacts in `Debug` and `Display`; only [`MyNumber::reveal`] gives the digits, so every place that
 /// shows the number is easy to find and audit. Serialises as the digits (it travels inside a notification
 /// to the union), so never serialise a type containing it into a log.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash)]
+#[ts(type = "string")]
 pub struct MyNumber(String);
 
 impl MyNumber {
@@ -418,7 +419,8 @@ impl LawCode {
 /// 検証番号 per the MHLW 保険者番号設定要領 (domain-anchors §1.4, A5): multiply the digits before it by
 /// 2, 1, 2, … starting from the rightmost, add the digits of the products, and take 10 − (last digit of the
 /// sum), or 0 when that digit is 0. Example: 39342027 (呉市) → 7.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash)]
+#[ts(type = "string")]
 pub struct InsurerNumber(String);
 
 impl InsurerNumber {
@@ -523,7 +525,8 @@ identifier_serde!(InsurerNumber);
 /// 検査数字 (総務省 全国地方公共団体コード仕様): weights 6, 5, 4, 3, 2 on the five digits, remainder of the
 /// sum by 11, check = 11 − remainder, taking only the last digit when that is 10 or 11.
 /// Examples: 151009 新潟市, 152021 長岡市, 152111 見附市.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct MunicipalityCode([u8; 6]);
 
 impl MunicipalityCode {
@@ -596,7 +599,8 @@ identifier_serde!(MunicipalityCode);
 /// 被保険者番号: 8 digits, assigned per person by the union.
 ///
 /// No check digit is enforced: that the 8th digit is one is unverified (domain-anchors §1.4).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct InsuredNumber(String);
 
 impl InsuredNumber {
@@ -638,7 +642,8 @@ const LOCAL_LENGTHS: [usize; LOCAL_NUMBER_MAX] =
 
 /// 宛名番号: assigned by each municipality; unique only together with its [`MunicipalityCode`]
 /// (see [`ResidentKey`]). 1–15 digits, leading zeros kept.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct AddresseeNumber(String);
 
 impl AddresseeNumber {
@@ -662,7 +667,8 @@ redacted_fmt!(AddresseeNumber, "AddresseeNumber");
 identifier_serde!(AddresseeNumber);
 
 /// 世帯番号: assigned by each municipality; unique only together with its [`MunicipalityCode`].
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct HouseholdNumber(String);
 
 impl HouseholdNumber {
@@ -687,7 +693,7 @@ identifier_serde!(HouseholdNumber);
 
 /// A resident as the municipality knows them: 宛名番号 within its municipality. Two municipalities may use
 /// the same 宛名番号 for different people, so the pair is the key.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ResidentKey {
     /// 市区町村コード.
     pub municipality: MunicipalityCode,
@@ -712,7 +718,7 @@ impl fmt::Debug for ResidentKey {
 }
 
 /// 世帯: a household within its municipality.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct HouseholdKey {
     /// 市区町村コード.
     pub municipality: MunicipalityCode,

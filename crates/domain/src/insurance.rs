@@ -8,7 +8,7 @@ use crate::Date;
 use crate::message::StaffMessage;
 
 /// 制度: which insurance a record belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheme {
     /// 後期高齢者医療 (insurer: the prefecture's 広域連合).
@@ -28,7 +28,7 @@ impl Scheme {
 }
 
 /// 性別 as printed (where the union prints it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sex {
     /// 男.
@@ -51,7 +51,9 @@ impl Sex {
 ///
 /// 1割 (原則), 2割 (since 2022-10-01), 3割 (現役並み所得), reassessed every 8/1 from residence-tax income
 /// (domain-anchors §1.10).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum BurdenRatio {
     /// 1割.
     #[serde(rename = "1")]
@@ -138,7 +140,7 @@ impl fmt::Display for BurdenRatio {
 }
 
 /// 限度区分 (後期), printed on the 資格確認書 on application (任意記載事項) since 限度額適用認定証 ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LimitCategory {
     /// 現役並みⅢ.
@@ -184,7 +186,7 @@ impl LimitCategory {
 }
 
 /// Documents the counter hands over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     /// 資格確認書 (card or はがき size; from 2024-12-02).

@@ -116,7 +116,8 @@ fn is_space(c: char) -> bool {
 }
 
 /// 氏名カナ in the normal form: full-width katakana, parts separated by one U+3000.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct KanaName(String);
 
 impl KanaName {
@@ -214,7 +215,8 @@ fn seion_char(c: char) -> Option<char> {
 }
 
 /// The 清音化 search key: compare these, not names, when searching by カナ氏名.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[ts(type = "string")]
 pub struct SeionKey(String);
 
 impl SeionKey {
@@ -292,7 +294,8 @@ impl StaffMessage for PersonNameError {
 pub const PERSON_NAME_MAX: usize = 30;
 
 /// 氏名 (the name in kanji as registered). May contain 「●」 for a 外字 not yet identified.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Hash)]
+#[ts(type = "string")]
 pub struct PersonName {
     text: String,
     gaiji: bool,

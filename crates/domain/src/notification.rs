@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 /// `NotificationKind` — 届出の種類, as a stable code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum NotificationKind {
     /// 資格取得（転入）.

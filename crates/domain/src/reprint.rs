@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const OTHER_TEXT_MAX: usize = 200;
 
 /// `ReprintReason` — 再印刷の理由, chosen from a list; その他 needs a text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "code", content = "text", rename_all = "snake_case")]
 pub enum ReprintReason {
     /// 汚損・破損.
@@ -114,7 +114,7 @@ pub mod as_text {
 }
 
 /// `PrintOccasion` — 初回印刷 or the n-th 再印刷 of the same document, with the reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PrintOccasion {
     /// The first print of the document.
     First,

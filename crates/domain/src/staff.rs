@@ -31,8 +31,9 @@ impl crate::StaffMessage for IdentityError {
 
 /// `StaffUserId` — 職員のユーザID: 1–64 ASCII letters, digits and `. _ @ -`, not only dots (so it is safe
 /// as a URL path segment and a file name part without escaping).
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct StaffUserId(String);
 
 impl StaffUserId {
@@ -59,8 +60,9 @@ impl StaffUserId {
 
 /// `TerminalId` — 端末ID: 1–16 ASCII letters, digits and `-`, not starting with `-`. It prefixes every
 /// 受付番号 printed on a 受付控 and names the terminal's certificate, so it stays short and plain.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[ts(type = "string")]
 pub struct TerminalId(String);
 
 impl TerminalId {

@@ -29,7 +29,9 @@ use crate::message::StaffMessage;
 use crate::normalize::to_half_width_ascii;
 
 /// 元号.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Era {
     /// 明治 (M, 1).

@@ -13,7 +13,7 @@ use tokio::sync::watch;
 use crate::error::TransportFailure;
 
 /// The line as staff see it (回線状態).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineState {
     /// No exchange yet since start.

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::v1::{Role, StaffInfo};
 
 /// A function of the system that a role may be granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Capability {
     /// 窓口業務: search, view a resident, register notifications, print and hand over documents.

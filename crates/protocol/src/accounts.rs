@@ -22,7 +22,9 @@ use crate::v1::Role;
 /// office (広域連合事務局). A municipality's administrator manages only municipal accounts of their own
 /// municipality and grants only municipal rights; union rights are granted only by the union's own
 /// administrators (or its server's `staff add`), and hold only on union accounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StaffScope {
     /// 市町村の職員.
@@ -34,7 +36,18 @@ pub enum StaffScope {
 
 /// One right that can be granted: a role, or the 個人番号 permission.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    ts_rs::TS,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
@@ -93,7 +106,9 @@ impl Right {
 
 /// A right with its validity period: in effect from `from` through `until` (both days included, Japan
 /// time). Temporary staff (臨時職員) get an `until` at the end of their contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Grant {
     /// The right.
@@ -125,7 +140,7 @@ impl GrantView {
 }
 
 /// Why the password must be changed before anything else.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PasswordChangeReason {
     /// The first sign-in with the password the administrator set.
@@ -220,7 +235,7 @@ impl fmt::Debug for PasswordResetRequest {
 }
 
 /// State of an account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountState {
     /// 有効.
@@ -243,7 +258,7 @@ impl AccountState {
 }
 
 /// A grant as listed, with whether it is in effect today.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct GrantView {
     /// The right.
     pub right: Right,
@@ -258,7 +273,7 @@ pub struct GrantView {
 
 /// One account as the administrator sees it (for checking against the ユーザ管理台帳, N:4012–4014). Never
 /// a password or its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StaffAccount {
     /// User id.
     pub user_id: String,
@@ -286,7 +301,7 @@ pub struct StaffAccount {
 }
 
 /// `GET /v1/staff` — the accounts of the administrator's municipality, by user id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StaffList {
     /// Accounts.
     pub accounts: Vec<StaffAccount>,

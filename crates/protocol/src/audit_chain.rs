@@ -110,7 +110,9 @@ pub struct AuditChainBatch {
 }
 
 /// What the union found wrong in a terminal's chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ChainFlagKind {
     /// Entries are missing (the sequence jumps ahead).
@@ -143,7 +145,7 @@ impl ChainFlagKind {
 }
 
 /// A flag record: kept by the union, shown to administrators, answered to the terminal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AuditChainFlag {
     /// Number of the flag (increasing).
     pub id: u64,
@@ -178,7 +180,7 @@ pub struct AuditChainAck {
 
 /// `POST /v1/audit/search` and `POST /v1/audit/export` (情報システム管理者 only): criteria, all optional,
 /// combined with AND. A POST so that a 被保険者番号 never appears in a URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AuditSearchRequest {
     /// 利用者ID (exact).
@@ -207,7 +209,7 @@ pub struct AuditSearchRequest {
 }
 
 /// One collected entry with the terminal that shipped it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CollectedAuditEntry {
     /// 端末ID (from the shipping terminal's certificate).
     pub terminal_id: String,
@@ -217,7 +219,7 @@ pub struct CollectedAuditEntry {
 }
 
 /// The answer to a search.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AuditSearchResponse {
     /// Newest first.
     pub entries: Vec<CollectedAuditEntry>,
@@ -226,7 +228,7 @@ pub struct AuditSearchResponse {
 }
 
 /// `GET /v1/audit/flags` — every flag of the municipality's terminals, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct AuditFlagsResponse {
     /// Newest first.
     pub flags: Vec<AuditChainFlag>,

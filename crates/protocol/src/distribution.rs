@@ -50,7 +50,9 @@ crate::v1::opaque_id!(
 );
 
 /// What a distribution carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DistributionKind {
     /// 75歳到達者の資格確認書 (月次): everyone reaching 75 in the month, printed and mailed.
@@ -98,7 +100,9 @@ impl DistributionKind {
 }
 
 /// Where a distribution is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DistributionState {
     /// 広域連合承認待ち: created, waiting for a second union staff member.
@@ -124,9 +128,12 @@ impl DistributionState {
 }
 
 /// SHA-256 of a distribution's content ([`content_hash`]), lowercase hex. What an approval approves.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(try_from = "String", into = "String")]
 #[schemars(with = "String")]
+#[ts(type = "string")]
 pub struct ContentHash(String);
 
 impl ContentHash {
@@ -192,7 +199,9 @@ pub fn content_hash<'a>(records: impl IntoIterator<Item = &'a DistributionRecord
 
 /// 送付方法 of printed items (domain-anchors §3.5: 簡易書留・転送不要 historically, 特定記録 since 2025 in
 /// some cities).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MailClass {
     /// 簡易書留・転送不要 (signature on delivery; undelivered items return to the city).
@@ -215,7 +224,7 @@ impl MailClass {
 }
 
 /// One resident's part of a distribution.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DistributionRecord {
     /// Position in the distribution, from 1, without gaps. Printing and mailing follow it.
     pub seq: u32,
@@ -240,7 +249,7 @@ impl fmt::Debug for DistributionRecord {
 }
 
 /// The content of one record, by kind of distribution.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum RecordPayload {
     /// A 資格確認書 (or 資格情報のお知らせ) to print: 75歳到達 and 一斉更新.
@@ -266,7 +275,7 @@ impl RecordPayload {
 }
 
 /// 負担割合変更通知: the 一部負担金の割合 changes from a day on.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BurdenRatioNotice {
     /// 被保険者番号.
     #[schemars(with = "schema::InsuredNumber")]
@@ -294,7 +303,7 @@ pub struct BurdenRatioNotice {
 }
 
 /// One row of the 資格ファイル.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct QualificationRow {
     /// 被保険者番号.
     #[schemars(with = "schema::InsuredNumber")]
@@ -315,7 +324,7 @@ pub struct QualificationRow {
 }
 
 /// One row of the 保険料ファイル.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct PremiumRow {
     /// 被保険者番号.
     #[schemars(with = "schema::InsuredNumber")]
@@ -349,7 +358,7 @@ pub struct CreateDistribution {
 }
 
 /// `POST /v1/union/distributions/{id}/approval` — the second union staff member approves this content.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnionApproval {
     /// The hash the approver saw; refused when the content has changed since.
@@ -357,7 +366,7 @@ pub struct UnionApproval {
 }
 
 /// Counts of one kind of item in a distribution, for the supervisor's summary.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct KindCount {
     /// What is counted, e.g. 「資格確認書（1割）」, 「簡易書留・転送不要」, 「送付先あり」.
     pub label: String,
@@ -366,7 +375,7 @@ pub struct KindCount {
 }
 
 /// A distribution at a glance: what the supervisor's queue lists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DistributionSummary {
     /// Opaque id.
     pub distribution_id: DistributionId,
@@ -412,7 +421,7 @@ pub struct DistributionList {
 
 /// `GET /v1/distributions/{id}/samples` — records for proofs before approval: the first, the last and a
 /// few chosen at random by the server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct SampleRecords {
     /// The hash of the content the samples come from.
     pub content_hash: ContentHash,
@@ -421,7 +430,7 @@ pub struct SampleRecords {
 }
 
 /// The supervisor's decision on a released distribution.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "decision", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Decision {
     /// 承認.
@@ -459,7 +468,7 @@ impl fmt::Debug for DistributionDecisionRequest {
 }
 
 /// What a ledger entry records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum LedgerAction {
     /// 作成 (union).
@@ -479,7 +488,7 @@ pub enum LedgerAction {
 
 /// One entry of the insert-only decision ledger. Each entry commits to the previous one of the same
 /// distribution (`prev_hash`), so an edited or removed entry is evident.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct LedgerEntry {
     /// Position in the distribution's ledger, from 1.
     pub seq: u32,

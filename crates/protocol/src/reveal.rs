@@ -17,7 +17,9 @@ use crate::{ErrorBody, ErrorCode};
 pub const PURPOSE_TEXT_MAX: usize = 100;
 
 /// 利用目的 — why the clerk needs to see the 個人番号.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RevealPurpose {
     /// 届出の審査・入力 — checking or entering a notification (届出).

@@ -36,9 +36,20 @@ macro_rules! opaque_id {
     ($name:ident, $doc:literal) => {
         #[doc = $doc]
         #[derive(
-            Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            Serialize,
+            Deserialize,
+            JsonSchema,
+            ts_rs::TS,
         )]
         #[serde(transparent)]
+        #[ts(type = "string")]
         pub struct $name(pub Uuid);
 
         impl $name {
@@ -105,7 +116,9 @@ pub struct HealthResponse {
 }
 
 /// Staff roles. The 個人番号 permission is separate ([`StaffInfo::my_number_permission`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 窓口担当: registers notifications, hands over documents.
@@ -150,7 +163,7 @@ impl fmt::Debug for SignInRequest {
 }
 
 /// Who is signed in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct StaffInfo {
     /// User id.
     pub user_id: String,
@@ -221,7 +234,7 @@ pub struct ResidentSearchRequest {
 }
 
 /// Qualification state at a glance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QualificationState {
     /// 資格あり.
@@ -233,7 +246,7 @@ pub enum QualificationState {
 }
 
 /// One row of a search result: only what the result screen needs. Never the 個人番号.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResidentSummary {
     /// Opaque id for the detail call.
     pub resident_id: ResidentId,
@@ -267,7 +280,7 @@ pub struct ResidentSummary {
 }
 
 /// Search answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResidentSearchResponse {
     /// Matching residents of the terminal's municipality.
     pub residents: Vec<ResidentSummary>,
@@ -276,7 +289,7 @@ pub struct ResidentSearchResponse {
 }
 
 /// 送付先: where mail goes when not to the 住民票 address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MailingAddress {
     /// 宛名 (recipient).
@@ -289,7 +302,7 @@ pub struct MailingAddress {
 }
 
 /// The qualification as decided by the union.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Qualification {
     /// 被保険者番号.
     #[schemars(with = "schema::InsuredNumber")]
@@ -316,7 +329,7 @@ pub struct Qualification {
 
 /// The full record of one resident, for the detail screen. The 個人番号 is not here: it has its own call
 /// that needs the 個人番号 permission and is audited.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ResidentDetail {
     /// Opaque id.
     pub resident_id: ResidentId,
@@ -385,7 +398,7 @@ pub use notifications::*;
 /// 資格情報のお知らせ). Fields follow the 後期 資格確認書: 氏名, 生年月日, 性別, 被保険者番号, 資格取得年月日,
 /// 発効期日, 交付年月日, 有効期限, 一部負担金の割合, 保険者番号 and 名称; 任意記載事項 when applied for
 /// (domain-anchors §1.5–1.6). No address is printed on the 後期 資格確認書.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentData {
     /// Opaque id.
     pub document_id: DocumentId,

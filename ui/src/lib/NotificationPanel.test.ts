@@ -176,23 +176,21 @@ describe('IssuanceFlow returns', () => {
 describe('NotificationPanel for a chosen resident', () => {
   const RESIDENT = {
     resident_id: 'r-5',
-    addressee_number: '100005',
-    household_number: '9100005',
     name: '見本　障子',
     kana: 'ミホン ショウコ',
     birth_date: '1956-03-03',
-    sex: 'female' as const,
-    address: '新潟県見附市',
-    state: 'not_insured' as const,
-    on_welfare: false,
-    mynumber_health_card: false,
-    has_my_number: true,
-    documents: [],
+    birth_wareki: '昭和31年3月3日',
+    insured_number: null,
   };
 
   it('障害認定申請 sends the resident, the 個人番号 and the evidence shown', async () => {
     const calls = mockShell({
-      submit: () => ({ result: 'refused', code: 'not_eligible', reason_ja: '年齢が対象外です。' }),
+      submit: () => ({
+        result: 'refused',
+        seq: 4,
+        code: 'not_eligible',
+        reason_ja: '年齢が対象外です。',
+      }),
     });
     const user = userEvent.setup();
     render(NotificationPanel, { resident: RESIDENT, initialKind: 'acquisition_disability' });
@@ -207,5 +205,41 @@ describe('NotificationPanel for a chosen resident', () => {
       my_number: '987654321096',
       evidence: 'rehabilitation_certificate_a',
     });
+  });
+
+  it('names the target fully, and sends a refused 届出 again as its linked correction', async () => {
+    const calls = mockShell({
+      submit: () => ({
+        result: 'refused',
+        seq: 4,
+        code: 'invalid_dates',
+        reason_ja: '日付が不正です。',
+      }),
+      correct: () => ({
+        result: 'queued',
+        reception_number: 'T-000005-0',
+        seq: 5,
+        kind: 'acquisition_disability',
+        kind_ja: '資格取得（障害認定）',
+        queued_at: '2026-12-07T03:00:00Z',
+        why_ja: '',
+        undecided_ja: '資格の決定と資格確認書の交付は、広域連合の決定の後になります。',
+      }),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, { resident: RESIDENT, initialKind: 'acquisition_disability' });
+    const target = screen.getByText(/対象:/).textContent;
+    expect(target).toContain('ミホン ショウコ');
+    expect(target).toContain('昭和31年3月3日');
+    await user.type(screen.getByLabelText('個人番号'), '987654321096');
+    await user.click(screen.getByLabelText('療育手帳（A）'));
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    expect(await screen.findByText(/差戻し/)).toBeTruthy();
+    // What was typed is still there; the next press sends the correction of item 4, not a new 届出.
+    expect(screen.getByLabelText<HTMLInputElement>('個人番号').value).toBe('987654321096');
+    await user.click(screen.getByRole('button', { name: '訂正して再送' }));
+    const sent = calls.find((c) => c.cmd === 'correct');
+    expect(sent?.args.seq).toBe(4);
+    expect(calls.filter((c) => c.cmd === 'submit')).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ describe('loadAppInfo', () => {
       line_state: 'degraded',
       startup: 'ready',
       idle_lock_seconds: 60,
+      terminal_revoked: false,
     };
     mockIPC((cmd) => (cmd === 'app_info' ? info : undefined));
     await expect(loadAppInfo()).resolves.toEqual(info);

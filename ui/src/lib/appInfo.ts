@@ -1,25 +1,12 @@
 import { call } from './ipc';
 import { isLineState } from './display';
-import type { LineState } from './types';
+import type { AppInfo, StartupState } from './generated';
 
 export type { LineState } from './types';
 export { lineLabel as lineStateLabel } from './display';
 
-export type StartupState = 'starting' | 'ready' | 'failed';
-
-/** What the counter screen knows before anyone signs in (`AppInfo` in src-tauri). */
-export interface AppInfo {
-  version: string;
-  /** 研修モード: the terminal runs against the embedded training union with synthetic residents. */
-  training_mode: boolean;
-  line_state: LineState;
-  startup: StartupState;
-  /** Why the start failed (Japanese), when it did. */
-  error?: { code: string; message_ja: string };
-  idle_lock_seconds: number;
-  /** The union refused this terminal's certificate as revoked (the shell stopped and wiped it). */
-  terminal_revoked?: boolean;
-}
+/** How far the start got, and what the counter screen knows before anyone signs in (generated). */
+export type { AppInfo, StartupState } from './generated';
 
 function isStartup(value: unknown): value is StartupState {
   return value === 'starting' || value === 'ready' || value === 'failed';
@@ -52,10 +39,14 @@ export async function loadAppInfo(): Promise<AppInfo> {
   ) {
     throw new Error('app_info: unexpected shape');
   }
-  const info: AppInfo = { version, training_mode, line_state, startup, idle_lock_seconds };
-  if (terminal_revoked === true) {
-    info.terminal_revoked = true;
-  }
+  const info: AppInfo = {
+    version,
+    training_mode,
+    line_state,
+    startup,
+    idle_lock_seconds,
+    terminal_revoked: terminal_revoked === true,
+  };
   if (typeof error === 'object' && error !== null) {
     const { code, message_ja } = error as Record<string, unknown>;
     if (typeof code === 'string' && typeof message_ja === 'string') {

@@ -1,53 +1,13 @@
-/** One entry of a terminal's audit chain, as the union collected it. */
-export interface CollectedAuditEntry {
-  terminal_id: string;
-  entry: {
-    seq: number;
-    hash: string;
-    event: {
-      at: string;
-      terminal: string;
-      user: string;
-      operation: string;
-      target: string | null;
-      purpose: string | null;
-      outcome: { result: 'done' | 'refused'; code?: string };
-    };
-  };
-}
+/** The 監査ログ screen's wire types (generated from `madoguchi_protocol::audit_chain` and the counter). */
+import type { AuditOutcome } from './generated';
 
-/** The union's answer to a search. */
-export interface AuditSearchResponse {
-  entries: CollectedAuditEntry[];
-  truncated: boolean;
-}
-
-/** A continuity flag (gap, edit, reordering …) of a terminal's chain. */
-export interface AuditChainFlag {
-  id: number;
-  at: string;
-  terminal_id: string;
-  kind: string;
-  expected_seq: number;
-  found_seq: number | null;
-  message_ja: string;
-}
-
-/** Where an export was written. */
-export interface ExportedReport {
-  dir: string;
-  files: string[];
-  matched: number;
-}
-
-/** The search form as typed. */
-export interface AuditSearchForm {
-  user_id: string;
-  insured_number: string;
-  from: string;
-  to: string;
-  operation: string;
-}
+export type {
+  AuditChainFlag,
+  AuditSearchForm,
+  AuditSearchResponse,
+  CollectedAuditEntry,
+  ExportedReport,
+} from './generated';
 
 /** Japan time, to the second: 2026-11-21 09:05:03. */
 export function jstTime(iso: string): string {
@@ -61,6 +21,6 @@ export function jstTime(iso: string): string {
 }
 
 /** 実施 or 拒否（code）. */
-export function outcomeLabel(o: { result: string; code?: string }): string {
-  return o.result === 'done' ? '実施' : `拒否（${o.code ?? '-'}）`;
+export function outcomeLabel(o: AuditOutcome): string {
+  return o.result === 'done' ? '実施' : `拒否（${o.code}）`;
 }

@@ -1,4 +1,5 @@
-import type { LineState, QualificationStateCode } from './types';
+import type { BurdenRatio, LineState, QualificationStateCode, Sex } from './types';
+import { DOCUMENT_KIND_LABELS } from './vocabulary';
 
 /** 和暦 eras with their first days (display only; the shell parses what staff type). */
 const ERAS: { name: string; start: string }[] = [
@@ -55,21 +56,14 @@ export function qualificationLabel(state: QualificationStateCode): string {
   return STATE_LABELS[state];
 }
 
-export function sexLabel(sex: 'male' | 'female'): string {
+export function sexLabel(sex: Sex): string {
   return sex === 'male' ? '男' : '女';
 }
 
-export function burdenLabel(ratio: '1' | '2' | '3'): string {
+export function burdenLabel(ratio: BurdenRatio): string {
   return `${ratio}割`;
 }
 
-const DOCUMENT_KINDS: Record<string, string> = {
-  shikaku_kakuninsho: '資格確認書',
-  shikaku_joho_oshirase: '資格情報のお知らせ',
-  hihokenshasho: '被保険者証',
-  gendogaku_ninteisho: '限度額適用認定証',
-};
-
 export function documentKindLabel(kind: string): string {
-  return DOCUMENT_KINDS[kind] ?? kind;
+  return (DOCUMENT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
 }

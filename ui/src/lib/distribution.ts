@@ -1,79 +1,27 @@
 /** Distributions (配信) as the supervisor's screen sees them (protocol `distribution`, shell batch types). */
 
-export type DistributionKind =
-  | 'monthly_age_arrival'
-  | 'annual_renewal'
-  | 'burden_ratio_change'
-  | 'qualification_file'
-  | 'premium_file';
+import type {
+  BatchReportView,
+  BatchState,
+  DistributionKind,
+  DistributionState,
+  MailClass,
+} from './generated';
 
-export type DistributionState = 'awaiting_union_approval' | 'released' | 'approved' | 'rejected';
+export type {
+  BatchState,
+  BatchStatus,
+  DistributionKind,
+  DistributionState,
+  DistributionSummary,
+  LedgerEntry,
+  MailClass,
+  SampleProof,
+  WrittenFile,
+} from './generated';
 
-export type MailClass = 'simple_registered_no_forward' | 'recorded_delivery' | 'ordinary';
-
-export interface LedgerEntry {
-  seq: number;
-  distribution_id: string;
-  action: {
-    action: 'created' | 'regenerated' | 'union_approved' | 'approved' | 'rejected';
-    reason?: string;
-  };
-  by: string;
-  terminal_id: string;
-  at: string;
-  record_count: number;
-  content_hash: string;
-}
-
-export interface DistributionSummary {
-  distribution_id: string;
-  kind: DistributionKind;
-  municipality: string;
-  reference_date: string;
-  mail_class: MailClass;
-  state: DistributionState;
-  record_count: number;
-  page_count: number;
-  breakdown: { label: string; count: number }[];
-  content_hash: string;
-  created_by: string;
-  created_at: string;
-  union_approved_by?: string;
-  decision?: LedgerEntry;
-  note: string;
-}
-
-/** One sample proof: a rendered page (printed kinds) or the row as label/value pairs (files). */
-export interface SampleProof {
-  seq: number;
-  /** 「先頭」「末尾」「無作為抽出」. */
-  position_ja: string;
-  preview?: { data_url: string; title: string; pages: number; sample: boolean; gaiji: number };
-  rows?: { label: string; value: string }[];
-}
-
-export type BatchState = 'not_started' | 'running' | 'paused' | 'stopped' | 'finished';
-
-/** Where a batch print is (the shell's `BatchStatus`). */
-export interface BatchStatus {
-  state: BatchState;
-  records_done: number;
-  records_total: number;
-  pages_spooled: number;
-  /** Why it stopped (a printer fault, a page failing the pre-flight), in Japanese. */
-  message_ja?: string;
-}
-
-/** The reconciliation report as lines to show and print. */
-export interface BatchReport {
-  lines: { label: string; value: string }[];
-}
-
-/** A file written for the operator (宛名一覧, 媒体出力). */
-export interface WrittenFile {
-  path: string;
-  records: number;
-}
+/** The reconciliation report as lines to show and print (`madoguchi_application::BatchReportView`). */
+export type BatchReport = BatchReportView;
 
 export const KIND_LABELS: Record<DistributionKind, string> = {
   monthly_age_arrival: '75歳到達 資格確認書（月次）',
@@ -98,6 +46,7 @@ export const MAIL_CLASS_LABELS: Record<MailClass, string> = {
 
 export const BATCH_STATE_LABELS: Record<BatchState, string> = {
   not_started: '未印刷',
+  fetching: '承認済みの内容を取得中',
   running: '印刷中',
   paused: '一時停止中',
   stopped: '停止（要確認）',

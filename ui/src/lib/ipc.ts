@@ -1,5 +1,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+import type { ArgsOf, CommandName, NoArgs, ResultOf } from './commands';
 
 /** A problem with one field of a form, as the shell reports it. */
 export interface FieldError {
@@ -51,10 +52,19 @@ export function toFailure(error: unknown): IpcFailure {
   );
 }
 
-/** Calls a shell command; failures always arrive as {@link IpcFailure}. */
-export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** A command's arguments as `call`'s rest parameter: none for a command without arguments. */
+export type CallArgs<K extends CommandName> = ArgsOf<K> extends NoArgs ? [] : [ArgsOf<K>];
+
+/**
+ * Calls a shell command by its name in the typed map (`commands.ts`): the arguments and the result are the
+ * generated Rust types. Failures always arrive as {@link IpcFailure}.
+ */
+export async function call<K extends CommandName>(
+  cmd: K,
+  ...args: CallArgs<K>
+): Promise<ResultOf<K>> {
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<ResultOf<K>>(cmd, args[0]);
   } catch (error) {
     throw toFailure(error);
   }

@@ -1,16 +1,37 @@
-/** The notification kinds the counter screen offers, in the order staff meet them (転入 first). */
-export const NOTIFICATION_KINDS = [
-  { code: 'acquisition_move_in', label: '資格取得（転入）', needsResident: false },
-  { code: 'reissue', label: '再交付', needsResident: true },
-  { code: 'acquisition_disability', label: '資格取得（障害認定申請）', needsResident: true },
-  { code: 'change_of_particulars', label: '記載事項変更', needsResident: true },
-  { code: 'loss_move_out', label: '資格喪失（転出）', needsResident: true },
-  { code: 'loss_death', label: '資格喪失（死亡）', needsResident: true },
-  { code: 'mailing_address_change', label: '送付先変更', needsResident: true },
-  { code: 'optional_entries', label: '任意記載事項（限度区分）', needsResident: true },
-] as const;
+import type {
+  DisabilityEvidence,
+  LimitCategory,
+  NotificationForm,
+  NotificationKind,
+  ReissueReason,
+} from './generated';
+import { NOTIFICATION_KIND_LABELS } from './vocabulary';
 
-export type NotificationKindCode = (typeof NOTIFICATION_KINDS)[number]['code'];
+/** The kinds that act on a resident found by the search (all but 転入). */
+const NEEDS_RESIDENT: Record<NotificationKind, boolean> = {
+  acquisition_move_in: false,
+  reissue: true,
+  acquisition_disability: true,
+  change_of_particulars: true,
+  loss_move_out: true,
+  loss_death: true,
+  mailing_address_change: true,
+  optional_entries: true,
+};
+
+/** The notification kinds the counter screen offers, in the order staff meet them (転入 first). */
+export const NOTIFICATION_KINDS: readonly {
+  code: NotificationKind;
+  label: string;
+  needsResident: boolean;
+}[] = (Object.keys(NOTIFICATION_KIND_LABELS) as NotificationKind[]).map((code) => ({
+  code,
+  label: NOTIFICATION_KIND_LABELS[code],
+  needsResident: NEEDS_RESIDENT[code],
+}));
+
+/** 届出の種類 (generated from `madoguchi_domain::NotificationKind`). */
+export type NotificationKindCode = NotificationKind;
 
 /** Everything the entry screen can hold, as typed (strings; the shell parses and checks). */
 export interface EntryValues {
@@ -25,8 +46,8 @@ export interface EntryValues {
   moved_in_on: string;
   on_welfare: boolean;
   mynumber_health_card: boolean;
-  reason: '' | 'lost' | 'damaged' | 'stolen';
-  evidence: string;
+  reason: '' | ReissueReason;
+  evidence: '' | DisabilityEvidence;
   changed_on: string;
   moved_out_on: string;
   died_on: string;
@@ -34,7 +55,7 @@ export interface EntryValues {
   recipient: string;
   postal_code: string;
   mailing_address: string;
-  limit_category: string;
+  limit_category: '' | LimitCategory;
   long_term_hospitalization_on: string;
 }
 
@@ -70,7 +91,7 @@ export function toForm(
   kind: NotificationKindCode,
   v: EntryValues,
   residentId: string,
-): Record<string, unknown> {
+): NotificationForm {
   switch (kind) {
     case 'acquisition_move_in':
       return {
@@ -124,4 +145,30 @@ export function toForm(
         long_term_hospitalization_on: v.long_term_hospitalization_on,
       };
   }
+}
+
+/**
+ * The entries of a refused 届出 as the shell gives them back for correction (`Correction.entries`: the form's
+ * own field names, dates in 和暦, the 個人番号 left blank) turned back into what the entry screen holds.
+ */
+export function fromEntries(entries: unknown): { kind: NotificationKindCode; values: EntryValues } {
+  const e = (entries ?? {}) as Record<string, unknown>;
+  const values = emptyValues();
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const target = values as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(e)) {
+    if (key === 'kind' || key === 'resident_id' || !(key in values)) {
+      continue;
+    }
+    target[key] = typeof target[key] === 'boolean' ? value === true : text(value);
+  }
+  if (typeof e.remove === 'boolean') {
+    values.remove_mailing = e.remove;
+  }
+  const mailing = (e.mailing ?? {}) as Record<string, unknown>;
+  values.recipient = text(mailing.recipient);
+  values.postal_code = text(mailing.postal_code);
+  values.mailing_address = text(mailing.address);
+  const kind = NOTIFICATION_KINDS.find((k) => k.code === e.kind)?.code ?? 'acquisition_move_in';
+  return { kind, values };
 }

@@ -1,20 +1,9 @@
 import { IpcFailure } from './ipc';
 
-/** 再印刷の理由 as the shell takes it (`madoguchi_counter::ReprintReason`). */
-export type ReprintReason =
-  { code: 'damaged' } | { code: 'misprint' } | { code: 'lost' } | { code: 'other'; text: string };
+import type { ReprintReason, SupervisorConsent } from './generated';
 
-/** One choice of the reprint dialog, from the shell's `reprint_reasons`. */
-export interface ReasonChoice {
-  code: string;
-  label: string;
-}
-
-/** A 監督者's consent to one reprint (their own user id and password, checked by the union). */
-export interface SupervisorConsent {
-  user_id: string;
-  password: string;
-}
+/** 再印刷の理由 (`madoguchi_domain::ReprintReason`), the dialog's choices and a 監督者's consent. */
+export type { ReasonChoice, ReprintReason, SupervisorConsent } from './generated';
 
 /** The union's policy wants a 監督者 to approve this reprint first. */
 export function needsSupervisor(error: unknown): boolean {

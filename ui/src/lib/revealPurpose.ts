@@ -1,6 +1,7 @@
+import type { RevealPurpose as RevealPurposeCode } from './generated';
+
 /** 利用目的 of a 個人番号 reveal, as the shell takes it (`madoguchi_protocol::reveal::RevealPurpose`). */
-export type RevealPurposeCode =
-  'notification' | 'identity_check' | 'number_check' | 'inquiry' | 'other';
+export type { RevealPurposeCode };
 
 /** The arguments of `reveal_my_number` besides the resident. */
 export interface RevealPurpose {

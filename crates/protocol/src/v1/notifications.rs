@@ -5,7 +5,7 @@ use super::*;
 
 /// `POST /v1/notifications` with header `Idempotency-Key: <uuid>`. The same key with the same body returns
 /// the same decision and has one effect; the same key with another body is refused (409).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationRequest {
     /// 受付日: the day the counter accepted the notification (from 2008-04-01, the start of the scheme).
@@ -16,7 +16,7 @@ pub struct NotificationRequest {
 }
 
 /// The 後期 notifications the counter takes (BRIEF flows 1 and 2).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(
     tag = "kind",
     content = "details",
@@ -62,7 +62,7 @@ impl Notification {
 }
 
 /// The resident as the 転入届 gives them (the union may not know them yet: 住基 files arrive daily).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResident {
     /// 宛名番号 assigned by the municipality.
@@ -93,7 +93,7 @@ pub struct NewResident {
 }
 
 /// 資格取得（転入）.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveIn {
     /// The resident.
@@ -110,7 +110,7 @@ pub struct MoveIn {
 }
 
 /// Kinds of disability evidence for 障害認定 (高確法施行令 別表).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisabilityEvidence {
     /// 身体障害者手帳 1–3級, or 4級 of certain kinds.
@@ -124,7 +124,7 @@ pub enum DisabilityEvidence {
 }
 
 /// 資格取得（障害認定）: certified on the day received (即時に審査・決定).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DisabilityApplication {
     /// The resident.
@@ -137,7 +137,7 @@ pub struct DisabilityApplication {
 }
 
 /// Why a document is reissued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReissueReason {
     /// 紛失 (the old one need not come back; if found, it is returned).
@@ -149,7 +149,7 @@ pub enum ReissueReason {
 }
 
 /// 再交付.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reissue {
     /// The resident.
@@ -159,7 +159,7 @@ pub struct Reissue {
 }
 
 /// 記載事項変更: at least one of the fields.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeOfParticulars {
     /// The resident.
@@ -186,7 +186,7 @@ pub struct ChangeOfParticulars {
 }
 
 /// 資格喪失（転出）: leaving the prefecture (the union's area).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveOut {
     /// The resident.
@@ -197,7 +197,7 @@ pub struct MoveOut {
 }
 
 /// 資格喪失（死亡）.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Death {
     /// The resident.
@@ -208,7 +208,7 @@ pub struct Death {
 }
 
 /// 送付先変更; `null` removes the 送付先.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MailingAddressChange {
     /// The resident.
@@ -220,7 +220,7 @@ pub struct MailingAddressChange {
 }
 
 /// 任意記載事項 (後期高齢者医療資格確認書交付兼任意記載事項併記申請書): a new 資格確認書 with these printed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionalEntries {
     /// The resident.
@@ -239,7 +239,7 @@ pub struct OptionalEntries {
 }
 
 /// What the union decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Accepted and applied; see `qualification` and `document`.
@@ -249,7 +249,7 @@ pub enum Outcome {
 }
 
 /// The state of a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentState {
     /// Decided, not yet handed over.
@@ -267,7 +267,7 @@ pub enum DocumentState {
 }
 
 /// How a document was handed over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IssueMethod {
     /// 窓口交付.
@@ -277,7 +277,9 @@ pub enum IssueMethod {
 }
 
 /// 本人確認書類 seen at the counter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    ts_rs::TS, Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentityDocument {
     /// マイナンバーカード.
@@ -301,7 +303,7 @@ pub enum IdentityDocument {
 }
 
 /// 交付 record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct IssuanceRecord {
     /// 交付日.
     pub issued_on: Date,
@@ -314,7 +316,7 @@ pub struct IssuanceRecord {
 }
 
 /// 回収 record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ReturnRecord {
     /// 回収日.
     pub returned_on: Date,
@@ -323,7 +325,7 @@ pub struct ReturnRecord {
 }
 
 /// A document at a glance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DocumentSummary {
     /// Opaque id (print data: `GET /v1/documents/{document_id}`).
     pub document_id: DocumentId,
@@ -345,7 +347,7 @@ pub struct DocumentSummary {
 }
 
 /// The union's answer to a notification: the decision, made at once.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct NotificationDecision {
     /// Opaque id of this decision.
     pub notification_id: NotificationId,
