@@ -727,8 +727,9 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     )
     driver.screenshot(shots / "14-ready-to-issue.png")
 
-    # 4b. A 転入 the union refuses (転入日 before the 生年月日) stays 差戻し with the union's reason; 訂正 from
-    # the work list brings the entries back, the clerk fixes the day, and it goes as a linked new attempt.
+    # 4b. A 転入 the union refuses (a mistyped 生年月日 after the 転入日: each day plausible on its own, so only
+    # the union sees it) stays 差戻し with the union's reason; 訂正 from the work list brings the entries
+    # back, the clerk fixes the days, and it goes as a linked new attempt.
     go_tab(driver, "notification")
     if driver.find(".next-entry"):
         driver.click(driver.must(".next-entry", "次の届出へ"))
@@ -737,7 +738,8 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         "s.dispatchEvent(new Event('change', {bubbles: true}));"
     )
     fill_move_in(driver, str(rng.randint(500000, 599999)), "訂正　花子", "テイセイ ハナコ")
-    driver.type_into("#moved_in_on", "S18.1.1")
+    driver.type_into("#birth_date", "R6.1.1")
+    driver.type_into("#moved_in_on", "R5.12.8")
     driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
     refusal = driver.text(driver.must(".refused", "the union's refusal", timeout=30))
     check("差戻し" in refusal, f"the refusal reads as 差戻し with the union's reason ({refusal})")
@@ -746,10 +748,12 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     driver.click(driver.must(".work-list button.correct", "訂正 on the work list"))
     moved_in = driver.must("#moved_in_on", "the 転入 form with the entries")
     check(
-        driver.execute("return arguments[0].value;", {ELEMENT_KEY: moved_in}) == "S18.1.1"
+        driver.execute("return arguments[0].value;", {ELEMENT_KEY: moved_in}) == "R5.12.8"
+        and driver.execute("return document.querySelector('#birth_date').value;") == "R6.1.1"
         and driver.execute("return document.querySelector('#kana').value;") != "",
         "訂正 brings back the refused entries as typed",
     )
+    driver.type_into("#birth_date", "S19.4.4")
     driver.type_into("#moved_in_on", today_wareki())
     driver.screenshot(shots / "14b-correction.png")
     driver.click(driver.must(".submit-notification", "訂正して再送"))
