@@ -134,6 +134,20 @@ pub struct AppInfo {
     pub idle_lock_seconds: u32,
     /// The union refused this terminal's certificate as revoked; its vault is wiped and it stops.
     pub terminal_revoked: bool,
+    /// 研修モード: the embedded union's training accounts, listed on the sign-in screen (issue 14 #12).
+    /// Always empty on a configured terminal.
+    pub training_accounts: Vec<TrainingAccount>,
+}
+
+/// A synthetic staff account of the embedded training union (研修用アカウント).
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainingAccount {
+    /// 職員ID.
+    pub user_id: String,
+    /// 氏名 (its role in words, e.g. 研修 窓口担当).
+    pub display_name: String,
+    /// The training password (synthetic; it exists only in 研修モード).
+    pub password: String,
 }
 
 /// 端末情報.
@@ -162,6 +176,10 @@ pub fn app_info(shell: State<'_, Shell>) -> AppInfo {
                 t.counter.terminal_status() != madoguchi_counter::TerminalStatus::Active
             }
             _ => false,
+        },
+        training_accounts: match shell.startup() {
+            Startup::Ready(t) if t.training => t.training_accounts(),
+            _ => Vec::new(),
         },
     }
 }

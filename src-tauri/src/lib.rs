@@ -260,6 +260,7 @@ mod tests {
                 "startup": "starting",
                 "idle_lock_seconds": 60,
                 "terminal_revoked": false,
+                "training_accounts": [],
             })
         );
     }

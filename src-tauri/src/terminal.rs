@@ -55,9 +55,9 @@ impl Terminal {
         }
     }
 
-    /// Training staff accounts (user id, password) of the embedded union; empty for a configured terminal.
+    /// Training staff accounts of the embedded union (synthetic, 研修モード only), for the sign-in screen.
     #[cfg(feature = "training")]
-    pub fn training_accounts(&self) -> Vec<(String, String)> {
+    pub fn training_accounts(&self) -> Vec<crate::commands::TrainingAccount> {
         self.union
             .lock()
             .ok()
@@ -65,11 +65,21 @@ impl Terminal {
                 u.as_ref().map(|u| {
                     u.accounts
                         .iter()
-                        .map(|a| (a.user_id.clone(), a.password.clone()))
+                        .map(|a| crate::commands::TrainingAccount {
+                            user_id: a.user_id.clone(),
+                            display_name: a.display_name.clone(),
+                            password: a.password.clone(),
+                        })
                         .collect()
                 })
             })
             .unwrap_or_default()
+    }
+
+    /// Without the training feature there is no embedded union and so no training account.
+    #[cfg(not(feature = "training"))]
+    pub fn training_accounts(&self) -> Vec<crate::commands::TrainingAccount> {
+        Vec::new()
     }
 }
 

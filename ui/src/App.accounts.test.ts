@@ -112,7 +112,7 @@ describe('App and staff accounts', () => {
     expect(screen.queryByRole('tab', { name: /届出/ })).toBeNull();
     await userEvent.setup().click(screen.getByRole('tab', { name: /職員管理/ }));
     expect(await screen.findByText('t.temp')).toBeTruthy();
-    expect(screen.getByText('窓口担当（2026-04-01〜2026-09-30）')).toBeTruthy();
+    expect(screen.getByText('窓口担当（令和8年4月1日〜令和8年9月30日）')).toBeTruthy();
     expect(screen.getByRole('button', { name: 'ロック解除' })).toBeTruthy();
   });
 });

@@ -81,4 +81,27 @@ describe('the session store', () => {
     await screen.findByRole('tab', { name: /届出/ });
     expect(screen.getByLabelText<HTMLInputElement>('氏名').value).toBe('');
   });
+
+  // Issue 14 finding 12: the training sign-in screen did not say which accounts exist.
+  it('lists the training accounts on the sign-in screen in 研修モード only', async () => {
+    const account = { user_id: CLERK_ID, display_name: '研修 窓口担当', password: 'kensyu-x' };
+    mockShell({
+      app_info: () => ({ ...READY_INFO, training_accounts: [account] }),
+      line_state: () => 'online',
+    });
+    const first = render(App);
+    const list = await screen.findByRole('region', { name: '研修用アカウント' });
+    expect(list.textContent).toContain(CLERK_ID);
+    expect(list.textContent).toContain('kensyu-x');
+    first.unmount();
+    mockShell({
+      app_info: () => ({ ...READY_INFO, training_mode: false, training_accounts: [account] }),
+      line_state: () => 'online',
+    });
+    render(App);
+    await screen.findByLabelText('職員ID');
+    expect(screen.queryByRole('region', { name: '研修用アカウント' })).toBeNull();
+  });
 });
+
+const CLERK_ID = STAFF.user_id;

@@ -51,7 +51,7 @@ describe('AuditLogPanel', () => {
     await user.selectOptions(screen.getByLabelText('操作'), 'reprint');
     await user.click(screen.getByRole('button', { name: '検索' }));
     expect(await screen.findByText('汚損・破損')).toBeTruthy();
-    expect(screen.getAllByText('2026-11-21 09:05:03')).toHaveLength(2);
+    expect(screen.getAllByText('令和8年11月21日 09:05:03')).toHaveLength(2);
     expect(screen.getByRole('cell', { name: '被保険者情報の表示' })).toBeTruthy();
     const search = calls.find((c) => c.cmd === 'audit_search');
     expect(search?.args).toEqual({
@@ -112,6 +112,6 @@ describe('AuditLogPanel', () => {
   });
 
   it('shows times in Japan time', () => {
-    expect(jstTime('2026-11-20T15:00:00Z')).toBe('2026-11-21 00:00:00');
+    expect(jstTime('2026-11-20T15:00:00Z')).toBe('令和8年11月21日 00:00:00');
   });
 });

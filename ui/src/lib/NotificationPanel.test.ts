@@ -130,6 +130,27 @@ describe('NotificationPanel', () => {
     expect(screen.getByLabelText('生年月日').getAttribute('aria-invalid')).toBe('true');
   });
 
+  // Issue 14 #8: after a refused submit the cursor went back to the page.
+  it('Ctrl+Enter sends from a field, and the cursor lands on the first refused field', async () => {
+    const calls = mockShell({
+      submit: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- the shell rejects with a plain object
+        throw {
+          code: 'invalid_input',
+          message_ja: '入力内容に誤りがあります。',
+          fields: [{ field: 'birth_date', message_ja: '生年月日: 日付が正しくありません。' }],
+        };
+      },
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, {});
+    await user.type(screen.getByLabelText('氏名'), '見本　花子');
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    expect(await screen.findByText('生年月日: 日付が正しくありません。')).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === 'submit')).toHaveLength(1);
+    expect(document.activeElement).toBe(screen.getByLabelText('生年月日'));
+  });
+
   it('a resident kind needs a resident chosen in 検索', () => {
     mockShell({});
     render(NotificationPanel, { initialKind: 'reissue' });

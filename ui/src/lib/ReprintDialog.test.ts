@@ -30,6 +30,23 @@ describe('ReprintDialog', () => {
     expect(onconfirm).toHaveBeenCalledWith({ code: 'other', text: '交付前に汚れた' });
   });
 
+  // Issue 14 #8: the dialog did not take the focus, so Esc did nothing.
+  it('takes the focus, keeps Tab inside and closes with Esc', async () => {
+    mockShell({ reprint_reasons: () => REASONS });
+    const oncancel = vi.fn();
+    render(ReprintDialog, { what: '資格確認書', onconfirm: vi.fn(), oncancel });
+    const dialog = screen.getByRole('dialog');
+    expect(dialog.contains(document.activeElement)).toBe(true);
+    await screen.findByLabelText('紛失');
+    const user = userEvent.setup();
+    for (let i = 0; i < 8; i += 1) {
+      await user.tab();
+      expect(dialog.contains(document.activeElement)).toBe(true);
+    }
+    await user.keyboard('{Escape}');
+    expect(oncancel).toHaveBeenCalledTimes(1);
+  });
+
   it('recognises the shell asking for a reason', () => {
     expect(needsReprintReason(new IpcFailure('reprint_reason_required', '…'))).toBe(true);
     expect(needsReprintReason(new IpcFailure('printer_unavailable', '…'))).toBe(false);

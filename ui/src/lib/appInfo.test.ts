@@ -11,6 +11,7 @@ describe('loadAppInfo', () => {
       startup: 'ready',
       idle_lock_seconds: 60,
       terminal_revoked: false,
+      training_accounts: [],
     };
     mockIPC((cmd) => (cmd === 'app_info' ? info : undefined));
     await expect(loadAppInfo()).resolves.toEqual(info);

@@ -1,12 +1,27 @@
 import { call } from './ipc';
 import { isLineState } from './display';
-import type { AppInfo, StartupState } from './generated';
+import type { AppInfo, StartupState, TrainingAccount } from './generated';
 
 export type { LineState } from './types';
 export { lineLabel as lineStateLabel } from './display';
 
 /** How far the start got, and what the counter screen knows before anyone signs in (generated). */
 export type { AppInfo, StartupState } from './generated';
+
+/** The training accounts of the answer, keeping only well-formed entries (none outside 研修モード). */
+function trainingAccounts(value: unknown): TrainingAccount[] {
+  if (!Array.isArray(value)) {
+    return [];
+  }
+  return value.filter(
+    (a): a is TrainingAccount =>
+      typeof a === 'object' &&
+      a !== null &&
+      typeof (a as Record<string, unknown>).user_id === 'string' &&
+      typeof (a as Record<string, unknown>).display_name === 'string' &&
+      typeof (a as Record<string, unknown>).password === 'string',
+  );
+}
 
 function isStartup(value: unknown): value is StartupState {
   return value === 'starting' || value === 'ready' || value === 'failed';
@@ -29,6 +44,7 @@ export async function loadAppInfo(): Promise<AppInfo> {
     error,
     idle_lock_seconds,
     terminal_revoked,
+    training_accounts,
   } = raw as Record<string, unknown>;
   if (
     typeof version !== 'string' ||
@@ -46,6 +62,7 @@ export async function loadAppInfo(): Promise<AppInfo> {
     startup,
     idle_lock_seconds,
     terminal_revoked: terminal_revoked === true,
+    training_accounts: trainingAccounts(training_accounts),
   };
   if (typeof error === 'object' && error !== null) {
     const { code, message_ja } = error as Record<string, unknown>;

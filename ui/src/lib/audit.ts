@@ -1,4 +1,5 @@
 /** The 監査ログ screen's wire types (generated from `madoguchi_protocol::audit_chain` and the counter). */
+import { warekiDateTime } from './display';
 import type { AuditOutcome } from './generated';
 
 export type {
@@ -9,18 +10,15 @@ export type {
   ExportedReport,
 } from './generated';
 
-/** Japan time, to the second: 2026-11-21 09:05:03. */
-export function jstTime(iso: string): string {
-  const t = Date.parse(iso);
-  if (Number.isNaN(t)) {
-    return iso;
-  }
-  const d = new Date(t + 9 * 3600 * 1000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${String(d.getUTCFullYear())}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+/** Japan time, to the second, the date in 和暦: 令和8年11月21日 09:05:03 (issue 14 #9). */
+export const jstTime = warekiDateTime;
+
+/** 実施 or 拒否, in words; the refusal's code goes to the details column ({@link outcomeDetail}). */
+export function outcomeLabel(o: AuditOutcome): string {
+  return o.result === 'done' ? '実施' : '拒否';
 }
 
-/** 実施 or 拒否（code）. */
-export function outcomeLabel(o: AuditOutcome): string {
-  return o.result === 'done' ? '実施' : `拒否（${o.code}）`;
+/** The refusal's code, for the details column only. */
+export function outcomeDetail(o: AuditOutcome): string {
+  return o.result === 'done' ? '' : o.code;
 }

@@ -25,6 +25,18 @@ export function wareki(iso: string): string {
   return `${era.name}${year === 1 ? '元' : String(year)}年${String(Number(mo))}月${String(Number(d))}日`;
 }
 
+/** 「令和8年11月21日 09:05:03」: an instant in Japan time, the date in 和暦 (what staff read). */
+export function warekiDateTime(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) {
+    return iso;
+  }
+  const d = new Date(t + 9 * 3600 * 1000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  const day = `${String(d.getUTCFullYear())}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`;
+  return `${wareki(day)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
 const LINE_LABELS: Record<LineState, string> = {
   unknown: '確認中',
   online: '接続中',

@@ -2,6 +2,7 @@
 import type { IpcError } from "./IpcError";
 import type { LineState } from "./LineState";
 import type { StartupState } from "./StartupState";
+import type { TrainingAccount } from "./TrainingAccount";
 
 /**
  * What the counter screen needs before anyone signs in.
@@ -34,4 +35,9 @@ idle_lock_seconds: number,
 /**
  * The union refused this terminal's certificate as revoked; its vault is wiped and it stops.
  */
-terminal_revoked: boolean, };
+terminal_revoked: boolean, 
+/**
+ * 研修モード: the embedded union's training accounts, listed on the sign-in screen (issue 14 #12).
+ * Always empty on a configured terminal.
+ */
+training_accounts: Array<TrainingAccount>, };

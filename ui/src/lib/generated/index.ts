@@ -100,4 +100,5 @@ export type * from './StaffList';
 export type * from './StartupState';
 export type * from './Submitted';
 export type * from './SupervisorConsent';
+export type * from './TrainingAccount';
 export type * from './WrittenFile';
