@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import NotificationPanel from './NotificationPanel.svelte';
+import { drafts } from './drafts.svelte';
 import { DECISION, PREVIEW, mockShell } from '../test/shell';
 
 async function fillMoveIn(user: ReturnType<typeof userEvent.setup>) {
@@ -262,5 +263,29 @@ describe('NotificationPanel for a chosen resident', () => {
     const sent = calls.find((c) => c.cmd === 'correct');
     expect(sent?.args.seq).toBe(4);
     expect(calls.filter((c) => c.cmd === 'submit')).toHaveLength(1);
+  });
+
+  it('次の届出へ starts without the previous resident as target (issue #14 finding 4)', async () => {
+    mockShell({
+      submit: () => ({
+        result: 'queued',
+        reception_number: 'KENSYU-01-000006-8',
+        seq: 6,
+        kind: 'reissue',
+        kind_ja: '再交付',
+        queued_at: '2026-12-07T03:00:00Z',
+        why_ja: '回線が切断されているため、受付として保存しました。',
+        undecided_ja: '新しい資格確認書の印刷・交付は、広域連合の決定の後になります。',
+      }),
+      preview_receipt: () => PREVIEW,
+    });
+    drafts.resident = RESIDENT;
+    const user = userEvent.setup();
+    render(NotificationPanel, { resident: RESIDENT, initialKind: 'reissue' });
+    await user.click(screen.getByLabelText('紛失'));
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    await user.click(await screen.findByRole('button', { name: '次の届出へ' }));
+    expect(drafts.resident).toBeUndefined();
+    drafts.clear();
   });
 });
