@@ -543,9 +543,9 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     driver.screenshot(shots / "14a-move-in-refused.png")
     go_tab(driver, "queue")
     driver.click(driver.must(".work-list button.correct", "訂正 on the work list"))
-    moved_in = driver.must("#moved_in_on", "the 転入 form with the entries")
+    driver.must("#moved_in_on", "the 転入 form with the entries")
     check(
-        driver.execute("return arguments[0].value;", {ELEMENT_KEY: moved_in}) == "R5.12.8"
+        driver.execute("return document.querySelector('#moved_in_on').value;") == "R5.12.8"
         and driver.execute("return document.querySelector('#birth_date').value;") == "R6.1.1"
         and driver.execute("return document.querySelector('#kana').value;") != "",
         "訂正 brings back the refused entries as typed",
