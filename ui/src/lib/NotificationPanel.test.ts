@@ -58,6 +58,28 @@ describe('NotificationPanel', () => {
     });
   });
 
+  // Issue 14 #8: shortcuts for 送信, 印刷 and 交付 — the whole 転入 by keyboard.
+  it('Ctrl+Enter sends, Alt+P prints and Alt+K records the handover', async () => {
+    const calls = mockShell({
+      submit: () => ({ result: 'decided', seq: 7, decision: DECISION }),
+      preview_document: () => PREVIEW,
+      print_document: () => ({ job: 'CUPS-PDF-1', printer: 'CUPS-PDF', pages: 1 }),
+      record_issuance: () => ({}),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, {});
+    await fillMoveIn(user);
+    await user.keyboard('{Control>}{Enter}{/Control}');
+    await screen.findByAltText('資格確認書のプレビュー（見本）');
+    await user.keyboard('{Alt>}p{/Alt}');
+    expect(await screen.findByText(/印刷しました（プリンター CUPS-PDF/)).toBeTruthy();
+    await user.click(screen.getByLabelText('マイナンバーカード'));
+    await user.keyboard('{Alt>}k{/Alt}');
+    expect(await screen.findByText('交付を記録しました。')).toBeTruthy();
+    expect(calls.filter((c) => c.cmd === 'print_document')).toHaveLength(1);
+    expect(calls.filter((c) => c.cmd === 'record_issuance')).toHaveLength(1);
+  });
+
   it('a double click sends one submission only', async () => {
     let release: (v: unknown) => void = () => undefined;
     const calls = mockShell({
