@@ -46,6 +46,10 @@ mod tests {
         export::<madoguchi_protocol::v1::StaffInfo>(&cfg);
         export::<madoguchi_counter::forms::SearchForm>(&cfg);
         export::<madoguchi_protocol::v1::ResidentSearchResponse>(&cfg);
+        export::<madoguchi_counter::ResidentList>(&cfg);
+        export::<madoguchi_counter::CaseSubject>(&cfg);
+        export::<madoguchi_counter::Correction>(&cfg);
+        export::<madoguchi_counter::ReturnRecorded>(&cfg);
         export::<madoguchi_protocol::v1::ResidentDetail>(&cfg);
         export::<madoguchi_counter::forms::NotificationForm>(&cfg);
         export::<madoguchi_counter::Submitted>(&cfg);

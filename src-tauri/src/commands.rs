@@ -6,11 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
 use madoguchi_application::{Preview, Printed, SupervisorConsent};
-use madoguchi_counter::{QueueEntry, ReadyToIssue, ReprintReason, Submitted};
+use madoguchi_counter::{
+    Correction, QueueEntry, ReadyToIssue, ReprintReason, ResidentList, ReturnRecorded, Submitted,
+};
 use madoguchi_link::LineState;
 use madoguchi_protocol::v1::{
-    DocumentData, DocumentId, ResidentDetail, ResidentId, ResidentSearchResponse, ReturnRequest,
-    StaffInfo,
+    DocumentData, DocumentId, ResidentDetail, ResidentId, ReturnRequest, StaffInfo,
 };
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -271,15 +272,24 @@ pub fn simulate_line_failure(shell: State<'_, Shell>, on: bool) -> Result<LineSt
     Ok(t.counter.line_state())
 }
 
-/// 検索: 被保険者番号, カナ氏名, 生年月日 (和暦).
+/// 検索: 被保険者番号, カナ氏名, 生年月日 (和暦) — from the union, or from the offline roster while the line
+/// is down (with the roster's age); sorted by カナ then 生年月日.
 #[tauri::command]
-pub async fn search(
-    shell: State<'_, Shell>,
-    form: SearchForm,
-) -> Result<ResidentSearchResponse, IpcError> {
+pub async fn search(shell: State<'_, Shell>, form: SearchForm) -> Result<ResidentList, IpcError> {
     let (t, _) = shell.guard("search")?;
     let req = form.parse()?;
-    Ok(t.counter.search(&req).await?)
+    Ok(t.counter.find_residents(&req, today_jst()).await?)
+}
+
+/// The target line of a notification: who the resident picked in this session's search is (氏名, カナ,
+/// 生年月日 in 和暦, 被保険者番号); `null` when this session has not shown them.
+#[tauri::command]
+pub fn target(
+    shell: State<'_, Shell>,
+    resident_id: ResidentId,
+) -> Result<Option<madoguchi_counter::CaseSubject>, IpcError> {
+    let (t, _) = shell.guard("target")?;
+    Ok(t.counter.target(resident_id))
 }
 
 /// The record view of one resident (the 個人番号 itself is never sent; only whether one is linked).
@@ -341,6 +351,31 @@ pub fn work_list(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
 pub fn retry(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
     let (t, _) = shell.guard("retry")?;
     Ok(t.counter.retry(seq)?)
+}
+
+/// 訂正: a refused item opened for correction (the union's reason, the entries as typed).
+#[tauri::command]
+pub async fn correction(shell: State<'_, Shell>, seq: u64) -> Result<Correction, IpcError> {
+    let (t, _) = shell.guard("correction")?;
+    Ok(t.counter.correction(seq).await?)
+}
+
+/// 訂正して再送: the corrected form of a refused item, as a new attempt linked to it.
+#[tauri::command]
+pub async fn correct(
+    shell: State<'_, Shell>,
+    seq: u64,
+    form: NotificationForm,
+) -> Result<Submitted, IpcError> {
+    let (t, _) = shell.guard("correct")?;
+    Ok(t.counter.correct(seq, form).await?)
+}
+
+/// 完了: closes a 交付待ち entry with nothing to hand over (転出・死亡).
+#[tauri::command]
+pub async fn close_ready(shell: State<'_, Shell>, seq: u64) -> Result<(), IpcError> {
+    let (t, _) = shell.guard("close_ready")?;
+    Ok(t.counter.close_ready(seq).await?)
 }
 
 /// 取下げ: withdraws an item the union has not acknowledged (its payload is erased).
@@ -433,12 +468,12 @@ pub struct ReturnForm {
     pub document_id: DocumentId,
 }
 
-/// 回収 recorded.
+/// 回収 recorded (once: a repeat answers the first record).
 #[tauri::command]
 pub async fn record_return(
     shell: State<'_, Shell>,
     form: ReturnForm,
-) -> Result<madoguchi_protocol::v1::DocumentSummary, IpcError> {
+) -> Result<ReturnRecorded, IpcError> {
     let (t, _) = shell.guard("record_return")?;
     Ok(t.counter
         .record_return(

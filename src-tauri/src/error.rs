@@ -72,6 +72,19 @@ impl From<CounterError> for IpcError {
     }
 }
 
+impl From<madoguchi_counter::CorrectionError> for IpcError {
+    fn from(e: madoguchi_counter::CorrectionError) -> Self {
+        match e {
+            madoguchi_counter::CorrectionError::Form(f) => f.into(),
+            madoguchi_counter::CorrectionError::Counter(c) => c.into(),
+            other => IpcError::new(
+                "correction_failed",
+                madoguchi_domain::StaffMessage::message_ja(&other),
+            ),
+        }
+    }
+}
+
 impl From<FormErrors> for IpcError {
     fn from(e: FormErrors) -> Self {
         IpcError {

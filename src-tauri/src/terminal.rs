@@ -95,7 +95,13 @@ async fn embedded_union(
     ),
     IpcError,
 > {
-    let t = training::start(&data_dir.join("training-union"))
+    // 研修 practises the line-down day too: the training union's policy allows the offline roster, so
+    // 検索 answers from it while the 回線切断（研修） switch is on (issue #14 finding 5).
+    let options = training::TrainingOptions {
+        offline_roster: true,
+        ..training::TrainingOptions::default()
+    };
+    let t = training::start_with(&data_dir.join("training-union"), options)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "training union failed to start");

@@ -417,6 +417,36 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     check(True, "the training switch cuts the line (回線: 切断)")
     receipts: list[str] = []
 
+    # 3a. Offline, 検索 answers from the encrypted offline roster and says how old it is; the resident is
+    # chosen from the row (no record view offline) and a 再交付 is accepted for them (issue #14 #5).
+    go_tab(driver, "search")
+    driver.clear(driver.must("#search-birth-date", "生年月日"))
+    found_offline = False
+    for prefix in "アイウエオカキクケコサシスセソタチツテトナニハヒフホマミムメモヤヨワ":
+        driver.type_into("#search-kana", prefix)
+        driver.press(KEY_ENTER)
+        time.sleep(0.7)
+        if driver.find(".offline-search") and driver.find(".choose-row"):
+            found_offline = True
+            break
+    check(found_offline, "offline, 検索 finds insured residents in the offline roster")
+    banner = driver.text(driver.must(".offline-search", "the offline-roster banner"))
+    check(
+        re.search(r"名簿 .*\d{1,2}:\d{2} 時点", banner) is not None,
+        f"the search says it answered from the roster and how old it is ({banner})",
+    )
+    offline_name = driver.execute(
+        "return document.querySelector('.resident-row td').textContent.trim();"
+    )
+    driver.screenshot(shots / "10a-offline-search.png")
+    driver.click(driver.must(".choose-row", "届出へ on the first row"))
+    driver.must("input[name=reason][value=lost]", "the 再交付 form for the resident found offline")
+    target = driver.text(driver.must(".target", "the target line"))
+    check(
+        offline_name in target and "生年月日" in target and "被保険者番号" in target,
+        f"the target line names the resident found offline ({target})",
+    )
+
     def queued_with_receipt(what: str, shot: str) -> None:
         driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
         number = driver.text(driver.must(".reception-number", "the 受付番号", timeout=30))
@@ -455,6 +485,16 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         all(now[r] == "未送信" for r in receipts),
         f"受付一覧 shows both as 未送信 while the line is down ({[now[r] for r in receipts]})",
     )
+    names = driver.execute(
+        "return [...document.querySelectorAll('.queue-row')]"
+        ".filter(r => arguments[0].includes(r.dataset.reception))"
+        ".map(r => r.querySelector('.queue-name').textContent.trim());",
+        receipts,
+    )
+    check(
+        len(names) == 2 and all(n and n != "—" for n in names),
+        f"受付一覧 names whose case each queued item is ({names})",
+    )
     driver.screenshot(shots / "12-queue-offline.png")
 
     # 4. The line returns: the queue drains by itself; both decided and ready to issue.
@@ -475,7 +515,54 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         timeout=30,
     )
     check(items == 2, f"交付待ち lists both decided notifications ({items})")
+    ready_names = driver.execute(
+        "return [...document.querySelectorAll('.ready-item .ready-name')].map(t => t.textContent.trim());"
+    )
+    check(
+        all(n and n != "—" for n in ready_names) and offline_name in ready_names,
+        f"交付待ち names whose card each one is, after the offline drain ({ready_names})",
+    )
     driver.screenshot(shots / "14-ready-to-issue.png")
+
+    # 4b. A 転入 the union refuses (a mistyped 生年月日 after the 転入日: each day plausible on its own, so only
+    # the union sees it) stays 差戻し with the union's reason; 訂正 from the work list brings the entries
+    # back, the clerk fixes the days, and it goes as a linked new attempt.
+    go_tab(driver, "notification")
+    if driver.find(".next-entry"):
+        driver.click(driver.must(".next-entry", "次の届出へ"))
+    driver.execute(
+        "const s = document.querySelector('#kind'); s.value = 'acquisition_move_in';"
+        "s.dispatchEvent(new Event('change', {bubbles: true}));"
+    )
+    fill_move_in(driver, str(rng.randint(500000, 599999)), "訂正　花子", "テイセイ ハナコ")
+    driver.type_into("#birth_date", "R6.1.1")
+    driver.type_into("#moved_in_on", "R5.12.8")
+    driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
+    refusal = driver.text(driver.must(".refused", "the union's refusal", timeout=30))
+    check("差戻し" in refusal, f"the refusal reads as 差戻し with the union's reason ({refusal})")
+    driver.screenshot(shots / "14a-move-in-refused.png")
+    go_tab(driver, "queue")
+    driver.click(driver.must(".work-list button.correct", "訂正 on the work list"))
+    driver.must("#moved_in_on", "the 転入 form with the entries")
+    check(
+        driver.execute("return document.querySelector('#moved_in_on').value;") == "R5.12.8"
+        and driver.execute("return document.querySelector('#birth_date').value;") == "R6.1.1"
+        and driver.execute("return document.querySelector('#kana').value;") != "",
+        "訂正 brings back the refused entries as typed",
+    )
+    driver.type_into("#birth_date", "S19.4.4")
+    driver.type_into("#moved_in_on", today_wareki())
+    driver.screenshot(shots / "14b-correction.png")
+    driver.click(driver.must(".submit-notification", "訂正して再送"))
+    wait_for("the corrected 転入 decided", lambda: driver.find(".decision-message"), timeout=30)
+    go_tab(driver, "queue")
+    wait_for(
+        "the refused item shown as 訂正済み",
+        lambda: driver.find(".queue-row.state-corrected"),
+        timeout=15,
+    )
+    check(True, "the corrected 転入 is decided and the refused one is 訂正済み, linked")
+    driver.screenshot(shots / "14c-corrected.png")
 
     # 5. Benchmark: submit pressed → preview shown, online, through the real window.
     go_tab(driver, "notification")

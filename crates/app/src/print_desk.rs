@@ -168,7 +168,12 @@ impl PrintDesk {
             receipt_number: number,
             received_at: madoguchi_domain::jst::datetime(entry.queued_at),
             notification: entry.kind.into(),
-            name: None,
+            // The resident the 届出 was taken for (the case of the queue line), so the 受付控 names them
+            // (issue #14 findings 3 and 9); a name the layout could not take is left off, never guessed.
+            name: entry
+                .subject
+                .as_ref()
+                .and_then(|s| madoguchi_domain::kana::PersonName::parse(&s.name).ok()),
             municipality_name: self.municipality_name.clone(),
         };
         self.render(PrintKind::ReceptionReceipt, receipt, false)
@@ -373,6 +378,15 @@ mod tests {
             attempts: 0,
             queued_at: chrono::Utc::now(),
             needs_attention: false,
+            subject: Some(madoguchi_counter::CaseSubject::new(
+                None,
+                "見本　花子",
+                "ミホン ハナコ",
+                chrono::NaiveDate::from_ymd_opt(1944, 4, 4).expect("date"),
+                None,
+            )),
+            corrects: None,
+            corrected_by: None,
         };
         let doc = p.render_receipt(&entry).expect("receipt");
         assert_eq!(doc.mode(), RenderMode::Training);
@@ -380,6 +394,8 @@ mod tests {
         assert!(text.contains("KENSYU-01-000001-7"), "{text}");
         // The receipt names the kind in the print crate's wording, from the enum (never a label).
         assert!(text.contains("再交付"), "{text}");
+        // The resident the 届出 was taken for is named on it.
+        assert!(text.contains("花子"), "{text}");
         // The 見本 watermark itself is the print crate's (tested there); here: the mode that draws it.
         let preview = p.preview(&doc).expect("preview");
         assert!(preview.data_url.starts_with("data:image/png;base64,iVBOR"));

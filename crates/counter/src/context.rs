@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use crate::accounts::{AccountsState, OfflinePolicy, SessionMode};
 use crate::audit::AuditTrail;
 use crate::background::Background;
+use crate::cases::SeenResidents;
 use crate::error::CounterError;
 use crate::revocation::TerminalStatus;
 use crate::shipping::Shipper;
@@ -41,6 +42,8 @@ pub(crate) struct Inner {
     pub(crate) shipper: Arc<Shipper>,
     /// Offline or online, a pending password change, the offline policy (see `crate::accounts`).
     pub(crate) accounts: AccountsState,
+    /// The residents this session's searches showed (the targets of its notifications, `crate::cases`).
+    pub(crate) seen: SeenResidents,
     /// What "now" is for windows and expiries (the offline sign-in window); the system clock in the app.
     pub(crate) clock: Clock,
 }
@@ -110,6 +113,7 @@ impl Counter {
                 shipper: shipper.clone(),
                 accounts: AccountsState::default(),
                 clock,
+                seen: SeenResidents::default(),
             }),
         };
         let background = Background::spawn(&counter, drain, probe, shipper, keys);
@@ -145,6 +149,7 @@ impl Counter {
 
     /// Drops the staff session locally (the union's side expires by itself).
     pub(crate) fn forget_session(&self) {
+        self.inner.seen.forget();
         self.inner.token.send_replace(None);
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;
@@ -236,6 +241,7 @@ impl Counter {
 
     /// Ends the session here only (the union already ended it): no token, no staff, no mode.
     pub(crate) fn end_session_locally(&self) {
+        self.inner.seen.forget();
         self.inner.token.send_replace(None);
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;

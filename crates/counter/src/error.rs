@@ -44,6 +44,15 @@ pub enum CounterError {
     /// A 個人番号 reveal without a valid purpose (利用目的).
     #[error("a reveal needs a purpose: {0}")]
     RevealPurpose(madoguchi_protocol::reveal::PurposeError),
+    /// The line is down and no offline roster is kept: residents cannot be searched.
+    #[error("no offline roster to search while the line is down")]
+    RosterUnavailable,
+    /// Only a refused item (差戻し / 競合) with its entries can be corrected.
+    #[error("the queue item is not refused")]
+    NotRefused,
+    /// A 交付待ち entry with a document still to hand over cannot be closed without recording the 交付.
+    #[error("the document of this entry is not handed over yet")]
+    HandoverPending,
 }
 
 impl StaffMessage for CounterError {
@@ -68,6 +77,9 @@ impl StaffMessage for CounterError {
             CounterError::Offline(r) => r.message_ja(),
             CounterError::OfflineOnly => "オフライン受付のみのサインインです。この操作（検索、被保険者情報・個人番号の表示、交付・印刷など）は広域連合のサーバーが必要なため、回線の回復後にもう一度サインインしてから行ってください。届出の受付（保存）と名簿の照会はできます。".into(),
             CounterError::InvalidUserId => "ユーザIDは半角英数字と . _ @ - で入力してください。".into(),
+            CounterError::RosterUnavailable => "回線が切断されていて、この端末にはオフライン用の名簿がないため検索できません。転入の届出は受け付けられます。その他の届出は回線の回復後に検索してから受け付けてください。".into(),
+            CounterError::NotRefused => "この受付は差戻し・競合ではないため訂正できません。受付一覧を更新してください。".into(),
+            CounterError::HandoverPending => "この決定の書類はまだ交付されていません。交付を記録してください（交付を記録すると一覧から消えます）。".into(),
         }
     }
 }
@@ -82,6 +94,9 @@ impl CounterError {
             CounterError::Distribution(e) => Some(e.code()),
             CounterError::ReprintReasonRequired => Some("reprint_reason_required"),
             CounterError::RevealPurpose(_) => Some("reveal_purpose_required"),
+            CounterError::RosterUnavailable => Some("roster_unavailable"),
+            CounterError::HandoverPending => Some("handover_pending"),
+            CounterError::NotRefused => Some("not_refused"),
             _ => None,
         }
     }

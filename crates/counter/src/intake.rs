@@ -1,7 +1,10 @@
 //! Intake: submitting a notification (decided at once, or queued with a 受付控 number), the queue with
 //! honest states, the work list of rejected and conflicting items, corrections and withdrawals.
 //!
-//! A submission is always written to the vault's outbox first, durably, and only then sent.
+//! A submission is always written to the vault's outbox first, durably, and only then sent. A refusal by
+//! the union stays on the work list as 差戻し with the union's reason until the clerk corrects it (a new,
+//! linked item: [`Counter::resubmit_corrected`]) or withdraws it — it is never shown as a 取下げ nobody made
+//! (issue #14 finding 7). Every line names who the case is about (`crate::cases`).
 
 use chrono::Utc;
 use madoguchi_audit::Operation;
@@ -12,6 +15,7 @@ use madoguchi_protocol::v1::{Notification, NotificationDecision, NotificationReq
 use madoguchi_vault::{OutboxItem, OutboxState, Sequence};
 use serde::Serialize;
 
+use crate::cases::{CaseRecord, CaseSubject};
 use crate::context::Counter;
 use crate::error::CounterError;
 
@@ -30,6 +34,29 @@ pub struct Receipt {
     pub queued_at: chrono::DateTime<Utc>,
     /// Why it was queued instead of decided (for the clerk).
     pub why_ja: String,
+    /// What cannot be done until the union decides (for the clerk and the resident): no qualification is
+    /// decided and no insurance document is printed before the union's decision (BRIEF flow 3).
+    pub undecided_ja: &'static str,
+}
+
+/// What waits for the union's decision, by kind of notification (said on the 受付控 screen).
+pub fn undecided_ja(kind: NotificationKind) -> &'static str {
+    match kind {
+        NotificationKind::AcquisitionMoveIn | NotificationKind::AcquisitionDisability => {
+            "資格の決定と資格確認書の交付は、広域連合の決定の後になります。決定は「交付待ち」に表示されます。"
+        }
+        NotificationKind::Reissue
+        | NotificationKind::ChangeOfParticulars
+        | NotificationKind::OptionalEntries => {
+            "新しい資格確認書の印刷・交付は、広域連合の決定の後になります。決定は「交付待ち」に表示されます。"
+        }
+        NotificationKind::LossMoveOut | NotificationKind::LossDeath => {
+            "資格喪失の決定は広域連合の決定の後になります。返却された書類は受け取り、決定の後に「交付待ち」で回収を記録してください。"
+        }
+        NotificationKind::MailingAddressChange => {
+            "送付先の変更は、広域連合に送信されて決定された後に反映されます。"
+        }
+    }
 }
 
 /// What became of a submission.
@@ -45,8 +72,11 @@ pub enum Submitted {
     },
     /// Queued: print the 受付控; the decision comes when the line is back.
     Queued(Receipt),
-    /// The union refused the notification as entered: correct it and submit again.
+    /// The union refused the notification as entered: it waits on the work list as 差戻し (or 競合); correct
+    /// it ([`Counter::resubmit_corrected`] with `seq`) or withdraw it.
     Refused {
+        /// Position in the outbox of the refused item.
+        seq: u64,
         /// Stable code.
         code: String,
         /// The union's reason, for the clerk.
@@ -77,6 +107,12 @@ pub struct QueueEntry {
     pub queued_at: chrono::DateTime<Utc>,
     /// On the work list (差戻し or 競合).
     pub needs_attention: bool,
+    /// Who the case is about (氏名, カナ, 生年月日, 被保険者番号 when known).
+    pub subject: Option<CaseSubject>,
+    /// The 受付番号 of the refused item this one corrects.
+    pub corrects: Option<String>,
+    /// The 受付番号 of the item that corrected this refused one.
+    pub corrected_by: Option<String>,
 }
 
 impl From<&OutboxItem> for QueueEntry {
@@ -92,6 +128,9 @@ impl From<&OutboxItem> for QueueEntry {
             attempts: i.attempts,
             queued_at: i.enqueued_at,
             needs_attention: on_work_list(i),
+            subject: None,
+            corrects: None,
+            corrected_by: None,
         }
     }
 }
@@ -105,6 +144,7 @@ fn state_code(s: OutboxState) -> &'static str {
         OutboxState::Rejected => "rejected",
         OutboxState::Conflict => "conflict",
         OutboxState::Withdrawn => "withdrawn",
+        OutboxState::Corrected => "corrected",
     }
 }
 
@@ -116,15 +156,65 @@ impl Counter {
         notification: Notification,
         received_on: Date,
     ) -> Result<Submitted, CounterError> {
+        self.submit_as(notification, received_on, None).await
+    }
+
+    /// [`Counter::submit`], as the correction of the refused item `corrects` when given: the case record
+    /// links both, and the audit entry names both items.
+    async fn submit_as(
+        &self,
+        notification: Notification,
+        received_on: Date,
+        corrects: Option<u64>,
+    ) -> Result<Submitted, CounterError> {
         let kind = notification.kind();
+        let mut subject = self.subject_of(&notification);
+        if subject.is_none()
+            && let Some(old) = corrects
+        {
+            subject = self.case(old).ok().flatten().and_then(|c| c.subject);
+        }
         let result = self.submit_unaudited(notification, received_on).await;
-        let target = match &result {
+        let seq = match &result {
+            Ok(Submitted::Decided { seq, .. } | Submitted::Refused { seq, .. }) => Some(*seq),
+            Ok(Submitted::Queued(r)) => Some(r.seq),
+            Err(_) => None,
+        };
+        if let Some(seq) = seq {
+            // The names of a list line: losing them must not undo a submission that is in the outbox.
+            let kept = self
+                .put_case(
+                    seq,
+                    &CaseRecord {
+                        subject,
+                        ..CaseRecord::default()
+                    },
+                )
+                .and_then(|()| match &result {
+                    Ok(Submitted::Decided { decision, .. }) => self.complete_case(seq, decision),
+                    _ => Ok(()),
+                })
+                .and_then(|()| match corrects {
+                    Some(old) => self.link_correction(old, seq),
+                    None => Ok(()),
+                });
+            if let Err(e) = kept {
+                tracing::warn!(error = %e, "the case record of a submission could not be kept");
+            }
+        }
+        let mut target = match &result {
             Ok(Submitted::Decided { seq, decision }) => {
                 format!("{kind:?} queue:{seq} resident:{}", decision.resident_id)
             }
             Ok(Submitted::Queued(r)) => format!("{kind:?} queue:{}", r.seq),
-            _ => format!("{kind:?}"),
+            Ok(Submitted::Refused { seq, code, .. }) => {
+                format!("{kind:?} queue:{seq} refused:{code}")
+            }
+            Err(_) => format!("{kind:?}"),
         };
+        if let Some(old) = corrects {
+            target.push_str(&format!(" corrects:queue:{old}"));
+        }
         self.audited(None, Operation::Submit, Some(target), result)
             .await
     }
@@ -184,6 +274,7 @@ impl Counter {
             kind_ja: kind.label_ja().to_owned(),
             queued_at: enq.enqueued_at,
             why_ja: why.to_owned(),
+            undecided_ja: undecided_ja(kind),
         };
         let Some(token) = token.filter(|_| send_now) else {
             self.inner.sync.wake();
@@ -196,10 +287,10 @@ impl Counter {
             }),
             SendOutcome::Rejected { code, reason_ja }
             | SendOutcome::Conflict { code, reason_ja } => {
-                // The clerk is at the counter and sees the reason now: the entry is corrected on screen,
-                // so this copy leaves the queue instead of waiting on the work list.
-                outbox.withdraw(enq.seq)?;
+                // The item stays 差戻し / 競合 with the union's reason: corrected on screen it is replaced by
+                // a linked new item (resubmit_corrected); left alone it waits on the work list.
                 Ok(Submitted::Refused {
+                    seq: enq.seq.0,
                     code: code.to_owned(),
                     reason_ja,
                 })
@@ -214,7 +305,7 @@ impl Counter {
         }
     }
 
-    /// Every item of the queue, newest last.
+    /// Every item of the queue (受付一覧), newest first, each naming its case.
     pub fn queue(&self) -> Result<Vec<QueueEntry>, CounterError> {
         Ok(self
             .inner
@@ -222,11 +313,12 @@ impl Counter {
             .outbox()
             .list()?
             .iter()
-            .map(QueueEntry::from)
+            .rev()
+            .map(|i| self.entry(i))
             .collect())
     }
 
-    /// The work list: rejected (差戻し) and conflicting (競合) items, with the union's reason.
+    /// The work list: rejected (差戻し) and conflicting (競合) items, with the union's reason, newest first.
     pub fn work_list(&self) -> Result<Vec<QueueEntry>, CounterError> {
         Ok(self
             .inner
@@ -234,16 +326,38 @@ impl Counter {
             .outbox()
             .pending()?
             .iter()
+            .rev()
             .filter(|i| on_work_list(i))
-            .map(QueueEntry::from)
+            .map(|i| self.entry(i))
             .collect())
+    }
+
+    /// One line of the queue, with who the case is about and its correction links.
+    fn entry(&self, item: &OutboxItem) -> QueueEntry {
+        let mut e = QueueEntry::from(item);
+        if let Ok(Some(case)) = self.case(item.seq.0) {
+            e.subject = case.subject;
+            // Decided after a drain: the union's answer names the 被保険者番号 of a new 転入 too.
+            if let (Some(s), Ok(Some(d))) = (
+                e.subject.as_mut(),
+                self.inner.sender.decisions().get(item.seq),
+            ) {
+                s.resident_id.get_or_insert(d.resident_id);
+                if let Some(q) = &d.qualification {
+                    s.insured_number = Some(q.insured_number.as_str().to_owned());
+                }
+            }
+            e.corrects = case.corrects.and_then(|s| self.reception_number(s));
+            e.corrected_by = case.corrected_by.and_then(|s| self.reception_number(s));
+        }
+        e
     }
 
     /// Sends a work-list item again as it is (after the union's record was put right).
     pub fn retry(&self, seq: u64) -> Result<QueueEntry, CounterError> {
         let item = self.inner.vault.outbox().retry(Sequence(seq))?;
         self.inner.sync.wake();
-        Ok(QueueEntry::from(&item))
+        Ok(self.entry(&item))
     }
 
     /// The notification of a work-list item as it was entered, to correct it on screen.
@@ -254,23 +368,25 @@ impl Counter {
         Ok(q.request)
     }
 
-    /// Replaces a work-list item by a corrected notification: the old one is withdrawn (its payload
-    /// erased), the corrected one submitted as new.
+    /// Replaces a refused work-list item (差戻し / 競合) by a corrected notification: the old one becomes
+    /// 訂正済み (its payload erased, so it no longer holds back the resident's queue), the corrected one is
+    /// submitted as a new attempt linked to it; the audit chain names both. Refused unless the item is on
+    /// the work list (a 未送信 item is withdrawn instead).
     pub async fn resubmit_corrected(
         &self,
         seq: u64,
         notification: Notification,
         received_on: Date,
     ) -> Result<Submitted, CounterError> {
-        self.inner.vault.outbox().withdraw(Sequence(seq))?;
-        self.submit(notification, received_on).await
+        // Nothing is erased for a session that could not enter the correction.
+        self.staff().ok_or(CounterError::NotSignedIn)?;
+        self.inner.vault.outbox().mark_corrected(Sequence(seq))?;
+        self.submit_as(notification, received_on, Some(seq)).await
     }
 
     /// Withdraws an item that was not yet acknowledged (取下げ).
     pub fn withdraw(&self, seq: u64) -> Result<QueueEntry, CounterError> {
-        Ok(QueueEntry::from(
-            &self.inner.vault.outbox().withdraw(Sequence(seq))?,
-        ))
+        Ok(self.entry(&self.inner.vault.outbox().withdraw(Sequence(seq))?))
     }
 }
 

@@ -2,30 +2,71 @@
 //! print a reprint with a reason (再印刷: FR-50, K:167, K:170–171 発行履歴 — kept sealed in the vault, so a
 //! restart does not turn a reprint into a "first" print), the handover (交付) and returned documents (回収).
 //! Reprints under a 監督者's approval are in `reprint`.
+//!
+//! Each 交付待ち line names its case (issue #14 finding 3). A decision with nothing to hand over (資格喪失 by
+//! 転出 or 死亡, a 送付先 change) is closed by the clerk once any 回収 is recorded ([`Counter::close_ready`]);
+//! a 回収 recorded twice answers the first record (finding 6).
 
 use madoguchi_protocol::endpoint as ep;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use madoguchi_audit::{Operation, Outcome};
+use madoguchi_domain::Date;
 use madoguchi_domain::{PrintOccasion, ReprintReason};
 use madoguchi_link::sync::DecisionStore;
 use madoguchi_protocol::v1::{
-    DocumentData, DocumentId, DocumentSummary, IssuanceRequest, NotificationDecision, ReturnRequest,
+    DocumentData, DocumentId, DocumentState, DocumentSummary, IssuanceRequest,
+    NotificationDecision, ReturnRequest,
 };
 use madoguchi_vault::Sequence;
 use serde::{Deserialize, Serialize};
 
+use crate::cases::CaseSubject;
 use crate::context::Counter;
 use crate::error::CounterError;
 
-/// A decided notification whose document waits to be handed over or mailed.
+/// A decided notification whose document waits to be handed over or mailed, or whose decision waits to
+/// be closed.
 #[derive(ts_rs::TS, Debug, Clone, Serialize)]
 pub struct ReadyToIssue {
     /// Position of the notification in the outbox.
     pub seq: u64,
+    /// 受付番号 of the notification.
+    pub reception_number: Option<String>,
+    /// Who the case is about (氏名, カナ, 生年月日, 被保険者番号).
+    pub subject: Option<CaseSubject>,
+    /// A document waits to be handed over (交付); otherwise the entry is closed with
+    /// [`Counter::close_ready`].
+    pub needs_handover: bool,
+    /// Documents to return (回収) already recorded on this terminal.
+    pub returns_recorded: Vec<DocumentId>,
     /// The union's decision (with the document to issue).
     pub decision: NotificationDecision,
+}
+
+/// What recording a 回収 did.
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReturnRecorded {
+    /// The document that came back.
+    pub document_id: DocumentId,
+    /// 回収日 as recorded (the first record, when it was recorded before).
+    pub returned_on: Date,
+    /// It had been recorded before: nothing was recorded again.
+    pub already_recorded: bool,
+}
+
+/// Setting holding the 回収 recorded on this terminal (document id → 回収日).
+const RETURNS: &str = "returns.recorded";
+/// Returns remembered; the oldest 回収日 are forgotten first.
+const RETURNS_MAX: usize = 5000;
+
+/// Whether the decision still has a document to hand over.
+fn needs_handover(decision: &NotificationDecision) -> bool {
+    decision
+        .document
+        .as_ref()
+        .is_some_and(|d| d.state == DocumentState::ToIssue)
 }
 
 impl Counter {
@@ -50,16 +91,65 @@ impl Counter {
             .await
     }
 
-    /// Decisions waiting to be handed over or mailed ("ready to issue").
+    /// Decisions waiting to be handed over, mailed or closed ("ready to issue"), oldest first, each naming
+    /// its case.
     pub fn ready_to_issue(&self) -> Result<Vec<ReadyToIssue>, CounterError> {
-        Ok(DecisionStore::new(self.inner.vault.clone())
+        let returns = self.returns()?;
+        DecisionStore::new(self.inner.vault.clone())
             .ready()?
             .into_iter()
-            .map(|(seq, decision)| ReadyToIssue {
-                seq: seq.0,
-                decision,
+            .map(|(seq, decision)| {
+                let mut subject = self.case(seq.0)?.and_then(|c| c.subject);
+                if let Some(s) = subject.as_mut() {
+                    // Decided after a queue drain: the union's answer completes what the clerk entered.
+                    s.resident_id.get_or_insert(decision.resident_id);
+                    if let Some(q) = &decision.qualification {
+                        s.insured_number = Some(q.insured_number.as_str().to_owned());
+                    }
+                }
+                Ok(ReadyToIssue {
+                    seq: seq.0,
+                    reception_number: self.reception_number(seq.0),
+                    subject,
+                    needs_handover: needs_handover(&decision),
+                    returns_recorded: decision
+                        .documents_to_return
+                        .iter()
+                        .map(|d| d.document_id)
+                        .filter(|id| returns.contains_key(&id.to_string()))
+                        .collect(),
+                    decision,
+                })
             })
-            .collect())
+            .collect()
+    }
+
+    /// Closes a 交付待ち entry with nothing to hand over (資格喪失 by 転出 or 死亡, a decision without a
+    /// document): it leaves the list, and the closing is recorded in the audit chain. An entry whose
+    /// document still waits is refused ([`CounterError::HandoverPending`]); closing twice is harmless.
+    pub async fn close_ready(&self, seq: u64) -> Result<(), CounterError> {
+        let store = self.inner.sender.decisions();
+        let result = match store.get(Sequence(seq)) {
+            Ok(Some(d)) if needs_handover(&d) => Err(CounterError::HandoverPending),
+            Ok(_) => store.done(Sequence(seq)).map_err(CounterError::from),
+            Err(e) => Err(e.into()),
+        };
+        self.audited(
+            None,
+            Operation::Handover,
+            Some(format!("queue:{seq} closed")),
+            result,
+        )
+        .await
+    }
+
+    fn returns(&self) -> Result<BTreeMap<String, Date>, CounterError> {
+        Ok(self
+            .inner
+            .vault
+            .settings()
+            .get(RETURNS)?
+            .unwrap_or_default())
     }
 
     /// Asks the union again for decisions still 審査中 (a 障害認定 the union examines); those decided since
@@ -115,14 +205,23 @@ impl Counter {
         Ok(answer)
     }
 
-    /// Records that an old document came back (回収).
+    /// Records that an old document came back (回収). Recorded once: a second record of the same document
+    /// answers the first (here without asking the union again; the union answers a repeat the same way).
     pub async fn record_return(
         &self,
         document: DocumentId,
         req: &ReturnRequest,
-    ) -> Result<DocumentSummary, CounterError> {
+    ) -> Result<ReturnRecorded, CounterError> {
+        let mut returns = self.returns()?;
+        if let Some(first) = returns.get(&document.to_string()) {
+            return Ok(ReturnRecorded {
+                document_id: document,
+                returned_on: *first,
+                already_recorded: true,
+            });
+        }
         let token = self.token()?;
-        let result = self
+        let result: Result<DocumentSummary, CounterError> = self
             .inner
             .client
             .send(
@@ -134,13 +233,35 @@ impl Counter {
             )
             .await
             .map_err(CounterError::from);
-        self.audited(
-            None,
-            Operation::Handover,
-            Some(format!("document:{document} returned")),
-            result,
-        )
-        .await
+        let summary = self
+            .audited(
+                None,
+                Operation::Handover,
+                Some(format!("document:{document} returned")),
+                result,
+            )
+            .await?;
+        let returned_on = summary
+            .returned
+            .as_ref()
+            .map_or(req.returned_on, |r| r.returned_on);
+        returns.insert(document.to_string(), returned_on);
+        while returns.len() > RETURNS_MAX {
+            let oldest = returns
+                .iter()
+                .min_by_key(|(_, d)| **d)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => returns.remove(&k),
+                None => break,
+            };
+        }
+        self.inner.vault.settings().set(RETURNS, &returns)?;
+        Ok(ReturnRecorded {
+            document_id: document,
+            returned_on,
+            already_recorded: returned_on != req.returned_on,
+        })
     }
 }
 

@@ -26,7 +26,8 @@
 //! roster), `intake` (submit, queue, work list, corrections), `issuance` (ready to issue, document, print
 //! history, handover, return), `reprint` (a 監督者's approval of one reprint), `distribution` (配信),
 //! `audit_review` (the union's collected trail, the terminal's own chain); `background` starts and stops
-//! the tasks. A new use case goes in the module of its screen, or a new module beside them.
+//! the tasks; `find` (the screen's resident search, online or from the offline roster) and `cases` (who
+//! each queue and 交付待ち line is about). A new use case goes in the module of its screen, or a new module beside them.
 //!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.
@@ -35,9 +36,12 @@ mod accounts;
 mod audit;
 mod audit_review;
 mod background;
+mod cases;
 mod context;
+mod correction;
 mod distribution;
 mod error;
+mod find;
 pub mod forms;
 mod intake;
 mod issuance;
@@ -50,14 +54,17 @@ mod staff_admin;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use background::Background;
+pub use cases::{CaseRecord, CaseSubject};
 pub use context::{Clock, Counter, system_clock};
+pub use correction::{Correction, CorrectionError};
 pub use distribution::{
     ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
     current_approval,
 };
 pub use error::CounterError;
-pub use intake::{QueueEntry, Receipt, Submitted};
-pub use issuance::ReadyToIssue;
+pub use find::{ResidentList, ResidentRow, RosterAge};
+pub use intake::{QueueEntry, Receipt, Submitted, undecided_ja};
+pub use issuance::{ReadyToIssue, ReturnRecorded};
 pub use madoguchi_domain::{PrintOccasion, ReprintReason};
 pub use reprint::REPRINT_APPROVAL_VALID_FOR;
 pub use revocation::TerminalStatus;

@@ -60,7 +60,10 @@ impl Counter {
             .send(&ep::SEARCH_RESIDENTS, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
-        self.audited(None, Operation::Search, None, result).await
+        let resp: ResidentSearchResponse =
+            self.audited(None, Operation::Search, None, result).await?;
+        self.remember_summaries(&resp.residents);
+        Ok(resp)
     }
 
     /// The record view of one resident (個人番号 masked: only a flag says whether one is linked).
@@ -72,13 +75,25 @@ impl Counter {
             .send(&ep::RESIDENT, &[&id.to_string()], Some(&token), None, None)
             .await
             .map_err(CounterError::from);
-        self.audited(
-            None,
-            Operation::ViewResident,
-            Some(format!("resident:{id}")),
-            result,
-        )
-        .await
+        let detail: ResidentDetail = self
+            .audited(
+                None,
+                Operation::ViewResident,
+                Some(format!("resident:{id}")),
+                result,
+            )
+            .await?;
+        self.inner.seen.remember([crate::cases::CaseSubject::new(
+            Some(detail.resident_id),
+            detail.name.as_str(),
+            detail.kana.as_str(),
+            detail.birth_date,
+            detail
+                .qualification
+                .as_ref()
+                .map(|q| q.insured_number.as_str()),
+        )]);
+        Ok(detail)
     }
 
     /// Reveals a resident's 個人番号 for a purpose (利用目的): a request of its own, refused by the union
@@ -153,7 +168,13 @@ impl Counter {
                     | QualificationState::NotInsured
                     | QualificationState::AcquisitionScheduled => Qualification::Lost,
                 };
-                RosterEntry::new(r.insured_number, &r.kana_key, r.birth_date, q)
+                let entry = RosterEntry::new(r.insured_number, &r.kana_key, r.birth_date, q)?;
+                match (r.resident_id, &r.name, &r.kana) {
+                    (Some(id), Some(name), Some(kana)) => {
+                        entry.with_person(id.0, name.as_str(), kana.as_str())
+                    }
+                    _ => Ok(entry),
+                }
             })
             .collect::<Result<Vec<_>, _>>()?;
         let info = self.inner.vault.roster().replace(entries, resp.as_of)?;

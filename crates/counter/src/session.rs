@@ -72,6 +72,7 @@ impl Counter {
         {
             tracing::warn!(error = %e, "sign-out could not be recorded in the audit trail");
         }
+        self.inner.seen.forget();
         let token = self.inner.token.send_replace(None);
         if let Ok(mut s) = self.inner.staff.write() {
             *s = None;

@@ -16,6 +16,7 @@
 //! Personal data (names, 個人番号) lives in types whose `Debug` redacts, so it cannot leak through a log line
 //! or a panic message by accident.
 
+pub mod address;
 pub mod age;
 pub mod csv;
 pub mod dates;

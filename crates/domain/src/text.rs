@@ -262,7 +262,7 @@ mod tests {
             Err(TextError::TooLong { max: 40 })
         );
         assert_eq!(TextKind::Recipient.max_chars(), RECIPIENT_MAX);
-        assert_eq!(TextKind::DisplayName.max_chars(), 50);
+        assert_eq!(TextKind::DisplayName.max_chars(), 30);
         assert!(
             TextError::TooLong { max: 40 }
                 .message_ja()

@@ -171,9 +171,18 @@ fn name_too_long_even_at_minimum_size_is_an_error() {
     let t = test_assets();
     let r = renderer(&t);
     let mut cert = sample_certificate();
-    cert.name = PersonName::parse(&"長".repeat(50)).expect("50 characters is a valid name");
+    let longest = madoguchi_domain::kana::PERSON_NAME_MAX;
+    cert.name = PersonName::parse(&"長".repeat(longest)).expect("the longest valid name");
+    // Every accepted name fits the shipped layouts (tests/name_limit.rs): a layout with a narrower name box
+    // shows what happens when one does not.
+    let text = std::fs::read_to_string(t.assets.layouts_dir.join("shikaku-kakuninsho-card.toml"))
+        .expect("layout text");
+    let narrow = text.replacen("width_mm = 66.0", "width_mm = 30.0", 1);
+    assert_ne!(narrow, text, "the card's name box is 66 mm wide");
+    let layout =
+        madoguchi_print::Layout::parse("shikaku-kakuninsho-card", &narrow).expect("layout");
     let err = r
-        .render(&card_layout(&r), &[cert], RenderMode::Production)
+        .render(&layout, &[cert], RenderMode::Production)
         .expect_err("must fail");
     assert!(
         matches!(

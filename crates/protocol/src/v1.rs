@@ -273,6 +273,14 @@ pub struct ResidentSummary {
     pub state: QualificationState,
     /// The name contains a 外字 placeholder 「●」.
     pub name_has_gaiji: bool,
+    /// 宛名番号 (unique with the terminal's municipality): tells apart residents of one name and birth date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<schema::AddresseeNumber>")]
+    pub addressee_number: Option<AddresseeNumber>,
+    /// 住所の町域 (`madoguchi_domain::address::area`): the 住所 without its house number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub address_area: Option<madoguchi_domain::address::AddressArea>,
 }
 
 /// Search answer.
@@ -480,8 +488,10 @@ pub struct ReturnRequest {
 // Offline roster
 
 /// `GET /v1/roster` — the minimal list of the municipality's residents a terminal may keep for the line
-/// being down, when the union's policy allows it (off by default). No address, no 個人番号, no name: only
-/// what answers "is this person insured?" (BRIEF: local cache, minimal content).
+/// being down, when the union's policy allows it (off by default). No address, no 個人番号: only what answers
+/// "is this person insured?" and names the resident a notification is taken for while the line is down
+/// (opaque id, 氏名, カナ: issue #14 finding 5 — every kind of 届出 can be accepted offline; BRIEF: local
+/// cache, minimal content).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct RosterResponse {
     /// Whether the union's policy allows an offline roster; `false` means: erase any copy you hold.
@@ -498,13 +508,24 @@ pub struct RosterRow {
     /// 被保険者番号.
     #[schemars(with = "schema::InsuredNumber")]
     pub insured_number: InsuredNumber,
-    /// 清音化 key of the カナ氏名 (search key only; the name itself is not sent).
+    /// 清音化 key of the カナ氏名 (the search key).
     #[schemars(with = "schema::SeionKey")]
     pub kana_key: SeionKey,
     /// 生年月日.
     pub birth_date: Date,
     /// Insured now, or lost.
     pub state: QualificationState,
+    /// Opaque id of the resident (the target of a notification taken offline); absent from older unions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resident_id: Option<ResidentId>,
+    /// 氏名, to name the resident on the counter's screen and lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<schema::PersonName>")]
+    pub name: Option<PersonName>,
+    /// 氏名カナ as registered (the search key above is its 清音化 form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<schema::KanaName>")]
+    pub kana: Option<KanaName>,
 }
 
 impl fmt::Debug for RosterRow {

@@ -452,6 +452,8 @@ async fn search(
             insured_number: r.insured_number.clone(),
             state: state_of(r, today),
             name_has_gaiji: r.name.has_gaiji(),
+            addressee_number: Some(r.addressee.clone()),
+            address_area: Some(madoguchi_domain::address::AddressArea::of(&r.address)),
         })
         .collect();
     Ok(axum::Json(ResidentSearchResponse {

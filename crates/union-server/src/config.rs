@@ -189,7 +189,7 @@ pub struct UnionConfig {
     /// A training (研修) server: documents carry `sample = true` (見本).
     #[serde(default)]
     pub training: bool,
-    /// Union policy: terminals may keep an offline roster (被保険者番号, カナ key, birth date, state — no
+    /// Union policy: terminals may keep an offline roster (id, 氏名, カナ, 被保険者番号, birth date, state — no
     /// address, no 個人番号), refreshed daily, to answer "is this person insured?" while the line is down.
     #[serde(default)]
     pub offline_roster: bool,

@@ -51,6 +51,7 @@ mod error;
 mod keystore;
 mod migrate;
 mod outbox;
+mod outbox_correction;
 mod print_jobs;
 mod roster;
 mod settings;

@@ -115,6 +115,9 @@ pub enum OutboxState {
     Conflict,
     /// 取下げ: withdrawn by staff before acknowledgement; payload erased.
     Withdrawn,
+    /// 訂正済み: a 差戻し / 競合 replaced by a corrected notification (a new item); payload erased. Last, so
+    /// items stored before it existed read unchanged.
+    Corrected,
 }
 
 impl OutboxState {
@@ -128,6 +131,7 @@ impl OutboxState {
             OutboxState::Rejected => "差戻し",
             OutboxState::Conflict => "競合",
             OutboxState::Withdrawn => "取下げ",
+            OutboxState::Corrected => "訂正済み",
         }
     }
 
@@ -135,7 +139,10 @@ impl OutboxState {
     fn is_receipt(self) -> bool {
         matches!(
             self,
-            OutboxState::Accepted | OutboxState::Decided | OutboxState::Withdrawn
+            OutboxState::Accepted
+                | OutboxState::Decided
+                | OutboxState::Withdrawn
+                | OutboxState::Corrected
         )
     }
 }
@@ -625,7 +632,7 @@ impl Outbox {
 
     /// Compare-and-set from one of `from` to whatever `change` makes of the item, moving it to the
     /// receipts (and erasing the payload) when the new state is a receipt state; flushed before returning.
-    fn transition(
+    pub(crate) fn transition(
         &self,
         seq: Sequence,
         from: &[OutboxState],

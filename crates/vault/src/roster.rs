@@ -1,7 +1,11 @@
 //! Optional offline roster (オフライン用被保険者名簿): a minimal list of the municipality's insured
-//! residents — 被保険者番号, カナ search key, birth date, qualification state; no address, no 個人番号 —
-//! refreshed daily, so staff can answer "is this person insured?" while the line is down. Off by default,
-//! switched on by union policy ([`crate::Settings::set_roster_enabled`]).
+//! residents — 被保険者番号, カナ search key, birth date, qualification state, and who they are (the union's
+//! opaque id, 氏名, カナ) so a notification can be taken for them while the line is down; no address, no
+//! 個人番号 — refreshed daily. Off by default, switched on by union policy
+//! ([`crate::Settings::set_roster_enabled`]).
+//!
+//! Store format 2 (manifest `n`, chunks `d…`) added the person; a format-1 roster (`m`, `c…`) is not read
+//! and is erased by the next daily refresh (it is a copy of the union's list, never the only one).
 //!
 //! At rest the roster is sealed in chunks of [`CHUNK_ENTRIES`] entries; no kana or number is stored in
 //! plain text, not even as an index. Search happens in memory after the chunks are opened: a sorted
@@ -23,8 +27,11 @@ use crate::vault::Vault;
 
 /// Entries per sealed chunk.
 pub const CHUNK_ENTRIES: usize = 4096;
-const MANIFEST_KEY: &[u8] = b"m";
-const CHUNK_PREFIX: u8 = b'c';
+const MANIFEST_KEY: &[u8] = b"n";
+const CHUNK_PREFIX: u8 = b'd';
+/// Format 1 (without the person): erased at the next refresh.
+const LEGACY_MANIFEST_KEY: &[u8] = b"m";
+const LEGACY_CHUNK_PREFIX: u8 = b'c';
 
 /// 資格状態 as the roster knows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +64,12 @@ pub struct RosterEntry {
     pub birth_date: NaiveDate,
     /// Insured or not.
     pub qualification: Qualification,
+    /// The union's opaque id of the resident (a UUID), when the union sent it.
+    resident_id: Option<uuid::Uuid>,
+    /// 氏名, when the union sent it.
+    name: Option<String>,
+    /// 氏名カナ as registered, when the union sent it.
+    kana: Option<String>,
 }
 
 impl RosterEntry {
@@ -75,7 +88,40 @@ impl RosterEntry {
             kana_key: kana_key.as_str().to_owned(),
             birth_date,
             qualification,
+            resident_id: None,
+            name: None,
+            kana: None,
         })
+    }
+
+    /// The entry naming the resident: the union's opaque id, 氏名 and カナ (each 1–256 bytes).
+    pub fn with_person(mut self, resident_id: uuid::Uuid, name: &str, kana: &str) -> Result<Self> {
+        for v in [name, kana] {
+            if v.is_empty() || v.len() > 256 {
+                return Err(VaultError::InvalidInput(
+                    "name and kana must be 1–256 bytes",
+                ));
+            }
+        }
+        self.resident_id = Some(resident_id);
+        self.name = Some(name.to_owned());
+        self.kana = Some(kana.to_owned());
+        Ok(self)
+    }
+
+    /// The union's opaque id of the resident, when listed.
+    pub fn resident_id(&self) -> Option<uuid::Uuid> {
+        self.resident_id
+    }
+
+    /// 氏名, when listed.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// 氏名カナ, when listed.
+    pub fn kana(&self) -> Option<&str> {
+        self.kana.as_deref()
     }
     /// 被保険者番号
     pub fn insured_number(&self) -> &InsuredNumber {
@@ -94,6 +140,7 @@ impl std::fmt::Debug for RosterEntry {
             .field("kana_key", &"<redacted>")
             .field("birth_date", &"<redacted>")
             .field("qualification", &self.qualification)
+            .field("person", &self.resident_id.map(|_| "<redacted>"))
             .finish()
     }
 }
@@ -101,6 +148,8 @@ impl std::fmt::Debug for RosterEntry {
 impl Drop for RosterEntry {
     fn drop(&mut self) {
         self.kana_key.zeroize();
+        self.name.zeroize();
+        self.kana.zeroize();
     }
 }
 
@@ -222,6 +271,7 @@ impl Roster {
             .map_or(1, |i| i.generation.wrapping_add(1).max(1));
         // Leftovers of a refresh that crashed before switching the manifest.
         self.remove_chunks_except(old.as_ref().map(|i| i.generation))?;
+        self.remove_legacy()?;
 
         let mut chunks = 0u32;
         for (i, chunk) in entries.chunks(CHUNK_ENTRIES).enumerate() {
@@ -274,6 +324,27 @@ impl Roster {
             if generation != keep {
                 b.remove(Tree::Roster, &k);
             }
+        }
+        if !b.is_empty() {
+            inner.backend.apply(&b)?;
+            inner.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Removes a format-1 roster (manifest and chunks), if any.
+    fn remove_legacy(&self) -> Result<()> {
+        let inner = &self.vault.inner;
+        let mut b = Batch::new();
+        for (k, _) in inner.backend.scan(Tree::Roster, &[LEGACY_CHUNK_PREFIX])? {
+            b.remove(Tree::Roster, &k);
+        }
+        if inner
+            .backend
+            .get(Tree::Roster, LEGACY_MANIFEST_KEY)?
+            .is_some()
+        {
+            b.remove(Tree::Roster, LEGACY_MANIFEST_KEY);
         }
         if !b.is_empty() {
             inner.backend.apply(&b)?;
@@ -349,6 +420,18 @@ impl Roster {
             return Err(VaultError::InvalidInput("kana prefix is empty"));
         }
         Ok(self.current()?.prefix(prefix.as_str(), limit))
+    }
+
+    /// Residents born on `birth_date`, at most `limit`, in kana order (a walk of the loaded roster).
+    pub fn find_birth_date(&self, birth_date: NaiveDate, limit: usize) -> Result<Vec<RosterEntry>> {
+        Ok(self
+            .current()?
+            .entries
+            .iter()
+            .filter(|e| e.birth_date == birth_date)
+            .take(limit)
+            .cloned()
+            .collect())
     }
 
     /// The resident with this 被保険者番号, if listed.
@@ -497,6 +580,61 @@ mod tests {
         v.settings().set_roster_enabled(false).unwrap();
         assert!(v.inner.backend.is_empty(Tree::Roster).unwrap());
         assert!(v.roster().info().unwrap().is_none());
+    }
+
+    #[test]
+    fn the_person_is_kept_sealed_and_redacted() {
+        let (dir, ks, v) = fresh();
+        v.settings().set_roster_enabled(true).unwrap();
+        let id = uuid::Uuid::now_v7();
+        let e = entry(
+            "10000009",
+            "ミツケ ハナコ",
+            d(1948, 2, 3),
+            Qualification::Qualified,
+        )
+        .with_person(id, "見附 花子", "ミツケ ハナコ")
+        .unwrap();
+        assert!(!format!("{e:?}").contains("花子"));
+        v.roster().replace(vec![e], d(2026, 11, 20)).unwrap();
+        drop(v);
+        let v = open_in(dir.path(), &ks).unwrap();
+        let got = v
+            .roster()
+            .find_insured_number(&num("10000009"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.resident_id(), Some(id));
+        assert_eq!(got.name(), Some("見附 花子"));
+        assert_eq!(got.kana(), Some("ミツケ ハナコ"));
+        assert!(
+            entry("10000009", "ミ", d(1948, 2, 3), Qualification::Qualified)
+                .with_person(id, "", "ミ")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn a_format_1_roster_is_erased_by_the_next_refresh() {
+        let (_d, _k, v) = fresh();
+        v.settings().set_roster_enabled(true).unwrap();
+        let mut b = Batch::new();
+        b.put(Tree::Roster, LEGACY_MANIFEST_KEY, vec![1, 2, 3]).put(
+            Tree::Roster,
+            &[LEGACY_CHUNK_PREFIX, 0, 0, 0, 1, 0, 0, 0, 0],
+            vec![4],
+        );
+        v.inner.backend.apply(&b).unwrap();
+        assert!(v.roster().info().unwrap().is_none());
+        v.roster().replace(sample(), d(2026, 11, 20)).unwrap();
+        assert_eq!(v.inner.backend.scan(Tree::Roster, b"").unwrap().len(), 2);
+        assert!(
+            v.inner
+                .backend
+                .get(Tree::Roster, LEGACY_MANIFEST_KEY)
+                .unwrap()
+                .is_none()
+        );
     }
 
     #[test]

@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import NotificationPanel from './NotificationPanel.svelte';
+import { drafts } from './drafts.svelte';
 import { DECISION, PREVIEW, mockShell } from '../test/shell';
 
 async function fillMoveIn(user: ReturnType<typeof userEvent.setup>) {
@@ -218,25 +219,22 @@ describe('IssuanceFlow returns', () => {
 
 describe('NotificationPanel for a chosen resident', () => {
   const RESIDENT = {
-    municipality: '151009',
     resident_id: 'r-5',
-    addressee_number: '100005',
-    household_number: '9100005',
     name: '見本　障子',
     kana: 'ミホン ショウコ',
     birth_date: '1956-03-03',
-    sex: 'female' as const,
-    address: '新潟県見附市',
-    state: 'not_insured' as const,
-    on_welfare: false,
-    mynumber_health_card: false,
-    has_my_number: true,
-    documents: [],
+    birth_wareki: '昭和31年3月3日',
+    insured_number: null,
   };
 
   it('障害認定申請 sends the resident, the 個人番号 and the evidence shown', async () => {
     const calls = mockShell({
-      submit: () => ({ result: 'refused', code: 'not_eligible', reason_ja: '年齢が対象外です。' }),
+      submit: () => ({
+        result: 'refused',
+        seq: 4,
+        code: 'not_eligible',
+        reason_ja: '年齢が対象外です。',
+      }),
     });
     const user = userEvent.setup();
     render(NotificationPanel, { resident: RESIDENT, initialKind: 'acquisition_disability' });
@@ -251,5 +249,65 @@ describe('NotificationPanel for a chosen resident', () => {
       my_number: '987654321096',
       evidence: 'rehabilitation_certificate_a',
     });
+  });
+
+  it('names the target fully, and sends a refused 届出 again as its linked correction', async () => {
+    const calls = mockShell({
+      submit: () => ({
+        result: 'refused',
+        seq: 4,
+        code: 'invalid_dates',
+        reason_ja: '日付が不正です。',
+      }),
+      correct: () => ({
+        result: 'queued',
+        reception_number: 'T-000005-0',
+        seq: 5,
+        kind: 'acquisition_disability',
+        kind_ja: '資格取得（障害認定）',
+        queued_at: '2026-12-07T03:00:00Z',
+        why_ja: '',
+        undecided_ja: '資格の決定と資格確認書の交付は、広域連合の決定の後になります。',
+      }),
+    });
+    const user = userEvent.setup();
+    render(NotificationPanel, { resident: RESIDENT, initialKind: 'acquisition_disability' });
+    const target = screen.getByText(/対象:/).textContent;
+    expect(target).toContain('ミホン ショウコ');
+    expect(target).toContain('昭和31年3月3日');
+    await user.type(screen.getByLabelText('個人番号'), '987654321096');
+    await user.click(screen.getByLabelText('療育手帳（A）'));
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    expect(await screen.findByText(/差戻し/)).toBeTruthy();
+    // What was typed is still there; the next press sends the correction of item 4, not a new 届出.
+    expect(screen.getByLabelText<HTMLInputElement>('個人番号').value).toBe('987654321096');
+    await user.click(screen.getByRole('button', { name: '訂正して再送' }));
+    const sent = calls.find((c) => c.cmd === 'correct');
+    expect(sent?.args.seq).toBe(4);
+    expect(calls.filter((c) => c.cmd === 'submit')).toHaveLength(1);
+  });
+
+  it('次の届出へ starts without the previous resident as target (issue #14 finding 4)', async () => {
+    mockShell({
+      submit: () => ({
+        result: 'queued',
+        reception_number: 'KENSYU-01-000006-8',
+        seq: 6,
+        kind: 'reissue',
+        kind_ja: '再交付',
+        queued_at: '2026-12-07T03:00:00Z',
+        why_ja: '回線が切断されているため、受付として保存しました。',
+        undecided_ja: '新しい資格確認書の印刷・交付は、広域連合の決定の後になります。',
+      }),
+      preview_receipt: () => PREVIEW,
+    });
+    drafts.resident = RESIDENT;
+    const user = userEvent.setup();
+    render(NotificationPanel, { resident: RESIDENT, initialKind: 'reissue' });
+    await user.click(screen.getByLabelText('紛失'));
+    await user.click(screen.getByRole('button', { name: '届出を送信' }));
+    await user.click(await screen.findByRole('button', { name: '次の届出へ' }));
+    expect(drafts.resident).toBeUndefined();
+    drafts.clear();
   });
 });

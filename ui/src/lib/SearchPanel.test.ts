@@ -26,23 +26,30 @@ const DETAIL = {
   documents: [],
 };
 
+/** A row as the shell's search answers it (sorted, with 和暦, age, 町域, 宛名番号). */
+const ROW = {
+  resident_id: 'r-9',
+  name: '見本　太郎',
+  kana: 'ミホン タロウ',
+  birth_date: '1951-12-01',
+  birth_wareki: '昭和26年12月1日',
+  age: 75,
+  sex: 'male',
+  insured_number: '00000017',
+  state: 'insured',
+  state_ja: '資格あり',
+  addressee_number: '100001',
+  address_area: '新潟県見附市昭和町',
+  name_has_gaiji: false,
+};
+
 describe('SearchPanel', () => {
   it('searches by 和暦 birth date, shows rows in 和暦 and the record with the 個人番号 masked', async () => {
     const calls = mockShell({
       search: () => ({
-        residents: [
-          {
-            resident_id: 'r-9',
-            name: '見本　太郎',
-            kana: 'ミホン タロウ',
-            birth_date: '1951-12-01',
-            sex: 'male',
-            insured_number: '00000017',
-            state: 'insured',
-            name_has_gaiji: false,
-          },
-        ],
+        residents: [ROW],
         truncated: false,
+        roster: null,
       }),
       resident: () => DETAIL,
     });
@@ -66,19 +73,9 @@ describe('SearchPanel', () => {
 
   it('reveals the 個人番号 only on an explicit action, and only with the permission', async () => {
     const search = () => ({
-      residents: [
-        {
-          resident_id: 'r-9',
-          name: '見本　太郎',
-          kana: 'ミホン タロウ',
-          birth_date: '1951-12-01',
-          sex: 'male',
-          insured_number: '00000017',
-          state: 'insured',
-          name_has_gaiji: false,
-        },
-      ],
+      residents: [ROW],
       truncated: false,
+      roster: null,
     });
     // Without the permission there is no way to show it.
     mockShell({ search, resident: () => DETAIL });
@@ -135,5 +132,46 @@ describe('SearchPanel', () => {
     render(SearchPanel, { onchoose: vi.fn() });
     await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'abc{Enter}');
     expect(await screen.findByText('カナ氏名: カタカナで入力してください。')).toBeTruthy();
+  });
+
+  it('shows age, 町域 and 宛名番号, and offline says the roster age and chooses from the row', async () => {
+    mockShell({
+      search: () => ({
+        residents: [{ ...ROW, sex: null, addressee_number: null, address_area: null }],
+        truncated: false,
+        roster: {
+          as_of: '2026-12-07',
+          refreshed_at: '2026-12-07T03:03:00Z',
+          label_ja: '名簿 12:03 時点',
+        },
+      }),
+    });
+    const onchoose = vi.fn();
+    const user = userEvent.setup();
+    render(SearchPanel, { onchoose });
+    await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'ミホン{Enter}');
+    expect(await screen.findByText(/オフライン名簿で検索しました（名簿 12:03 時点）/)).toBeTruthy();
+    expect(screen.getByText('75歳')).toBeTruthy();
+    // No record view offline: the row itself is the target, with what the target line shows.
+    expect(screen.queryByRole('button', { name: '見本　太郎' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: '届出へ' }));
+    expect(onchoose).toHaveBeenCalledWith({
+      resident_id: 'r-9',
+      name: '見本　太郎',
+      kana: 'ミホン タロウ',
+      birth_date: '1951-12-01',
+      birth_wareki: '昭和26年12月1日',
+      insured_number: '00000017',
+    });
+  });
+
+  it('online rows carry 町域 and 宛名番号', async () => {
+    mockShell({ search: () => ({ residents: [ROW], truncated: false, roster: null }) });
+    const user = userEvent.setup();
+    render(SearchPanel, { onchoose: vi.fn() });
+    await user.type(screen.getByLabelText('カナ氏名（前方一致）'), 'ミホン{Enter}');
+    expect(await screen.findByText('新潟県見附市昭和町')).toBeTruthy();
+    expect(screen.getByText('100001')).toBeTruthy();
+    expect(screen.queryByText(/オフライン名簿/)).toBeNull();
   });
 });

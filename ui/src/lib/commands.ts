@@ -9,6 +9,10 @@
  */
 import type {
   AppInfo,
+  CaseSubject,
+  Correction,
+  ResidentList,
+  ReturnRecorded,
   AuditFlagsResponse,
   AuditSearchForm,
   AuditSearchResponse,
@@ -32,7 +36,6 @@ import type {
   ReprintReason,
   ResidentDetail,
   ResidentId,
-  ResidentSearchResponse,
   ReturnForm,
   RevealPurpose,
   SampleProof,
@@ -63,8 +66,9 @@ export interface Commands {
   unlock: { args: { password: string }; result: StaffInfo };
   line_state: { args: NoArgs; result: LineState };
   simulate_line_failure: { args: { on: boolean }; result: LineState };
-  search: { args: { form: SearchForm }; result: ResidentSearchResponse };
+  search: { args: { form: SearchForm }; result: ResidentList };
   resident: { args: { residentId: ResidentId }; result: ResidentDetail };
+  target: { args: { residentId: ResidentId }; result: CaseSubject | null };
   reveal_my_number: {
     args: { residentId: ResidentId; purpose: RevealPurpose; purposeText: string | null };
     result: string;
@@ -74,6 +78,9 @@ export interface Commands {
   work_list: { args: NoArgs; result: QueueEntry[] };
   retry: { args: { seq: number }; result: QueueEntry };
   withdraw: { args: { seq: number }; result: QueueEntry };
+  correction: { args: { seq: number }; result: Correction };
+  correct: { args: { seq: number; form: NotificationForm }; result: Submitted };
+  close_ready: { args: { seq: number }; result: null };
   ready_to_issue: { args: NoArgs; result: ReadyToIssue[] };
   document: { args: { documentId: DocumentId }; result: DocumentData };
   preview_document: { args: { documentId: DocumentId }; result: Preview };
@@ -84,7 +91,7 @@ export interface Commands {
   preview_receipt: { args: { seq: number }; result: Preview };
   print_receipt: { args: { seq: number; reason?: ReprintReason }; result: Printed };
   record_issuance: { args: { form: IssuanceForm }; result: unknown };
-  record_return: { args: { form: ReturnForm }; result: unknown };
+  record_return: { args: { form: ReturnForm }; result: ReturnRecorded };
   reprint_reasons: { args: NoArgs; result: ReasonChoice[] };
   audit_operations: { args: NoArgs; result: ReasonChoice[] };
   audit_search: { args: { form: AuditSearchForm }; result: AuditSearchResponse };

@@ -4,7 +4,7 @@
  * not localStorage, not the vault: a half-typed 届出 may hold a 個人番号.
  */
 import { emptyValues, type EntryValues, type NotificationKindCode } from './notificationForm';
-import type { ResidentDetail, Submitted } from './types';
+import type { CaseSubject, Submitted } from './types';
 
 /** The main screen's tabs. */
 export type Tab =
@@ -21,8 +21,8 @@ export interface NotificationDraft {
 export class Drafts {
   /** The tab last shown. */
   tab: Tab = $state('notification');
-  /** The resident chosen in 検索 for the next 届出. */
-  resident: ResidentDetail | undefined = $state();
+  /** The resident chosen in 検索 for the next 届出 (cleared by 次の届出へ: never a left-over target). */
+  resident: CaseSubject | undefined = $state();
   /** Bumped to start a fresh entry form when a resident is chosen. */
   entryKey = $state(0);
   /** The 届出 being typed; none until the screen is first opened. */

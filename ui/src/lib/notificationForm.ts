@@ -146,3 +146,29 @@ export function toForm(
       };
   }
 }
+
+/**
+ * The entries of a refused 届出 as the shell gives them back for correction (`Correction.entries`: the form's
+ * own field names, dates in 和暦, the 個人番号 left blank) turned back into what the entry screen holds.
+ */
+export function fromEntries(entries: unknown): { kind: NotificationKindCode; values: EntryValues } {
+  const e = (entries ?? {}) as Record<string, unknown>;
+  const values = emptyValues();
+  const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+  const target = values as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(e)) {
+    if (key === 'kind' || key === 'resident_id' || !(key in values)) {
+      continue;
+    }
+    target[key] = typeof target[key] === 'boolean' ? value === true : text(value);
+  }
+  if (typeof e.remove === 'boolean') {
+    values.remove_mailing = e.remove;
+  }
+  const mailing = (e.mailing ?? {}) as Record<string, unknown>;
+  values.recipient = text(mailing.recipient);
+  values.postal_code = text(mailing.postal_code);
+  values.mailing_address = text(mailing.address);
+  const kind = NOTIFICATION_KINDS.find((k) => k.code === e.kind)?.code ?? 'acquisition_move_in';
+  return { kind, values };
+}

@@ -6,6 +6,12 @@
  */
 export type {
   AppInfo,
+  CaseSubject,
+  Correction,
+  ResidentList,
+  ResidentRow,
+  ReturnRecorded,
+  RosterAge,
   BurdenRatio,
   Capability,
   DocumentKind,

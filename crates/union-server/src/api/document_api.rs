@@ -130,17 +130,9 @@ pub(super) async fn record_return(
     let mut d = document_in_scope(&state, &staff, &raw_id)?;
     match d.state {
         DocumentState::ToIssue | DocumentState::Voided => return Err(ErrorCode::NotIssued.into()),
-        DocumentState::Returned => {
-            return if d
-                .returned
-                .as_ref()
-                .is_some_and(|r| r.returned_on == req.returned_on)
-            {
-                Ok(axum::Json(summary(&d)))
-            } else {
-                Err(ErrorCode::AlreadyReturned.into())
-            };
-        }
+        // A document comes back once: a repeat (a double click, a retry, a second terminal) answers the
+        // first record and changes nothing (issue #14 finding 6).
+        DocumentState::Returned => return Ok(axum::Json(summary(&d))),
         DocumentState::Issued | DocumentState::ToReturn | DocumentState::Lost => {}
     }
     let issued_on = d
@@ -187,7 +179,7 @@ pub(super) async fn audit_trail(
 }
 
 /// The offline roster of the terminal's municipality, only when the union's policy allows one. Minimal by
-/// design: 被保険者番号, the カナ search key, birth date and state — no name, address or 個人番号.
+/// design: who the resident is (id, 氏名, カナ, 生年月日, 被保険者番号) and their state — no address or 個人番号.
 pub(super) async fn roster(
     State(state): State<Shared>,
     staff: Staff,
@@ -213,6 +205,9 @@ pub(super) async fn roster(
                 kana_key: r.kana.seion_key(),
                 birth_date: r.birth_date,
                 state: state_of(r, as_of),
+                resident_id: Some(r.id),
+                name: Some(r.name.clone()),
+                kana: Some(r.kana.clone()),
             })
         })
         .collect();

@@ -22,3 +22,5 @@ export const recordIssuance = (form: IssuanceForm) => call('record_issuance', { 
 export const recordReturn = (documentId: DocumentId) =>
   call('record_return', { form: { document_id: documentId } });
 export const reprintReasons = () => call('reprint_reasons');
+/** Closes a 交付待ち entry with nothing to hand over (転出・死亡). */
+export const closeReady = (seq: number) => call('close_ready', { seq });

@@ -28,4 +28,9 @@ queued_at: string,
 /**
  * Why it was queued instead of decided (for the clerk).
  */
-why_ja: string, };
+why_ja: string, 
+/**
+ * What cannot be done until the union decides (for the clerk and the resident): no qualification is
+ * decided and no insurance document is printed before the union's decision (BRIEF flow 3).
+ */
+undecided_ja: string, };

@@ -15,6 +15,10 @@ seq: number,
  */
 decision: NotificationDecision, } | { "result": "queued" } & Receipt | { "result": "refused", 
 /**
+ * Position in the outbox of the refused item.
+ */
+seq: number, 
+/**
  * Stable code.
  */
 code: string, 
