@@ -140,6 +140,9 @@ pub(crate) fn resident_of(n: &Notification) -> Option<ResidentId> {
         Notification::LossDeath(x) => Some(x.resident_id),
         Notification::MailingAddressChange(x) => Some(x.resident_id),
         Notification::OptionalEntries(x) => Some(x.resident_id),
+        // 県内転居: found by the 被保険者番号 the person keeps, not by an id of this municipality.
+        Notification::MoveWithinUnion(_) => None,
+        Notification::WelfareStarted(x) | Notification::WelfareEnded(x) => Some(x.resident_id),
     }
 }
 

@@ -135,6 +135,18 @@ fn entries(n: &Notification) -> Value {
             "limit_category": code(&x.limit_category),
             "long_term_hospitalization_on": x.long_term_hospitalization_on.map(short).unwrap_or_default(),
         }),
+        Notification::MoveWithinUnion(x) => json!({
+            "insured_number": x.insured_number.as_str(),
+            "birth_date": short(x.birth_date),
+            "addressee_number": x.addressee_number.as_str(),
+            "household_number": x.household_number.as_str(),
+            "address": x.address,
+            "moved_on": short(x.moved_on),
+        }),
+        Notification::WelfareStarted(x) | Notification::WelfareEnded(x) => json!({
+            "resident_id": x.resident_id.to_string(),
+            "on": short(x.on),
+        }),
     };
     if let Some(o) = fields.as_object_mut() {
         o.insert("kind".into(), kind);

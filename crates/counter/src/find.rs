@@ -70,6 +70,8 @@ fn state_ja(s: QualificationState) -> &'static str {
         QualificationState::Insured => "資格あり",
         QualificationState::NotInsured => "資格なし",
         QualificationState::Lost => "資格喪失",
+        QualificationState::LossScheduled => "喪失予定",
+        QualificationState::AcquisitionScheduled => "取得予定",
     }
 }
 

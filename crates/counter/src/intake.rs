@@ -42,15 +42,20 @@ pub struct Receipt {
 /// What waits for the union's decision, by kind of notification (said on the 受付控 screen).
 pub fn undecided_ja(kind: NotificationKind) -> &'static str {
     match kind {
-        NotificationKind::AcquisitionMoveIn | NotificationKind::AcquisitionDisability => {
+        NotificationKind::AcquisitionMoveIn
+        | NotificationKind::AcquisitionDisability
+        | NotificationKind::WelfareEnded => {
             "資格の決定と資格確認書の交付は、広域連合の決定の後になります。決定は「交付待ち」に表示されます。"
         }
         NotificationKind::Reissue
         | NotificationKind::ChangeOfParticulars
-        | NotificationKind::OptionalEntries => {
+        | NotificationKind::OptionalEntries
+        | NotificationKind::MoveWithinUnion => {
             "新しい資格確認書の印刷・交付は、広域連合の決定の後になります。決定は「交付待ち」に表示されます。"
         }
-        NotificationKind::LossMoveOut | NotificationKind::LossDeath => {
+        NotificationKind::LossMoveOut
+        | NotificationKind::LossDeath
+        | NotificationKind::WelfareStarted => {
             "資格喪失の決定は広域連合の決定の後になります。返却された書類は受け取り、決定の後に「交付待ち」で回収を記録してください。"
         }
         NotificationKind::MailingAddressChange => {

@@ -62,6 +62,8 @@ const STATE_LABELS: Record<QualificationStateCode, string> = {
   insured: '資格あり',
   not_insured: '資格なし',
   lost: '資格喪失',
+  loss_scheduled: '喪失予定',
+  acquisition_scheduled: '取得予定',
 };
 
 export function qualificationLabel(state: QualificationStateCode): string {

@@ -17,6 +17,10 @@ const NEEDS_RESIDENT: Record<NotificationKind, boolean> = {
   loss_death: true,
   mailing_address_change: true,
   optional_entries: true,
+  // 県内転居: found by the 被保険者番号 the person keeps, not by a search of this municipality.
+  move_within_union: false,
+  welfare_started: true,
+  welfare_ended: true,
 };
 
 /** The notification kinds the counter screen offers, in the order staff meet them (転入 first). */
@@ -57,6 +61,12 @@ export interface EntryValues {
   mailing_address: string;
   limit_category: '' | LimitCategory;
   long_term_hospitalization_on: string;
+  /** 被保険者番号 (県内転居: the number the person keeps). */
+  insured_number: string;
+  /** 転居日 (県内転居). */
+  moved_on: string;
+  /** 保護開始日 / 保護廃止日. */
+  on: string;
 }
 
 export function emptyValues(): EntryValues {
@@ -83,6 +93,9 @@ export function emptyValues(): EntryValues {
     mailing_address: '',
     limit_category: '',
     long_term_hospitalization_on: '',
+    insured_number: '',
+    moved_on: '',
+    on: '',
   };
 }
 
@@ -144,6 +157,19 @@ export function toForm(
         limit_category: v.limit_category === '' ? null : v.limit_category,
         long_term_hospitalization_on: v.long_term_hospitalization_on,
       };
+    case 'move_within_union':
+      return {
+        kind,
+        insured_number: v.insured_number,
+        birth_date: v.birth_date,
+        addressee_number: v.addressee_number,
+        household_number: v.household_number,
+        address: v.address,
+        moved_on: v.moved_on,
+      };
+    case 'welfare_started':
+    case 'welfare_ended':
+      return { kind, resident_id: residentId, on: v.on };
   }
 }
 

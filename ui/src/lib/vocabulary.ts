@@ -40,6 +40,7 @@ export const DOCUMENT_KIND_LABELS: Record<DocumentKind, string> = {
   shikaku_joho_oshirase: '資格情報のお知らせ',
   hihokenshasho: '被保険者証',
   gendogaku_ninteisho: '限度額適用認定証',
+  futan_kubun_shomeisho: '負担区分等証明書',
 };
 
 /** 本人確認書類 seen at the counter (`madoguchi_protocol::v1::IdentityDocument`). */
@@ -80,4 +81,7 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   loss_death: '資格喪失（死亡）',
   mailing_address_change: '送付先変更',
   optional_entries: '任意記載事項（限度区分）',
+  move_within_union: '県内転居（広域連合内の転入）',
+  welfare_started: '資格喪失（生活保護開始）',
+  welfare_ended: '資格取得（生活保護廃止）',
 };

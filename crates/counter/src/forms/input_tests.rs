@@ -2,6 +2,8 @@
 //! the problem in Japanese, next to the field, before anything is sent.
 
 use super::*;
+use madoguchi_domain::ids::MyNumber;
+use madoguchi_protocol::v1::Notification;
 
 fn form(v: serde_json::Value) -> NotificationForm {
     serde_json::from_value(v).expect("form")

@@ -10,6 +10,7 @@ import type { LimitCategory } from "./LimitCategory";
 import type { MailingAddress } from "./MailingAddress";
 import type { PersonName } from "./PersonName";
 import type { Sex } from "./Sex";
+import type { SpecificDisease } from "./SpecificDisease";
 
 /**
  * `GET /v1/documents/{document_id}` — everything needed to print the document (資格確認書 or
@@ -74,6 +75,10 @@ limit_category?: LimitCategory | null,
  * 長期入院該当日 (任意記載事項).
  */
 long_term_hospitalization_on?: string | null, 
+/**
+ * 特定疾病区分 and the day it applies from (任意記載事項), when the union recorded one.
+ */
+specific_disease?: [SpecificDisease, string] | null, 
 /**
  * 保険者番号.
  */

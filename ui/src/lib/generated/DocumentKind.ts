@@ -3,4 +3,4 @@
 /**
  * Documents the counter hands over.
  */
-export type DocumentKind = "shikaku_kakuninsho" | "shikaku_joho_oshirase" | "hihokenshasho" | "gendogaku_ninteisho";
+export type DocumentKind = "shikaku_kakuninsho" | "shikaku_joho_oshirase" | "hihokenshasho" | "gendogaku_ninteisho" | "futan_kubun_shomeisho";

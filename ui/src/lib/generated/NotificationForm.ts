@@ -132,4 +132,44 @@ limit_category: LimitCategory | null,
 /**
  * 長期入院該当日.
  */
-long_term_hospitalization_on: string, };
+long_term_hospitalization_on: string, } | { "kind": "move_within_union", 
+/**
+ * 被保険者番号 on the 資格確認書 the person brings.
+ */
+insured_number: string, 
+/**
+ * 生年月日 (和暦), checked against the union's record.
+ */
+birth_date: string, 
+/**
+ * 宛名番号 in this municipality.
+ */
+addressee_number: string, 
+/**
+ * 世帯番号 in this municipality.
+ */
+household_number: string, 
+/**
+ * 住所 (new).
+ */
+address: string, 
+/**
+ * 転居日.
+ */
+moved_on: string, } | { "kind": "welfare_started", 
+/**
+ * The resident.
+ */
+resident_id: string, 
+/**
+ * 保護開始日.
+ */
+on: string, } | { "kind": "welfare_ended", 
+/**
+ * The resident.
+ */
+resident_id: string, 
+/**
+ * 保護廃止日.
+ */
+on: string, };

@@ -3,4 +3,4 @@
 /**
  * `NotificationKind` — 届出の種類, as a stable code.
  */
-export type NotificationKind = "acquisition_move_in" | "acquisition_disability" | "reissue" | "change_of_particulars" | "loss_move_out" | "loss_death" | "mailing_address_change" | "optional_entries";
+export type NotificationKind = "acquisition_move_in" | "acquisition_disability" | "reissue" | "change_of_particulars" | "loss_move_out" | "loss_death" | "mailing_address_change" | "optional_entries" | "move_within_union" | "welfare_started" | "welfare_ended";

@@ -3,4 +3,4 @@
 /**
  * What the union decided.
  */
-export type Outcome = "decided" | "not_eligible";
+export type Outcome = "decided" | "not_eligible" | "under_review";

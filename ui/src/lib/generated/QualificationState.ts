@@ -3,4 +3,4 @@
 /**
  * Qualification state at a glance.
  */
-export type QualificationState = "insured" | "not_insured" | "lost";
+export type QualificationState = "insured" | "not_insured" | "lost" | "loss_scheduled" | "acquisition_scheduled";

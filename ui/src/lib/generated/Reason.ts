@@ -3,4 +3,4 @@
 /**
  * Why the decision came out as it did. Serialised as a stable snake_case code.
  */
-export type Reason = "age_75" | "disability_certified" | "moved_in" | "under_75" | "disability_under_65" | "welfare_excluded" | "lost_death" | "lost_moved_out" | "not_yet_resident";
+export type Reason = "age_75" | "disability_certified" | "moved_in" | "under_75" | "disability_under_65" | "welfare_excluded" | "lost_death" | "lost_moved_out" | "not_yet_resident" | "welfare_ended" | "lost_welfare";

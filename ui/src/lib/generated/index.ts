@@ -94,6 +94,7 @@ export type * from './SessionState';
 export type * from './SessionView';
 export type * from './Sex';
 export type * from './ShippingStatus';
+export type * from './SpecificDisease';
 export type * from './StaffAccount';
 export type * from './StaffInfo';
 export type * from './StaffList';
