@@ -19,8 +19,8 @@ use madoguchi_domain::ids::{AddresseeNumber, HouseholdNumber, MyNumber};
 use madoguchi_domain::insurance::Sex;
 use madoguchi_domain::kana::{KanaName, PersonName};
 use madoguchi_protocol::v1::{
-    MoveIn, MoveOut, NewResident, Notification, Reissue, ReissueReason, ResidentSearchRequest,
-    ReturnRequest,
+    Death, MoveIn, MoveOut, NewResident, Notification, Reissue, ReissueReason,
+    ResidentSearchRequest, ReturnRequest,
 };
 use madoguchi_system_tests::{Rig, eventually, insured_residents, start, start_with, today};
 use madoguchi_union_server::training::TrainingOptions;
@@ -265,16 +265,46 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_move_out_is_closed_after_its_return_recorded_once() {
+async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_for_its_certificate()
+{
     let rig = start().await;
     signed_in(&rig).await;
     let counter = &rig.counter;
-    let someone = insured_residents(counter, 1).await.pop().expect("insured");
-    let Submitted::Decided { seq, decision } = counter
+    let mut two = insured_residents(counter, 2).await;
+    let leaving = two.pop().expect("insured");
+    let someone = two.pop().expect("insured");
+
+    // A 転出 out of the union hands over the 負担区分等証明書 the new prefecture's union needs: it cannot be
+    // closed before that handover.
+    let Submitted::Decided {
+        seq: out_seq,
+        decision: out,
+    } = counter
         .submit(
             Notification::LossMoveOut(MoveOut {
-                resident_id: someone.resident_id,
+                resident_id: leaving.resident_id,
                 moved_out_on: today(),
+            }),
+            today(),
+        )
+        .await
+        .expect("decided")
+    else {
+        panic!("online: decided");
+    };
+    assert!(out.document.is_some(), "the 負担区分等証明書 to hand over");
+    let err = counter
+        .close_ready(out_seq)
+        .await
+        .expect_err("a handover waits");
+    assert_eq!(err.code(), Some("handover_pending"));
+
+    // A 死亡 has nothing to hand over: once the card came back it is closed.
+    let Submitted::Decided { seq, decision } = counter
+        .submit(
+            Notification::LossDeath(Death {
+                resident_id: someone.resident_id,
+                died_on: today(),
             }),
             today(),
         )
