@@ -61,7 +61,8 @@ pub struct AppState {
     pub store: Arc<dyn UnionStore>,
     /// Every staff password passes here ([`crate::password_gate`]).
     pub password_gate: crate::password_gate::PasswordGate,
-    /// The union's configuration (`union.toml`: 保険者番号 per municipality, dated document rules, sign-in and password rules, policies).
+    /// The union's configuration (`union.toml`: 保険者番号 per municipality, dated document rules, sign-in
+    /// and password rules, policies).
     pub config: UnionConfig,
     /// The 後期 料率表 by 年度 ([`crate::rates`]).
     pub rates: crate::rates::RateBook,
