@@ -57,18 +57,26 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// Shared state of the API.
 pub struct AppState {
+    /// The union store (residents, documents, staff, ledgers).
     pub store: Arc<dyn UnionStore>,
     /// Every staff password passes here ([`crate::password_gate`]).
     pub password_gate: crate::password_gate::PasswordGate,
+    /// The union's configuration (`union.toml`: 保険者番号 per municipality, dated document rules, sign-in
+    /// and password rules, policies).
     pub config: UnionConfig,
     /// The 後期 料率表 by 年度 ([`crate::rates`]).
     pub rates: crate::rates::RateBook,
+    /// Signed-in staff sessions.
     pub sessions: Sessions,
     /// Serialises decisions and document records so an idempotency key is checked and committed as one step.
     pub write_lock: tokio::sync::Mutex<()>,
+    /// Serials of revoked terminal certificates (the current CRL), checked on every request.
     pub revoked: RevokedSerials,
+    /// Bound on one request's handling; a request that takes longer is answered with a timeout.
     pub request_timeout: Duration,
+    /// Where "now" comes from (the system clock, or a fixed one in tests).
     pub clock: Clock,
+    /// Group flush of the commits of writes (decisions, document and distribution records, chains).
     pub group_flush: GroupFlush,
     /// Group flush of the audit entries of reads (see `guard_and_audit`).
     pub audit_flush: GroupFlush,

@@ -75,8 +75,11 @@ impl fmt::Display for DailyReport {
 /// The 75歳到達 of one resident whose 75th birthday is `birthday`: the resident with the qualification recorded
 /// and the document for it (`new` when made now; an earlier one is found again, so a rerun adds nothing).
 pub struct AgeArrival {
+    /// The resident with the 75歳到達 qualification (and 被保険者番号) recorded.
     pub resident: ResidentRecord,
+    /// The document for the new qualification (資格確認書 or 資格情報のお知らせ).
     pub document: DocumentRecord,
+    /// Made by this call (false: found from an earlier run, nothing to store).
     pub new: bool,
 }
 

@@ -47,18 +47,25 @@ impl From<ErrorCode> for Refusal {
 
 /// Who decides and when.
 pub struct Context<'a> {
+    /// 市区町村コード the request is scoped to (the signed-in session's, never one from the request body).
     pub municipality: &'a MunicipalityCode,
+    /// The terminal that sent the notification.
     pub terminal_id: &'a str,
+    /// The signed-in staff user who entered it.
     pub user_id: &'a str,
     /// Today in Japan.
     pub today: Date,
+    /// The moment of the decision (`decided_at`).
     pub now: DateTime<Utc>,
+    /// The idempotency key the terminal sent the notification with.
     pub idempotency_key: Uuid,
 }
 
 /// The decision and the changes it makes.
 pub struct Decided {
+    /// The decision answered to the terminal.
     pub decision: NotificationDecision,
+    /// Everything to store for it, atomically ([`UnionStore::commit`]).
     pub commit: Commit,
 }
 
@@ -68,7 +75,8 @@ pub(crate) fn wareki(d: Date) -> String {
         .unwrap_or_else(|_| d.to_string())
 }
 
-pub fn summary(d: &DocumentRecord) -> DocumentSummary {
+/// The 交付履歴 line of a document (kind, validity, state, 交付 and 回収) the terminal shows.
+pub(crate) fn summary(d: &DocumentRecord) -> DocumentSummary {
     DocumentSummary {
         document_id: d.id,
         kind: d.kind,
@@ -80,7 +88,9 @@ pub fn summary(d: &DocumentRecord) -> DocumentSummary {
     }
 }
 
-pub fn qualification_of(
+/// The qualification the terminal shows for `r` (its latest period with the 保険者番号, 負担割合 and 限度区分);
+/// `None` when not qualified or the union has no 保険者番号 for the municipality.
+pub(crate) fn qualification_of(
     r: &ResidentRecord,
     config: &UnionConfig,
 ) -> Option<madoguchi_protocol::v1::Qualification> {

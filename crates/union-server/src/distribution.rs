@@ -54,34 +54,52 @@ pub const RECORDS_PER_CHUNK: usize = 500;
 /// What a distribution is asked for (the request, checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DistributionSpec {
+    /// Which distribution (75歳到達, 一斉更新, 負担割合変更, 資格ファイル, 保険料ファイル).
     pub kind: DistributionKind,
+    /// 市区町村コード of the municipality it is for.
     pub municipality: MunicipalityCode,
+    /// 基準日 (reference day) the content is built for.
     pub reference_date: Date,
+    /// 送付方法 (mail class) of the printed items.
     pub mail_class: MailClass,
 }
 
 /// A distribution as the union keeps it (its records are stored apart, in chunks). No personal data.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DistributionMeta {
+    /// The distribution's id.
     pub id: DistributionId,
+    /// Which distribution.
     pub kind: DistributionKind,
+    /// 市区町村コード of the municipality it is for.
     pub municipality: MunicipalityCode,
+    /// 基準日 (reference day) the content was built for.
     pub reference_date: Date,
+    /// 送付方法 (mail class) of the printed items.
     pub mail_class: MailClass,
+    /// The note for approvers written at creation (no personal data).
     pub note: String,
+    /// Where it stands in the approval flow.
     pub state: DistributionState,
+    /// Number of records in the current content.
     pub record_count: u32,
+    /// Pages when printed (0 for files).
     pub page_count: u32,
+    /// Per-kind summary of the current content ([`breakdown`]).
     pub breakdown: Vec<KindCount>,
+    /// Hash of the current content (what the approvals and the ledger refer to).
     pub content_hash: ContentHash,
     /// Content generation; a regeneration writes a new one and removes the old.
     pub generation: u32,
     /// Chunks of [`RECORDS_PER_CHUNK`] records in the current generation.
     pub chunks: u32,
+    /// Union staff member who created it.
     pub created_by: String,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
     /// Who built the current content (the creator, or whoever regenerated it): they cannot approve it.
     pub content_by: String,
+    /// Union staff member who approved the current content, once approved.
     pub union_approved_by: Option<String>,
     /// Released to the municipality at least once: its terminals may see it (even while it waits for the
     /// union again after a regeneration).
@@ -90,6 +108,7 @@ pub struct DistributionMeta {
     pub decision: Option<LedgerEntry>,
     /// Number of ledger entries and the hash of the last one.
     pub ledger_len: u32,
+    /// Hash of the last ledger entry (the chain's head; unused while the ledger is empty).
     pub ledger_head: String,
 }
 
@@ -172,6 +191,7 @@ pub trait DistributionStore: Send + Sync {
         content: Option<&[DistributionRecord]>,
         entry: &LedgerEntry,
     ) -> Result<(), StoreError>;
+    /// The distribution with this id.
     fn distribution(&self, id: DistributionId) -> Result<Option<DistributionMeta>, StoreError>;
     /// Every distribution, newest first.
     fn all_distributions(&self) -> Result<Vec<DistributionMeta>, StoreError>;
@@ -193,8 +213,10 @@ pub trait DistributionStore: Send + Sync {
 /// Why content could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The union's configuration has no 保険者番号 (insurer number) for the municipality.
     #[error("the union has no 保険者番号 for the municipality")]
     NoInsurerNumber,
     /// The money rules could not be applied (no rate table for the 年度, a household's data refused).
@@ -208,8 +230,11 @@ pub(crate) type Item = (ResidentRecord, Option<MailingAddress>, RecordPayload);
 /// Generated content, and what it decided (to be stored first, in one commit): the residents given a
 /// 75歳到達 qualification (and 被保険者番号) and the union documents the records print.
 pub struct Generated {
+    /// The records, numbered from 1.
     pub records: Vec<DistributionRecord>,
+    /// Residents given a 75歳到達 qualification and 被保険者番号 by this content.
     pub numbered_residents: Vec<ResidentRecord>,
+    /// The union documents the records print.
     pub documents: Vec<crate::store::DocumentRecord>,
 }
 
@@ -611,6 +636,7 @@ pub fn new_id() -> DistributionId {
     DistributionId(Uuid::new_v4())
 }
 
+/// Recording the 交付 (郵送) of an approved distribution's documents.
 pub mod mailed;
 
 #[cfg(test)]

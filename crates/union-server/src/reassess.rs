@@ -46,10 +46,16 @@ const RESIDENTS_PER_COMMIT: usize = 500;
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum ReassessError {
+    /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// No 後期高齢者医療 料率表 (rate table) is configured for the 年度.
     #[error("no 後期 rate table for fiscal year {fiscal_year}")]
-    NoRateTable { fiscal_year: i32 },
+    NoRateTable {
+        /// The 年度 (賦課年度) asked for.
+        fiscal_year: i32,
+    },
+    /// The money rules (`madoguchi_rules`) refused a household's data.
     #[error("the rules refused a household's data")]
     Rules(#[source] RulesError),
 }
@@ -151,8 +157,11 @@ fn rules_household<'a>(
 /// One insured person's 判定.
 #[derive(Debug, Clone)]
 pub struct Assessed {
+    /// The insured person judged.
     pub resident: ResidentId,
+    /// 負担割合 (burden ratio) and its reason.
     pub decision: BurdenDecision,
+    /// 限度区分 (limit category) and its reason.
     pub limit: LimitDecision,
 }
 

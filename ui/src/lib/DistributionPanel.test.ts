@@ -135,6 +135,8 @@ describe('DistributionPanel', () => {
     const user = userEvent.setup();
     render(DistributionPanel, {});
     await user.click(await screen.findByRole('button', { name: '開く' }));
+    expect(await screen.findByText('印刷前: 1,200件を印刷します')).toBeTruthy();
+    expect(screen.queryByText(/0 \/\s*1,200件/)).toBeNull();
     await user.click(await screen.findByRole('button', { name: '印刷開始' }));
     expect(await screen.findByText(/印刷中: 300 \/\s*1,200件/)).toBeTruthy();
     await user.click(screen.getByRole('button', { name: '一時停止' }));

@@ -45,7 +45,7 @@ export const MAIL_CLASS_LABELS: Record<MailClass, string> = {
 };
 
 export const BATCH_STATE_LABELS: Record<BatchState, string> = {
-  not_started: '未印刷',
+  not_started: '印刷前',
   fetching: '承認済みの内容を取得中',
   running: '印刷中',
   paused: '一時停止中',

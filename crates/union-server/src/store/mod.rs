@@ -46,14 +46,19 @@ impl StoreError {
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The storage backend failed (I/O, sled); the backend's message only.
     #[error("storage error: {0}")]
     Backend(String),
+    /// A value could not be encoded, or a stored one not opened or parsed.
     #[error("stored record is unreadable: {0}")]
     Corrupt(String),
+    /// Another commit stored the same idempotency key first.
     #[error("the idempotency key was committed concurrently")]
     IdempotencyRace,
+    /// No unused 被保険者番号 (insured number) is left to allocate.
     #[error("被保険者番号 space exhausted")]
     InsuredNumbersExhausted,
+    /// The store key file could not be read or has the wrong form.
     #[error("store key: {0}")]
     Key(String),
     /// The store key does not open this store (another union's key, or a replaced key file).
@@ -73,9 +78,13 @@ impl From<sled::Error> for StoreError {
 /// Everything one decided notification (or one 交付/回収 record) changes, stored atomically.
 #[derive(Default)]
 pub struct Commit {
+    /// Residents to store (replacing those with the same id).
     pub residents: Vec<ResidentRecord>,
+    /// Documents to store (replacing those with the same id).
     pub documents: Vec<DocumentRecord>,
+    /// The decision ledger entry to append, when a notification was decided.
     pub ledger: Option<LedgerEntry>,
+    /// The idempotency record to keep under (municipality, key).
     pub idempotency: Option<(MunicipalityCode, Uuid, IdempotencyRecord)>,
     /// The idempotency record replaces the one stored under its key (a later decision on a notification
     /// that was under review, [`crate::review`]) instead of failing with [`StoreError::IdempotencyRace`].
@@ -85,21 +94,28 @@ pub struct Commit {
 /// Search criteria, all optional, combined with AND.
 #[derive(Debug, Default, Clone)]
 pub struct ResidentQuery {
+    /// 被保険者番号 (insured number), exact.
     pub insured_number: Option<InsuredNumber>,
+    /// Start of the カナ氏名 (kana name), as a 清音化 search key.
     pub kana_prefix: Option<SeionKey>,
+    /// 生年月日 (date of birth), exact.
     pub birth_date: Option<Date>,
 }
 
 /// What one retention run removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pruned {
+    /// Idempotency records removed.
     pub idempotency: u64,
+    /// Audit entries removed.
     pub audit: u64,
 }
 
 /// The narrow storage interface of the union server.
 pub trait UnionStore: Send + Sync + 'static {
+    /// The resident with this id.
     fn resident(&self, id: ResidentId) -> Result<Option<ResidentRecord>, StoreError>;
+    /// The resident with this 宛名番号 (addressee number) in one municipality.
     fn resident_by_addressee(
         &self,
         municipality: &MunicipalityCode,
@@ -128,6 +144,7 @@ pub trait UnionStore: Send + Sync + 'static {
         &self,
         each: &mut dyn FnMut(ResidentRecord) -> Result<(), StoreError>,
     ) -> Result<(), StoreError>;
+    /// The document with this id.
     fn document(&self, id: DocumentId) -> Result<Option<DocumentRecord>, StoreError>;
     /// 所得情報 of one resident for one 年度 (賦課年度), when the union holds it.
     fn income(
@@ -137,10 +154,13 @@ pub trait UnionStore: Send + Sync + 'static {
     ) -> Result<Option<IncomeRecord>, StoreError>;
     /// Stores 所得情報 (replacing those of the same resident and 年度), all or none.
     fn put_incomes(&self, incomes: &[IncomeRecord]) -> Result<(), StoreError>;
+    /// The staff user with this user id.
     fn staff(&self, user_id: &str) -> Result<Option<StaffRecord>, StoreError>;
+    /// Stores a staff record (replacing the one with the same user id).
     fn put_staff(&self, staff: &StaffRecord) -> Result<(), StoreError>;
     /// Every staff record, ordered by user id.
     fn all_staff(&self) -> Result<Vec<StaffRecord>, StoreError>;
+    /// The idempotency record kept under a key of one municipality.
     fn idempotency(
         &self,
         municipality: &MunicipalityCode,

@@ -24,38 +24,62 @@ use serde::{Deserialize, Serialize};
 /// The union's qualification record of one resident.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QualificationRecord {
+    /// 被保険者番号 (insured number) of the qualification.
     pub insured_number: InsuredNumber,
+    /// 資格取得日 (day the qualification was acquired).
     pub acquired_on: Date,
+    /// 資格喪失日 (day it was lost), when lost or scheduled to be lost.
     pub lost_on: Option<Date>,
+    /// 判定理由 the terminal shows: the acquisition cause, or the loss cause once lost.
     pub reason: Reason,
 }
 
 /// A resident as the union knows them (from 住基 files and counter notifications).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResidentRecord {
+    /// The union's id of the resident.
     pub id: ResidentId,
+    /// 市区町村コード (municipality code) of the municipality the resident lives in.
     pub municipality: MunicipalityCode,
+    /// 宛名番号 (addressee number) in that municipality's 住基.
     pub addressee: AddresseeNumber,
+    /// 世帯番号 (household number) in that municipality's 住基.
     pub household: HouseholdNumber,
+    /// 氏名 (name).
     pub name: PersonName,
+    /// カナ氏名 (name in kana), also the search key.
     pub kana: KanaName,
+    /// 生年月日 (date of birth).
     pub birth_date: Date,
+    /// 性別 (sex).
     pub sex: Sex,
+    /// 住所 (address) as registered.
     pub address: String,
+    /// 送付先 (mailing address), when documents go elsewhere than the address.
     pub mailing_address: Option<MailingAddress>,
+    /// 個人番号 (My Number), when linked; shown only with the permission.
     pub my_number: Option<MyNumber>,
+    /// 生活保護受給中 (on public assistance: 適用除外, not insured).
     pub on_welfare: bool,
+    /// 障害認定日 (day of the disability certification), when certified.
     pub disability_certified_on: Option<Date>,
+    /// マイナ保険証 registered (decides 資格確認書 vs 資格情報のお知らせ under the union policy).
     pub mynumber_health_card: bool,
+    /// 転入日 (day moved in), when known.
     pub moved_in_on: Option<Date>,
+    /// 転出日 (day moved out), when recorded.
     pub moved_out_on: Option<Date>,
+    /// 死亡日 (day of death), when recorded.
     pub died_on: Option<Date>,
     /// 一部負担金の割合 from the latest income assessment.
     pub burden_ratio: BurdenRatio,
+    /// 限度区分 (任意記載事項), when recorded.
     pub limit_category: Option<LimitCategory>,
+    /// 長期入院該当日 (任意記載事項), when recorded.
     pub long_term_hospitalization_on: Option<Date>,
     /// The insured number stays with the person even after a loss (reused on a new acquisition).
     pub insured_number: Option<InsuredNumber>,
+    /// The latest qualification period (what the terminal shows); earlier ones are in `history`.
     pub qualification: Option<QualificationRecord>,
     /// Newest last.
     pub documents: Vec<DocumentId>,
@@ -80,10 +104,15 @@ pub struct ResidentRecord {
 pub struct PendingReview {
     /// The idempotency key the terminal sent it with (its later decision is found under it).
     pub idempotency_key: uuid::Uuid,
+    /// 市区町村コード of the municipality whose terminal sent it (the answer is scoped to it).
     pub municipality: MunicipalityCode,
+    /// The terminal that sent it.
     pub terminal_id: String,
+    /// The staff user who entered it.
     pub user_id: String,
+    /// 受付日 (day received).
     pub received_on: Date,
+    /// The evidence submitted with the 申請 (what the examiner looks at).
     pub evidence: madoguchi_protocol::v1::DisabilityEvidence,
 }
 
@@ -100,6 +129,7 @@ pub struct BurdenAssessment {
     pub fiscal_year: i32,
     /// 判定日 (the 8/1 the ratio applies from).
     pub effective_on: Date,
+    /// 一部負担金の割合 (burden ratio) decided.
     pub ratio: BurdenRatio,
     /// The reason as a tagged value (`madoguchi_rules::BurdenReason` serialised), for screens that render it.
     pub reason: serde_json::Value,
@@ -131,7 +161,9 @@ impl BurdenAssessment {
 /// 所得 files, the synthetic seeder (`crate::seed`). Field meanings are those of `madoguchi_rules::Member`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncomeRecord {
+    /// The resident the income belongs to.
     pub resident_id: ResidentId,
+    /// 賦課年度 (fiscal year of assessment) the income is used for.
     pub fiscal_year: i32,
     /// 課税所得 (住民税の課税標準額).
     pub taxable_income: Yen,
@@ -310,29 +342,50 @@ fn cause_of(r: Reason) -> Cause {
 /// One document, with the facts printed on it frozen at decision time.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentRecord {
+    /// The document's id.
     pub id: DocumentId,
+    /// The resident it was issued to.
     pub resident_id: ResidentId,
+    /// 市区町村コード of the resident's municipality when decided.
     pub municipality: MunicipalityCode,
+    /// Which document (資格確認書, 資格情報のお知らせ, …).
     pub kind: DocumentKind,
+    /// 被保険者番号 (insured number) printed.
     pub insured_number: InsuredNumber,
+    /// 保険者番号 (insurer number) printed.
     pub insurer_number: InsurerNumber,
+    /// 氏名 (name) printed.
     pub name: PersonName,
+    /// カナ氏名 (name in kana) printed.
     pub kana: KanaName,
+    /// 生年月日 (date of birth) printed.
     pub birth_date: Date,
+    /// 性別 (sex) printed.
     pub sex: Sex,
+    /// 資格取得日 (day the qualification was acquired) printed.
     pub acquired_on: Date,
+    /// 有効開始日 (first day of validity).
     pub valid_from: Date,
+    /// 有効期限 (last day of validity).
     pub valid_until: Date,
+    /// 交付年月日 (issue date) printed.
     pub issue_date: Date,
+    /// 一部負担金の割合 (burden ratio) printed.
     pub burden_ratio: BurdenRatio,
+    /// 限度区分 printed (任意記載事項), when any.
     pub limit_category: Option<LimitCategory>,
+    /// 長期入院該当日 printed (任意記載事項), when any.
     pub long_term_hospitalization_on: Option<Date>,
+    /// 送付先 (mailing address) the document goes to, when not the address.
     pub mailing_address: Option<MailingAddress>,
     /// 特定疾病区分 printed (frozen at decision time like the rest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub specific_disease: Option<(SpecificDisease, Date)>,
+    /// Where the document stands (to issue, issued, to return, returned, lost, voided).
     pub state: DocumentState,
+    /// 交付 (issuance) record, once handed over or mailed.
     pub issuance: Option<IssuanceRecord>,
+    /// 回収 (return) record, once handed back.
     pub returned: Option<ReturnRecord>,
 }
 
@@ -345,14 +398,21 @@ impl fmt::Debug for DocumentRecord {
 /// A staff user.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffRecord {
+    /// 職員ID (staff user id), the sign-in name.
     pub user_id: String,
+    /// Name shown on screens and in the audit.
     pub display_name: String,
+    /// 市区町村コード of the municipality the staff member works for.
     pub municipality: MunicipalityCode,
+    /// Roles without a validity period (see `grants` for dated ones).
     pub roles: Vec<Role>,
+    /// May see 個人番号 (My Number), without a validity period.
     pub my_number_permission: bool,
     /// Argon2id PHC string.
     pub password_hash: String,
+    /// Failed sign-ins in a row (reset on success); reaching the limit locks the account.
     pub failed_attempts: u32,
+    /// Sign-in refused until then after too many failures.
     pub locked_until: Option<DateTime<Utc>>,
     /// 失効: the ID was revoked (transfer, retirement; N:3951–3954). Kept, never reused.
     #[serde(default)]
@@ -389,15 +449,20 @@ impl fmt::Debug for StaffRecord {
 pub struct IdempotencyRecord {
     /// SHA-256 of the canonical request JSON, hex.
     pub request_hash: String,
+    /// The decision answered (answered again for a repeated request).
     pub decision: NotificationDecision,
 }
 
 /// Entry of the insert-only decision ledger.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerEntry {
+    /// The decision made.
     pub decision: NotificationDecision,
+    /// The terminal that sent the notification.
     pub terminal_id: String,
+    /// The staff user who entered it.
     pub user_id: String,
+    /// 受付日 (day received).
     pub received_on: Date,
 }
 
