@@ -27,7 +27,7 @@ use chrono::Datelike;
 use madoguchi_domain::Date;
 use madoguchi_domain::money::Yen;
 use madoguchi_protocol::distribution::{DistributionKind, DistributionRecord, RecordPayload};
-use madoguchi_protocol::v1::{DocumentState, ResidentId};
+use madoguchi_protocol::v1::ResidentId;
 use madoguchi_rules::{
     BurdenDecision, FiscalYear, Household, LimitDecision, Member, RateTable, RulesError,
     kouki_burden, kouki_limit_category, kouki_premium,
@@ -277,30 +277,7 @@ pub fn apply_approved(
         r.limit_category = d.limit_category;
         if !r.documents.contains(&d.document_id) {
             r.documents.push(d.document_id);
-            docs.push(DocumentRecord {
-                id: d.document_id,
-                resident_id: r.id,
-                municipality: r.municipality,
-                kind: d.kind,
-                insured_number: d.insured_number.clone(),
-                insurer_number: d.insurer_number.clone(),
-                name: d.name.clone(),
-                kana: d.kana.clone(),
-                birth_date: d.birth_date,
-                sex: d.sex,
-                acquired_on: d.acquired_on,
-                valid_from: d.valid_from,
-                valid_until: d.valid_until,
-                issue_date: d.issue_date,
-                burden_ratio: d.burden_ratio,
-                limit_category: d.limit_category,
-                long_term_hospitalization_on: d.long_term_hospitalization_on,
-                mailing_address: d.mailing_address.clone(),
-                specific_disease: d.specific_disease,
-                state: DocumentState::ToIssue,
-                issuance: None,
-                returned: None,
-            });
+            docs.push(DocumentRecord::to_issue(d, r));
         }
         *dirty = true;
     }

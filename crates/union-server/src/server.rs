@@ -343,6 +343,9 @@ async fn daily_loop(state: Arc<AppState>, poll: Duration, running: Arc<tokio::sy
             // The job takes the write lock batch by batch (crate::daily::run), not for the whole run.
             let result = tokio::task::spawn_blocking(move || {
                 let _held = held;
+                // Declared after the guard, so dropped before it: when `shutdown` gets the lock, this run's
+                // hold on the store is gone and the store can be opened again at once.
+                let inner = inner;
                 crate::daily::run(
                     inner.store.as_ref(),
                     &inner.config,

@@ -39,28 +39,10 @@ pub(super) async fn document_data(
 ) -> ApiResult<axum::Json<DocumentData>> {
     staff.require_counter()?;
     let d = document_in_scope(&state, &staff, &raw_id)?;
-    Ok(axum::Json(DocumentData {
-        document_id: d.id,
-        kind: d.kind,
-        insured_number: d.insured_number,
-        name: d.name,
-        kana: d.kana,
-        birth_date: d.birth_date,
-        sex: d.sex,
-        acquired_on: d.acquired_on,
-        valid_from: d.valid_from,
-        valid_until: d.valid_until,
-        issue_date: d.issue_date,
-        burden_ratio: d.burden_ratio,
-        limit_category: d.limit_category,
-        long_term_hospitalization_on: d.long_term_hospitalization_on,
-        insurer_number: d.insurer_number,
-        insurer_name: state.config.union_name.clone(),
-        mailing_address: d.mailing_address,
-        specific_disease: d.specific_disease,
-        sample: state.config.training,
-        state: d.state,
-    }))
+    // The same print data a distribution freezes, with the document's own state (交付済, 回収対象…).
+    let mut data = crate::distribution::data_of(&state.config, &d);
+    data.state = d.state;
+    Ok(axum::Json(data))
 }
 
 pub(super) async fn record_issuance(

@@ -8,7 +8,7 @@
 
 use madoguchi_domain::Date;
 use madoguchi_protocol::distribution::{DistributionRecord, RecordPayload};
-use madoguchi_protocol::v1::{DocumentData, DocumentState, IssuanceRecord, IssueMethod};
+use madoguchi_protocol::v1::{DocumentState, IssuanceRecord, IssueMethod};
 
 use super::{DistributionMeta, RECORDS_PER_CHUNK};
 use crate::store::{Commit, DocumentRecord, StoreError, UnionStore};
@@ -61,7 +61,7 @@ pub fn record_chunk(
         };
         let mut doc = match store.document(data.document_id)? {
             Some(d) => d,
-            None => from_data(data, &r),
+            None => DocumentRecord::to_issue(data, &r),
         };
         if doc.state != DocumentState::ToIssue {
             continue;
@@ -98,32 +98,4 @@ pub fn record_chunk(
         store.commit(commit)?;
     }
     Ok(Some((recorded, next)))
-}
-
-/// The union document for print data the distribution froze (一斉更新: no document was stored for it).
-fn from_data(d: &DocumentData, r: &crate::store::ResidentRecord) -> DocumentRecord {
-    DocumentRecord {
-        id: d.document_id,
-        resident_id: r.id,
-        municipality: r.municipality,
-        kind: d.kind,
-        insured_number: d.insured_number.clone(),
-        insurer_number: d.insurer_number.clone(),
-        name: d.name.clone(),
-        kana: d.kana.clone(),
-        birth_date: d.birth_date,
-        sex: d.sex,
-        acquired_on: d.acquired_on,
-        valid_from: d.valid_from,
-        valid_until: d.valid_until,
-        issue_date: d.issue_date,
-        burden_ratio: d.burden_ratio,
-        limit_category: d.limit_category,
-        long_term_hospitalization_on: d.long_term_hospitalization_on,
-        mailing_address: d.mailing_address.clone(),
-        specific_disease: d.specific_disease,
-        state: DocumentState::ToIssue,
-        issuance: None,
-        returned: None,
-    }
 }

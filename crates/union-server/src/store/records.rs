@@ -389,6 +389,37 @@ pub struct DocumentRecord {
     pub returned: Option<ReturnRecord>,
 }
 
+impl DocumentRecord {
+    /// A union document, still to be handed over (交付待ち), for print data decided outside a stored
+    /// document: the 8/1 負担割合変更 and a distribution that froze its print data (一斉更新).
+    pub(crate) fn to_issue(d: &madoguchi_protocol::v1::DocumentData, r: &ResidentRecord) -> Self {
+        DocumentRecord {
+            id: d.document_id,
+            resident_id: r.id,
+            municipality: r.municipality,
+            kind: d.kind,
+            insured_number: d.insured_number.clone(),
+            insurer_number: d.insurer_number.clone(),
+            name: d.name.clone(),
+            kana: d.kana.clone(),
+            birth_date: d.birth_date,
+            sex: d.sex,
+            acquired_on: d.acquired_on,
+            valid_from: d.valid_from,
+            valid_until: d.valid_until,
+            issue_date: d.issue_date,
+            burden_ratio: d.burden_ratio,
+            limit_category: d.limit_category,
+            long_term_hospitalization_on: d.long_term_hospitalization_on,
+            mailing_address: d.mailing_address.clone(),
+            specific_disease: d.specific_disease,
+            state: DocumentState::ToIssue,
+            issuance: None,
+            returned: None,
+        }
+    }
+}
+
 impl fmt::Debug for DocumentRecord {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DocumentRecord({}, {:?})", self.id, self.state)
