@@ -166,8 +166,9 @@ struct RawMap {
 struct RawEntry {
     code: String,
     to: String,
-    #[serde(default)]
-    note: String,
+    /// Free text for the operator (who identified the character); accepted, never used.
+    #[serde(default, rename = "note")]
+    _note: String,
 }
 
 /// 外字変換表: identified 外字 of one municipality (「SJIS:F040」 → 「髙」), as the union distributes it.
@@ -189,10 +190,9 @@ impl GaijiMap {
         let raw: RawMap = toml::from_str(text).map_err(GaijiMapError::Toml)?;
         let mut map = HashMap::new();
         for (index, e) in raw.chars.iter().enumerate() {
-            let _ = &e.note;
             let code = GaijiCode::parse(&e.code).ok_or(GaijiMapError::Entry {
                 index,
-                why: "code must be SJIS:F040-F9FC or U+XXXX",
+                why: "code must be SJIS:F040-F9FC or U+ and 4-6 hex digits",
             })?;
             let mut chars = e.to.chars();
             let to = match (chars.next(), chars.next()) {
