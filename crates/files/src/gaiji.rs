@@ -192,7 +192,7 @@ impl GaijiMap {
         for (index, e) in raw.chars.iter().enumerate() {
             let code = GaijiCode::parse(&e.code).ok_or(GaijiMapError::Entry {
                 index,
-                why: "code must be SJIS:F040-F9FC or U+ and 4-6 hex digits",
+                why: "code must be SJIS:F040-F9FC or U+ and a hex code point",
             })?;
             let mut chars = e.to.chars();
             let to = match (chars.next(), chars.next()) {
