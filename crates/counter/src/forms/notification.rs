@@ -146,6 +146,29 @@ pub enum NotificationForm {
     },
 }
 
+impl Check {
+    /// 宛名番号 and 世帯番号 as the municipality assigned them (転入, 県内転居), each checked in that order.
+    fn registry_numbers(
+        &mut self,
+        addressee_number: &str,
+        household_number: &str,
+    ) -> (Option<AddresseeNumber>, Option<HouseholdNumber>) {
+        let a = self.parsed(
+            "addressee_number",
+            "宛名番号",
+            addressee_number,
+            AddresseeNumber::parse,
+        );
+        let h = self.parsed(
+            "household_number",
+            "世帯番号",
+            household_number,
+            HouseholdNumber::parse,
+        );
+        (a, h)
+    }
+}
+
 impl NotificationForm {
     /// The protocol notification, or every field problem at once.
     pub fn parse(&self) -> Result<Notification, FormErrors> {
@@ -164,18 +187,8 @@ impl NotificationForm {
                 moved_in_on,
                 mynumber_health_card,
             } => {
-                let addressee_number = c.parsed(
-                    "addressee_number",
-                    "宛名番号",
-                    addressee_number,
-                    AddresseeNumber::parse,
-                );
-                let household_number = c.parsed(
-                    "household_number",
-                    "世帯番号",
-                    household_number,
-                    HouseholdNumber::parse,
-                );
+                let (addressee_number, household_number) =
+                    c.registry_numbers(addressee_number, household_number);
                 let name = c.parsed("name", "氏名", name, PersonName::parse);
                 let kana = c.parsed("kana", "カナ氏名", kana, KanaName::parse);
                 let birth_date = c.date("birth_date", "生年月日", birth_date, DateKind::Birth);
@@ -416,18 +429,8 @@ impl NotificationForm {
                     InsuredNumber::parse,
                 );
                 let birth_date = c.date("birth_date", "生年月日", birth_date, DateKind::Birth);
-                let addressee_number = c.parsed(
-                    "addressee_number",
-                    "宛名番号",
-                    addressee_number,
-                    AddresseeNumber::parse,
-                );
-                let household_number = c.parsed(
-                    "household_number",
-                    "世帯番号",
-                    household_number,
-                    HouseholdNumber::parse,
-                );
+                let (addressee_number, household_number) =
+                    c.registry_numbers(addressee_number, household_number);
                 let address = c.text("address", "住所", address, TextKind::Address);
                 let moved_on = c.date("moved_on", "転居日", moved_on, DateKind::Event);
                 match (
