@@ -28,6 +28,7 @@ use zeroize::Zeroizing;
 
 use crate::context::Counter;
 use crate::error::CounterError;
+use crate::session::Session;
 
 /// Vault setting: the offline verifiers, by user id.
 const VERIFIERS: &str = "staff.offline-verifiers";
@@ -306,7 +307,7 @@ impl Counter {
         staff: &StaffInfo,
         password: &str,
     ) -> Result<(), CounterError> {
-        let policy = self.offline_policy();
+        let policy = self.session().offline_policy();
         let phc = make_verifier(&policy, password).await?;
         let mut all = self.verifiers()?;
         all.insert(
@@ -366,30 +367,6 @@ impl Counter {
         }
     }
 
-    /// The revocation list as last cached on this terminal.
-    pub fn cached_revocations(&self) -> Result<Option<RevocationList>, CounterError> {
-        Ok(self.vault().settings().get(REVOCATIONS)?)
-    }
-
-    /// Fetches the union's revocation list (needs only the terminal certificate), caches it sealed in the
-    /// vault, withdraws the offline verifiers of every listed user, and signs out a listed user who is
-    /// signed in here.
-    pub async fn refresh_revocations(&self) -> Result<RevocationList, CounterError> {
-        let list: RevocationList = self
-            .client()
-            .send(&ep::REVOCATIONS, &[], None, None, None)
-            .await?;
-        self.vault().settings().set(REVOCATIONS, &list)?;
-        self.forget_verifiers(&list.user_ids)?;
-        if let Some(current) = self.staff()
-            && list.user_ids.contains(&current.user_id)
-        {
-            tracing::info!("signed-in user is on the revocation list; signing out");
-            self.sign_out().await;
-        }
-        Ok(list)
-    }
-
     /// Signs in without the union (the line is down): see the module documentation for the rules.
     pub(crate) async fn sign_in_offline(
         &self,
@@ -428,7 +405,7 @@ impl Counter {
         user_id: &str,
         password: &str,
     ) -> Result<StaffInfo, OfflineRefusal> {
-        let policy = self.offline_policy();
+        let policy = self.session().offline_policy();
         let now = self.now();
         let settings = self.vault().settings();
         let mut failures: BTreeMap<String, LocalFailures> =
@@ -437,7 +414,7 @@ impl Counter {
         if mine.locked_until.is_some_and(|t| t > now) {
             return Err(OfflineRefusal::Locked);
         }
-        let Ok(Some(list)) = self.cached_revocations() else {
+        let Ok(Some(list)) = self.session().cached_revocations() else {
             return Err(OfflineRefusal::NoRevocationList);
         };
         if list.user_ids.iter().any(|u| u == user_id) {
@@ -484,11 +461,48 @@ impl Counter {
         }
         Ok(v.staff)
     }
+}
+
+impl Session<'_> {
+    /// The rules for offline sign-in on this terminal.
+    pub fn offline_policy(&self) -> OfflinePolicy {
+        self.ctx.inner.accounts.policy()
+    }
+
+    /// Sets the rules for offline sign-in (the terminal's configuration; tests shorten the window).
+    pub fn set_offline_policy(&self, policy: OfflinePolicy) {
+        self.ctx.inner.accounts.set_policy(policy);
+    }
+
+    /// The revocation list as last cached on this terminal.
+    pub fn cached_revocations(&self) -> Result<Option<RevocationList>, CounterError> {
+        Ok(self.ctx.vault().settings().get(REVOCATIONS)?)
+    }
+
+    /// Fetches the union's revocation list (needs only the terminal certificate), caches it sealed in the
+    /// vault, withdraws the offline verifiers of every listed user, and signs out a listed user who is
+    /// signed in here.
+    pub async fn refresh_revocations(&self) -> Result<RevocationList, CounterError> {
+        let list: RevocationList = self
+            .ctx
+            .client()
+            .send(&ep::REVOCATIONS, &[], None, None, None)
+            .await?;
+        self.ctx.vault().settings().set(REVOCATIONS, &list)?;
+        self.ctx.forget_verifiers(&list.user_ids)?;
+        if let Some(current) = self.ctx.staff()
+            && list.user_ids.contains(&current.user_id)
+        {
+            tracing::info!("signed-in user is on the revocation list; signing out");
+            self.sign_out().await;
+        }
+        Ok(list)
+    }
 
     /// Who is signed in, how (online or offline), and whether the password must be changed first.
     pub fn session_state(&self) -> Option<SessionState> {
-        let staff = self.staff()?;
-        let mode = self.session_mode();
+        let staff = self.ctx.staff()?;
+        let mode = self.ctx.session_mode();
         Some(SessionState {
             staff,
             offline: mode.offline,
@@ -505,17 +519,19 @@ impl Counter {
         current_password: &str,
         new_password: &str,
     ) -> Result<StaffInfo, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let req = PasswordChangeRequest {
             current_password: current_password.to_owned(),
             new_password: new_password.to_owned(),
         };
         let result: Result<StaffInfo, CounterError> = self
+            .ctx
             .client()
             .send(&ep::CHANGE_PASSWORD, &[], Some(&token), None, Some(&req))
             .await
             .map_err(CounterError::from);
         let staff = self
+            .ctx
             .audited(
                 None,
                 Operation::Configure,
@@ -523,12 +539,12 @@ impl Counter {
                 result,
             )
             .await?;
-        self.set_session_mode(SessionMode {
+        self.ctx.set_session_mode(SessionMode {
             offline: false,
             must_change: None,
         });
-        self.set_staff(staff.clone());
-        if let Err(e) = self.remember_offline(&staff, new_password).await {
+        self.ctx.set_staff(staff.clone());
+        if let Err(e) = self.ctx.remember_offline(&staff, new_password).await {
             tracing::warn!(error = %e, "offline verifier not kept; offline sign-in will not work");
         }
         Ok(staff)
@@ -592,7 +608,7 @@ impl Counter {
                     }
                     Err(e) => {
                         tracing::info!(error = %e, "the union refused the offline session's user; signing out");
-                        self.sign_out().await;
+                        self.session().sign_out().await;
                     }
                 }
             }

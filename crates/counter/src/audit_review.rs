@@ -13,28 +13,44 @@ use crate::context::Counter;
 use crate::error::CounterError;
 use crate::shipping::{Shipped, ShippingStatus};
 
+/// 監査ログ — the terminal's own audit chain and its shipping to the union, and the union's collected
+/// trail (search, flags, export) for administrators.
+///
+/// Obtained from the shared context with [`Counter::audit_review`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct AuditReview<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
 impl Counter {
+    /// The audit review use cases (監査ログ).
+    pub fn audit_review(&self) -> AuditReview<'_> {
+        AuditReview { ctx: self }
+    }
+}
+
+impl AuditReview<'_> {
     /// Ships the audit entries the union has not acknowledged, now (the background task does it after
     /// every contact and periodically).
     pub async fn ship_audit(&self) -> Result<Shipped, CounterError> {
-        self.inner.shipper.ship().await
+        self.ctx.inner.shipper.ship().await
     }
 
     /// Where shipping of the audit chain stands.
     pub fn audit_shipping(&self) -> Result<ShippingStatus, CounterError> {
-        self.inner.shipper.status()
+        self.ctx.inner.shipper.status()
     }
 
     /// How long acknowledged audit entries stay on this terminal (default a week).
     pub fn set_audit_retention(&self, keep: Duration) {
-        self.inner.shipper.set_retention(keep);
-        self.inner.shipper.wake();
+        self.ctx.inner.shipper.set_retention(keep);
+        self.ctx.inner.shipper.wake();
     }
 
     /// The terminal's audit chain as kept locally, oldest first (acknowledged entries older than the
     /// retention window were removed; the first kept one continues the vault's anchor).
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, CounterError> {
-        self.inner.audit.entries()
+        self.ctx.inner.audit.entries()
     }
 
     /// Searches the audit trail the union collected from the terminals (情報システム管理者 only; the
@@ -43,27 +59,31 @@ impl Counter {
         &self,
         req: &AuditSearchRequest,
     ) -> Result<AuditSearchResponse, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(&ep::SEARCH_AUDIT, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
-        self.audited(None, Operation::Search, Some("audit-log".into()), result)
+        self.ctx
+            .audited(None, Operation::Search, Some("audit-log".into()), result)
             .await
     }
 
     /// The union's continuity flags of the municipality's terminal chains (情報システム管理者 only).
     pub async fn audit_flags(&self) -> Result<AuditFlagsResponse, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(&ep::AUDIT_FLAGS, &[], Some(&token), None, None)
             .await
             .map_err(CounterError::from);
-        self.audited(None, Operation::Search, Some("audit-flags".into()), result)
+        self.ctx
+            .audited(None, Operation::Search, Some("audit-flags".into()), result)
             .await
     }
 
@@ -73,8 +93,9 @@ impl Counter {
         &self,
         req: &AuditSearchRequest,
     ) -> Result<AuditExportResponse, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(&ep::EXPORT_AUDIT, &[], Some(&token), None, Some(req))
@@ -83,7 +104,8 @@ impl Counter {
         match result {
             Ok(r) => Ok(r),
             Err(e) => {
-                self.audited(None, Operation::Export, Some("audit-report".into()), Err(e))
+                self.ctx
+                    .audited(None, Operation::Export, Some("audit-report".into()), Err(e))
                     .await
             }
         }
@@ -96,14 +118,15 @@ impl Counter {
         target: String,
         failure: Option<&str>,
     ) -> Result<(), CounterError> {
-        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let user = self.ctx.staff().map(|s| s.user_id).unwrap_or_default();
         let outcome = match failure {
             None => Outcome::Done,
             Some(code) => Outcome::Refused {
                 code: code.to_owned(),
             },
         };
-        self.inner
+        self.ctx
+            .inner
             .audit
             .record_with_purpose(&user, Operation::Export, Some(target), None, outcome)
             .await

@@ -79,7 +79,7 @@ async fn keep_roster_fresh(counter: Counter) {
     loop {
         let signed_in = token.borrow_and_update().is_some();
         if signed_in && counter.roster_needs_refresh() {
-            match counter.refresh_roster().await {
+            match counter.search().refresh_roster().await {
                 Ok(r) => tracing::info!(result = ?r, "offline roster checked"),
                 Err(e) => {
                     tracing::info!(error = %e, "offline roster not refreshed; will try again")
@@ -102,8 +102,8 @@ async fn keep_roster_fresh(counter: Counter) {
 pub(crate) async fn keep_accounts_fresh(counter: Counter) {
     let mut line = counter.line_changes();
     loop {
-        let every = counter.offline_policy().revocation_refresh;
-        match counter.refresh_revocations().await {
+        let every = counter.session().offline_policy().revocation_refresh;
+        match counter.session().refresh_revocations().await {
             Ok(list) => tracing::debug!(users = list.user_ids.len(), "revocation list refreshed"),
             Err(e) => tracing::info!(error = %e, "revocation list not refreshed; will try again"),
         }

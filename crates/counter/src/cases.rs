@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Counter;
 use crate::error::CounterError;
+use crate::search::Search;
 
 /// Cache namespace of the case records.
 const CASES: &str = "case";
@@ -147,12 +148,6 @@ pub(crate) fn resident_of(n: &Notification) -> Option<ResidentId> {
 }
 
 impl Counter {
-    /// The target line of a notification (issue #14 finding 4): who the resident `id` is, as last shown to
-    /// this session by a search. `None` when this session has not shown them: pick them in a search.
-    pub fn target(&self, id: ResidentId) -> Option<CaseSubject> {
-        self.inner.seen.get(id)
-    }
-
     /// Who `notification` is about: the 転入 form's resident, or the resident picked in a search.
     pub(crate) fn subject_of(&self, notification: &Notification) -> Option<CaseSubject> {
         match notification {
@@ -222,6 +217,14 @@ impl Counter {
             .get(Sequence(seq))
             .ok()
             .map(|i| i.reception_number.as_str().to_owned())
+    }
+}
+
+impl Search<'_> {
+    /// The target line of a notification (issue #14 finding 4): who the resident `id` is, as last shown to
+    /// this session by a search. `None` when this session has not shown them: pick them in a search.
+    pub fn target(&self, id: ResidentId) -> Option<CaseSubject> {
+        self.ctx.inner.seen.get(id)
     }
 }
 

@@ -13,7 +13,7 @@ use madoguchi_protocol::v1::StaffInfo;
 use madoguchi_vault::Vault;
 use tokio::sync::watch;
 
-use crate::accounts::{AccountsState, OfflinePolicy, SessionMode};
+use crate::accounts::{AccountsState, SessionMode};
 use crate::audit::AuditTrail;
 use crate::background::Background;
 use crate::cases::SeenResidents;
@@ -197,16 +197,6 @@ impl Counter {
 
     pub(crate) fn accounts_state(&self) -> &AccountsState {
         &self.inner.accounts
-    }
-
-    /// The rules for offline sign-in on this terminal.
-    pub fn offline_policy(&self) -> OfflinePolicy {
-        self.inner.accounts.policy()
-    }
-
-    /// Sets the rules for offline sign-in (the terminal's configuration; tests shorten the window).
-    pub fn set_offline_policy(&self, policy: OfflinePolicy) {
-        self.inner.accounts.set_policy(policy);
     }
 
     pub(crate) fn session_mode(&self) -> SessionMode {

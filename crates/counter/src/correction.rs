@@ -18,6 +18,7 @@ use crate::cases::CaseSubject;
 use crate::context::Counter;
 use crate::error::CounterError;
 use crate::forms::{FormErrors, NotificationForm};
+use crate::intake::Intake;
 use crate::intake::Submitted;
 
 /// A refused item opened for correction. `Debug` redacts the entries.
@@ -214,25 +215,12 @@ fn blank_or(typed: String, kept: &str) -> String {
 }
 
 impl Counter {
-    /// Opens a refused work-list item (差戻し / 競合) for correction: the union's reason, who it is about and
-    /// the entries as typed. Reading the entries back is recorded in the audit chain.
-    pub async fn correction(&self, seq: u64) -> Result<Correction, CounterError> {
-        let result = self.correction_unaudited(seq);
-        self.audited(
-            None,
-            Operation::ViewResident,
-            Some(format!("queue:{seq} correction")),
-            result,
-        )
-        .await
-    }
-
     fn correction_unaudited(&self, seq: u64) -> Result<Correction, CounterError> {
         let item = self.inner.vault.outbox().get(Sequence(seq))?;
         if !on_work_list(&item) || !item.has_payload {
             return Err(CounterError::NotRefused);
         }
-        let request = self.queued_notification(seq)?;
+        let request = self.intake().queued_notification(seq)?;
         let n = &request.notification;
         Ok(Correction {
             seq,
@@ -247,6 +235,22 @@ impl Counter {
             my_number_kept: my_number_of(n).is_some(),
         })
     }
+}
+
+impl Intake<'_> {
+    /// Opens a refused work-list item (差戻し / 競合) for correction: the union's reason, who it is about and
+    /// the entries as typed. Reading the entries back is recorded in the audit chain.
+    pub async fn correction(&self, seq: u64) -> Result<Correction, CounterError> {
+        let result = self.ctx.correction_unaudited(seq);
+        self.ctx
+            .audited(
+                None,
+                Operation::ViewResident,
+                Some(format!("queue:{seq} correction")),
+                result,
+            )
+            .await
+    }
 
     /// Submits the corrected form of refused item `seq` as a new attempt linked to it (the refused item
     /// becomes 訂正済み). A 個人番号 left blank is the one entered before. The 受付日 stays the refused
@@ -257,6 +261,7 @@ impl Counter {
         form: NotificationForm,
     ) -> Result<Submitted, CorrectionError> {
         let item = self
+            .ctx
             .inner
             .vault
             .outbox()

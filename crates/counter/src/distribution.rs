@@ -183,107 +183,6 @@ impl Counter {
             .put_manifest(&vault_id(id), &bytes)?)
     }
 
-    /// The 監督者's queue: distributions released to this municipality (waiting, approved, rejected).
-    pub async fn distribution_queue(&self) -> Result<Vec<DistributionSummary>, CounterError> {
-        let token = self.token()?;
-        Ok(self.inner.client.distributions(&token).await?.distributions)
-    }
-
-    /// One distribution: counts, per-kind summary, content hash, state and decision.
-    pub async fn distribution_summary(
-        &self,
-        id: DistributionId,
-    ) -> Result<DistributionSummary, CounterError> {
-        let token = self.token()?;
-        Ok(self.inner.client.distribution(&token, id).await?)
-    }
-
-    /// Sample records for proofs (the first, the last and random ones), before approval. They carry
-    /// residents' data, so the view is recorded in the audit chain.
-    pub async fn distribution_samples(
-        &self,
-        id: DistributionId,
-    ) -> Result<SampleRecords, CounterError> {
-        let token = self.token()?;
-        let result = self
-            .inner
-            .client
-            .distribution_samples(&token, id)
-            .await
-            .map_err(CounterError::from);
-        let target = match &result {
-            Ok(s) => format!("distribution:{id} samples:{}", s.records.len()),
-            Err(_) => format!("distribution:{id} samples"),
-        };
-        self.audited(None, Operation::ViewResident, Some(target), result)
-            .await
-    }
-
-    /// Approves or rejects the content with hash `content_hash`, with the signed-in 監督者's password asked
-    /// again. Recorded in the audit chain as 承認 / 差戻し with the distribution as target, refused or not.
-    pub async fn decide_distribution(
-        &self,
-        id: DistributionId,
-        decision: Decision,
-        content_hash: &ContentHash,
-        password: &str,
-    ) -> Result<LedgerEntry, CounterError> {
-        let token = self.token()?;
-        let operation = match decision {
-            Decision::Approve => Operation::Approve,
-            Decision::Reject { .. } => Operation::Reject,
-        };
-        let req = DistributionDecisionRequest {
-            decision,
-            content_hash: content_hash.clone(),
-            password: password.to_owned(),
-        };
-        let result = self
-            .inner
-            .client
-            .decide_distribution(&token, id, &req)
-            .await
-            .map_err(CounterError::from);
-        drop(Zeroizing::new(req.password));
-        self.audited(
-            None,
-            operation,
-            Some(format!("distribution:{id} hash:{}", content_hash.short())),
-            result,
-        )
-        .await
-    }
-
-    /// The decision ledger, checked: a ledger that does not hold together is refused.
-    pub async fn distribution_ledger(&self, id: DistributionId) -> Result<Ledger, CounterError> {
-        let token = self.token()?;
-        let ledger = self.inner.client.distribution_ledger(&token, id).await?;
-        verify_ledger(&ledger.entries)
-            .map_err(|b| CounterError::Distribution(DistributionError::LedgerBroken(b.position)))?;
-        Ok(ledger)
-    }
-
-    /// Call it before a batch whenever the line is up: besides fetching, it confirms the approval still
-    /// stands, and erases a copy whose approval the union has voided since (a regeneration).
-    ///
-    /// Fetches the approved content into the vault, page by page (each page durable as it arrives, so an
-    /// interrupted fetch resumes from the next record), reporting progress through `progress`. Once every
-    /// record is there, refuses (and erases) content whose hash, count or numbering is not what the
-    /// municipality's approval in the ledger names. Fetching again what is already complete does nothing.
-    pub async fn fetch_approved(
-        &self,
-        id: DistributionId,
-        mut progress: impl FnMut(FetchProgress) + Send,
-    ) -> Result<ApprovedContentInfo, CounterError> {
-        let result = self.fetch_approved_unaudited(id, &mut progress).await;
-        let target = match &result {
-            Ok(info) => format!("distribution:{id} records:{}", info.record_count),
-            Err(_) => format!("distribution:{id} records"),
-        };
-        self.audited(None, Operation::ViewResident, Some(target), result)
-            .await
-    }
-
     async fn fetch_approved_unaudited(
         &self,
         id: DistributionId,
@@ -385,6 +284,141 @@ impl Counter {
         }
         Ok(records)
     }
+}
+
+/// 配信 — a 監督者's review and decision of the union's distributions, and the approved content kept
+/// sealed in the vault for batches.
+///
+/// Obtained from the shared context with [`Counter::distributions`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct Distributions<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
+impl Counter {
+    /// The distribution use cases (配信の確認・承認・承認済み内容).
+    pub fn distributions(&self) -> Distributions<'_> {
+        Distributions { ctx: self }
+    }
+}
+
+impl Distributions<'_> {
+    /// The 監督者's queue: distributions released to this municipality (waiting, approved, rejected).
+    pub async fn distribution_queue(&self) -> Result<Vec<DistributionSummary>, CounterError> {
+        let token = self.ctx.token()?;
+        Ok(self
+            .ctx
+            .inner
+            .client
+            .distributions(&token)
+            .await?
+            .distributions)
+    }
+
+    /// One distribution: counts, per-kind summary, content hash, state and decision.
+    pub async fn distribution_summary(
+        &self,
+        id: DistributionId,
+    ) -> Result<DistributionSummary, CounterError> {
+        let token = self.ctx.token()?;
+        Ok(self.ctx.inner.client.distribution(&token, id).await?)
+    }
+
+    /// Sample records for proofs (the first, the last and random ones), before approval. They carry
+    /// residents' data, so the view is recorded in the audit chain.
+    pub async fn distribution_samples(
+        &self,
+        id: DistributionId,
+    ) -> Result<SampleRecords, CounterError> {
+        let token = self.ctx.token()?;
+        let result = self
+            .ctx
+            .inner
+            .client
+            .distribution_samples(&token, id)
+            .await
+            .map_err(CounterError::from);
+        let target = match &result {
+            Ok(s) => format!("distribution:{id} samples:{}", s.records.len()),
+            Err(_) => format!("distribution:{id} samples"),
+        };
+        self.ctx
+            .audited(None, Operation::ViewResident, Some(target), result)
+            .await
+    }
+
+    /// Approves or rejects the content with hash `content_hash`, with the signed-in 監督者's password asked
+    /// again. Recorded in the audit chain as 承認 / 差戻し with the distribution as target, refused or not.
+    pub async fn decide_distribution(
+        &self,
+        id: DistributionId,
+        decision: Decision,
+        content_hash: &ContentHash,
+        password: &str,
+    ) -> Result<LedgerEntry, CounterError> {
+        let token = self.ctx.token()?;
+        let operation = match decision {
+            Decision::Approve => Operation::Approve,
+            Decision::Reject { .. } => Operation::Reject,
+        };
+        let req = DistributionDecisionRequest {
+            decision,
+            content_hash: content_hash.clone(),
+            password: password.to_owned(),
+        };
+        let result = self
+            .ctx
+            .inner
+            .client
+            .decide_distribution(&token, id, &req)
+            .await
+            .map_err(CounterError::from);
+        drop(Zeroizing::new(req.password));
+        self.ctx
+            .audited(
+                None,
+                operation,
+                Some(format!("distribution:{id} hash:{}", content_hash.short())),
+                result,
+            )
+            .await
+    }
+
+    /// The decision ledger, checked: a ledger that does not hold together is refused.
+    pub async fn distribution_ledger(&self, id: DistributionId) -> Result<Ledger, CounterError> {
+        let token = self.ctx.token()?;
+        let ledger = self
+            .ctx
+            .inner
+            .client
+            .distribution_ledger(&token, id)
+            .await?;
+        verify_ledger(&ledger.entries)
+            .map_err(|b| CounterError::Distribution(DistributionError::LedgerBroken(b.position)))?;
+        Ok(ledger)
+    }
+
+    /// Call it before a batch whenever the line is up: besides fetching, it confirms the approval still
+    /// stands, and erases a copy whose approval the union has voided since (a regeneration).
+    ///
+    /// Fetches the approved content into the vault, page by page (each page durable as it arrives, so an
+    /// interrupted fetch resumes from the next record), reporting progress through `progress`. Once every
+    /// record is there, refuses (and erases) content whose hash, count or numbering is not what the
+    /// municipality's approval in the ledger names. Fetching again what is already complete does nothing.
+    pub async fn fetch_approved(
+        &self,
+        id: DistributionId,
+        mut progress: impl FnMut(FetchProgress) + Send,
+    ) -> Result<ApprovedContentInfo, CounterError> {
+        let result = self.ctx.fetch_approved_unaudited(id, &mut progress).await;
+        let target = match &result {
+            Ok(info) => format!("distribution:{id} records:{}", info.record_count),
+            Err(_) => format!("distribution:{id} records"),
+        };
+        self.ctx
+            .audited(None, Operation::ViewResident, Some(target), result)
+            .await
+    }
 
     /// The approved content for a batch, from the vault only (works offline): the municipality's approval
     /// and every record in `seq` order, checked against the approved hash again.
@@ -392,11 +426,11 @@ impl Counter {
         &self,
         id: DistributionId,
     ) -> Result<(LedgerEntry, Vec<DistributionRecord>), CounterError> {
-        let manifest = match self.distribution_manifest(id)? {
+        let manifest = match self.ctx.distribution_manifest(id)? {
             Some(m) if m.complete => m,
             _ => return Err(DistributionError::NotFetched.into()),
         };
-        let records = self.read_pages(id, &manifest)?;
+        let records = self.ctx.read_pages(id, &manifest)?;
         check_content(&manifest.approval, &records)?;
         Ok((manifest.approval, records))
     }
@@ -404,9 +438,9 @@ impl Counter {
     /// The approved distributions whose content is complete in the vault.
     pub fn approved_distributions(&self) -> Result<Vec<ApprovedContentInfo>, CounterError> {
         let mut out = Vec::new();
-        for key in self.inner.vault.distributions().list()? {
+        for key in self.ctx.inner.vault.distributions().list()? {
             let id = DistributionId(uuid::Uuid::from_bytes(key));
-            if let Some(m) = self.distribution_manifest(id)?
+            if let Some(m) = self.ctx.distribution_manifest(id)?
                 && m.complete
             {
                 out.push(ApprovedContentInfo {
@@ -422,7 +456,7 @@ impl Counter {
 
     /// Erases a distribution's content from the vault (after the batch is done, or to fetch again).
     pub fn erase_approved(&self, id: DistributionId) -> Result<(), CounterError> {
-        self.inner.vault.distributions().remove(&vault_id(id))?;
+        self.ctx.inner.vault.distributions().remove(&vault_id(id))?;
         Ok(())
     }
 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use crate::cases::{CaseSubject, wareki};
 use crate::context::Counter;
 use crate::error::CounterError;
+use crate::search::Search;
 
 /// One resident in a search result. `Debug` redacts.
 #[derive(ts_rs::TS, Clone, Serialize)]
@@ -180,44 +181,6 @@ fn sort(rows: &mut [ResidentRow]) {
 }
 
 impl Counter {
-    /// The counter's resident search: from the union while the line is up, from the offline roster while it
-    /// is down (or the session is offline, or the union cannot be reached). Sorted, with age and 和暦; the
-    /// rows shown become this session's possible targets.
-    pub async fn find_residents(
-        &self,
-        req: &ResidentSearchRequest,
-        today: Date,
-    ) -> Result<ResidentList, CounterError> {
-        let offline = self.session_mode().offline || self.line_state() == LineState::Offline;
-        if !offline {
-            match self.search(req).await {
-                Ok(resp) => {
-                    let mut residents: Vec<ResidentRow> = resp
-                        .residents
-                        .iter()
-                        .map(|r| ResidentRow::of_summary(r, today))
-                        .collect();
-                    sort(&mut residents);
-                    return Ok(ResidentList {
-                        residents,
-                        truncated: resp.truncated,
-                        roster: None,
-                    });
-                }
-                Err(CounterError::Link(e)) if e.is_line_failure() => {
-                    tracing::info!(error = %e, "union unreachable: searching the offline roster");
-                }
-                Err(e) => return Err(e),
-            }
-        }
-        let result = self.search_roster(req, today);
-        let target = match &result {
-            Ok(l) => Some(format!("roster:{}", l.residents.len())),
-            Err(_) => Some("roster".to_owned()),
-        };
-        self.audited(None, Operation::Search, target, result).await
-    }
-
     /// Search of the offline roster: カナ prefix (清音化) or 被保険者番号, narrowed by 生年月日.
     fn search_roster(
         &self,
@@ -271,6 +234,49 @@ impl Counter {
         self.inner
             .seen
             .remember(rows.iter().map(CaseSubject::of_summary));
+    }
+}
+
+impl Search<'_> {
+    /// The counter's resident search: from the union while the line is up, from the offline roster while it
+    /// is down (or the session is offline, or the union cannot be reached). Sorted, with age and 和暦; the
+    /// rows shown become this session's possible targets.
+    pub async fn find_residents(
+        &self,
+        req: &ResidentSearchRequest,
+        today: Date,
+    ) -> Result<ResidentList, CounterError> {
+        let offline =
+            self.ctx.session_mode().offline || self.ctx.line_state() == LineState::Offline;
+        if !offline {
+            match self.search(req).await {
+                Ok(resp) => {
+                    let mut residents: Vec<ResidentRow> = resp
+                        .residents
+                        .iter()
+                        .map(|r| ResidentRow::of_summary(r, today))
+                        .collect();
+                    sort(&mut residents);
+                    return Ok(ResidentList {
+                        residents,
+                        truncated: resp.truncated,
+                        roster: None,
+                    });
+                }
+                Err(CounterError::Link(e)) if e.is_line_failure() => {
+                    tracing::info!(error = %e, "union unreachable: searching the offline roster");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let result = self.ctx.search_roster(req, today);
+        let target = match &result {
+            Ok(l) => Some(format!("roster:{}", l.residents.len())),
+            Err(_) => Some("roster".to_owned()),
+        };
+        self.ctx
+            .audited(None, Operation::Search, target, result)
+            .await
     }
 }
 

@@ -154,16 +154,6 @@ fn state_code(s: OutboxState) -> &'static str {
 }
 
 impl Counter {
-    /// Submits a notification. Written to the outbox first (durable), then sent at once when the line is
-    /// up and no earlier notification of the same resident is still waiting; otherwise queued.
-    pub async fn submit(
-        &self,
-        notification: Notification,
-        received_on: Date,
-    ) -> Result<Submitted, CounterError> {
-        self.submit_as(notification, received_on, None).await
-    }
-
     /// [`Counter::submit`], as the correction of the refused item `corrects` when given: the case record
     /// links both, and the audit entry names both items.
     async fn submit_as(
@@ -310,33 +300,6 @@ impl Counter {
         }
     }
 
-    /// Every item of the queue (受付一覧), newest first, each naming its case.
-    pub fn queue(&self) -> Result<Vec<QueueEntry>, CounterError> {
-        Ok(self
-            .inner
-            .vault
-            .outbox()
-            .list()?
-            .iter()
-            .rev()
-            .map(|i| self.entry(i))
-            .collect())
-    }
-
-    /// The work list: rejected (差戻し) and conflicting (競合) items, with the union's reason, newest first.
-    pub fn work_list(&self) -> Result<Vec<QueueEntry>, CounterError> {
-        Ok(self
-            .inner
-            .vault
-            .outbox()
-            .pending()?
-            .iter()
-            .rev()
-            .filter(|i| on_work_list(i))
-            .map(|i| self.entry(i))
-            .collect())
-    }
-
     /// One line of the queue, with who the case is about and its correction links.
     fn entry(&self, item: &OutboxItem) -> QueueEntry {
         let mut e = QueueEntry::from(item);
@@ -357,17 +320,74 @@ impl Counter {
         }
         e
     }
+}
+
+/// 届出受付・受付一覧 — submitting a notification, the queue, the work list of refused and conflicting
+/// items, corrections (`crate::correction`), retries and withdrawals.
+///
+/// Obtained from the shared context with [`Counter::intake`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct Intake<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
+impl Counter {
+    /// The intake use cases (届出受付・受付一覧・差戻し訂正).
+    pub fn intake(&self) -> Intake<'_> {
+        Intake { ctx: self }
+    }
+}
+
+impl Intake<'_> {
+    /// Submits a notification. Written to the outbox first (durable), then sent at once when the line is
+    /// up and no earlier notification of the same resident is still waiting; otherwise queued.
+    pub async fn submit(
+        &self,
+        notification: Notification,
+        received_on: Date,
+    ) -> Result<Submitted, CounterError> {
+        self.ctx.submit_as(notification, received_on, None).await
+    }
+
+    /// Every item of the queue (受付一覧), newest first, each naming its case.
+    pub fn queue(&self) -> Result<Vec<QueueEntry>, CounterError> {
+        Ok(self
+            .ctx
+            .inner
+            .vault
+            .outbox()
+            .list()?
+            .iter()
+            .rev()
+            .map(|i| self.ctx.entry(i))
+            .collect())
+    }
+
+    /// The work list: rejected (差戻し) and conflicting (競合) items, with the union's reason, newest first.
+    pub fn work_list(&self) -> Result<Vec<QueueEntry>, CounterError> {
+        Ok(self
+            .ctx
+            .inner
+            .vault
+            .outbox()
+            .pending()?
+            .iter()
+            .rev()
+            .filter(|i| on_work_list(i))
+            .map(|i| self.ctx.entry(i))
+            .collect())
+    }
 
     /// Sends a work-list item again as it is (after the union's record was put right).
     pub fn retry(&self, seq: u64) -> Result<QueueEntry, CounterError> {
-        let item = self.inner.vault.outbox().retry(Sequence(seq))?;
-        self.inner.sync.wake();
-        Ok(self.entry(&item))
+        let item = self.ctx.inner.vault.outbox().retry(Sequence(seq))?;
+        self.ctx.inner.sync.wake();
+        Ok(self.ctx.entry(&item))
     }
 
     /// The notification of a work-list item as it was entered, to correct it on screen.
     pub fn queued_notification(&self, seq: u64) -> Result<NotificationRequest, CounterError> {
-        let payload = self.inner.vault.outbox().payload(Sequence(seq))?;
+        let payload = self.ctx.inner.vault.outbox().payload(Sequence(seq))?;
         let q: QueuedSubmission =
             serde_json::from_slice(&payload).map_err(|e| CounterError::Encode(e.to_string()))?;
         Ok(q.request)
@@ -384,14 +404,22 @@ impl Counter {
         received_on: Date,
     ) -> Result<Submitted, CounterError> {
         // Nothing is erased for a session that could not enter the correction.
-        self.staff().ok_or(CounterError::NotSignedIn)?;
-        self.inner.vault.outbox().mark_corrected(Sequence(seq))?;
-        self.submit_as(notification, received_on, Some(seq)).await
+        self.ctx.staff().ok_or(CounterError::NotSignedIn)?;
+        self.ctx
+            .inner
+            .vault
+            .outbox()
+            .mark_corrected(Sequence(seq))?;
+        self.ctx
+            .submit_as(notification, received_on, Some(seq))
+            .await
     }
 
     /// Withdraws an item that was not yet acknowledged (取下げ).
     pub fn withdraw(&self, seq: u64) -> Result<QueueEntry, CounterError> {
-        Ok(self.entry(&self.inner.vault.outbox().withdraw(Sequence(seq))?))
+        Ok(self
+            .ctx
+            .entry(&self.ctx.inner.vault.outbox().withdraw(Sequence(seq))?))
     }
 }
 

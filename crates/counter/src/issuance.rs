@@ -70,6 +70,33 @@ fn needs_handover(decision: &NotificationDecision) -> bool {
 }
 
 impl Counter {
+    fn returns(&self) -> Result<BTreeMap<String, Date>, CounterError> {
+        Ok(self
+            .inner
+            .vault
+            .settings()
+            .get(RETURNS)?
+            .unwrap_or_default())
+    }
+}
+
+/// 交付 — the ready-to-issue list, a document's print data, print history and occasion (reprints with
+/// their reason and a 監督者's approval, `crate::reprint`), the handover (交付) and return (回収).
+///
+/// Obtained from the shared context with [`Counter::issuance`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct Issuance<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
+impl Counter {
+    /// The issuance use cases (交付待ち・印刷・再印刷承認・交付・回収).
+    pub fn issuance(&self) -> Issuance<'_> {
+        Issuance { ctx: self }
+    }
+}
+
+impl Issuance<'_> {
     /// Records a print in the audit chain. Printing itself runs in the app's print service; it reports here
     /// what went to the printer (`target`: an opaque document id or a 受付番号) and, when the job failed,
     /// the stable error code.
@@ -78,14 +105,15 @@ impl Counter {
         target: String,
         failure: Option<&str>,
     ) -> Result<(), CounterError> {
-        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let user = self.ctx.staff().map(|s| s.user_id).unwrap_or_default();
         let outcome = match failure {
             None => Outcome::Done,
             Some(code) => Outcome::Refused {
                 code: code.to_owned(),
             },
         };
-        self.inner
+        self.ctx
+            .inner
             .audit
             .record(&user, Operation::Print, Some(target), outcome)
             .await
@@ -94,12 +122,12 @@ impl Counter {
     /// Decisions waiting to be handed over, mailed or closed ("ready to issue"), oldest first, each naming
     /// its case.
     pub fn ready_to_issue(&self) -> Result<Vec<ReadyToIssue>, CounterError> {
-        let returns = self.returns()?;
-        DecisionStore::new(self.inner.vault.clone())
+        let returns = self.ctx.returns()?;
+        DecisionStore::new(self.ctx.inner.vault.clone())
             .ready()?
             .into_iter()
             .map(|(seq, decision)| {
-                let mut subject = self.case(seq.0)?.and_then(|c| c.subject);
+                let mut subject = self.ctx.case(seq.0)?.and_then(|c| c.subject);
                 if let Some(s) = subject.as_mut() {
                     // Decided after a queue drain: the union's answer completes what the clerk entered.
                     s.resident_id.get_or_insert(decision.resident_id);
@@ -109,7 +137,7 @@ impl Counter {
                 }
                 Ok(ReadyToIssue {
                     seq: seq.0,
-                    reception_number: self.reception_number(seq.0),
+                    reception_number: self.ctx.reception_number(seq.0),
                     subject,
                     needs_handover: needs_handover(&decision),
                     returns_recorded: decision
@@ -128,42 +156,35 @@ impl Counter {
     /// document): it leaves the list, and the closing is recorded in the audit chain. An entry whose
     /// document still waits is refused ([`CounterError::HandoverPending`]); closing twice is harmless.
     pub async fn close_ready(&self, seq: u64) -> Result<(), CounterError> {
-        let store = self.inner.sender.decisions();
+        let store = self.ctx.inner.sender.decisions();
         let result = match store.get(Sequence(seq)) {
             Ok(Some(d)) if needs_handover(&d) => Err(CounterError::HandoverPending),
             Ok(_) => store.done(Sequence(seq)).map_err(CounterError::from),
             Err(e) => Err(e.into()),
         };
-        self.audited(
-            None,
-            Operation::Handover,
-            Some(format!("queue:{seq} closed")),
-            result,
-        )
-        .await
-    }
-
-    fn returns(&self) -> Result<BTreeMap<String, Date>, CounterError> {
-        Ok(self
-            .inner
-            .vault
-            .settings()
-            .get(RETURNS)?
-            .unwrap_or_default())
+        self.ctx
+            .audited(
+                None,
+                Operation::Handover,
+                Some(format!("queue:{seq} closed")),
+                result,
+            )
+            .await
     }
 
     /// Asks the union again for decisions still 審査中 (a 障害認定 the union examines); those decided since
     /// replace theirs in the ready list. The sync engine does this by itself every minute while one waits;
     /// the 交付待ち screen calls it to look at once. Returns how many were decided.
     pub async fn refresh_under_review(&self) -> Result<usize, CounterError> {
-        let token = self.token()?;
-        Ok(self.inner.sender.refresh_under_review(&token).await?)
+        let token = self.ctx.token()?;
+        Ok(self.ctx.inner.sender.refresh_under_review(&token).await?)
     }
 
     /// The print data of a document.
     pub async fn document(&self, id: DocumentId) -> Result<DocumentData, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         Ok(self
+            .ctx
             .inner
             .client
             .send(&ep::DOCUMENT, &[&id.to_string()], Some(&token), None, None)
@@ -178,8 +199,9 @@ impl Counter {
         req: &IssuanceRequest,
         seq: Option<u64>,
     ) -> Result<DocumentSummary, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(
@@ -192,6 +214,7 @@ impl Counter {
             .await
             .map_err(CounterError::from);
         let answer = self
+            .ctx
             .audited(
                 None,
                 Operation::Handover,
@@ -200,7 +223,7 @@ impl Counter {
             )
             .await?;
         if let Some(s) = seq {
-            self.inner.sender.decisions().done(Sequence(s))?;
+            self.ctx.inner.sender.decisions().done(Sequence(s))?;
         }
         Ok(answer)
     }
@@ -212,7 +235,7 @@ impl Counter {
         document: DocumentId,
         req: &ReturnRequest,
     ) -> Result<ReturnRecorded, CounterError> {
-        let mut returns = self.returns()?;
+        let mut returns = self.ctx.returns()?;
         if let Some(first) = returns.get(&document.to_string()) {
             return Ok(ReturnRecorded {
                 document_id: document,
@@ -220,8 +243,9 @@ impl Counter {
                 already_recorded: true,
             });
         }
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result: Result<DocumentSummary, CounterError> = self
+            .ctx
             .inner
             .client
             .send(
@@ -234,6 +258,7 @@ impl Counter {
             .await
             .map_err(CounterError::from);
         let summary = self
+            .ctx
             .audited(
                 None,
                 Operation::Handover,
@@ -256,7 +281,7 @@ impl Counter {
                 None => break,
             };
         }
-        self.inner.vault.settings().set(RETURNS, &returns)?;
+        self.ctx.inner.vault.settings().set(RETURNS, &returns)?;
         Ok(ReturnRecorded {
             document_id: document,
             returned_on,
@@ -286,10 +311,13 @@ impl Counter {
             .get(PRINT_HISTORY)?
             .unwrap_or_default())
     }
+}
 
+impl Issuance<'_> {
     /// How many times `document` (an opaque document id or a 受付番号) was printed on this terminal.
     pub fn times_printed(&self, document: &str) -> Result<u32, CounterError> {
         Ok(self
+            .ctx
             .print_history()?
             .get(document)
             .map(|p| p.count)
@@ -319,8 +347,9 @@ impl Counter {
                 reason,
             }),
             Err(e) => {
-                let user = self.staff().map(|s| s.user_id).unwrap_or_default();
-                self.inner
+                let user = self.ctx.staff().map(|s| s.user_id).unwrap_or_default();
+                self.ctx
+                    .inner
                     .audit
                     .record_with_purpose(
                         &user,
@@ -345,7 +374,7 @@ impl Counter {
         occasion: &PrintOccasion,
         failure: Option<&str>,
     ) -> Result<(), CounterError> {
-        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let user = self.ctx.staff().map(|s| s.user_id).unwrap_or_default();
         let (operation, purpose) = match occasion {
             PrintOccasion::First => (Operation::Print, None),
             PrintOccasion::Reprint { reason, .. } => (Operation::Reprint, Some(reason.label_ja())),
@@ -356,7 +385,8 @@ impl Counter {
                 code: code.to_owned(),
             },
         };
-        self.inner
+        self.ctx
+            .inner
             .audit
             .record_with_purpose(
                 &user,
@@ -367,7 +397,7 @@ impl Counter {
             )
             .await?;
         if failure.is_none() {
-            let mut history = self.print_history()?;
+            let mut history = self.ctx.print_history()?;
             let entry = history.entry(document.to_owned()).or_insert(Printed {
                 count: 0,
                 last: Utc::now(),
@@ -384,7 +414,11 @@ impl Counter {
                     None => break,
                 };
             }
-            self.inner.vault.settings().set(PRINT_HISTORY, &history)?;
+            self.ctx
+                .inner
+                .vault
+                .settings()
+                .set(PRINT_HISTORY, &history)?;
         }
         Ok(())
     }

@@ -53,20 +53,23 @@ mod shipping;
 mod staff_admin;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
+pub use audit_review::AuditReview;
 pub use background::Background;
 pub use cases::{CaseRecord, CaseSubject};
 pub use context::{Clock, Counter, system_clock};
 pub use correction::{Correction, CorrectionError};
 pub use distribution::{
-    ApprovedContentInfo, DistributionError, FETCH_PAGE, FetchProgress, check_content,
-    current_approval,
+    ApprovedContentInfo, DistributionError, Distributions, FETCH_PAGE, FetchProgress,
+    check_content, current_approval,
 };
 pub use error::CounterError;
 pub use find::{ResidentList, ResidentRow, RosterAge};
-pub use intake::{QueueEntry, Receipt, Submitted, undecided_ja};
-pub use issuance::{ReadyToIssue, ReturnRecorded};
+pub use intake::{Intake, QueueEntry, Receipt, Submitted, undecided_ja};
+pub use issuance::{Issuance, ReadyToIssue, ReturnRecorded};
 pub use madoguchi_domain::{PrintOccasion, ReprintReason};
 pub use reprint::REPRINT_APPROVAL_VALID_FOR;
 pub use revocation::TerminalStatus;
-pub use search::{RosterAnswer, RosterRefresh};
+pub use search::{RosterAnswer, RosterRefresh, Search};
+pub use session::Session;
 pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};
+pub use staff_admin::StaffAdmin;

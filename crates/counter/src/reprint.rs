@@ -7,9 +7,9 @@ use madoguchi_protocol::reprint::{ReprintApproval, ReprintApprovalRequest, Repri
 use madoguchi_protocol::v1::DocumentId;
 use zeroize::Zeroizing;
 
-use crate::context::Counter;
 use crate::distribution::DistributionError;
 use crate::error::CounterError;
+use crate::issuance::Issuance;
 
 fn approval_target(a: &ReprintApproval) -> String {
     format!(
@@ -21,11 +21,11 @@ fn approval_target(a: &ReprintApproval) -> String {
 /// How long a 監督者's approval of a reprint can be used: the reprint follows at once at the counter.
 pub const REPRINT_APPROVAL_VALID_FOR: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 
-impl Counter {
+impl Issuance<'_> {
     /// The union's policy: do reprints and corrections need a 監督者's approval first?
     pub async fn reprint_policy(&self) -> Result<ReprintPolicy, CounterError> {
-        let token = self.token()?;
-        Ok(self.inner.client.reprint_policy(&token).await?)
+        let token = self.ctx.token()?;
+        Ok(self.ctx.inner.client.reprint_policy(&token).await?)
     }
 
     /// A 監督者 approves one reprint of `document` here, with their own user id and password (never the
@@ -37,13 +37,14 @@ impl Counter {
         password: &str,
         reason: &str,
     ) -> Result<ReprintApproval, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let req = ReprintApprovalRequest {
             supervisor_user_id: supervisor_user_id.to_owned(),
             password: password.to_owned(),
             reason: reason.to_owned(),
         };
         let result = self
+            .ctx
             .inner
             .client
             .approve_reprint(&token, document, &req)
@@ -54,7 +55,8 @@ impl Counter {
             Ok(a) => approval_target(a),
             Err(_) => format!("document:{document} reprint-approval by:{supervisor_user_id}"),
         };
-        self.audited(None, Operation::Approve, Some(target), result)
+        self.ctx
+            .audited(None, Operation::Approve, Some(target), result)
             .await
     }
 
@@ -74,7 +76,7 @@ impl Counter {
         {
             return Err(DistributionError::ReprintApprovalLapsed.into());
         }
-        let used = self.audit_entries()?.iter().any(|e| {
+        let used = self.ctx.audit_review().audit_entries()?.iter().any(|e| {
             e.event.operation == Operation::Reprint
                 && e.event.outcome == Outcome::Done
                 && e.event.target.as_deref() == Some(target.as_str())
@@ -82,14 +84,15 @@ impl Counter {
         if used {
             return Err(DistributionError::ReprintApprovalUsed.into());
         }
-        let user = self.staff().map(|s| s.user_id).unwrap_or_default();
+        let user = self.ctx.staff().map(|s| s.user_id).unwrap_or_default();
         let outcome = match failure {
             None => Outcome::Done,
             Some(code) => Outcome::Refused {
                 code: code.to_owned(),
             },
         };
-        self.inner
+        self.ctx
+            .inner
             .audit
             .record(&user, Operation::Reprint, Some(target), outcome)
             .await

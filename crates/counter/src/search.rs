@@ -48,34 +48,66 @@ pub enum RosterRefresh {
 }
 
 impl Counter {
+    /// Whether the roster is missing or describes a day before today (Japan time).
+    pub(crate) fn roster_needs_refresh(&self) -> bool {
+        let today = madoguchi_domain::jst::date(Utc::now());
+        match self.inner.vault.roster().info() {
+            Ok(Some(info)) => info.is_stale(today),
+            _ => true,
+        }
+    }
+}
+
+/// 住民検索 — resident search (online, or the offline roster while the line is down), the record view,
+/// 個人番号 on request, the offline roster and who a case is about.
+///
+/// Obtained from the shared context with [`Counter::search`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct Search<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
+impl Counter {
+    /// The search use cases (住民検索・住民情報・名簿).
+    pub fn search(&self) -> Search<'_> {
+        Search { ctx: self }
+    }
+}
+
+impl Search<'_> {
     /// Resident search (被保険者番号, カナ, 生年月日). Rows never carry the 個人番号.
     pub async fn search(
         &self,
         req: &ResidentSearchRequest,
     ) -> Result<ResidentSearchResponse, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(&ep::SEARCH_RESIDENTS, &[], Some(&token), None, Some(req))
             .await
             .map_err(CounterError::from);
-        let resp: ResidentSearchResponse =
-            self.audited(None, Operation::Search, None, result).await?;
-        self.remember_summaries(&resp.residents);
+        let resp: ResidentSearchResponse = self
+            .ctx
+            .audited(None, Operation::Search, None, result)
+            .await?;
+        self.ctx.remember_summaries(&resp.residents);
         Ok(resp)
     }
 
     /// The record view of one resident (個人番号 masked: only a flag says whether one is linked).
     pub async fn resident(&self, id: ResidentId) -> Result<ResidentDetail, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let result = self
+            .ctx
             .inner
             .client
             .send(&ep::RESIDENT, &[&id.to_string()], Some(&token), None, None)
             .await
             .map_err(CounterError::from);
         let detail: ResidentDetail = self
+            .ctx
             .audited(
                 None,
                 Operation::ViewResident,
@@ -83,16 +115,19 @@ impl Counter {
                 result,
             )
             .await?;
-        self.inner.seen.remember([crate::cases::CaseSubject::new(
-            Some(detail.resident_id),
-            detail.name.as_str(),
-            detail.kana.as_str(),
-            detail.birth_date,
-            detail
-                .qualification
-                .as_ref()
-                .map(|q| q.insured_number.as_str()),
-        )]);
+        self.ctx
+            .inner
+            .seen
+            .remember([crate::cases::CaseSubject::new(
+                Some(detail.resident_id),
+                detail.name.as_str(),
+                detail.kana.as_str(),
+                detail.birth_date,
+                detail
+                    .qualification
+                    .as_ref()
+                    .map(|q| q.insured_number.as_str()),
+            )]);
         Ok(detail)
     }
 
@@ -105,18 +140,20 @@ impl Counter {
         id: ResidentId,
         purpose: &RevealRequest,
     ) -> Result<MyNumber, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let target = Some(format!("resident:{id}"));
         let checked = match purpose.check() {
             Ok(c) => c,
             Err(e) => {
                 let refused: Result<MyNumber, CounterError> = Err(CounterError::RevealPurpose(e));
                 return self
+                    .ctx
                     .audited(None, Operation::RevealMyNumber, target, refused)
                     .await;
             }
         };
         let result: Result<MyNumberResponse, CounterError> = self
+            .ctx
             .inner
             .client
             .send(
@@ -129,6 +166,7 @@ impl Counter {
             .await
             .map_err(CounterError::from);
         let resp = self
+            .ctx
             .audited_with_purpose(
                 None,
                 Operation::RevealMyNumber,
@@ -143,13 +181,14 @@ impl Counter {
     /// Fetches the offline roster when the union's policy allows one (off by default) and replaces the
     /// vault's copy; erases it when the policy says no. Meant to run once a day, online.
     pub async fn refresh_roster(&self) -> Result<RosterRefresh, CounterError> {
-        let token = self.token()?;
+        let token = self.ctx.token()?;
         let resp: RosterResponse = self
+            .ctx
             .inner
             .client
             .send(&ep::ROSTER, &[], Some(&token), None, None)
             .await?;
-        let settings = self.inner.vault.settings();
+        let settings = self.ctx.inner.vault.settings();
         if !resp.enabled {
             // Switching the setting off erases the roster (vault: settings::set_roster_enabled).
             settings.set_roster_enabled(false)?;
@@ -177,17 +216,8 @@ impl Counter {
                 }
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let info = self.inner.vault.roster().replace(entries, resp.as_of)?;
+        let info = self.ctx.inner.vault.roster().replace(entries, resp.as_of)?;
         Ok(RosterRefresh::Refreshed { count: info.count })
-    }
-
-    /// Whether the roster is missing or describes a day before today (Japan time).
-    pub(crate) fn roster_needs_refresh(&self) -> bool {
-        let today = madoguchi_domain::jst::date(Utc::now());
-        match self.inner.vault.roster().info() {
-            Ok(Some(info)) => info.is_stale(today),
-            _ => true,
-        }
     }
 
     /// Looks residents up in the offline roster by カナ prefix or 被保険者番号 (for the line being down).
@@ -197,7 +227,7 @@ impl Counter {
         insured_number: Option<&InsuredNumber>,
         limit: usize,
     ) -> Result<Vec<RosterAnswer>, CounterError> {
-        let roster = self.inner.vault.roster();
+        let roster = self.ctx.inner.vault.roster();
         let Some(info) = roster.info()? else {
             return Ok(Vec::new());
         };

@@ -10,7 +10,23 @@ use crate::accounts::SessionMode;
 use crate::context::Counter;
 use crate::error::CounterError;
 
+/// 職員サインイン — signing in and out, offline sign-in (`crate::accounts`), the password change, the
+/// offline sign-in policy and the cached revocation list.
+///
+/// Obtained from the shared context with [`Counter::session`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct Session<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
 impl Counter {
+    /// The session use cases (サインイン・サインアウト, パスワード変更).
+    pub fn session(&self) -> Session<'_> {
+        Session { ctx: self }
+    }
+}
+
+impl Session<'_> {
     /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
     /// on the terminal, only an Argon2id verifier of it for offline sign-in). When the union cannot be
     /// reached, falls back to offline sign-in (オフライン受付のみ, see `crate::accounts`). After sign-in,
@@ -21,6 +37,7 @@ impl Counter {
             password: password.to_owned(),
         };
         let result: Result<SignInResponse, CounterError> = self
+            .ctx
             .inner
             .client
             .send(&ep::SIGN_IN, &[], None, None, Some(&req))
@@ -35,16 +52,17 @@ impl Counter {
                 madoguchi_link::LinkError::Transport(madoguchi_link::TransportFailure::Tls)
             )
         {
-            return self.sign_in_offline(user_id, password).await;
+            return self.ctx.sign_in_offline(user_id, password).await;
         }
         if let Err(e) = &result {
-            self.after_online_refusal(user_id, e.code());
+            self.ctx.after_online_refusal(user_id, e.code());
         }
         let resp = self
+            .ctx
             .audited(Some(user_id), Operation::SignIn, None, result)
             .await?;
         let must_change = resp.must_change_password;
-        self.begin_session(
+        self.ctx.begin_session(
             resp.staff.clone(),
             Some(SessionToken::new(resp.token)),
             SessionMode {
@@ -57,7 +75,7 @@ impl Counter {
             tracing::info!(error = %e, "revocation list not refreshed at sign-in");
         }
         if must_change.is_none()
-            && let Err(e) = self.remember_offline(&resp.staff, password).await
+            && let Err(e) = self.ctx.remember_offline(&resp.staff, password).await
         {
             tracing::warn!(error = %e, "offline verifier not kept; offline sign-in will not work");
         }
@@ -67,19 +85,21 @@ impl Counter {
     /// Signs out here and, when the line is up, at the union. Queued work stays queued.
     pub async fn sign_out(&self) {
         if let Err(e) = self
+            .ctx
             .audited(None, Operation::SignOut, None, Ok::<(), CounterError>(()))
             .await
         {
             tracing::warn!(error = %e, "sign-out could not be recorded in the audit trail");
         }
-        self.inner.seen.forget();
-        let token = self.inner.token.send_replace(None);
-        if let Ok(mut s) = self.inner.staff.write() {
+        self.ctx.inner.seen.forget();
+        let token = self.ctx.inner.token.send_replace(None);
+        if let Ok(mut s) = self.ctx.inner.staff.write() {
             *s = None;
         }
-        self.set_session_mode(SessionMode::default());
+        self.ctx.set_session_mode(SessionMode::default());
         if let Some(t) = token {
             let r = self
+                .ctx
                 .inner
                 .client
                 .send(&ep::SIGN_OUT, &[], Some(&t), None, None)

@@ -30,22 +30,42 @@ impl Counter {
         self.audited(None, Operation::Configure, Some(target), result)
             .await
     }
+}
 
+/// 職員管理 — an administrator's staff accounts at the union: list, create, grants, revoke, unlock,
+/// password reset.
+///
+/// Obtained from the shared context with [`Counter::staff_admin`]; cheap, borrow it per call.
+#[derive(Clone, Copy)]
+pub struct StaffAdmin<'a> {
+    pub(crate) ctx: &'a Counter,
+}
+
+impl Counter {
+    /// The staff administration use cases (職員管理).
+    pub fn staff_admin(&self) -> StaffAdmin<'_> {
+        StaffAdmin { ctx: self }
+    }
+}
+
+impl StaffAdmin<'_> {
     /// The staff accounts of the municipality.
     pub async fn staff_accounts(&self) -> Result<StaffList, CounterError> {
-        self.admin_call(&ep::STAFF_LIST, &[], "staff-list".into(), None)
+        self.ctx
+            .admin_call(&ep::STAFF_LIST, &[], "staff-list".into(), None)
             .await
     }
 
     /// Creates an account; the initial password must be changed at its first sign-in.
     pub async fn create_staff(&self, req: &NewStaffRequest) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            &ep::CREATE_STAFF,
-            &[],
-            format!("staff:{}", req.user_id),
-            Some(req),
-        )
-        .await
+        self.ctx
+            .admin_call(
+                &ep::CREATE_STAFF,
+                &[],
+                format!("staff:{}", req.user_id),
+                Some(req),
+            )
+            .await
     }
 
     /// Replaces an account's grants.
@@ -54,35 +74,38 @@ impl Counter {
         user_id: &str,
         req: &SetGrantsRequest,
     ) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            &ep::SET_GRANTS,
-            &[path_segment(user_id)?.as_str()],
-            format!("staff:{user_id}"),
-            Some(req),
-        )
-        .await
+        self.ctx
+            .admin_call(
+                &ep::SET_GRANTS,
+                &[path_segment(user_id)?.as_str()],
+                format!("staff:{user_id}"),
+                Some(req),
+            )
+            .await
     }
 
     /// Revokes an account at once.
     pub async fn revoke_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            &ep::REVOKE_STAFF,
-            &[path_segment(user_id)?.as_str()],
-            format!("staff:{user_id}"),
-            None,
-        )
-        .await
+        self.ctx
+            .admin_call(
+                &ep::REVOKE_STAFF,
+                &[path_segment(user_id)?.as_str()],
+                format!("staff:{user_id}"),
+                None,
+            )
+            .await
     }
 
     /// Clears a lockout.
     pub async fn unlock_staff(&self, user_id: &str) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            &ep::UNLOCK_STAFF,
-            &[path_segment(user_id)?.as_str()],
-            format!("staff:{user_id}"),
-            None,
-        )
-        .await
+        self.ctx
+            .admin_call(
+                &ep::UNLOCK_STAFF,
+                &[path_segment(user_id)?.as_str()],
+                format!("staff:{user_id}"),
+                None,
+            )
+            .await
     }
 
     /// Sets a temporary password that must be changed at the next sign-in.
@@ -91,15 +114,16 @@ impl Counter {
         user_id: &str,
         new_password: &str,
     ) -> Result<StaffAccount, CounterError> {
-        self.admin_call(
-            &ep::RESET_PASSWORD,
-            &[path_segment(user_id)?.as_str()],
-            format!("staff:{user_id}"),
-            Some(&PasswordResetRequest {
-                new_password: new_password.to_owned(),
-            }),
-        )
-        .await
+        self.ctx
+            .admin_call(
+                &ep::RESET_PASSWORD,
+                &[path_segment(user_id)?.as_str()],
+                format!("staff:{user_id}"),
+                Some(&PasswordResetRequest {
+                    new_password: new_password.to_owned(),
+                }),
+            )
+            .await
     }
 }
 
