@@ -104,7 +104,7 @@ pub async fn export_audit_report(
     req: &AuditSearchRequest,
     dir: &Path,
 ) -> Result<ExportedReport, AppError> {
-    let report = counter.audit_export(req).await?;
+    let report = counter.audit_review().audit_export(req).await?;
     let mut written = Vec::new();
     let created = std::fs::create_dir_all(dir);
     for (name, text) in report_files(&report) {
@@ -114,6 +114,7 @@ pub async fn export_audit_report(
             .and_then(|()| write_new(dir, &name, text).map_err(|e| e.kind()));
         let failure = result.as_ref().err().map(|_| "export_write_failed");
         counter
+            .audit_review()
             .record_export(format!("audit-report:{name}"), failure)
             .await?;
         match result {

@@ -262,7 +262,7 @@ impl Batches {
         desk: &PrintDesk,
         id: DistributionId,
     ) -> Result<Vec<SampleProof>, AppError> {
-        let samples = counter.distribution_samples(id).await?;
+        let samples = counter.distributions().distribution_samples(id).await?;
         let last = samples.records.iter().map(|r| r.seq).max().unwrap_or(0);
         let mut out = Vec::with_capacity(samples.records.len());
         for r in &samples.records {
@@ -303,10 +303,11 @@ impl Batches {
         status: &Arc<Mutex<BatchStatus>>,
         notify: &Notify,
     ) -> Result<Arc<ApprovedDistribution>, AppError> {
-        let summary = counter.distribution_summary(id).await?;
+        let summary = counter.distributions().distribution_summary(id).await?;
         let progress_status = status.clone();
         let progress_notify = notify.clone();
         counter
+            .distributions()
             .fetch_approved(id, move |p| {
                 if let Ok(mut s) = progress_status.lock() {
                     s.state = BatchState::Fetching;
@@ -319,7 +320,7 @@ impl Batches {
                 progress_notify();
             })
             .await?;
-        let (approval, records) = counter.approved_content(id)?;
+        let (approval, records) = counter.distributions().approved_content(id)?;
         let dist =
             ApprovedDistribution::verify(summary.kind, summary.mail_class, approval, records)?;
         Ok(Arc::new(dist))
@@ -350,12 +351,13 @@ impl Batches {
             return Ok(s);
         }
         let info = counter
+            .distributions()
             .approved_distributions()?
             .into_iter()
             .find(|i| i.distribution_id == id);
         if info.is_some() {
-            let summary = counter.distribution_summary(id).await?;
-            let (approval, records) = counter.approved_content(id)?;
+            let summary = counter.distributions().distribution_summary(id).await?;
+            let (approval, records) = counter.distributions().approved_content(id)?;
             let dist =
                 ApprovedDistribution::verify(summary.kind, summary.mail_class, approval, records)?;
             if let Some(p) = self.printer.progress(&dist)? {
@@ -364,7 +366,13 @@ impl Batches {
         }
         let total = match info {
             Some(i) => i.record_count,
-            None => counter.distribution_summary(id).await?.record_count,
+            None => {
+                counter
+                    .distributions()
+                    .distribution_summary(id)
+                    .await?
+                    .record_count
+            }
         };
         Ok(BatchStatus::fresh(BatchState::NotStarted, total))
     }
@@ -453,6 +461,7 @@ impl Batches {
                 .map(|s| (s.records_done, s.records_total))
                 .unwrap_or_default();
             if let Err(e) = counter
+                .issuance()
                 .record_print(format!("distribution:{id} batch:{done}/{total}"), failure)
                 .await
             {
@@ -523,9 +532,10 @@ impl Batches {
         })?;
         let target = format!("distribution:{id} reprint:{first}-{last}");
         match result {
-            Ok(_) => counter.record_print(target, None).await?,
+            Ok(_) => counter.issuance().record_print(target, None).await?,
             Err(e) => {
                 counter
+                    .issuance()
                     .record_print(target, Some("batch_reprint_failed"))
                     .await?;
                 return Err(e.into());
@@ -543,6 +553,7 @@ impl Batches {
         let dist = self.run_of(id)?;
         let job = self.printer.print_report(&dist)?;
         counter
+            .issuance()
             .record_print(format!("distribution:{id} report"), None)
             .await?;
         Ok(job.0)
@@ -560,12 +571,12 @@ impl Batches {
         dir: &Path,
     ) -> Result<WrittenFile, AppError> {
         let password = ExportPassword::new(password)?;
-        let summary = counter.distribution_summary(id).await?;
-        let (approval, records) = match counter.approved_content(id) {
+        let summary = counter.distributions().distribution_summary(id).await?;
+        let (approval, records) = match counter.distributions().approved_content(id) {
             Ok(c) => c,
             Err(_) => {
-                counter.fetch_approved(id, |_| {}).await?;
-                counter.approved_content(id)?
+                counter.distributions().fetch_approved(id, |_| {}).await?;
+                counter.distributions().approved_content(id)?
             }
         };
         let dist =
@@ -587,11 +598,15 @@ impl Batches {
         let (path, records, sha) = match result {
             Ok(ok) => ok,
             Err(e) => {
-                counter.record_export(target, Some(&e.code)).await?;
+                counter
+                    .audit_review()
+                    .record_export(target, Some(&e.code))
+                    .await?;
                 return Err(e);
             }
         };
         counter
+            .audit_review()
             .record_export(
                 format!("{target} sha256:{}", sha.get(..16).unwrap_or(&sha)),
                 None,

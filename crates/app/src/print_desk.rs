@@ -240,7 +240,7 @@ impl PrintDesk {
         counter: &Counter,
         document_id: DocumentId,
     ) -> Result<Preview, AppError> {
-        let data = counter.document(document_id).await?;
+        let data = counter.issuance().document(document_id).await?;
         let doc = self.render_document(&data)?;
         drop(data);
         let preview = self.preview(&doc)?;
@@ -261,10 +261,14 @@ impl PrintDesk {
         supervisor: Option<SupervisorConsent>,
     ) -> Result<Printed, AppError> {
         let target = format!("document:{document_id}");
-        let occasion = counter.print_occasion(&target, reason).await?;
+        let occasion = counter.issuance().print_occasion(&target, reason).await?;
         let approval = match &occasion {
             PrintOccasion::Reprint { reason, .. }
-                if counter.reprint_policy().await?.supervisor_approval_required =>
+                if counter
+                    .issuance()
+                    .reprint_policy()
+                    .await?
+                    .supervisor_approval_required =>
             {
                 let Some(consent) = supervisor else {
                     return Err(AppError::new(
@@ -274,6 +278,7 @@ impl PrintDesk {
                 };
                 Some(
                     counter
+                        .issuance()
                         .approve_reprint(
                             document_id,
                             consent.user_id.trim(),
@@ -288,16 +293,17 @@ impl PrintDesk {
         let key = format!("doc:{document_id}");
         let doc = match self.take(&key) {
             Some(d) => d,
-            None => self.render_document(&counter.document(document_id).await?)?,
+            None => self.render_document(&counter.issuance().document(document_id).await?)?,
         };
         let result = self.print(&doc, staff_user, &occasion);
         let failure = result.as_ref().err().map(|e| e.code.as_str());
         counter
+            .issuance()
             .record_print_job(&target, &occasion, failure)
             .await?;
         if let Some(a) = &approval {
             // One reprint per approval: recorded done, the approval is spent.
-            counter.record_reprint(a, failure).await?;
+            counter.issuance().record_reprint(a, failure).await?;
         }
         if result.is_err() {
             // Kept for another try (printer out of paper etc.).
@@ -323,13 +329,14 @@ impl PrintDesk {
         reason: Option<ReprintReason>,
     ) -> Result<Printed, AppError> {
         let target = format!("receipt:queue:{seq}");
-        let occasion = counter.print_occasion(&target, reason).await?;
+        let occasion = counter.issuance().print_occasion(&target, reason).await?;
         let doc = match self.take(&format!("receipt:{seq}")) {
             Some(d) => d,
             None => self.render_receipt(&queue_entry(counter, seq)?)?,
         };
         let result = self.print(&doc, staff_user, &occasion);
         counter
+            .issuance()
             .record_print_job(
                 &target,
                 &occasion,
@@ -342,6 +349,7 @@ impl PrintDesk {
 
 fn queue_entry(counter: &Counter, seq: u64) -> Result<QueueEntry, AppError> {
     counter
+        .intake()
         .queue()?
         .into_iter()
         .find(|e| e.seq == seq)
