@@ -79,6 +79,7 @@ async fn run() -> Result<(), String> {
         })?;
     let start_ms = ms(started.elapsed());
     t.counter
+        .session()
         .sign_in("152111-clerk", "kensyu-152111-clerk")
         .await
         .map_err(|e| e.to_string())?;
@@ -92,6 +93,7 @@ async fn run() -> Result<(), String> {
         let notification = f.parse().map_err(|e| e.to_string())?;
         let submitted = t
             .counter
+            .intake()
             .submit(notification, today_jst())
             .await
             .map_err(|e| e.to_string())?;
@@ -102,6 +104,7 @@ async fn run() -> Result<(), String> {
         let document = decision.document.ok_or("no document to issue")?;
         let data = t
             .counter
+            .issuance()
             .document(document.document_id)
             .await
             .map_err(|e| e.to_string())?;

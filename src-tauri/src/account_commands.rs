@@ -24,7 +24,7 @@ pub struct SessionView {
 pub fn session_state(shell: State<'_, Shell>) -> Result<SessionView, IpcError> {
     let t = shell.terminal()?;
     Ok(SessionView {
-        session: t.counter.session_state(),
+        session: t.counter.session().session_state(),
     })
 }
 
@@ -37,6 +37,7 @@ pub async fn change_password(
 ) -> Result<StaffInfo, IpcError> {
     let (t, _) = shell.guard("change_password")?;
     Ok(t.counter
+        .session()
         .change_password(&current_password, &new_password)
         .await?)
 }
@@ -45,7 +46,7 @@ pub async fn change_password(
 #[tauri::command]
 pub async fn staff_accounts(shell: State<'_, Shell>) -> Result<StaffList, IpcError> {
     let (t, _) = shell.guard("staff_accounts")?;
-    Ok(t.counter.staff_accounts().await?)
+    Ok(t.counter.staff_admin().staff_accounts().await?)
 }
 
 /// 職員の登録 (情報システム管理者): the initial password must be changed at the first sign-in.
@@ -59,6 +60,7 @@ pub async fn create_staff(
 ) -> Result<StaffAccount, IpcError> {
     let (t, _) = shell.guard("create_staff")?;
     Ok(t.counter
+        .staff_admin()
         .create_staff(&NewStaffRequest {
             user_id: user_id.trim().to_owned(),
             display_name,
@@ -77,6 +79,7 @@ pub async fn set_staff_grants(
 ) -> Result<StaffAccount, IpcError> {
     let (t, _) = shell.guard("set_staff_grants")?;
     Ok(t.counter
+        .staff_admin()
         .set_staff_grants(&user_id, &SetGrantsRequest { grants })
         .await?)
 }
@@ -88,7 +91,7 @@ pub async fn revoke_staff(
     user_id: String,
 ) -> Result<StaffAccount, IpcError> {
     let (t, _) = shell.guard("revoke_staff")?;
-    Ok(t.counter.revoke_staff(&user_id).await?)
+    Ok(t.counter.staff_admin().revoke_staff(&user_id).await?)
 }
 
 /// ロック解除 (情報システム管理者).
@@ -98,7 +101,7 @@ pub async fn unlock_staff(
     user_id: String,
 ) -> Result<StaffAccount, IpcError> {
     let (t, _) = shell.guard("unlock_staff")?;
-    Ok(t.counter.unlock_staff(&user_id).await?)
+    Ok(t.counter.staff_admin().unlock_staff(&user_id).await?)
 }
 
 /// パスワード再設定 (情報システム管理者): the staff member must change it at the next sign-in.
@@ -110,6 +113,7 @@ pub async fn reset_staff_password(
 ) -> Result<StaffAccount, IpcError> {
     let (t, _) = shell.guard("reset_staff_password")?;
     Ok(t.counter
+        .staff_admin()
         .reset_staff_password(&user_id, &new_password)
         .await?)
 }

@@ -40,21 +40,21 @@ pub async fn audit_search(
 ) -> Result<AuditSearchResponse, IpcError> {
     let t = admin(&shell, "audit_search")?;
     let req = form.parse()?;
-    Ok(t.counter.audit_search(&req).await?)
+    Ok(t.counter.audit_review().audit_search(&req).await?)
 }
 
 /// 監査ログの連続性の指摘 (gaps, edits, reorderings found by the union).
 #[tauri::command]
 pub async fn audit_flags(shell: State<'_, Shell>) -> Result<AuditFlagsResponse, IpcError> {
     let t = admin(&shell, "audit_flags")?;
-    Ok(t.counter.audit_flags().await?)
+    Ok(t.counter.audit_review().audit_flags().await?)
 }
 
 /// This terminal's shipping of its own chain.
 #[tauri::command]
 pub fn audit_shipping(shell: State<'_, Shell>) -> Result<ShippingStatus, IpcError> {
     let t = admin(&shell, "audit_shipping")?;
-    Ok(t.counter.audit_shipping()?)
+    Ok(t.counter.audit_review().audit_shipping()?)
 }
 
 /// 監査ログの出力: the report goes to the terminal's export directory; each file is recorded.

@@ -203,7 +203,11 @@ pub async fn sign_in(
     password: String,
 ) -> Result<StaffInfo, IpcError> {
     let t = shell.terminal()?;
-    let staff = t.counter.sign_in(user_id.trim(), &password).await?;
+    let staff = t
+        .counter
+        .session()
+        .sign_in(user_id.trim(), &password)
+        .await?;
     shell.locked.store(false, Ordering::SeqCst);
     Ok(staff)
 }
@@ -213,7 +217,7 @@ pub async fn sign_in(
 pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
     let t = shell.terminal()?;
     t.printing.forget();
-    t.counter.sign_out().await;
+    t.counter.session().sign_out().await;
     shell.locked.store(false, Ordering::SeqCst);
     Ok(())
 }
@@ -247,7 +251,11 @@ pub fn lock_screen(shell: State<'_, Shell>) -> Result<(), IpcError> {
 pub async fn unlock(shell: State<'_, Shell>, password: String) -> Result<StaffInfo, IpcError> {
     let t = shell.terminal()?;
     let staff = t.counter.staff().ok_or_else(IpcError::not_signed_in)?;
-    let again = t.counter.sign_in(&staff.user_id, &password).await?;
+    let again = t
+        .counter
+        .session()
+        .sign_in(&staff.user_id, &password)
+        .await?;
     shell.locked.store(false, Ordering::SeqCst);
     Ok(again)
 }
@@ -278,7 +286,7 @@ pub fn simulate_line_failure(shell: State<'_, Shell>, on: bool) -> Result<LineSt
 pub async fn search(shell: State<'_, Shell>, form: SearchForm) -> Result<ResidentList, IpcError> {
     let (t, _) = shell.guard("search")?;
     let req = form.parse()?;
-    Ok(t.counter.find_residents(&req, today_jst()).await?)
+    Ok(t.counter.search().find_residents(&req, today_jst()).await?)
 }
 
 /// The target line of a notification: who the resident picked in this session's search is (氏名, カナ,
@@ -289,7 +297,7 @@ pub fn target(
     resident_id: ResidentId,
 ) -> Result<Option<madoguchi_counter::CaseSubject>, IpcError> {
     let (t, _) = shell.guard("target")?;
-    Ok(t.counter.target(resident_id))
+    Ok(t.counter.search().target(resident_id))
 }
 
 /// The record view of one resident (the 個人番号 itself is never sent; only whether one is linked).
@@ -299,7 +307,7 @@ pub async fn resident(
     resident_id: ResidentId,
 ) -> Result<ResidentDetail, IpcError> {
     let (t, _) = shell.guard("resident")?;
-    Ok(t.counter.resident(resident_id).await?)
+    Ok(t.counter.search().resident(resident_id).await?)
 }
 
 /// 個人番号の表示: an explicit action for a chosen purpose (利用目的; その他 with a short text), refused
@@ -317,7 +325,11 @@ pub async fn reveal_my_number(
         purpose,
         purpose_text,
     };
-    let n = t.counter.reveal_my_number(resident_id, &request).await?;
+    let n = t
+        .counter
+        .search()
+        .reveal_my_number(resident_id, &request)
+        .await?;
     Ok(n.reveal().to_owned())
 }
 
@@ -329,35 +341,35 @@ pub async fn submit(
 ) -> Result<Submitted, IpcError> {
     let (t, _) = shell.guard("submit")?;
     let notification = form.parse()?;
-    Ok(t.counter.submit(notification, today_jst()).await?)
+    Ok(t.counter.intake().submit(notification, today_jst()).await?)
 }
 
 /// 受付一覧: every queue item with its state.
 #[tauri::command]
 pub fn queue(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
     let (t, _) = shell.guard("queue")?;
-    Ok(t.counter.queue()?)
+    Ok(t.counter.intake().queue()?)
 }
 
 /// 要対応: rejected and conflicting items with the union's reason.
 #[tauri::command]
 pub fn work_list(shell: State<'_, Shell>) -> Result<Vec<QueueEntry>, IpcError> {
     let (t, _) = shell.guard("work_list")?;
-    Ok(t.counter.work_list()?)
+    Ok(t.counter.intake().work_list()?)
 }
 
 /// 再送: sends a work-list item again as it is (after the union's record was put right).
 #[tauri::command]
 pub fn retry(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
     let (t, _) = shell.guard("retry")?;
-    Ok(t.counter.retry(seq)?)
+    Ok(t.counter.intake().retry(seq)?)
 }
 
 /// 訂正: a refused item opened for correction (the union's reason, the entries as typed).
 #[tauri::command]
 pub async fn correction(shell: State<'_, Shell>, seq: u64) -> Result<Correction, IpcError> {
     let (t, _) = shell.guard("correction")?;
-    Ok(t.counter.correction(seq).await?)
+    Ok(t.counter.intake().correction(seq).await?)
 }
 
 /// 訂正して再送: the corrected form of a refused item, as a new attempt linked to it.
@@ -368,28 +380,28 @@ pub async fn correct(
     form: NotificationForm,
 ) -> Result<Submitted, IpcError> {
     let (t, _) = shell.guard("correct")?;
-    Ok(t.counter.correct(seq, form).await?)
+    Ok(t.counter.intake().correct(seq, form).await?)
 }
 
 /// 完了: closes a 交付待ち entry with nothing to hand over (転出・死亡).
 #[tauri::command]
 pub async fn close_ready(shell: State<'_, Shell>, seq: u64) -> Result<(), IpcError> {
     let (t, _) = shell.guard("close_ready")?;
-    Ok(t.counter.close_ready(seq).await?)
+    Ok(t.counter.issuance().close_ready(seq).await?)
 }
 
 /// 取下げ: withdraws an item the union has not acknowledged (its payload is erased).
 #[tauri::command]
 pub fn withdraw(shell: State<'_, Shell>, seq: u64) -> Result<QueueEntry, IpcError> {
     let (t, _) = shell.guard("withdraw")?;
-    Ok(t.counter.withdraw(seq)?)
+    Ok(t.counter.intake().withdraw(seq)?)
 }
 
 /// 交付待ち.
 #[tauri::command]
 pub fn ready_to_issue(shell: State<'_, Shell>) -> Result<Vec<ReadyToIssue>, IpcError> {
     let (t, _) = shell.guard("ready_to_issue")?;
-    Ok(t.counter.ready_to_issue()?)
+    Ok(t.counter.issuance().ready_to_issue()?)
 }
 
 /// The print data of a document (for the confirmation screen).
@@ -399,7 +411,7 @@ pub async fn document(
     document_id: DocumentId,
 ) -> Result<DocumentData, IpcError> {
     let (t, _) = shell.guard("document")?;
-    Ok(t.counter.document(document_id).await?)
+    Ok(t.counter.issuance().document(document_id).await?)
 }
 
 /// プレビュー of a document to issue (kept for the print that follows).
@@ -456,6 +468,7 @@ pub async fn record_issuance(
     let (t, _) = shell.guard("record_issuance")?;
     let req = form.parse()?;
     Ok(t.counter
+        .issuance()
         .record_issuance(form.document_id, &req, form.seq)
         .await?)
 }
@@ -476,6 +489,7 @@ pub async fn record_return(
 ) -> Result<ReturnRecorded, IpcError> {
     let (t, _) = shell.guard("record_return")?;
     Ok(t.counter
+        .issuance()
         .record_return(
             form.document_id,
             &ReturnRequest {

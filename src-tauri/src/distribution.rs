@@ -26,7 +26,7 @@ fn notify<R: Runtime>(app: AppHandle<R>) -> Notify {
 #[tauri::command]
 pub async fn distributions(shell: State<'_, Shell>) -> Result<Vec<DistributionSummary>, IpcError> {
     let (t, _) = shell.guard("distributions")?;
-    Ok(t.counter.distribution_queue().await?)
+    Ok(t.counter.distributions().distribution_queue().await?)
 }
 
 /// 校正見本: the first, the last and random records, rendered exactly as the batch will print them.
@@ -78,6 +78,7 @@ pub async fn decide_distribution(
         )
     })?;
     Ok(t.counter
+        .distributions()
         .decide_distribution(distribution_id, decision, &hash, &password)
         .await?)
 }

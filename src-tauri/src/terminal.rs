@@ -175,12 +175,16 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     let (counter, background) =
         Counter::start(client, vault.clone(), PROBE_EVERY).map_err(IpcError::from)?;
     if let Some(days) = config.audit_retention_days {
-        counter.set_audit_retention(Duration::from_secs(u64::from(days) * 24 * 3600));
+        counter
+            .audit_review()
+            .set_audit_retention(Duration::from_secs(u64::from(days) * 24 * 3600));
     }
-    counter.set_offline_policy(madoguchi_counter::OfflinePolicy {
-        window: std::time::Duration::from_secs(u64::from(config.offline_sign_in_hours) * 3600),
-        ..madoguchi_counter::OfflinePolicy::default()
-    });
+    counter
+        .session()
+        .set_offline_policy(madoguchi_counter::OfflinePolicy {
+            window: std::time::Duration::from_secs(u64::from(config.offline_sign_in_hours) * 3600),
+            ..madoguchi_counter::OfflinePolicy::default()
+        });
     let assets = config
         .assets_dir
         .as_deref()

@@ -424,7 +424,7 @@ fn the_audit_commands_over_a_training_terminal() {
 
     sign_in("admin");
     let t = app.state::<Shell>().terminal().expect("terminal");
-    tauri::async_runtime::block_on(t.counter.ship_audit()).expect("shipped");
+    tauri::async_runtime::block_on(t.counter.audit_review().ship_audit()).expect("shipped");
     let form = serde_json::json!({"form": {"insured_number": row["insured_number"], "operation": "view_resident"}});
     let result = call(&w, "audit_search", form.clone()).expect("search");
     let entries = result["entries"].as_array().expect("entries");
@@ -458,7 +458,7 @@ fn the_audit_commands_over_a_training_terminal() {
     assert!(csv.contains("被保険者情報の表示"), "{csv}");
     assert!(!csv.contains(row["insured_number"].as_str().unwrap_or("-")));
     // The export is in the terminal's own chain.
-    let own = t.counter.audit_entries().expect("entries");
+    let own = t.counter.audit_review().audit_entries().expect("entries");
     assert!(
         own.iter()
             .filter(|e| e.event.operation == madoguchi_audit::Operation::Export)
