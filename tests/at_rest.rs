@@ -202,12 +202,14 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     let (counter, background) =
         Counter::start(client, vault.clone(), Duration::from_millis(300)).expect("counter starts");
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("sign in");
 
     // Immediate issuance for a resident who moved in: print data fetched, handed over.
     let decided = counter
+        .intake()
         .submit(
             newcomer(
                 "880001",
@@ -224,6 +226,7 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     };
     let document = decision.document.clone().expect("a document");
     let data = counter
+        .issuance()
         .document(document.document_id)
         .await
         .expect("print data");
@@ -234,7 +237,11 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     let insured = insured_residents(&counter, 3).await;
     assert_eq!(insured.len(), 3, "the training data has insured residents");
     for r in &insured {
-        counter.resident(r.resident_id).await.expect("record view");
+        counter
+            .search()
+            .resident(r.resident_id)
+            .await
+            .expect("record view");
     }
 
     // The line goes down: a reissue, a change of name and kana, an address change and a second move-in
@@ -261,7 +268,7 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
         ),
     ];
     for n in queued {
-        let r = counter.submit(n, today()).await.expect("submit");
+        let r = counter.intake().submit(n, today()).await.expect("submit");
         assert!(matches!(r, Submitted::Queued(_)), "{r:?}");
     }
     vault.flush().expect("flush");
@@ -283,19 +290,30 @@ async fn no_personal_data_on_disk_or_in_logs_after_a_counter_day() {
     counter.simulate_line_failure(false);
     eventually(Duration::from_secs(30), "the queue drained", || {
         counter
+            .intake()
             .queue()
             .map(|q| q.iter().all(|e| e.state == "decided"))
             .unwrap_or(false)
     })
     .await;
-    for ready in counter.ready_to_issue().expect("ready") {
+    for ready in counter.issuance().ready_to_issue().expect("ready") {
         if let Some(d) = &ready.decision.document {
-            counter.document(d.document_id).await.expect("print data");
+            counter
+                .issuance()
+                .document(d.document_id)
+                .await
+                .expect("print data");
             handover(&counter, d.document_id, Some(ready.seq)).await;
         }
     }
-    assert!(counter.ready_to_issue().expect("ready").is_empty());
-    counter.sign_out().await;
+    assert!(
+        counter
+            .issuance()
+            .ready_to_issue()
+            .expect("ready")
+            .is_empty()
+    );
+    counter.session().sign_out().await;
     background.abort();
     let _ = background.sync.await;
     let _ = background.probe.await;
@@ -377,6 +395,7 @@ async fn handover(
     seq: Option<u64>,
 ) {
     counter
+        .issuance()
         .record_issuance(
             document,
             &IssuanceRequest {

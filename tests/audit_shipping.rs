@@ -253,41 +253,70 @@ async fn the_union_flags_every_kind_of_tampering() {
 async fn shipping_resumes_after_a_restart_and_admins_search_it() {
     let rig = start().await;
     let clerk = account(&rig.union, "-clerk");
-    assert!(rig.counter.sign_in(&clerk.user_id, "wrong").await.is_err());
+    assert!(
+        rig.counter
+            .session()
+            .sign_in(&clerk.user_id, "wrong")
+            .await
+            .is_err()
+    );
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
     let people = insured_residents(&rig.counter, 2).await;
     let (x, y) = (&people[0], &people[1]);
-    rig.counter.resident(x.resident_id).await.expect("view x");
-    rig.counter.resident(y.resident_id).await.expect("view y");
     rig.counter
+        .search()
+        .resident(x.resident_id)
+        .await
+        .expect("view x");
+    rig.counter
+        .search()
+        .resident(y.resident_id)
+        .await
+        .expect("view y");
+    rig.counter
+        .search()
         .resident(x.resident_id)
         .await
         .expect("view x again");
 
     // Reprints need a reason, and the print history survives a restart.
     let doc = format!("resident:{}", x.resident_id);
-    let first = rig.counter.print_occasion(&doc, None).await.expect("first");
+    let first = rig
+        .counter
+        .issuance()
+        .print_occasion(&doc, None)
+        .await
+        .expect("first");
     assert_eq!(first, PrintOccasion::First);
     rig.counter
+        .issuance()
         .record_print_job(&doc, &first, None)
         .await
         .expect("printed");
-    let refused = rig.counter.print_occasion(&doc, None).await;
+    let refused = rig.counter.issuance().print_occasion(&doc, None).await;
     assert_eq!(
         refused.expect_err("no reason").code(),
         Some("reprint_reason_required")
     );
 
-    let up_to = match rig.counter.ship_audit().await.expect("ship") {
+    let up_to = match rig.counter.audit_review().ship_audit().await.expect("ship") {
         Shipped::UpTo(n) => n,
         Shipped::Flagged(f) => panic!("flagged: {f:?}"),
     };
-    let local = rig.counter.audit_entries().expect("entries");
+    let local = rig.counter.audit_review().audit_entries().expect("entries");
     assert_eq!(up_to, local.last().expect("entries").seq);
-    assert_eq!(rig.counter.audit_shipping().expect("status").pending, 0);
+    assert_eq!(
+        rig.counter
+            .audit_review()
+            .audit_shipping()
+            .expect("status")
+            .pending,
+        0
+    );
     rig.background.abort();
     let client = || UnionClient::new(&link_config(&rig.union), LineMonitor::new()).expect("client");
 
@@ -295,26 +324,33 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
     let (again, bg) =
         Counter::start(client(), rig.vault.clone(), Duration::from_secs(60)).expect("restart");
     assert_eq!(
-        again.audit_shipping().expect("status").acknowledged_seq,
+        again
+            .audit_review()
+            .audit_shipping()
+            .expect("status")
+            .acknowledged_seq,
         up_to
     );
     again
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in again");
     let reprint = again
+        .issuance()
         .print_occasion(&doc, Some(ReprintReason::Damaged))
         .await
         .expect("reprint with reason");
     assert_eq!(reprint.reprint_count(), 1);
     again
+        .issuance()
         .record_print_job(&doc, &reprint, None)
         .await
         .expect("reprinted");
-    again.sign_out().await;
+    again.session().sign_out().await;
     // Drop everything acknowledged on the terminal: only the anchor stays.
-    again.set_audit_retention(Duration::ZERO);
-    let total = match again.ship_audit().await.expect("ship") {
+    again.audit_review().set_audit_retention(Duration::ZERO);
+    let total = match again.audit_review().ship_audit().await.expect("ship") {
         Shipped::UpTo(n) => n,
         Shipped::Flagged(f) => panic!("flagged: {f:?}"),
     };
@@ -328,10 +364,11 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
         .expect("a pruned chain opens from its anchor");
     let admin = account(&rig.union, "-admin");
     third
+        .session()
         .sign_in(&admin.user_id, &admin.password)
         .await
         .expect("admin");
-    let kept = third.audit_entries().expect("entries");
+    let kept = third.audit_review().audit_entries().expect("entries");
     assert_eq!(
         kept.first().map(|e| e.seq),
         Some(total + 1),
@@ -340,6 +377,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
 
     // The union holds every entry exactly once, in one unbroken run.
     let all = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             terminal_id: Some(rig.union.terminal_id.clone()),
             limit: Some(1000),
@@ -356,6 +394,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
     // Filters: by resident (被保険者番号, resolved by the union), user, operation, dates.
     let insured = x.insured_number.clone().expect("insured number");
     let about_x = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             insured_number: Some(insured),
             ..Default::default()
@@ -386,6 +425,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
         Some("汚損・破損")
     );
     let views = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             user_id: Some(clerk.user_id.clone()),
             operation: Some(Operation::ViewResident),
@@ -397,6 +437,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
         .expect("views");
     assert_eq!(views.entries.len(), 3);
     let refused_sign_ins = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             operation: Some(Operation::SignIn),
             user_id: Some(clerk.user_id.clone()),
@@ -407,6 +448,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
     assert_eq!(refused_sign_ins.entries.len(), 3, "one refused, two done");
     let yesterday = today() - chrono::Duration::days(1);
     let none = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             to: Some(yesterday),
             ..Default::default()
@@ -418,8 +460,9 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
     assert!(newest_first.windows(2).all(|w| w[0] >= w[1]));
     // The day index finds exactly what a full scan finds (nothing ships between the two searches).
     bg3.abort();
-    third.ship_audit().await.expect("shipped");
+    third.audit_review().ship_audit().await.expect("shipped");
     let scanned = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             to: Some(today()),
             limit: Some(1000),
@@ -428,6 +471,7 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
         .await
         .expect("full scan");
     let indexed = third
+        .audit_review()
         .audit_search(&AuditSearchRequest {
             from: Some(today()),
             to: Some(today()),
@@ -443,11 +487,16 @@ async fn shipping_resumes_after_a_restart_and_admins_search_it() {
 
 async fn eventually_pruned(counter: &Counter) {
     for _ in 0..50 {
-        if counter.audit_entries().expect("entries").is_empty() {
+        if counter
+            .audit_review()
+            .audit_entries()
+            .expect("entries")
+            .is_empty()
+        {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let _ = counter.ship_audit().await;
+        let _ = counter.audit_review().ship_audit().await;
     }
     panic!("acknowledged entries were not pruned");
 }
@@ -457,26 +506,40 @@ async fn a_record_forged_on_a_running_terminal_is_flagged_when_shipped() {
     let rig = start().await;
     let clerk = account(&rig.union, "-clerk");
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
     insured_residents(&rig.counter, 1).await;
     assert!(matches!(
-        rig.counter.ship_audit().await.expect("ship"),
+        rig.counter.audit_review().ship_audit().await.expect("ship"),
         Shipped::UpTo(_)
     ));
-    let entries = rig.counter.audit_entries().expect("entries");
+    let entries = rig.counter.audit_review().audit_entries().expect("entries");
     let mut forged = entries[1].clone();
     forged.event.user = "someone-else".into();
     rig.vault
         .audit_log()
         .append(&serde_json::to_vec(&forged).expect("json"))
         .expect("append");
-    match rig.counter.ship_audit().await.expect("answered") {
+    match rig
+        .counter
+        .audit_review()
+        .ship_audit()
+        .await
+        .expect("answered")
+    {
         Shipped::Flagged(f) => assert_eq!(f.kind, ChainFlagKind::Edited),
         other => panic!("expected a flag, got {other:?}"),
     }
-    assert!(rig.counter.audit_shipping().expect("status").flag.is_some());
+    assert!(
+        rig.counter
+            .audit_review()
+            .audit_shipping()
+            .expect("status")
+            .flag
+            .is_some()
+    );
     rig.background.abort();
     rig.union.shutdown().await;
 }
@@ -487,39 +550,60 @@ async fn long_entries_ship_in_several_batches() {
     let rig = start().await;
     let clerk = account(&rig.union, "-clerk");
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
     let why = ReprintReason::Other("窓口で用紙が破れたため再印刷".repeat(14));
     for i in 0..90 {
         let doc = format!("receipt:queue:{i}");
-        let first = rig.counter.print_occasion(&doc, None).await.expect("first");
+        let first = rig
+            .counter
+            .issuance()
+            .print_occasion(&doc, None)
+            .await
+            .expect("first");
         rig.counter
+            .issuance()
             .record_print_job(&doc, &first, None)
             .await
             .expect("print");
         let again = rig
             .counter
+            .issuance()
             .print_occasion(&doc, Some(why.clone()))
             .await
             .expect("reprint");
         rig.counter
+            .issuance()
             .record_print_job(&doc, &again, None)
             .await
             .expect("reprint");
     }
     let last = rig
         .counter
+        .audit_review()
         .audit_entries()
         .expect("entries")
         .last()
         .map(|e| e.seq)
         .expect("entries");
     assert_eq!(
-        rig.counter.ship_audit().await.expect("shipped"),
+        rig.counter
+            .audit_review()
+            .ship_audit()
+            .await
+            .expect("shipped"),
         Shipped::UpTo(last)
     );
-    assert_eq!(rig.counter.audit_shipping().expect("status").pending, 0);
+    assert_eq!(
+        rig.counter
+            .audit_review()
+            .audit_shipping()
+            .expect("status")
+            .pending,
+        0
+    );
     rig.background.abort();
     rig.union.shutdown().await;
 }

@@ -22,11 +22,13 @@ async fn tampering_with_the_terminal_chain_stops_the_counter() {
     // A refused sign-in is recorded too.
     assert!(
         rig.counter
+            .session()
             .sign_in(&clerk.user_id, "wrong-password")
             .await
             .is_err()
     );
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
@@ -35,18 +37,21 @@ async fn tampering_with_the_terminal_chain_stops_the_counter() {
         .pop()
         .expect("resident");
     rig.counter
+        .search()
         .resident(someone.resident_id)
         .await
         .expect("view");
     rig.counter
+        .issuance()
         .record_print("document:sample".into(), None)
         .await
         .expect("print recorded");
     rig.counter
+        .issuance()
         .record_print("document:sample".into(), Some("printer_unavailable"))
         .await
         .expect("failed print recorded");
-    let entries = rig.counter.audit_entries().expect("entries");
+    let entries = rig.counter.audit_review().audit_entries().expect("entries");
     let prints: Vec<_> = entries
         .iter()
         .filter(|e| e.event.operation == Operation::Print)

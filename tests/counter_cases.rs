@@ -33,6 +33,7 @@ async fn signed_in(rig: &Rig) {
         .find(|a| a.user_id.ends_with("-clerk"))
         .expect("a training clerk");
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
@@ -60,6 +61,7 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
     let number = someone.insured_number.clone().expect("a number");
     // The target line of the next notification is the resident picked, with what tells them apart.
     let target = counter
+        .search()
         .target(someone.resident_id)
         .expect("shown by the search");
     assert_eq!(target.name, someone.name.as_str());
@@ -67,6 +69,7 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
 
     // Online, the search tells namesakes apart: 宛名番号, 町域, age; sorted by カナ then 生年月日.
     let list = counter
+        .search()
         .find_residents(
             &ResidentSearchRequest {
                 kana: Some(someone.kana.clone()),
@@ -110,6 +113,7 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
 
     counter.simulate_line_failure(true);
     let Submitted::Queued(receipt) = counter
+        .intake()
         .submit(reissue(someone.resident_id), today())
         .await
         .expect("queued")
@@ -121,7 +125,7 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
         "{}",
         receipt.undecided_ja
     );
-    let queue = counter.queue().expect("queue");
+    let queue = counter.intake().queue().expect("queue");
     let line = queue
         .iter()
         .find(|e| e.reception_number == receipt.reception_number)
@@ -136,12 +140,13 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
     counter.simulate_line_failure(false);
     eventually(Duration::from_secs(30), "the reissue decided", || {
         counter
+            .issuance()
             .ready_to_issue()
             .map(|r| r.iter().any(|e| e.seq == receipt.seq))
             .unwrap_or(false)
     })
     .await;
-    let ready = counter.ready_to_issue().expect("ready");
+    let ready = counter.issuance().ready_to_issue().expect("ready");
     let entry = ready.iter().find(|e| e.seq == receipt.seq).expect("ready");
     assert_eq!(
         entry.reception_number.as_deref(),
@@ -153,7 +158,11 @@ async fn lists_name_the_resident_also_after_an_offline_drain() {
     assert_eq!(subject.insured_number.as_deref(), Some(number.as_str()));
     assert!(entry.needs_handover, "a reissue has a card to hand over");
     // A card to hand over cannot be closed without its 交付.
-    let err = counter.close_ready(entry.seq).await.expect_err("pending");
+    let err = counter
+        .issuance()
+        .close_ready(entry.seq)
+        .await
+        .expect_err("pending");
     assert_eq!(err.code(), Some("handover_pending"));
 
     rig.background.abort();
@@ -178,12 +187,13 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
     .await;
     let someone = insured_residents(counter, 1).await.pop().expect("insured");
     // A new session has shown nobody yet: the target must come from the offline search.
-    counter.sign_out().await;
+    counter.session().sign_out().await;
     signed_in(&rig).await;
-    assert!(counter.target(someone.resident_id).is_none());
+    assert!(counter.search().target(someone.resident_id).is_none());
 
     counter.simulate_line_failure(true);
     let list = counter
+        .search()
         .find_residents(
             &ResidentSearchRequest {
                 insured_number: None,
@@ -227,8 +237,9 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
     sorted.sort();
     assert_eq!(keys, sorted, "by カナ then 生年月日");
 
-    assert!(counter.target(someone.resident_id).is_some());
+    assert!(counter.search().target(someone.resident_id).is_some());
     let Submitted::Queued(receipt) = counter
+        .intake()
         .submit(reissue(someone.resident_id), today())
         .await
         .expect("accepted offline")
@@ -236,6 +247,7 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
         panic!("offline: queued");
     };
     let line = counter
+        .intake()
         .queue()
         .expect("queue")
         .into_iter()
@@ -249,6 +261,7 @@ async fn offline_the_roster_finds_the_resident_and_a_reissue_is_accepted() {
     // Without a roster the search says so instead of answering nothing.
     vault.settings().set_roster_enabled(false).expect("off");
     let err = counter
+        .search()
         .find_residents(
             &ResidentSearchRequest {
                 kana: Some(someone.kana.clone()),
@@ -280,6 +293,7 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
         seq: out_seq,
         decision: out,
     } = counter
+        .intake()
         .submit(
             Notification::LossMoveOut(MoveOut {
                 resident_id: leaving.resident_id,
@@ -294,6 +308,7 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
     };
     assert!(out.document.is_some(), "the 負担区分等証明書 to hand over");
     let err = counter
+        .issuance()
         .close_ready(out_seq)
         .await
         .expect_err("a handover waits");
@@ -301,6 +316,7 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
 
     // A 死亡 has nothing to hand over: once the card came back it is closed.
     let Submitted::Decided { seq, decision } = counter
+        .intake()
         .submit(
             Notification::LossDeath(Death {
                 resident_id: someone.resident_id,
@@ -320,6 +336,7 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
         .expect("the old card comes back")
         .document_id;
     let entry = counter
+        .issuance()
         .ready_to_issue()
         .expect("ready")
         .into_iter()
@@ -334,12 +351,21 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
     let req = ReturnRequest {
         returned_on: today(),
     };
-    let first = counter.record_return(old, &req).await.expect("回収");
+    let first = counter
+        .issuance()
+        .record_return(old, &req)
+        .await
+        .expect("回収");
     assert!(!first.already_recorded);
-    let second = counter.record_return(old, &req).await.expect("again");
+    let second = counter
+        .issuance()
+        .record_return(old, &req)
+        .await
+        .expect("again");
     assert!(second.already_recorded);
     assert_eq!(second.returned_on, first.returned_on);
     let entry = counter
+        .issuance()
         .ready_to_issue()
         .expect("ready")
         .into_iter()
@@ -347,15 +373,17 @@ async fn a_death_is_closed_after_its_return_recorded_once_and_a_move_out_waits_f
         .expect("listed");
     assert_eq!(entry.returns_recorded, vec![old]);
 
-    counter.close_ready(seq).await.expect("closed");
+    counter.issuance().close_ready(seq).await.expect("closed");
     assert!(
         counter
+            .issuance()
             .ready_to_issue()
             .expect("ready")
             .iter()
             .all(|e| e.seq != seq)
     );
     counter
+        .issuance()
         .close_ready(seq)
         .await
         .expect("closing twice is harmless");
@@ -390,13 +418,14 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
     // 転入日 after the 受付日: the union refuses it.
     let tomorrow = today().succ_opt().unwrap();
     let Submitted::Refused { seq, reason_ja, .. } = counter
+        .intake()
         .submit(move_in(tomorrow), today())
         .await
         .expect("answered")
     else {
         panic!("a 転入 after the 受付日 is refused");
     };
-    let work = counter.work_list().expect("work list");
+    let work = counter.intake().work_list().expect("work list");
     let item = work
         .iter()
         .find(|e| e.seq == seq)
@@ -408,7 +437,7 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
         Some("訂正\u{3000}花子")
     );
 
-    let c = counter.correction(seq).await.expect("opened");
+    let c = counter.intake().correction(seq).await.expect("opened");
     assert_eq!(c.reason_ja.as_deref(), Some(reason_ja.as_str()));
     assert_eq!(c.entries["kind"], "acquisition_move_in");
     assert_eq!(c.entries["kana"], "テイセイ\u{3000}ハナコ");
@@ -421,12 +450,15 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
         .short()
         .into();
     let form: NotificationForm = serde_json::from_value(entries).expect("the form's shape");
-    let Submitted::Decided { seq: new_seq, .. } =
-        counter.correct(seq, form).await.expect("resubmitted")
+    let Submitted::Decided { seq: new_seq, .. } = counter
+        .intake()
+        .correct(seq, form)
+        .await
+        .expect("resubmitted")
     else {
         panic!("the corrected 転入 is decided");
     };
-    let queue = counter.queue().expect("queue");
+    let queue = counter.intake().queue().expect("queue");
     let old = queue.iter().find(|e| e.seq == seq).expect("kept");
     let new = queue.iter().find(|e| e.seq == new_seq).expect("listed");
     assert_eq!(old.state, "corrected");
@@ -437,15 +469,16 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
     assert_eq!(new.corrects.as_deref(), Some(old.reception_number.as_str()));
     assert!(
         counter
+            .intake()
             .work_list()
             .expect("work")
             .iter()
             .all(|e| e.seq != seq)
     );
     // Correcting it again is refused: it is no longer on the work list.
-    assert!(counter.correction(seq).await.is_err());
+    assert!(counter.intake().correction(seq).await.is_err());
 
-    let audit = counter.audit_entries().expect("audit");
+    let audit = counter.audit_review().audit_entries().expect("audit");
     let targets: Vec<String> = audit
         .iter()
         .filter_map(|e| e.event.target.clone())

@@ -56,6 +56,7 @@ async fn a_counter_day_online_and_offline() {
         .find(|a| a.user_id.ends_with("-clerk"))
         .expect("a training clerk");
     let staff = counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
@@ -64,6 +65,7 @@ async fn a_counter_day_online_and_offline() {
 
     // Immediate issuance: decided at once, document to hand over.
     let decided = counter
+        .intake()
         .submit(newcomer("880001"), today())
         .await
         .expect("submit");
@@ -74,6 +76,7 @@ async fn a_counter_day_online_and_offline() {
     // The 個人番号 comes back only on its own, explicit request (the clerk holds the permission), and
     // only for a purpose (利用目的): without one the counter refuses before sending anything.
     let refused = counter
+        .search()
         .reveal_my_number(
             decision.resident_id,
             &RevealRequest {
@@ -86,6 +89,7 @@ async fn a_counter_day_online_and_offline() {
     assert_eq!(refused.code(), Some("reveal_purpose_required"));
     assert!(refused.message_ja().contains("利用目的"), "{refused}");
     let revealed = counter
+        .search()
         .reveal_my_number(
             decision.resident_id,
             &RevealRequest {
@@ -101,12 +105,14 @@ async fn a_counter_day_online_and_offline() {
     );
     reveals_carry_their_purpose(&rig, &clerk.user_id, decision.resident_id).await;
     let data = counter
+        .issuance()
         .document(document.document_id)
         .await
         .expect("print data");
     assert_eq!(data.name.as_str(), "研修\u{3000}花子");
     assert!(data.sample, "training documents are samples");
     counter
+        .issuance()
         .record_issuance(
             document.document_id,
             &IssuanceRequest {
@@ -118,7 +124,13 @@ async fn a_counter_day_online_and_offline() {
         )
         .await
         .expect("handover recorded");
-    assert!(counter.ready_to_issue().expect("list").is_empty());
+    assert!(
+        counter
+            .issuance()
+            .ready_to_issue()
+            .expect("list")
+            .is_empty()
+    );
 
     // Two insured residents to reissue for.
     let insured = insured_residents(counter, 2).await;
@@ -134,6 +146,7 @@ async fn a_counter_day_online_and_offline() {
             reason: ReissueReason::Lost,
         });
         match counter
+            .intake()
             .submit(n, today())
             .await
             .expect("queued, not failed")
@@ -143,7 +156,7 @@ async fn a_counter_day_online_and_offline() {
         }
     }
     assert_ne!(receipts[0].reception_number, receipts[1].reception_number);
-    let queue = counter.queue().expect("queue");
+    let queue = counter.intake().queue().expect("queue");
     let queued: Vec<_> = queue.iter().filter(|q| q.state == "queued").collect();
     assert_eq!(queued.len(), 2, "{queue:?}");
 
@@ -154,13 +167,14 @@ async fn a_counter_day_online_and_offline() {
         "both queued notifications decided",
         || {
             counter
+                .intake()
                 .queue()
                 .map(|q| q.iter().filter(|e| e.state == "decided").count() == 3)
                 .unwrap_or(false)
         },
     )
     .await;
-    let ready = counter.ready_to_issue().expect("ready list");
+    let ready = counter.issuance().ready_to_issue().expect("ready list");
     assert_eq!(ready.len(), 2, "both reissues are ready to issue");
     for r in &ready {
         assert!(r.decision.document.is_some(), "a reissue yields a document");
@@ -170,7 +184,10 @@ async fn a_counter_day_online_and_offline() {
     assert_eq!(keys.len(), 2, "one decision per notification");
 
     // Every access is in the terminal's own audit chain, which verifies and names no person.
-    let audit = counter.audit_entries().expect("audit entries");
+    let audit = counter
+        .audit_review()
+        .audit_entries()
+        .expect("audit entries");
     let head = madoguchi_audit::verify_entries(
         madoguchi_audit::ChainHead::default(),
         &rig.union.terminal_id,
@@ -202,7 +219,11 @@ async fn a_counter_day_online_and_offline() {
 /// union's entry of the request. A request that reaches the union without a purpose is refused there too.
 async fn reveals_carry_their_purpose(rig: &Rig, clerk: &str, resident: ResidentId) {
     use madoguchi_audit::{Operation, Outcome};
-    let chain = rig.counter.audit_entries().expect("audit entries");
+    let chain = rig
+        .counter
+        .audit_review()
+        .audit_entries()
+        .expect("audit entries");
     let reveals: Vec<_> = chain
         .iter()
         .map(|e| &e.event)

@@ -45,12 +45,14 @@ async fn a_disability_application_stays_under_review_until_union_staff_decide() 
     )
     .expect("counter starts");
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("sign in");
 
     // At the counter: received, 審査中 — no qualification, no document.
     let submitted = counter
+        .intake()
         .submit(
             Notification::AcquisitionDisability(DisabilityApplication {
                 resident_id: applicant.id,
@@ -66,13 +68,15 @@ async fn a_disability_application_stays_under_review_until_union_staff_decide() 
     };
     assert_eq!(decision.outcome, Outcome::UnderReview);
     assert!(decision.document.is_none() && decision.qualification.is_none());
-    let ready = counter.ready_to_issue().expect("ready list");
+    let ready = counter.issuance().ready_to_issue().expect("ready list");
     assert_eq!(ready.len(), 1);
     assert_eq!(ready[0].decision.outcome, Outcome::UnderReview);
     // Nothing changes while nobody at the union decides.
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(
-        counter.ready_to_issue().unwrap()[0].decision.outcome,
+        counter.issuance().ready_to_issue().unwrap()[0]
+            .decision
+            .outcome,
         Outcome::UnderReview
     );
 
@@ -118,8 +122,12 @@ async fn a_disability_application_stays_under_review_until_union_staff_decide() 
     // Back at the counter: the decision replaces 審査中 in the ready list, with the document.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        counter.refresh_under_review().await.expect("asked again");
-        let ready = counter.ready_to_issue().unwrap();
+        counter
+            .issuance()
+            .refresh_under_review()
+            .await
+            .expect("asked again");
+        let ready = counter.issuance().ready_to_issue().unwrap();
         if ready[0].decision.outcome == Outcome::Decided {
             assert_eq!(
                 ready[0].decision.document.as_ref().unwrap().document_id,

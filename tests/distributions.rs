@@ -108,6 +108,7 @@ fn renewal(municipality: MunicipalityCode) -> CreateDistribution {
 async fn supervisor_signs_in(rig: &Rig) -> String {
     let (user, password) = account(rig, "-supervisor");
     rig.counter
+        .session()
         .sign_in(&user, &password)
         .await
         .expect("supervisor signs in");
@@ -150,10 +151,16 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
 
     // Not released yet: the municipality does not see it.
     let password = supervisor_signs_in(&rig).await;
-    let queue = rig.counter.distribution_queue().await.expect("queue");
+    let queue = rig
+        .counter
+        .distributions()
+        .distribution_queue()
+        .await
+        .expect("queue");
     assert!(queue.iter().all(|d| d.distribution_id != id));
     assert_eq!(
         rig.counter
+            .distributions()
             .distribution_summary(id)
             .await
             .err()
@@ -182,14 +189,24 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     );
 
     // The supervisor's queue: summary and samples (before approval).
-    let queue = rig.counter.distribution_queue().await.expect("queue");
+    let queue = rig
+        .counter
+        .distributions()
+        .distribution_queue()
+        .await
+        .expect("queue");
     let summary = queue
         .iter()
         .find(|d| d.distribution_id == id)
         .expect("released distribution in the queue")
         .clone();
     assert_eq!(summary.content_hash, created.content_hash);
-    let samples = rig.counter.distribution_samples(id).await.expect("samples");
+    let samples = rig
+        .counter
+        .distributions()
+        .distribution_samples(id)
+        .await
+        .expect("samples");
     assert_eq!(samples.content_hash, summary.content_hash);
     let seqs: Vec<u32> = samples.records.iter().map(|r| r.seq).collect();
     assert_eq!(seqs.first(), Some(&1));
@@ -198,7 +215,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     assert!(seqs.windows(2).all(|w| w[0] < w[1]));
 
     // Nothing of it before approval: refused locally (the ledger) and by the union.
-    let before = rig.counter.fetch_approved(id, |_| {}).await;
+    let before = rig.counter.distributions().fetch_approved(id, |_| {}).await;
     assert_eq!(before.err().and_then(|e| e.code()), Some("not_approved"));
     let token = sign_in(c, &rig, "-supervisor").await;
     assert_eq!(
@@ -222,6 +239,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     // Wrong password: refused, and recorded as a refused 承認 in the terminal's chain.
     let wrong = rig
         .counter
+        .distributions()
         .decide_distribution(
             id,
             Decision::Approve,
@@ -235,6 +253,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     );
     let decided = rig
         .counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &summary.content_hash, &password)
         .await
         .expect("approve");
@@ -244,6 +263,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     // Decided only once.
     let again = rig
         .counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &summary.content_hash, &password)
         .await;
     assert_eq!(again.err().and_then(|e| e.code()), Some("already_decided"));
@@ -252,6 +272,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     let mut seen: Vec<FetchProgress> = Vec::new();
     let info = rig
         .counter
+        .distributions()
         .fetch_approved(id, |p| seen.push(p))
         .await
         .expect("fetch approved content");
@@ -263,12 +284,17 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
             total: summary.record_count
         })
     );
-    let (approval, records) = rig.counter.approved_content(id).expect("from the vault");
+    let (approval, records) = rig
+        .counter
+        .distributions()
+        .approved_content(id)
+        .expect("from the vault");
     assert_eq!(approval, decided);
     assert_eq!(records.len() as u32, summary.record_count);
     assert_eq!(content_hash(&records), summary.content_hash);
     assert_eq!(
         rig.counter
+            .distributions()
             .approved_distributions()
             .expect("list")
             .iter()
@@ -305,11 +331,21 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
         }
     }
     // Fetching again is a no-op that answers the same.
-    let again = rig.counter.fetch_approved(id, |_| {}).await.expect("again");
+    let again = rig
+        .counter
+        .distributions()
+        .fetch_approved(id, |_| {})
+        .await
+        .expect("again");
     assert_eq!(again.approval, decided);
 
     // The ledger has every step, chained, naming who did what.
-    let ledger = rig.counter.distribution_ledger(id).await.expect("ledger");
+    let ledger = rig
+        .counter
+        .distributions()
+        .distribution_ledger(id)
+        .await
+        .expect("ledger");
     assert_eq!(verify_ledger(&ledger.entries), Ok(()));
     let steps: Vec<(LedgerAction, String)> = ledger
         .entries
@@ -331,6 +367,7 @@ async fn four_eyes_then_the_supervisor_approves_and_the_counter_holds_exactly_th
     // The terminal's audit chain: the refused and the done 承認, with the distribution as target.
     let approvals: Vec<Outcome> = rig
         .counter
+        .audit_review()
         .audit_entries()
         .expect("audit")
         .into_iter()
@@ -381,15 +418,22 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
     let password = supervisor_signs_in(&rig).await;
     let seen: ContentHash = rig
         .counter
+        .distributions()
         .distribution_summary(id)
         .await
         .expect("summary")
         .content_hash;
-    let samples = rig.counter.distribution_samples(id).await.expect("samples");
+    let samples = rig
+        .counter
+        .distributions()
+        .distribution_samples(id)
+        .await
+        .expect("samples");
 
     // A resident in the distribution moves within the city; the union rebuilds the content.
     let resident = samples.records[0].resident_id;
     rig.counter
+        .intake()
         .submit(address_change(resident, 4242, today()), today())
         .await
         .expect("address change");
@@ -407,6 +451,7 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
     // The supervisor approving what they saw is refused: it is no longer the content.
     let stale = rig
         .counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &seen, &password)
         .await;
     assert_eq!(stale.err().and_then(|e| e.code()), Some("content_changed"));
@@ -426,16 +471,27 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
         .expect("approved again by the other union staff member");
     let stale = rig
         .counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &seen, &password)
         .await;
     assert_eq!(stale.err().and_then(|e| e.code()), Some("content_changed"));
     rig.counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &regenerated.content_hash, &password)
         .await
         .expect("the new content approved");
-    let info = rig.counter.fetch_approved(id, |_| {}).await.expect("fetch");
+    let info = rig
+        .counter
+        .distributions()
+        .fetch_approved(id, |_| {})
+        .await
+        .expect("fetch");
     assert_eq!(info.approval.content_hash, regenerated.content_hash);
-    let (_, records) = rig.counter.approved_content(id).expect("content");
+    let (_, records) = rig
+        .counter
+        .distributions()
+        .approved_content(id)
+        .expect("content");
     let moved = records
         .iter()
         .find(|r| r.resident_id == resident)
@@ -445,7 +501,12 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
         Some(madoguchi_system_tests::synthetic_address(4242))
     );
 
-    let ledger = rig.counter.distribution_ledger(id).await.expect("ledger");
+    let ledger = rig
+        .counter
+        .distributions()
+        .distribution_ledger(id)
+        .await
+        .expect("ledger");
     let actions: Vec<LedgerAction> = ledger.entries.iter().map(|e| e.action.clone()).collect();
     assert_eq!(
         actions,
@@ -464,10 +525,11 @@ async fn content_changed_by_a_regeneration_needs_new_approvals() {
     c.regenerate_distribution(&union.staff2, id)
         .await
         .expect("regenerate again");
-    let void = rig.counter.fetch_approved(id, |_| {}).await;
+    let void = rig.counter.distributions().fetch_approved(id, |_| {}).await;
     assert_eq!(void.err().and_then(|e| e.code()), Some("not_approved"));
     assert_eq!(
         rig.counter
+            .distributions()
             .approved_content(id)
             .err()
             .and_then(|e| e.code()),
@@ -485,7 +547,12 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     let password = supervisor_signs_in(&rig).await;
 
     // Training mode released one 一斉更新 for the training municipality.
-    let queue = rig.counter.distribution_queue().await.expect("queue");
+    let queue = rig
+        .counter
+        .distributions()
+        .distribution_queue()
+        .await
+        .expect("queue");
     let seeded = queue
         .iter()
         .find(|d| {
@@ -496,6 +563,7 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     let id = seeded.distribution_id;
     let empty = rig
         .counter
+        .distributions()
         .decide_distribution(
             id,
             Decision::Reject {
@@ -509,6 +577,7 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     let reason = "送付方法が特定記録ではなく簡易書留になっています".to_owned();
     let rejected = rig
         .counter
+        .distributions()
         .decide_distribution(
             id,
             Decision::Reject {
@@ -540,10 +609,11 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
         back.decision.as_ref().map(|d| d.action.clone()),
         Some(LedgerAction::Rejected { reason })
     );
-    let fetched = rig.counter.fetch_approved(id, |_| {}).await;
+    let fetched = rig.counter.distributions().fetch_approved(id, |_| {}).await;
     assert_eq!(fetched.err().and_then(|e| e.code()), Some("not_approved"));
     let rejects = rig
         .counter
+        .audit_review()
         .audit_entries()
         .expect("audit")
         .into_iter()
@@ -566,7 +636,12 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     )
     .await
     .expect("released to 長岡市");
-    let queue = rig.counter.distribution_queue().await.expect("queue");
+    let queue = rig
+        .counter
+        .distributions()
+        .distribution_queue()
+        .await
+        .expect("queue");
     assert!(
         queue
             .iter()
@@ -575,6 +650,7 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     let oid = other.distribution_id;
     assert_eq!(
         rig.counter
+            .distributions()
             .distribution_summary(oid)
             .await
             .err()
@@ -583,6 +659,7 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     );
     assert_eq!(
         rig.counter
+            .distributions()
             .distribution_samples(oid)
             .await
             .err()
@@ -591,6 +668,7 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     );
     assert_eq!(
         rig.counter
+            .distributions()
             .decide_distribution(oid, Decision::Approve, &other.content_hash, &password)
             .await
             .err()
@@ -602,12 +680,13 @@ async fn a_rejection_carries_its_reason_back_and_other_municipalities_see_nothin
     for _ in 0..5 {
         let r = rig
             .counter
+            .distributions()
             .decide_distribution(id, Decision::Approve, &seeded.content_hash, "guess")
             .await;
         assert!(r.is_err());
     }
     let (user, _) = account(&rig, "-supervisor");
-    let locked = rig.counter.sign_in(&user, &password).await;
+    let locked = rig.counter.session().sign_in(&user, &password).await;
     assert_eq!(locked.err().and_then(|e| e.code()), Some("account_locked"));
     rig.background.abort();
     rig.union.shutdown().await;
@@ -643,6 +722,7 @@ async fn an_interrupted_fetch_resumes_from_the_next_record() {
     .expect("release");
     let password = supervisor_signs_in(&rig).await;
     rig.counter
+        .distributions()
         .decide_distribution(id, Decision::Approve, &created.content_hash, &password)
         .await
         .expect("approve");
@@ -651,6 +731,7 @@ async fn an_interrupted_fetch_resumes_from_the_next_record() {
     let counter = rig.counter.clone();
     let cut = rig
         .counter
+        .distributions()
         .fetch_approved(id, |p| {
             if p.fetched > 0 {
                 counter.simulate_line_failure(true);
@@ -663,6 +744,7 @@ async fn an_interrupted_fetch_resumes_from_the_next_record() {
     );
     assert_eq!(
         rig.counter
+            .distributions()
             .approved_content(id)
             .err()
             .and_then(|e| e.code()),
@@ -673,6 +755,7 @@ async fn an_interrupted_fetch_resumes_from_the_next_record() {
     let mut seen = Vec::new();
     let info = rig
         .counter
+        .distributions()
         .fetch_approved(id, |p| seen.push(p.fetched))
         .await
         .expect("resumed");
@@ -682,7 +765,11 @@ async fn an_interrupted_fetch_resumes_from_the_next_record() {
         "resumed after the page already held"
     );
     assert_eq!(info.record_count, created.record_count);
-    let (_, records) = rig.counter.approved_content(id).expect("content");
+    let (_, records) = rig
+        .counter
+        .distributions()
+        .approved_content(id)
+        .expect("content");
     assert_eq!(content_hash(&records), created.content_hash);
     let seqs: Vec<u32> = records.iter().map(|r| r.seq).collect();
     assert_eq!(seqs, (1..=created.record_count).collect::<Vec<_>>());

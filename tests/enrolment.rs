@@ -192,6 +192,7 @@ async fn enrolled_terminals_work_over_mutual_tls_and_a_revoked_one_is_wiped() {
             .expect("mutual TLS with the enrolled certificate");
         assert!(health.terminal_id.starts_with("MADO-"));
         term.counter
+            .session()
             .sign_in(&user, &password)
             .await
             .expect("staff signs in on an enrolled terminal");
@@ -233,6 +234,7 @@ async fn enrolled_terminals_work_over_mutual_tls_and_a_revoked_one_is_wiped() {
     );
     let refused = ta
         .counter
+        .session()
         .sign_in(&user, &password)
         .await
         .expect_err("a revoked terminal signs nobody in");
@@ -421,6 +423,7 @@ async fn network_errors_and_an_impostor_alert_never_wipe() {
     link.request_timeout = Duration::from_millis(800);
     let term = start_terminal(&enrolled, link, &keys, dir.path().join("f-vault"));
     term.counter
+        .session()
         .sign_in(&user, &password)
         .await
         .expect("signs in");
@@ -476,6 +479,7 @@ async fn network_errors_and_an_impostor_alert_never_wipe() {
     let fooled = start_terminal(&enrolled, link, &keys, dir.path().join("i-vault"));
     let err = fooled
         .counter
+        .session()
         .sign_in(&user, &password)
         .await
         .expect_err("no union there");
@@ -499,6 +503,7 @@ async fn search_once(
     counter: &Counter,
 ) -> Result<madoguchi_protocol::v1::ResidentSearchResponse, CounterError> {
     counter
+        .search()
         .search(&madoguchi_protocol::v1::ResidentSearchRequest {
             insured_number: None,
             kana: Some(madoguchi_domain::kana::KanaName::parse("ア").expect("kana")),

@@ -40,6 +40,7 @@ fn states(vault: &Vault) -> BTreeMap<&'static str, usize> {
 async fn submit(counter: &Counter, residents: &[madoguchi_protocol::v1::ResidentId], n: usize) {
     let r = residents[n % residents.len()];
     match counter
+        .intake()
         .submit(address_change(r, n, today()), today())
         .await
         .expect("submit never fails on a line fault")
@@ -76,7 +77,11 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
         union.access.clerk_user.clone(),
         union.access.clerk_password.clone(),
     );
-    counter.sign_in(&user, &password).await.expect("sign in");
+    counter
+        .session()
+        .sign_in(&user, &password)
+        .await
+        .expect("sign in");
 
     // A morning's work keeps a few connections open in the pool (they carry the first sends later).
     let search = ResidentSearchRequest {
@@ -88,7 +93,7 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
     let mut warm = tokio::task::JoinSet::new();
     for _ in 0..16 {
         let (counter, search) = (counter.clone(), search.clone());
-        warm.spawn(async move { counter.search(&search).await.map(|_| ()) });
+        warm.spawn(async move { counter.search().search(&search).await.map(|_| ()) });
     }
     while let Some(r) = warm.join_next().await {
         r.expect("task").expect("search");
@@ -225,7 +230,7 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
     next += 1;
     union.start_again().await;
     line_back("union back after its restart").await;
-    match counter.search(&search).await {
+    match counter.search().search(&search).await {
         Err(CounterError::Link(LinkError::Refused { body, .. })) => {
             assert_eq!(
                 body.code,
@@ -236,6 +241,7 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
         other => panic!("the union forgot sessions in its restart, got {other:?}"),
     }
     counter
+        .session()
         .sign_in(&user, &password)
         .await
         .expect("sign in again");
@@ -264,7 +270,7 @@ async fn the_queue_drains_exactly_once_through_drops_delays_resets_half_open_and
     let items = vault.outbox().list().expect("outbox");
     assert_eq!(items.len(), total);
     assert!(items.iter().all(|i| i.state == OutboxState::Decided));
-    assert!(counter.work_list().expect("work list").is_empty());
+    assert!(counter.intake().work_list().expect("work list").is_empty());
     let kept: HashMap<u64, _> = DecisionStore::new(vault.clone())
         .ready()
         .expect("decisions")

@@ -102,7 +102,13 @@ async fn no_secret_or_personal_data_in_the_logs() {
     // Wrong passwords, enough of them to lock clerk2 out.
     for i in 0..6 {
         let wrong = format!("Falsch-Kennwort-{i}-{}", uuid::Uuid::new_v4().simple());
-        assert!(rig.counter.sign_in(&clerk2.user_id, &wrong).await.is_err());
+        assert!(
+            rig.counter
+                .session()
+                .sign_in(&clerk2.user_id, &wrong)
+                .await
+                .is_err()
+        );
         secrets.push(("wrong password", wrong));
     }
     // A session token, used and closed, outside the counter.
@@ -128,6 +134,7 @@ async fn no_secret_or_personal_data_in_the_logs() {
 
     // Counter work: search, view, reveal, submit (online and queued), print and reprint.
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("clerk signs in");
@@ -139,6 +146,7 @@ async fn no_secret_or_personal_data_in_the_logs() {
         secrets.push(("被保険者番号", n.as_str().to_owned()));
         let found = rig
             .counter
+            .search()
             .search(&ResidentSearchRequest {
                 insured_number: Some(n),
                 kana: None,
@@ -148,19 +156,34 @@ async fn no_secret_or_personal_data_in_the_logs() {
             .await
             .expect("search by 被保険者番号");
         assert_eq!(found.residents.len(), 1);
-        rig.counter.resident(p.resident_id).await.expect("view");
+        rig.counter
+            .search()
+            .resident(p.resident_id)
+            .await
+            .expect("view");
         let purpose = RevealRequest {
             purpose: RevealPurpose::IdentityCheck,
             purpose_text: None,
         };
-        if let Ok(m) = rig.counter.reveal_my_number(p.resident_id, &purpose).await {
+        if let Ok(m) = rig
+            .counter
+            .search()
+            .reveal_my_number(p.resident_id, &purpose)
+            .await
+        {
             secrets.push(("個人番号", m.reveal().to_owned()));
         }
     }
     let (online, m1) = newcomer(1, "検査　一郎", "ケンサ イチロウ");
     secrets.push(("個人番号", m1.reveal().to_owned()));
     secrets.push(("氏名", "検査　一郎".into()));
-    let decided = match rig.counter.submit(online, today()).await.expect("submit") {
+    let decided = match rig
+        .counter
+        .intake()
+        .submit(online, today())
+        .await
+        .expect("submit")
+    {
         Submitted::Decided { decision, .. } => decision,
         other => panic!("expected a decision, got {other:?}"),
     };
@@ -173,20 +196,24 @@ async fn no_secret_or_personal_data_in_the_logs() {
     );
     let first = rig
         .counter
+        .issuance()
         .print_occasion(&document, None)
         .await
         .expect("first");
     rig.counter
+        .issuance()
         .record_print_job(&document, &first, None)
         .await
         .expect("print");
     let reprint = rig
         .counter
+        .issuance()
         .print_occasion(&document, Some(ReprintReason::Other("窓口で汚れた".into())))
         .await
         .expect("reprint");
     assert!(matches!(reprint, PrintOccasion::Reprint { .. }));
     rig.counter
+        .issuance()
         .record_print_job(&document, &reprint, Some("printer_unavailable"))
         .await
         .expect("failed reprint recorded");
@@ -196,12 +223,17 @@ async fn no_secret_or_personal_data_in_the_logs() {
     secrets.push(("個人番号", m2.reveal().to_owned()));
     secrets.push(("氏名", "検査　二郎".into()));
     assert!(matches!(
-        rig.counter.submit(queued, today()).await.expect("queued"),
+        rig.counter
+            .intake()
+            .submit(queued, today())
+            .await
+            .expect("queued"),
         Submitted::Queued(_)
     ));
     rig.counter.simulate_line_failure(false);
     eventually(Duration::from_secs(30), "the queue drained", || {
         rig.counter
+            .intake()
             .queue()
             .map(|q| {
                 q.iter()
@@ -210,11 +242,16 @@ async fn no_secret_or_personal_data_in_the_logs() {
             .unwrap_or(false)
     })
     .await;
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
 
     // The administrator reviews the shipped chain by 被保険者番号 and exports it.
-    rig.counter.ship_audit().await.expect("shipped");
     rig.counter
+        .audit_review()
+        .ship_audit()
+        .await
+        .expect("shipped");
+    rig.counter
+        .session()
         .sign_in(&admin.user_id, &admin.password)
         .await
         .expect("admin at the counter");
@@ -224,12 +261,14 @@ async fn no_secret_or_personal_data_in_the_logs() {
     };
     let found = rig
         .counter
+        .audit_review()
         .audit_search(&by_resident)
         .await
         .expect("search");
     assert!(!found.entries.is_empty());
     let export = rig
         .counter
+        .audit_review()
         .audit_export(&by_resident)
         .await
         .expect("export");
@@ -238,8 +277,12 @@ async fn no_secret_or_personal_data_in_the_logs() {
         .call::<(), _>(Method::DELETE, "/v1/session", Some(&token), None, None)
         .await
         .unwrap_or(serde_json::Value::Null);
-    rig.counter.sign_out().await;
-    rig.counter.ship_audit().await.expect("shipped");
+    rig.counter.session().sign_out().await;
+    rig.counter
+        .audit_review()
+        .ship_audit()
+        .await
+        .expect("shipped");
     rig.background.abort();
     rig.union.shutdown().await;
 

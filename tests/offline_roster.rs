@@ -23,11 +23,12 @@ async fn roster_follows_the_union_policy() {
         .find(|a| a.user_id.ends_with("-clerk"))
         .expect("clerk");
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
     assert_eq!(
-        rig.counter.refresh_roster().await.expect("asked"),
+        rig.counter.search().refresh_roster().await.expect("asked"),
         RosterRefresh::Disabled
     );
     assert!(!rig.vault.settings().roster_enabled().expect("setting"));
@@ -48,6 +49,7 @@ async fn roster_follows_the_union_policy() {
         .find(|a| a.user_id.ends_with("-clerk"))
         .expect("clerk");
     counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
@@ -59,7 +61,8 @@ async fn roster_follows_the_union_policy() {
         || matches!(vault.roster().info(), Ok(Some(info)) if info.count > 0),
     )
     .await;
-    let RosterRefresh::Refreshed { count } = counter.refresh_roster().await.expect("refreshed")
+    let RosterRefresh::Refreshed { count } =
+        counter.search().refresh_roster().await.expect("refreshed")
     else {
         panic!("the policy allows a roster");
     };
@@ -79,13 +82,17 @@ async fn roster_follows_the_union_policy() {
     counter.simulate_line_failure(true);
     assert_eq!(counter.line_state(), LineState::Offline);
     let by_number = counter
+        .search()
         .roster_lookup(None, Some(&number), 10)
         .expect("lookup");
     assert_eq!(by_number.len(), 1);
     assert!(by_number[0].insured);
     assert_eq!(by_number[0].birth_date, someone.birth_date);
     let key = seion_key(someone.kana.as_str()).expect("kana");
-    let by_kana = counter.roster_lookup(Some(&key), None, 50).expect("lookup");
+    let by_kana = counter
+        .search()
+        .roster_lookup(Some(&key), None, 50)
+        .expect("lookup");
     assert!(by_kana.iter().any(|a| a.insured_number == number.as_str()));
     // Minimal content: the answer type has no name or address to leak.
     let json = serde_json_value(&by_kana[0]);

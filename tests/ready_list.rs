@@ -46,6 +46,7 @@ async fn every_decision_is_on_the_ready_list_when_many_come_back_at_once() {
     let (counter, background) =
         Counter::start(client, vault.clone(), Duration::from_millis(300)).expect("counter starts");
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("sign in");
@@ -53,6 +54,7 @@ async fn every_decision_is_on_the_ready_list_when_many_come_back_at_once() {
     counter.simulate_line_failure(true);
     for (n, resident) in residents.iter().enumerate().take(QUEUED) {
         counter
+            .intake()
             .submit(address_change(*resident, n, today()), today())
             .await
             .expect("queued");
@@ -70,6 +72,7 @@ async fn every_decision_is_on_the_ready_list_when_many_come_back_at_once() {
         let counter = counter.clone();
         clerks.spawn(async move {
             counter
+                .intake()
                 .submit(address_change(resident, n, today()), today())
                 .await
         });
@@ -83,12 +86,13 @@ async fn every_decision_is_on_the_ready_list_when_many_come_back_at_once() {
     let total = QUEUED + CONCURRENT;
     eventually(Duration::from_secs(60), "everything decided", || {
         counter
+            .intake()
             .queue()
             .map(|q| q.iter().filter(|e| e.state == "decided").count() == total)
             .unwrap_or(false)
     })
     .await;
-    let ready = counter.ready_to_issue().expect("ready list");
+    let ready = counter.issuance().ready_to_issue().expect("ready list");
     assert_eq!(
         ready.len(),
         total,

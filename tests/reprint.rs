@@ -30,18 +30,24 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     let (supervisor, supervisor_password) = account("-supervisor");
     let counter = &rig.counter;
     counter
+        .session()
         .sign_in(&clerk, &clerk_password)
         .await
         .expect("clerk signs in");
     assert!(
         counter
+            .issuance()
             .reprint_policy()
             .await
             .expect("policy")
             .supervisor_approval_required
     );
     let someone = insured_residents(counter, 1).await.pop().expect("resident");
-    let detail = counter.resident(someone.resident_id).await.expect("detail");
+    let detail = counter
+        .search()
+        .resident(someone.resident_id)
+        .await
+        .expect("detail");
     let document = detail.documents.first().expect("a document").document_id;
     let reason = "用紙詰まりによる印字不良";
 
@@ -49,6 +55,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     assert_eq!(
         code(
             counter
+                .issuance()
                 .approve_reprint(document, &clerk, &clerk_password, reason)
                 .await
         ),
@@ -57,6 +64,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     assert_eq!(
         code(
             counter
+                .issuance()
                 .approve_reprint(document, &clerk2, &clerk2_password, reason)
                 .await
         ),
@@ -65,6 +73,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     assert_eq!(
         code(
             counter
+                .issuance()
                 .approve_reprint(document, &supervisor, "not-the-password", reason)
                 .await
         ),
@@ -73,12 +82,14 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     assert_eq!(
         code(
             counter
+                .issuance()
                 .approve_reprint(document, &supervisor, &supervisor_password, "  ")
                 .await
         ),
         Some("invalid_field")
     );
     let approval = counter
+        .issuance()
         .approve_reprint(document, &supervisor, &supervisor_password, reason)
         .await
         .expect("approved");
@@ -89,15 +100,18 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
 
     // A failed print does not use the approval; a done reprint does, once.
     counter
+        .issuance()
         .record_reprint(&approval, Some("printer_unavailable"))
         .await
         .expect("failed reprint recorded");
     counter
+        .issuance()
         .record_reprint(&approval, None)
         .await
         .expect("reprint recorded");
     assert_eq!(
         counter
+            .issuance()
             .record_reprint(&approval, None)
             .await
             .err()
@@ -107,6 +121,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
     // An approval is for a reprint now: one used later (after the local chain may have been pruned) is
     // refused rather than trusted.
     let second = counter
+        .issuance()
         .approve_reprint(document, &supervisor, &supervisor_password, reason)
         .await
         .expect("approved again");
@@ -116,6 +131,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
         + chrono::Duration::minutes(1);
     assert_eq!(
         counter
+            .issuance()
             .record_reprint(&stale, None)
             .await
             .err()
@@ -123,7 +139,7 @@ async fn a_supervisor_approves_one_reprint_with_their_own_credentials() {
         Some("reprint_approval_lapsed")
     );
 
-    let entries = counter.audit_entries().expect("audit");
+    let entries = counter.audit_review().audit_entries().expect("audit");
     let id = approval.approval_id.to_string();
     let about: Vec<(Operation, Outcome)> = entries
         .iter()
@@ -157,11 +173,13 @@ async fn the_policy_is_off_unless_the_union_switches_it_on() {
         .find(|a| a.user_id.ends_with("-clerk"))
         .expect("clerk");
     rig.counter
+        .session()
         .sign_in(&clerk.user_id, &clerk.password)
         .await
         .expect("sign in");
     assert!(
         !rig.counter
+            .issuance()
             .reprint_policy()
             .await
             .expect("policy")

@@ -100,9 +100,9 @@ fn main() {
         println!("second union staff member releases it: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
 
         let (user, password) = account("-supervisor");
-        rig.counter.sign_in(&user, &password).await.expect("supervisor");
+        rig.counter.session().sign_in(&user, &password).await.expect("supervisor");
         let start = Instant::now();
-        let samples = rig.counter.distribution_samples(id).await.expect("samples");
+        let samples = rig.counter.distributions().distribution_samples(id).await.expect("samples");
         println!(
             "supervisor: {} sample records in {:.0} ms",
             samples.records.len(),
@@ -110,7 +110,7 @@ fn main() {
         );
         let t = Instant::now();
         rig.counter
-            .decide_distribution(id, Decision::Approve, &created.content_hash, &password)
+            .distributions().decide_distribution(id, Decision::Approve, &created.content_hash, &password)
             .await
             .expect("approve");
         println!("approval with re-authentication: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
@@ -118,7 +118,7 @@ fn main() {
         let mut first_page = None;
         let info = rig
             .counter
-            .fetch_approved(id, |p| {
+            .distributions().fetch_approved(id, |p| {
                 if p.fetched > 0 && first_page.is_none() {
                     first_page = Some(t.elapsed());
                 }
@@ -133,7 +133,7 @@ fn main() {
             all.as_secs_f64()
         );
         let t = Instant::now();
-        let (_, records) = rig.counter.approved_content(id).expect("read back");
+        let (_, records) = rig.counter.distributions().approved_content(id).expect("read back");
         println!(
             "batch reads it back from the vault (offline, hash checked): {} records in {:.0} ms",
             records.len(),

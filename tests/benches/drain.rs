@@ -48,7 +48,7 @@ fn main() {
         let rig = start().await;
         let counter = &rig.counter;
         let clerk = rig.union.accounts.iter().find(|a| a.user_id.ends_with("-clerk")).expect("clerk");
-        counter.sign_in(&clerk.user_id, &clerk.password).await.expect("sign in");
+        counter.session().sign_in(&clerk.user_id, &clerk.password).await.expect("sign in");
 
         let mut residents: Vec<ResidentId> = insured_residents(counter, usize::MAX)
             .await
@@ -64,7 +64,7 @@ fn main() {
         let mut rtt = Vec::new();
         for i in 0..200 {
             let t = Instant::now();
-            let r = counter.submit(change(residents[i % residents.len()], i), today()).await.expect("submit");
+            let r = counter.intake().submit(change(residents[i % residents.len()], i), today()).await.expect("submit");
             rtt.push(t.elapsed());
             assert!(matches!(r, Submitted::Decided { .. }), "online submissions are decided at once");
         }
@@ -84,7 +84,7 @@ fn main() {
             let s = Instant::now();
             // Numbered apart from the online phase: the same address twice is 「変更する項目がありません」.
             let r = counter
-                .submit(change(residents[i % residents.len()], 100_000 + i), today())
+                .intake().submit(change(residents[i % residents.len()], 100_000 + i), today())
                 .await
                 .expect("queued");
             enqueue.push(s.elapsed());
@@ -103,7 +103,7 @@ fn main() {
         counter.simulate_line_failure(false);
         let mut last_report = Instant::now();
         loop {
-            let queue = counter.queue().expect("queue");
+            let queue = counter.intake().queue().expect("queue");
             let left = queue.iter().filter(|q| q.state == "queued" || q.state == "sending").count();
             let refused = queue.iter().filter(|q| q.needs_attention).count();
             if left == 0 {

@@ -108,7 +108,11 @@ async fn run(plan: LoadPlan) -> Result<(), Failure> {
 
     // The proxy may be cutting the line: a clerk would try again.
     let mut tries = 0;
-    while let Err(e) = counter.sign_in(&plan.user_id, &plan.password).await {
+    while let Err(e) = counter
+        .session()
+        .sign_in(&plan.user_id, &plan.password)
+        .await
+    {
         tries += 1;
         if tries > 600 {
             return Err(Failure::Setup(format!("sign-in: {e}")));
@@ -139,6 +143,7 @@ async fn run(plan: LoadPlan) -> Result<(), Failure> {
     while next < plan.total {
         let resident = plan.residents[next % plan.residents.len()];
         match counter
+            .intake()
             .submit(address_change(resident, next, plan.today), plan.today)
             .await
         {

@@ -187,6 +187,7 @@ pub async fn insured_residents(
     let mut found = Vec::new();
     for prefix in PREFIXES {
         let page = counter
+            .search()
             .search(&ResidentSearchRequest {
                 insured_number: None,
                 kana: Some(KanaName::parse(prefix).expect("kana")),

@@ -59,11 +59,12 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
 
     let staff = rig
         .counter
+        .session()
         .sign_in("t.first", initial)
         .await
         .expect("first sign-in");
     assert_eq!(staff.user_id, "t.first");
-    let state = rig.counter.session_state().expect("signed in");
+    let state = rig.counter.session().session_state().expect("signed in");
     assert!(!state.offline);
     assert_eq!(
         state.must_change_password,
@@ -77,17 +78,18 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
     );
     // Every other request of this session is refused until the password is changed.
     assert_eq!(
-        code_of(rig.counter.search(&search()).await),
+        code_of(rig.counter.search().search(&search()).await),
         "password_change_required"
     );
     assert_eq!(
-        code_of(rig.counter.refresh_roster().await),
+        code_of(rig.counter.search().refresh_roster().await),
         "password_change_required"
     );
 
     // Policy violations, each with its own code and Japanese message.
     let e = rig
         .counter
+        .session()
         .change_password(initial, "too short")
         .await
         .expect_err("short");
@@ -95,6 +97,7 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
     assert!(e.message_ja().contains("12文字以上"));
     let e = rig
         .counter
+        .session()
         .change_password(initial, "T.First-at-the-counter")
         .await
         .expect_err("contains the user id");
@@ -102,12 +105,14 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
     assert!(e.message_ja().contains("ユーザID"));
     let e = rig
         .counter
+        .session()
         .change_password(initial, "Password2026!!")
         .await
         .expect_err("common");
     assert_eq!(e.code(), Some("password_weak"));
     let e = rig
         .counter
+        .session()
         .change_password(initial, initial)
         .await
         .expect_err("the same password");
@@ -115,23 +120,27 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
     assert!(e.message_ja().contains("使えません"));
     let e = rig
         .counter
+        .session()
         .change_password("not the current one", "a fresh passphrase here")
         .await
         .expect_err("wrong current password");
     assert_eq!(e.code(), Some("invalid_credentials"));
 
     rig.counter
+        .session()
         .change_password(initial, "a fresh passphrase here")
         .await
         .expect("changed");
     assert_eq!(
         rig.counter
+            .session()
             .session_state()
             .expect("signed in")
             .must_change_password,
         None
     );
     rig.counter
+        .search()
         .search(&search())
         .await
         .expect("search works now");
@@ -139,17 +148,19 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
     // Reuse of a recent password is refused.
     let e = rig
         .counter
+        .session()
         .change_password("a fresh passphrase here", initial)
         .await
         .expect_err("recent password");
     assert_eq!(e.code(), Some("password_reused"));
     rig.counter
+        .session()
         .change_password("a fresh passphrase here", "another fresh passphrase")
         .await
         .expect("a new one is fine");
 
     // An administrator's reset makes the next sign-in change the password again.
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
     let reset: StaffAccount = rig
         .client
         .post(
@@ -165,11 +176,12 @@ async fn first_sign_in_must_change_the_password_before_anything_else() {
         Some(PasswordChangeReason::Reset)
     );
     rig.counter
+        .session()
         .sign_in("t.first", "temporary from the admin")
         .await
         .expect("sign in after reset");
     assert_eq!(
-        code_of(rig.counter.search(&search()).await),
+        code_of(rig.counter.search().search(&search()).await),
         "password_change_required"
     );
     assert_not_logged(&[
@@ -281,10 +293,11 @@ async fn a_revoked_user_is_refused_on_the_next_request() {
     )
     .await;
     rig.counter
+        .session()
         .sign_in("t.leaving", "moving to another office")
         .await
         .expect("sign in");
-    rig.counter.search(&search()).await.expect("works");
+    rig.counter.search().search(&search()).await.expect("works");
 
     let revoked: StaffAccount = rig
         .client
@@ -302,12 +315,12 @@ async fn a_revoked_user_is_refused_on_the_next_request() {
 
     // The open session's next request is refused, and the terminal signs the user out.
     assert_eq!(
-        code_of(rig.counter.search(&search()).await),
+        code_of(rig.counter.search().search(&search()).await),
         "account_revoked"
     );
     assert!(rig.counter.staff().is_none(), "signed out on the terminal");
     assert_eq!(
-        code_of(rig.counter.search(&search()).await),
+        code_of(rig.counter.search().search(&search()).await),
         "terminal_error",
         "no session left to use"
     );
@@ -332,7 +345,12 @@ async fn a_revoked_user_is_refused_on_the_next_request() {
         .await
         .expect_err("id reused");
     assert_eq!(e.code(), Some("user_id_taken"));
-    let list = rig.counter.refresh_revocations().await.expect("list");
+    let list = rig
+        .counter
+        .session()
+        .refresh_revocations()
+        .await
+        .expect("list");
     assert!(list.user_ids.contains(&"t.leaving".to_owned()));
     assert_eq!(list.municipality.as_str(), "152111");
     // A revocation leaves the administrator able to work, and an admin cannot revoke themself.

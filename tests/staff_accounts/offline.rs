@@ -5,6 +5,7 @@ use super::*;
 
 fn offline_sign_ins(counter: &Counter) -> Vec<Outcome> {
     counter
+        .audit_review()
         .audit_entries()
         .expect("chain")
         .into_iter()
@@ -32,6 +33,7 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
 
     // Never signed in online here: no offline sign-in.
     rig.counter
+        .session()
         .refresh_revocations()
         .await
         .expect("revocation list cached");
@@ -39,6 +41,7 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     assert_eq!(
         code_of(
             rig.counter
+                .session()
                 .sign_in("t.offline", "line down at the desk")
                 .await
         ),
@@ -48,37 +51,42 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
 
     // Online sign-in keeps a verifier; a resident to work on is found online.
     rig.counter
+        .session()
         .sign_in("t.offline", "line down at the desk")
         .await
         .expect("online");
     let resident = rig
         .counter
+        .search()
         .search(&search())
         .await
         .expect("search")
         .residents[0]
         .resident_id;
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
     rig.counter
+        .session()
         .sign_in("t.other", "another clerk at the desk")
         .await
         .expect("online");
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
 
     // The line goes down: offline sign-in within the window.
     rig.counter.simulate_line_failure(true);
     let staff = rig
         .counter
+        .session()
         .sign_in("t.offline", "line down at the desk")
         .await
         .expect("offline sign-in");
     assert_eq!(staff.user_id, "t.offline");
-    let state = rig.counter.session_state().expect("signed in");
+    let state = rig.counter.session().session_state().expect("signed in");
     assert!(state.offline);
 
     // Only queueing: no 個人番号, no search, no record view; a notification is queued.
     let e = rig
         .counter
+        .search()
         .reveal_my_number(
             resident,
             &RevealRequest {
@@ -95,15 +103,16 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         e.message_ja()
     );
     assert_eq!(
-        code_of(rig.counter.search(&search()).await),
+        code_of(rig.counter.search().search(&search()).await),
         "offline_session"
     );
     assert_eq!(
-        code_of(rig.counter.resident(resident).await),
+        code_of(rig.counter.search().resident(resident).await),
         "offline_session"
     );
     let submitted = rig
         .counter
+        .intake()
         .submit(
             Notification::Reissue(Reissue {
                 resident_id: resident,
@@ -118,6 +127,7 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         other => panic!("an offline session only queues: {other:?}"),
     }
     rig.counter
+        .search()
         .roster_lookup(None, None, 10)
         .expect("the offline roster stays usable");
 
@@ -127,7 +137,12 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     eventually(
         Duration::from_secs(15),
         "the offline session is online again",
-        || counter.session_state().is_some_and(|s| !s.offline),
+        || {
+            counter
+                .session()
+                .session_state()
+                .is_some_and(|s| !s.offline)
+        },
     )
     .await;
     eventually(
@@ -135,32 +150,45 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         "the queued notification is decided",
         || {
             counter
+                .intake()
                 .queue()
                 .is_ok_and(|q| q.iter().all(|i| i.state == "decided"))
         },
     )
     .await;
     rig.counter
+        .search()
         .search(&search())
         .await
         .expect("online work again");
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
     rig.counter.simulate_line_failure(true);
 
     // Wrong password offline counts toward a local lockout.
     for _ in 0..4 {
         assert_eq!(
-            code_of(rig.counter.sign_in("t.offline", "not my password").await),
+            code_of(
+                rig.counter
+                    .session()
+                    .sign_in("t.offline", "not my password")
+                    .await
+            ),
             "offline_invalid_credentials"
         );
     }
     assert_eq!(
-        code_of(rig.counter.sign_in("t.offline", "not my password").await),
+        code_of(
+            rig.counter
+                .session()
+                .sign_in("t.offline", "not my password")
+                .await
+        ),
         "offline_invalid_credentials"
     );
     assert_eq!(
         code_of(
             rig.counter
+                .session()
                 .sign_in("t.offline", "line down at the desk")
                 .await
         ),
@@ -180,11 +208,16 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
         )
         .await
         .expect("revoke");
-    rig.counter.refresh_revocations().await.expect("refresh");
+    rig.counter
+        .session()
+        .refresh_revocations()
+        .await
+        .expect("refresh");
     rig.counter.simulate_line_failure(true);
     assert_eq!(
         code_of(
             rig.counter
+                .session()
                 .sign_in("t.other", "another clerk at the desk")
                 .await
         ),
@@ -194,20 +227,23 @@ async fn offline_sign_in_follows_its_rules_and_only_queues() {
     // After the window (96 hours by default), no offline sign-in: the terminal's clock moves, nobody sleeps.
     rig.counter.simulate_line_failure(false);
     rig.counter
+        .session()
         .sign_in(&rig.clerk_user, &rig.clerk_password)
         .await
         .expect("online");
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
     rig.counter.simulate_line_failure(true);
     rig.advance_terminal_clock(chrono::Duration::hours(95));
     rig.counter
+        .session()
         .sign_in(&rig.clerk_user, &rig.clerk_password)
         .await
         .expect("within the window");
-    rig.counter.sign_out().await;
+    rig.counter.session().sign_out().await;
     rig.advance_terminal_clock(chrono::Duration::hours(2));
     let e = rig
         .counter
+        .session()
         .sign_in(&rig.clerk_user, &rig.clerk_password)
         .await
         .expect_err("window passed");

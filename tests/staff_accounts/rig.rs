@@ -263,7 +263,7 @@ pub(crate) async fn start() -> Rig {
     )
     .expect("counter");
     // Cheap verifiers in tests; the window is set per test.
-    counter.set_offline_policy(OfflinePolicy {
+    counter.session().set_offline_policy(OfflinePolicy {
         verifier_memory_kib: 1024,
         verifier_iterations: 1,
         ..OfflinePolicy::default()
