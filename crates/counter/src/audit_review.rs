@@ -88,7 +88,7 @@ impl AuditReview<'_> {
     }
 
     /// Fetches an audit report (CSV and verifiable chain files) from the union; the union records the
-    /// export in its own trail. Record where it was written with [`Counter::record_export`].
+    /// export in its own trail. Record where it was written with [`AuditReview::record_export`].
     pub async fn audit_export(
         &self,
         req: &AuditSearchRequest,

@@ -1,7 +1,7 @@
 //! The one shared context of the use cases: the union client, the vault, the sync engine, the staff
-//! session and the audit trail. [`Counter`] is cheap to clone; every use-case module (`session`,
-//! `search`, `intake`, `issuance`, `reprint`, `distribution`, `audit_review`, `accounts`, `staff_admin`)
-//! adds its methods to it, and `background` runs its tasks.
+//! session and the audit trail. [`Counter`] is cheap to clone; each use-case group is a service handle
+//! borrowed from it (`counter.session()`, `.search()`, `.intake()`, `.issuance()`, `.distributions()`,
+//! `.audit_review()`, `.staff_admin()`, defined beside their modules), and `background` runs its tasks.
 
 use std::sync::{Arc, RwLock};
 use std::time::Duration;

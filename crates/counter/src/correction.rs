@@ -3,7 +3,7 @@
 //! prefilled into the entry form, 和暦 dates as 「S26.12.1」. The 個人番号 is not sent back to the screen:
 //! left blank, the one entered with the refused notification is used again (nothing the clerk typed is
 //! lost, and no 個人番号 is shown without a reveal). The corrected form is resubmitted as a new attempt
-//! linked to the refused one ([`Counter::resubmit_corrected`]); the audit chain records both.
+//! linked to the refused one ([`Intake::resubmit_corrected`]); the audit chain records both.
 
 use madoguchi_audit::Operation;
 use madoguchi_domain::wareki::WarekiDate;

@@ -7,10 +7,10 @@
 //! the municipality's approval, and [`content_hash`] over every fetched record must equal the hash that
 //! approval names. Anything else is erased and refused — nothing unapproved is ever handed to a batch.
 //!
-//! For the batch crate: [`Counter::approved_content`] returns the approval (a [`LedgerEntry`] whose
+//! For the batch crate: [`Distributions::approved_content`] returns the approval (a [`LedgerEntry`] whose
 //! `content_hash` and `record_count` the batch prints on its reconciliation report) and every record in
-//! `seq` order; [`Counter::approved_distributions`] lists what the vault holds. Online, call
-//! [`Counter::fetch_approved`] before a batch: it also confirms the approval still stands (and erases a copy
+//! `seq` order; [`Distributions::approved_distributions`] lists what the vault holds. Online, call
+//! [`Distributions::fetch_approved`] before a batch: it also confirms the approval still stands (and erases a copy
 //! the union has since voided by regenerating the content).
 
 use chrono::{DateTime, Utc};
@@ -100,7 +100,7 @@ impl StaffMessage for DistributionError {
     }
 }
 
-/// Progress of [`Counter::fetch_approved`].
+/// Progress of [`Distributions::fetch_approved`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct FetchProgress {
     /// Records in the vault so far.

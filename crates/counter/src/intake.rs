@@ -3,7 +3,7 @@
 //!
 //! A submission is always written to the vault's outbox first, durably, and only then sent. A refusal by
 //! the union stays on the work list as 差戻し with the union's reason until the clerk corrects it (a new,
-//! linked item: [`Counter::resubmit_corrected`]) or withdraws it — it is never shown as a 取下げ nobody made
+//! linked item: [`Intake::resubmit_corrected`]) or withdraws it — it is never shown as a 取下げ nobody made
 //! (issue #14 finding 7). Every line names who the case is about (`crate::cases`).
 
 use chrono::Utc;
@@ -78,7 +78,7 @@ pub enum Submitted {
     /// Queued: print the 受付控; the decision comes when the line is back.
     Queued(Receipt),
     /// The union refused the notification as entered: it waits on the work list as 差戻し (or 競合); correct
-    /// it ([`Counter::resubmit_corrected`] with `seq`) or withdraw it.
+    /// it ([`Intake::resubmit_corrected`] with `seq`) or withdraw it.
     Refused {
         /// Position in the outbox of the refused item.
         seq: u64,
@@ -154,7 +154,7 @@ fn state_code(s: OutboxState) -> &'static str {
 }
 
 impl Counter {
-    /// [`Counter::submit`], as the correction of the refused item `corrects` when given: the case record
+    /// [`Intake::submit`], as the correction of the refused item `corrects` when given: the case record
     /// links both, and the audit entry names both items.
     async fn submit_as(
         &self,

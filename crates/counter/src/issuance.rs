@@ -4,7 +4,7 @@
 //! Reprints under a 監督者's approval are in `reprint`.
 //!
 //! Each 交付待ち line names its case (issue #14 finding 3). A decision with nothing to hand over (資格喪失 by
-//! 転出 or 死亡, a 送付先 change) is closed by the clerk once any 回収 is recorded ([`Counter::close_ready`]);
+//! 転出 or 死亡, a 送付先 change) is closed by the clerk once any 回収 is recorded ([`Issuance::close_ready`]);
 //! a 回収 recorded twice answers the first record (finding 6).
 
 use madoguchi_protocol::endpoint as ep;
@@ -37,7 +37,7 @@ pub struct ReadyToIssue {
     /// Who the case is about (氏名, カナ, 生年月日, 被保険者番号).
     pub subject: Option<CaseSubject>,
     /// A document waits to be handed over (交付); otherwise the entry is closed with
-    /// [`Counter::close_ready`].
+    /// [`Issuance::close_ready`].
     pub needs_handover: bool,
     /// Documents to return (回収) already recorded on this terminal.
     pub returns_recorded: Vec<DocumentId>,

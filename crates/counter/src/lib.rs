@@ -5,7 +5,7 @@
 //! not), the queue with honest states, the work list of rejected and conflicting items, the "ready to
 //! issue" list, and recording the handover (交付) and returned documents (回収). For the 監督者: the queue of
 //! distributions (配信) with summaries and sample records, the decision with the password asked again, the
-//! approved content fetched and kept sealed in the vault for batches ([`Counter::approved_content`]), and
+//! approved content fetched and kept sealed in the vault for batches ([`Distributions::approved_content`]), and
 //! approvals of single reprints under the union's policy.
 //!
 //! A submission is always written to the vault's outbox first, durably, and only then sent: whatever
@@ -20,14 +20,27 @@
 //! needs a reason; administrators search and export what the union collected.
 //!
 //! # Where things are
-//! One shared context, [`Counter`] (`context`: client, vault, sync engine, session, audit trail), and one
-//! module per use case adding its methods to it: `session` and `accounts` (sign-in, offline sign-in,
-//! password change), `staff_admin` (職員管理), `search` (resident search, record view, 個人番号, offline
-//! roster), `intake` (submit, queue, work list, corrections), `issuance` (ready to issue, document, print
-//! history, handover, return), `reprint` (a 監督者's approval of one reprint), `distribution` (配信),
-//! `audit_review` (the union's collected trail, the terminal's own chain); `background` starts and stops
-//! the tasks; `find` (the screen's resident search, online or from the offline roster) and `cases` (who
-//! each queue and 交付待ち line is about). A new use case goes in the module of its screen, or a new module beside them.
+//! One shared context, [`Counter`] (`context`: client, vault, sync engine, session, audit trail, line and
+//! terminal status), and one service handle per use case group, borrowed from it:
+//!
+//! | accessor | service | screen | modules |
+//! |---|---|---|---|
+//! | [`Counter::session`] | [`Session`] | サインイン・パスワード変更 | `session`, `accounts` (offline sign-in, password change, policy) |
+//! | [`Counter::staff_admin`] | [`StaffAdmin`] | 職員管理 | `staff_admin` |
+//! | [`Counter::search`] | [`Search`] | 住民検索 | `search` (record view, 個人番号, offline roster), `find` (the screen's list), `cases` (who a case is about) |
+//! | [`Counter::intake`] | [`Intake`] | 届出受付・受付一覧 | `intake` (submit, queue, work list), `correction` |
+//! | [`Counter::issuance`] | [`Issuance`] | 交付 | `issuance` (ready to issue, document, print history, handover, return), `reprint` (a 監督者's approval) |
+//! | [`Counter::distributions`] | [`Distributions`] | 配信 | `distribution` |
+//! | [`Counter::audit_review`] | [`AuditReview`] | 監査ログ | `audit_review` |
+//!
+//! `background` starts and stops the tasks (drain, shipping, revocation checks); `audit` and `shipping`
+//! are the chain and its shipper. Screens call `counter.intake().submit(…)`; `Counter` itself keeps only
+//! start-up, the shared context (`pub(crate)` helpers such as `token`, `audited`) and the accessors.
+//!
+//! A new use case goes in the module of its service (`impl Intake<'_> { pub async fn … }`, reaching the
+//! context through `self.ctx`). A new group of use cases gets its own module with
+//! `pub struct Name<'a> { pub(crate) ctx: &'a Counter }` (doc comment with the screen's Japanese name),
+//! `impl Counter { pub fn name(&self) -> Name<'_> }` beside it, and a `pub use` and a row above.
 //!
 //! This crate must never talk to the network except through `madoguchi-link`, never write to disk except
 //! through `madoguchi-vault`, and never log personal data.

@@ -30,7 +30,7 @@ impl Session<'_> {
     /// Signs a staff member in with the union (N:3883–3886: personal user ids; the password never stays
     /// on the terminal, only an Argon2id verifier of it for offline sign-in). When the union cannot be
     /// reached, falls back to offline sign-in (オフライン受付のみ, see `crate::accounts`). After sign-in,
-    /// [`Counter::session_state`] tells whether the password must be changed first.
+    /// [`Session::session_state`] tells whether the password must be changed first.
     pub async fn sign_in(&self, user_id: &str, password: &str) -> Result<StaffInfo, CounterError> {
         let req = SignInRequest {
             user_id: user_id.to_owned(),
