@@ -5,11 +5,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 
-use madoguchi_application::{Preview, Printed, SupervisorConsent};
+use madoguchi_application::{Preview, Printed, SupervisorConsent, TerminalErrorCode};
 use madoguchi_counter::{
     Correction, QueueEntry, ReadyToIssue, ReprintReason, ResidentList, ReturnRecorded, Submitted,
 };
 use madoguchi_link::LineState;
+use madoguchi_protocol::ErrorCode;
 use madoguchi_protocol::v1::{
     DocumentData, DocumentId, ResidentDetail, ResidentId, ReturnRequest, StaffInfo,
 };
@@ -60,7 +61,7 @@ impl Shell {
     fn startup(&self) -> Startup {
         self.startup.read().map(|g| g.clone()).unwrap_or_else(|_| {
             Startup::Failed(IpcError::new(
-                "internal",
+                TerminalErrorCode::Union(ErrorCode::Internal),
                 "内部エラーです。アプリを再起動してください。",
             ))
         })
@@ -93,11 +94,17 @@ impl Shell {
             Some(n) if n.allows(Some(&staff)) => Ok((t, staff)),
             Some(access::Need::Capability(c)) => {
                 tracing::info!(command, capability = ?c, "command refused: role");
-                Err(IpcError::new("forbidden", c.refusal_ja()))
+                Err(IpcError::new(
+                    TerminalErrorCode::Union(ErrorCode::Forbidden),
+                    c.refusal_ja(),
+                ))
             }
             _ => {
                 tracing::warn!(command, "command refused: not in the access table");
-                Err(IpcError::new("forbidden", "この操作の権限がありません。"))
+                Err(IpcError::new(
+                    TerminalErrorCode::Union(ErrorCode::Forbidden),
+                    "この操作の権限がありません。",
+                ))
             }
         }
     }
@@ -272,7 +279,7 @@ pub fn simulate_line_failure(shell: State<'_, Shell>, on: bool) -> Result<LineSt
     let (t, _) = shell.guard("simulate_line_failure")?;
     if !t.training {
         return Err(IpcError::new(
-            "training_only",
+            TerminalErrorCode::TrainingOnly,
             "回線切断の練習は研修モードでのみ使えます。",
         ));
     }

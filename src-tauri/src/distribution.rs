@@ -5,7 +5,7 @@
 //! approved content.
 
 use madoguchi_application::{
-    BatchReportView, BatchStatus, ExportKind, Notify, SampleProof, WrittenFile,
+    BatchReportView, BatchStatus, ExportKind, Notify, SampleProof, TerminalErrorCode, WrittenFile,
 };
 use madoguchi_protocol::distribution::{
     ContentHash, Decision, DistributionId, DistributionSummary, LedgerEntry,
@@ -58,7 +58,7 @@ pub async fn decide_distribution(
             let reason = reason.map(|r| r.trim().to_owned()).unwrap_or_default();
             if reason.is_empty() {
                 return Err(IpcError::new(
-                    "invalid_input",
+                    TerminalErrorCode::InvalidInput,
                     "差戻しの理由を入力してください。",
                 ));
             }
@@ -66,14 +66,14 @@ pub async fn decide_distribution(
         }
         _ => {
             return Err(IpcError::new(
-                "invalid_input",
+                TerminalErrorCode::InvalidInput,
                 "承認または差戻しを選んでください。",
             ));
         }
     };
     let hash: ContentHash = content_hash.parse().map_err(|_| {
         IpcError::new(
-            "invalid_input",
+            TerminalErrorCode::InvalidInput,
             "確認コードが正しくありません。一覧を更新してください。",
         )
     })?;

@@ -1,7 +1,7 @@
 //! The one error shape that crosses IPC: a stable code for the UI's logic and the Japanese a clerk reads.
 //! Never personal data: messages come from `StaffMessage` implementations, which name fields, not values.
 
-use madoguchi_application::AppError;
+use madoguchi_application::{AppError, TerminalErrorCode};
 use madoguchi_counter::CounterError;
 use madoguchi_print::PrintError;
 use serde::Serialize;
@@ -13,8 +13,9 @@ use madoguchi_counter::forms::FormErrors;
 #[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{code}")]
 pub struct IpcError {
-    /// Stable code (`not_signed_in`, `invalid_input`, `locked`, a union error code, …).
-    pub code: String,
+    /// Stable code (`not_signed_in`, `invalid_input`, `locked`, a union error code, …): one generated
+    /// vocabulary, so the UI's comparisons are checked.
+    pub code: TerminalErrorCode,
     /// What the clerk reads.
     pub message_ja: String,
     /// Per-field problems of an entry form (empty otherwise).
@@ -24,9 +25,9 @@ pub struct IpcError {
 
 impl IpcError {
     /// An error without field details.
-    pub fn new(code: &str, message_ja: impl Into<String>) -> Self {
+    pub fn new(code: TerminalErrorCode, message_ja: impl Into<String>) -> Self {
         IpcError {
-            code: code.to_owned(),
+            code,
             message_ja: message_ja.into(),
             fields: Vec::new(),
         }
@@ -35,7 +36,7 @@ impl IpcError {
     /// The form had errors: one entry per field.
     pub fn invalid(fields: Vec<FieldError>) -> Self {
         IpcError {
-            code: "invalid_input".into(),
+            code: TerminalErrorCode::InvalidInput,
             message_ja: "入力内容に誤りがあります。赤く表示された項目を確認してください。".into(),
             fields,
         }
@@ -43,26 +44,29 @@ impl IpcError {
 
     /// The app is still starting.
     pub fn starting() -> Self {
-        IpcError::new("starting", "起動中です。しばらくお待ちください。")
+        IpcError::new(
+            TerminalErrorCode::Starting,
+            "起動中です。しばらくお待ちください。",
+        )
     }
 
     /// The screen is locked after inactivity.
     pub fn locked() -> Self {
         IpcError::new(
-            "locked",
+            TerminalErrorCode::Locked,
             "画面がロックされています。パスワードを入力して再開してください。",
         )
     }
 
     /// Nobody is signed in.
     pub fn not_signed_in() -> Self {
-        IpcError::new("not_signed_in", "サインインしてください。")
+        IpcError::new(TerminalErrorCode::NotSignedIn, "サインインしてください。")
     }
 }
 
 impl From<AppError> for IpcError {
     fn from(e: AppError) -> Self {
-        IpcError::new(&e.code, e.message_ja)
+        IpcError::new(e.code, e.message_ja)
     }
 }
 
@@ -78,7 +82,7 @@ impl From<madoguchi_counter::CorrectionError> for IpcError {
             madoguchi_counter::CorrectionError::Form(f) => f.into(),
             madoguchi_counter::CorrectionError::Counter(c) => c.into(),
             other => IpcError::new(
-                "correction_failed",
+                TerminalErrorCode::CorrectionFailed,
                 madoguchi_domain::StaffMessage::message_ja(&other),
             ),
         }
@@ -88,7 +92,7 @@ impl From<madoguchi_counter::CorrectionError> for IpcError {
 impl From<FormErrors> for IpcError {
     fn from(e: FormErrors) -> Self {
         IpcError {
-            code: "invalid_input".into(),
+            code: TerminalErrorCode::InvalidInput,
             message_ja: e.message_ja().into(),
             fields: e.fields,
         }
@@ -130,7 +134,7 @@ mod tests {
     #[test]
     fn counter_errors_keep_their_japanese() {
         let e = IpcError::from(CounterError::NotSignedIn);
-        assert_eq!(e.code, "not_signed_in");
+        assert_eq!(e.code, TerminalErrorCode::NotSignedIn);
         assert_eq!(e.message_ja, "サインインしてください。");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use madoguchi_application::config::TerminalConfig;
 use madoguchi_application::startup::{enrolled_link, link_config, open_vault};
-use madoguchi_application::{Batches, PrintDesk};
+use madoguchi_application::{Batches, PrintDesk, TerminalErrorCode};
 use madoguchi_counter::{Background, Counter};
 use madoguchi_domain::TerminalId;
 use madoguchi_link::{LineMonitor, UnionClient};
@@ -106,7 +106,7 @@ async fn embedded_union(
         .map_err(|e| {
             tracing::error!(error = %e, "training union failed to start");
             IpcError::new(
-                "training_union",
+                TerminalErrorCode::TrainingUnion,
                 "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
             )
         })?;
@@ -133,7 +133,7 @@ async fn embedded_union(
 /// What an unconfigured terminal without 研修モード says.
 pub fn not_enrolled() -> IpcError {
     IpcError::new(
-        "not_enrolled",
+        TerminalErrorCode::NotEnrolled,
         "この端末は広域連合に登録されていません。情報システム管理者が登録用コードを使って \
          `madoguchi-admin enroll --union <広域連合のURL> --ca <広域連合CA> --code <登録用コード> \
          --terminal-dir <端末ディレクトリ>` で端末を登録し、設定ファイル（madoguchi.toml）の terminal_dir に\
@@ -147,7 +147,7 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     std::fs::create_dir_all(data_dir).map_err(|e| {
         tracing::error!(error = %e, "cannot create the data directory");
         IpcError::new(
-            "data_dir",
+            TerminalErrorCode::DataDir,
             "データの保存場所を作成できません。情報システム管理者に連絡してください。",
         )
     })?;
@@ -170,7 +170,10 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     let vault = open_vault(&data_dir.join("terminal"), terminal_id.as_str(), training)?;
     let client = UnionClient::new(&link, LineMonitor::new()).map_err(|e| {
         tracing::error!(error = %e, "link client failed");
-        IpcError::new("link", madoguchi_domain::StaffMessage::message_ja(&e))
+        IpcError::new(
+            TerminalErrorCode::Link,
+            madoguchi_domain::StaffMessage::message_ja(&e),
+        )
     })?;
     let (counter, background) =
         Counter::start(client, vault.clone(), PROBE_EVERY).map_err(IpcError::from)?;
@@ -230,7 +233,7 @@ mod tests {
     #[test]
     fn an_unenrolled_terminal_says_how_to_enrol() {
         let e = not_enrolled();
-        assert_eq!(e.code, "not_enrolled");
+        assert_eq!(e.code, TerminalErrorCode::NotEnrolled);
         assert!(e.message_ja.contains("登録されていません"));
         assert!(e.message_ja.contains("madoguchi-admin enroll"));
         assert!(e.message_ja.contains("terminal_dir"));

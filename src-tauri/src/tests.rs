@@ -1,6 +1,7 @@
 //! The shell on Tauri's mock runtime: the ACL, the commands' answers, the training terminal.
 
 use super::*;
+use madoguchi_application::TerminalErrorCode;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::{InvokeRequest, WebviewWindow, WebviewWindowBuilder};
@@ -98,7 +99,7 @@ fn a_failed_start_is_reported_not_crashed() {
     let app = app();
     app.state::<Shell>()
         .set_startup(Startup::Failed(IpcError::new(
-            "keyring_unavailable",
+            TerminalErrorCode::KeyringUnavailable,
             "キーリングを利用できません。",
         )));
     let window = main_window(&app);
@@ -206,7 +207,7 @@ fn training_app(test: &str) -> Option<(tempfile::TempDir, tauri::App<MockRuntime
     let terminal = match started {
         Ok(t) => t,
         Err(e)
-            if e.code == "keyring_unavailable"
+            if e.code == TerminalErrorCode::KeyringUnavailable
                 && std::env::var("MADOGUCHI_REQUIRE_KEYRING").as_deref() != Ok("1") =>
         {
             eprintln!("SKIPPED {test}: no OS keyring here; run it under `keyctl session -`");

@@ -11,7 +11,7 @@ use madoguchi_counter::{Counter, ReprintReason};
 use madoguchi_protocol::v1::{AuditExportResponse, AuditSearchRequest};
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, TerminalErrorCode};
 
 /// One choice of the reprint dialog.
 #[derive(ts_rs::TS, Debug, Clone, Serialize)]
@@ -122,7 +122,7 @@ pub async fn export_audit_report(
             Err(kind) => {
                 tracing::warn!(error = ?kind, "audit report not written");
                 return Err(AppError::new(
-                    "export_write_failed",
+                    TerminalErrorCode::ExportWriteFailed,
                     format!(
                         "監査ログを出力先（{}）に書き込めませんでした。空き容量と権限を確認してください。",
                         dir.display()

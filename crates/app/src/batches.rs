@@ -19,7 +19,7 @@ use madoguchi_protocol::distribution::{DistributionId, DistributionRecord, Recor
 use madoguchi_vault::Vault;
 use serde::Serialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, TerminalErrorCode};
 use crate::print_desk::{Preview, PrintDesk};
 
 /// Called whenever a run's status changed (the shell tells the window).
@@ -205,7 +205,7 @@ fn write_export(dir: &Path, export: &EncryptedExport) -> Result<String, AppError
     let fail = |e: std::io::Error| {
         tracing::error!(error = %e, "export file not written");
         AppError::new(
-            "export_failed",
+            TerminalErrorCode::ExportFailed,
             "出力先に書き込めませんでした。出力先の媒体を確認してください。",
         )
     };
@@ -337,7 +337,9 @@ impl Batches {
             .lock()
             .ok()
             .and_then(|r| r.get(&id).map(|run| run.dist.clone()))
-            .ok_or_else(|| AppError::new("batch", "この配信の印刷記録がありません。"))
+            .ok_or_else(|| {
+                AppError::new(TerminalErrorCode::Batch, "この配信の印刷記録がありません。")
+            })
     }
 
     /// Where the batch of a distribution is: the run of this app, or what the vault knows (a job
@@ -402,7 +404,7 @@ impl Batches {
             .start(&dist, &staff_id, BatchSettings::default())?;
         *status
             .lock()
-            .map_err(|_| AppError::new("batch", "状態を更新できません。"))? =
+            .map_err(|_| AppError::new(TerminalErrorCode::Batch, "状態を更新できません。"))? =
             BatchStatus::of(&progress, true);
         if let Ok(mut runs) = self.runs.lock() {
             let run = runs.entry(id).or_insert_with(|| Run {
@@ -476,15 +478,15 @@ impl Batches {
         let runs = self
             .runs
             .lock()
-            .map_err(|_| AppError::new("batch", "状態を確認できません。"))?;
-        let run = runs
-            .get(&id)
-            .ok_or_else(|| AppError::new("batch", "この配信は印刷中ではありません。"))?;
+            .map_err(|_| AppError::new(TerminalErrorCode::Batch, "状態を確認できません。"))?;
+        let run = runs.get(&id).ok_or_else(|| {
+            AppError::new(TerminalErrorCode::Batch, "この配信は印刷中ではありません。")
+        })?;
         run.control.pause();
         let mut s = run
             .status
             .lock()
-            .map_err(|_| AppError::new("batch", "状態を確認できません。"))?
+            .map_err(|_| AppError::new(TerminalErrorCode::Batch, "状態を確認できません。"))?
             .clone();
         if s.state == BatchState::Running {
             s.message_ja = Some("印刷中の束を終えてから一時停止します。".into());
@@ -511,7 +513,7 @@ impl Batches {
     ) -> Result<BatchReportView, AppError> {
         let reason = madoguchi_domain::ReprintReason::other(reason).map_err(|_| {
             AppError::new(
-                "reprint_reason_required",
+                TerminalErrorCode::ReprintReasonRequired,
                 "再印刷の理由を200文字以内で入力してください。",
             )
         })?;
@@ -526,7 +528,7 @@ impl Batches {
         .map_err(|e| {
             tracing::error!(error = %e, "reprint task failed");
             AppError::new(
-                "batch",
+                TerminalErrorCode::Batch,
                 "再印刷を完了できませんでした。照合結果を確認してください。",
             )
         })?;
@@ -600,7 +602,7 @@ impl Batches {
             Err(e) => {
                 counter
                     .audit_review()
-                    .record_export(target, Some(&e.code))
+                    .record_export(target, Some(e.code.as_str()))
                     .await?;
                 return Err(e);
             }

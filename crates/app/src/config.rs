@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, TerminalErrorCode};
 
 /// The configuration file's name inside the data directory.
 pub const CONFIG_FILE: &str = "madoguchi.toml";
@@ -115,19 +115,19 @@ impl TerminalConfig {
         let cfg: TerminalConfig = toml::from_str(text).map_err(|e| {
             tracing::error!(error = %e.message(), "invalid terminal configuration");
             AppError::new(
-                "config_invalid",
+                TerminalErrorCode::ConfigInvalid,
                 format!("端末の設定ファイル（{CONFIG_FILE}）の内容が正しくありません。情報システム管理者に連絡してください。"),
             )
         })?;
         if !(cfg.idle_lock_minutes > 0.0 && cfg.idle_lock_minutes <= 60.0) {
             return Err(AppError::new(
-                "config_invalid",
+                TerminalErrorCode::ConfigInvalid,
                 "画面ロックまでの時間（idle_lock_minutes）は0より大きく60分以下にしてください。",
             ));
         }
         if cfg.offline_sign_in_hours > 24 * 14 {
             return Err(AppError::new(
-                "config_invalid",
+                TerminalErrorCode::ConfigInvalid,
                 "オフラインでのサインインを認める時間（offline_sign_in_hours）は336時間（14日）以下にしてください。",
             ));
         }
@@ -142,7 +142,7 @@ impl TerminalConfig {
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the terminal configuration");
                 Err(AppError::new(
-                    "config_unreadable",
+                    TerminalErrorCode::ConfigUnreadable,
                     format!(
                         "端末の設定ファイル（{CONFIG_FILE}）を読めません。情報システム管理者に連絡してください。"
                     ),
@@ -178,7 +178,7 @@ pub fn data_dir() -> Result<PathBuf, AppError> {
         return Ok(a.join("madoguchi"));
     }
     Err(AppError::new(
-        "no_data_dir",
+        TerminalErrorCode::NoDataDir,
         "データの保存場所が決められません（MADOGUCHI_DATA_DIR または XDG_DATA_HOME を設定してください）。",
     ))
 }
@@ -224,7 +224,7 @@ mod tests {
             TerminalConfig::parse("colour = 1")
                 .expect_err("unknown")
                 .code,
-            "config_invalid"
+            TerminalErrorCode::ConfigInvalid
         );
         assert!(TerminalConfig::parse("idle_lock_minutes = 0").is_err());
         assert!(TerminalConfig::parse("idle_lock_minutes = 600").is_err());

@@ -33,5 +33,5 @@ pub use batches::{
     BatchReportView, BatchState, BatchStatus, Batches, ExportKind, Notify, Row, SampleProof,
     WrittenFile,
 };
-pub use error::AppError;
+pub use error::{AppError, TerminalErrorCode};
 pub use print_desk::{Preview, PrintDesk, Printed, SupervisorConsent};

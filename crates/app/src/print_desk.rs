@@ -23,7 +23,7 @@ use madoguchi_print::{
 use madoguchi_protocol::v1::{DocumentData, DocumentId};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::error::{AppError, TerminalErrorCode};
 
 /// Preview resolution: sharp enough to read every item on a card at screen size, small enough to be quick.
 const PREVIEW_DPI: u32 = 150;
@@ -150,7 +150,7 @@ impl PrintDesk {
         match document_page(d) {
             Some(page) => self.render(page.kind(), page, d.sample),
             None => Err(AppError::new(
-                "document_not_issuable",
+                TerminalErrorCode::DocumentNotIssuable,
                 "この書類（被保険者証・限度額適用認定証）は令和6年12月2日以降は交付できません。",
             )),
         }
@@ -160,7 +160,7 @@ impl PrintDesk {
     pub fn render_receipt(&self, entry: &QueueEntry) -> Result<RenderedDocument, AppError> {
         let number = ReceiptNumber::parse(&entry.reception_number).map_err(|_| {
             AppError::new(
-                "receipt_number",
+                TerminalErrorCode::ReceiptNumber,
                 "受付番号の形式が正しくないため、受付控を印刷できません。情報システム管理者に連絡してください。",
             )
         })?;
@@ -272,7 +272,7 @@ impl PrintDesk {
             {
                 let Some(consent) = supervisor else {
                     return Err(AppError::new(
-                        "supervisor_approval_required",
+                        TerminalErrorCode::SupervisorApprovalRequired,
                         "この書類の再印刷には監督者の承認が必要です。監督者のユーザIDとパスワードを入力してください。",
                     ));
                 };
@@ -355,7 +355,7 @@ fn queue_entry(counter: &Counter, seq: u64) -> Result<QueueEntry, AppError> {
         .find(|e| e.seq == seq)
         .ok_or_else(|| {
             AppError::new(
-                "unknown_item",
+                TerminalErrorCode::UnknownItem,
                 "指定の受付が見つかりません。一覧を更新してください。",
             )
         })

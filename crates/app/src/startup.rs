@@ -10,13 +10,13 @@ use madoguchi_link::LinkConfig;
 use madoguchi_link::enrolment::EnrolledTerminal;
 use madoguchi_vault::{KeyringKeyStore, Vault, VaultConfig, VaultError};
 
-use crate::error::AppError;
+use crate::error::{AppError, TerminalErrorCode};
 
 fn read(path: &Path) -> Result<Vec<u8>, AppError> {
     std::fs::read(path).map_err(|e| {
         tracing::error!(path = %path.display(), error = %e, "cannot read a terminal credential");
         AppError::new(
-            "credentials_unreadable",
+            TerminalErrorCode::CredentialsUnreadable,
             "端末の証明書または鍵のファイルを読めません。情報システム管理者に連絡してください。",
         )
     })
@@ -40,7 +40,7 @@ pub fn link_config(
 fn keyring_error(e: &VaultError) -> AppError {
     tracing::error!(error = %e, "OS keyring unavailable");
     AppError::new(
-        "keyring_unavailable",
+        TerminalErrorCode::KeyringUnavailable,
         "この端末の鍵保管庫（OSのキーリング）を利用できないため、起動できません。\
          端末内のデータは暗号化して保存するため、キーリングが必要です。情報システム管理者に連絡してください。",
     )
@@ -58,15 +58,18 @@ pub fn open_vault(dir: &Path, terminal_id: &str, training: bool) -> Result<Vault
             tracing::warn!("training vault key missing; starting the training terminal afresh");
             std::fs::remove_dir_all(dir).map_err(|e| {
                 tracing::error!(error = %e, "cannot reset the training vault");
-                AppError::new("vault", "研修用の保存領域を初期化できませんでした。")
+                AppError::new(
+                    TerminalErrorCode::Vault,
+                    "研修用の保存領域を初期化できませんでした。",
+                )
             })?;
             Vault::open(VaultConfig::new(dir, terminal_id), &keys)
-                .map_err(|e| AppError::new("vault", e.message_ja()))
+                .map_err(|e| AppError::new(TerminalErrorCode::Vault, e.message_ja()))
         }
         Err(e @ VaultError::KeyringUnavailable { .. }) => Err(keyring_error(&e)),
         Err(e) => {
             tracing::error!(error = %e, "vault failed to open");
-            Err(AppError::new("vault", e.message_ja()))
+            Err(AppError::new(TerminalErrorCode::Vault, e.message_ja()))
         }
     }
 }
@@ -77,7 +80,7 @@ pub fn enrolled_link(dir: &Path) -> Result<(LinkConfig, TerminalId), AppError> {
     use madoguchi_domain::StaffMessage;
     let fail = |e: madoguchi_link::enrolment::EnrolError| {
         tracing::error!(error = %e, "enrolled terminal cannot be loaded");
-        AppError::new("enrolment", e.message_ja())
+        AppError::new(TerminalErrorCode::Enrolment, e.message_ja())
     };
     let enrolled = EnrolledTerminal::load(dir).map_err(fail)?;
     let keys = KeyringKeyStore::os_default().map_err(|e| keyring_error(&e))?;
