@@ -10,7 +10,8 @@
 //! - [`export_audit_report`]: the administrator's audit report written to the export directory;
 //! - [`config`]: the terminal's configuration file (`terminal.toml`), checked when read;
 //! - [`startup`]: the link, the vault and the enrolled identity of a terminal being started;
-//! - [`AppError`]: the one error shape a screen reads (stable code, Japanese message).
+//! - [`AppError`]: the one error shape a screen reads (a [`TerminalErrorCode`], Japanese message); a new
+//!   error code is a variant of `TerminalErrorCode` (the UI gets it through the generated bindings).
 //!
 //! The mapping from a union document to a print record is `madoguchi_batch::document_page`, one for single
 //! and bulk prints. A new use case a screen needs goes here (when it combines crates) or in

@@ -49,7 +49,7 @@ describe('ReprintDialog', () => {
 
   it('recognises the shell asking for a reason', () => {
     expect(needsReprintReason(new IpcFailure('reprint_reason_required', '…'))).toBe(true);
-    expect(needsReprintReason(new IpcFailure('printer_unavailable', '…'))).toBe(false);
+    expect(needsReprintReason(new IpcFailure('print', '…'))).toBe(false);
     expect(reasonFrom('damaged', '')).toEqual({ code: 'damaged' });
     expect(reasonFrom('other', 'あ'.repeat(201))).toBe('理由は200文字以内で記入してください。');
   });

@@ -1,6 +1,7 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type { ArgsOf, CommandName, NoArgs, ResultOf } from './commands';
+import type { TerminalErrorCode } from './generated';
 
 /** A problem with one field of a form, as the shell reports it. */
 export interface FieldError {
@@ -8,13 +9,17 @@ export interface FieldError {
   message_ja: string;
 }
 
-/** The shell's error: a stable code for the screen's logic and the Japanese the clerk reads. */
+/**
+ * The shell's error: a stable code for the screen's logic and the Japanese the clerk reads. The code is the
+ * generated `TerminalErrorCode` (the terminal's codes and the union's), so comparing it with a code that
+ * does not exist fails `npm run check`.
+ */
 export class IpcFailure extends Error {
-  readonly code: string;
+  readonly code: TerminalErrorCode;
   readonly messageJa: string;
   readonly fields: FieldError[];
 
-  constructor(code: string, messageJa: string, fields: FieldError[] = []) {
+  constructor(code: TerminalErrorCode, messageJa: string, fields: FieldError[] = []) {
     super(code);
     this.name = 'IpcFailure';
     this.code = code;
@@ -44,7 +49,8 @@ export function toFailure(error: unknown): IpcFailure {
             isRecord(f) && typeof f.field === 'string' && typeof f.message_ja === 'string',
         )
       : [];
-    return new IpcFailure(error.code, error.message_ja, fields);
+    // The shell only sends `TerminalErrorCode` values (IpcError's generated type).
+    return new IpcFailure(error.code as TerminalErrorCode, error.message_ja, fields);
   }
   return new IpcFailure(
     'internal',

@@ -17,6 +17,7 @@ export type {
   DocumentKind,
   DocumentSummary,
   ErrorCode,
+  TerminalErrorCode,
   FieldError,
   Grant,
   GrantView,
