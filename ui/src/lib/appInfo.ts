@@ -1,6 +1,6 @@
 import { call } from './ipc';
 import { isLineState } from './display';
-import type { AppInfo, StartupState, TrainingAccount } from './generated';
+import type { AppInfo, StartupState, TerminalErrorCode, TrainingAccount } from './generated';
 
 export type { LineState } from './types';
 export { lineLabel as lineStateLabel } from './display';
@@ -67,7 +67,8 @@ export async function loadAppInfo(): Promise<AppInfo> {
   if (typeof error === 'object' && error !== null) {
     const { code, message_ja } = error as Record<string, unknown>;
     if (typeof code === 'string' && typeof message_ja === 'string') {
-      info.error = { code, message_ja };
+      // The shell only sends `TerminalErrorCode` values (IpcError's generated type).
+      info.error = { code: code as TerminalErrorCode, message_ja };
     }
   }
   return info;

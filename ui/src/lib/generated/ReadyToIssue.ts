@@ -22,7 +22,7 @@ reception_number: string | null,
 subject: CaseSubject | null, 
 /**
  * A document waits to be handed over (交付); otherwise the entry is closed with
- * [`Counter::close_ready`].
+ * [`Issuance::close_ready`].
  */
 needs_handover: boolean, 
 /**

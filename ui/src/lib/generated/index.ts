@@ -101,5 +101,6 @@ export type * from './StaffList';
 export type * from './StartupState';
 export type * from './Submitted';
 export type * from './SupervisorConsent';
+export type * from './TerminalErrorCode';
 export type * from './TrainingAccount';
 export type * from './WrittenFile';
