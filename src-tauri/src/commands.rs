@@ -94,17 +94,11 @@ impl Shell {
             Some(n) if n.allows(Some(&staff)) => Ok((t, staff)),
             Some(access::Need::Capability(c)) => {
                 tracing::info!(command, capability = ?c, "command refused: role");
-                Err(IpcError::new(
-                    TerminalErrorCode::Union(ErrorCode::Forbidden),
-                    c.refusal_ja(),
-                ))
+                Err(IpcError::forbidden(c.refusal_ja()))
             }
             _ => {
                 tracing::warn!(command, "command refused: not in the access table");
-                Err(IpcError::new(
-                    TerminalErrorCode::Union(ErrorCode::Forbidden),
-                    "この操作の権限がありません。",
-                ))
+                Err(IpcError::forbidden("この操作の権限がありません。"))
             }
         }
     }

@@ -4,6 +4,7 @@
 use madoguchi_application::{AppError, TerminalErrorCode};
 use madoguchi_counter::CounterError;
 use madoguchi_print::PrintError;
+use madoguchi_protocol::ErrorCode;
 use serde::Serialize;
 
 pub use madoguchi_counter::forms::FieldError;
@@ -56,6 +57,11 @@ impl IpcError {
             TerminalErrorCode::Locked,
             "画面がロックされています。パスワードを入力して再開してください。",
         )
+    }
+
+    /// The staff member's role does not allow the command (the union's own code, `forbidden`).
+    pub fn forbidden(message_ja: impl Into<String>) -> Self {
+        IpcError::new(TerminalErrorCode::Union(ErrorCode::Forbidden), message_ja)
     }
 
     /// Nobody is signed in.
