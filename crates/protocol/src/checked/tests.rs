@@ -236,7 +236,10 @@ fn a_future_move_in_day_is_refused_naming_the_field() {
         .expect_err("after the 受付日");
     assert_eq!(e.field, "notification.details.moved_in_on");
     let body = e.body();
-    assert_eq!(body.field.as_deref(), Some("notification.details.moved_in_on"));
+    assert_eq!(
+        body.field.as_deref(),
+        Some("notification.details.moved_in_on")
+    );
     assert!(
         body.message_ja.starts_with("転入日: ") && body.message_ja.contains("より後の日付"),
         "{}",
