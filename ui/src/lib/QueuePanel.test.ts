@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import QueuePanel from './QueuePanel.svelte';
@@ -172,6 +172,10 @@ describe('ReadyPanel', () => {
     expect(screen.queryByRole('button', { name: '回収を記録' })).toBeNull();
     await user.click(screen.getByRole('button', { name: /完了/ }));
     expect(await screen.findByText('交付待ちの書類はありません。')).toBeTruthy();
+    // Issue 14 #8: the cursor goes back to the list (its heading when it is empty), not to the page.
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByRole('heading', { name: '交付待ち' }));
+    });
     expect(calls.filter((c) => c.cmd === 'record_return')).toHaveLength(1);
     expect(calls.find((c) => c.cmd === 'close_ready')?.args).toEqual({ seq: 5 });
   });
