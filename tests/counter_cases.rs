@@ -417,7 +417,12 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
     let counter = &rig.counter;
     // 転入日 after the 受付日: the union refuses it.
     let tomorrow = today().succ_opt().unwrap();
-    let Submitted::Refused { seq, reason_ja, .. } = counter
+    let Submitted::Refused {
+        seq,
+        reason_ja,
+        field,
+        ..
+    } = counter
         .intake()
         .submit(move_in(tomorrow), today())
         .await
@@ -425,6 +430,10 @@ async fn a_refused_move_in_is_corrected_as_a_linked_new_attempt() {
     else {
         panic!("a 転入 after the 受付日 is refused");
     };
+    // The union's own refusal (past the counter's form check) names the field, in its message and as the
+    // form field the screen marks (issue 14 #9: not just 「日付の前後関係に誤りがあります」).
+    assert_eq!(field.as_deref(), Some("moved_in_on"));
+    assert!(reason_ja.starts_with("転入日"), "{reason_ja}");
     let work = counter.intake().work_list().expect("work list");
     let item = work
         .iter()

@@ -48,6 +48,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from counter_ux import counter_ux, training_accounts_listed  # noqa: E402  (this directory, above)
+from cups import pdfs, wait_new_pdf  # noqa: E402
+from keyboard_flow import keyboard_move_in, lists_at_minimum  # noqa: E402
 from webdriver import (  # noqa: E402
     KEY_ENTER,
     KEY_ESCAPE,
@@ -210,33 +212,6 @@ def today_wareki() -> str:
     return f"R{today.year - 2018}.{today.month}.{today.day}"
 
 
-def cups_pdf_out() -> Path:
-    """cups-pdf's Out directory for the submitting user (root: /root/PDF)."""
-    out = "${HOME}/PDF"
-    try:
-        for raw in Path("/etc/cups/cups-pdf.conf").read_text(encoding="utf-8").splitlines():
-            if raw.startswith("Out ") or raw.startswith("Out\t"):
-                out = raw.split(None, 1)[1].strip()
-    except OSError:
-        pass
-    return Path(out.replace("${HOME}", str(Path.home())))
-
-
-def pdfs() -> set[Path]:
-    out = cups_pdf_out()
-    return set(out.glob("*.pdf")) if out.is_dir() else set()
-
-
-def wait_new_pdf(before: set[Path], what: str) -> Path:
-    def probe() -> Path | None:
-        new = [p for p in pdfs() - before if p.stat().st_size > 0]
-        return new[0] if new else None
-
-    pdf = wait_for(f"a new PDF from cups-pdf for {what} in {cups_pdf_out()}", probe, timeout=60)
-    check(pdf.read_bytes().startswith(b"%PDF"), f"cups-pdf wrote {pdf.name} for {what}")
-    return pdf
-
-
 def go_tab(driver: WebDriver, tab: str) -> None:
     driver.click(driver.must(f"#tab-{tab}", f"the {tab} tab"))
     wait_for(
@@ -309,6 +284,8 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         or driver.execute("return document.querySelector('#kind').value;") == "acquisition_move_in",
         "the 届出 screen opens on 資格取得（転入）",
     )
+    # Issue 14 #8: after sign-in the cursor is in the first entry of the screen, not on the page.
+    check(driver.active_element_id() == "addressee_number", "after sign-in the cursor is in 宛名番号")
 
     counter_ux(driver, shots, CLERK_PASSWORD)
 
@@ -357,6 +334,24 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
     done = driver.must(".handover-done", "the handover recorded", timeout=30)
     check(driver.text(done) == "交付を記録しました。", "the handover (窓口, マイナンバーカード) is recorded")
     driver.screenshot(shots / "08-handover.png")
+
+    # 1b. The same by keyboard only, from Alt+N: the cursor must go by itself to each next field and
+    # action; the key presses are counted (issue 14: about 97 before).
+    keyed = str(rng.randint(300000, 399999))
+    keyboard_move_in(
+        driver,
+        shots,
+        {
+            "addressee_number": keyed,
+            "household_number": "9" + keyed,
+            "name": "研修　三郎",
+            "kana": "ケンシュウ サブロウ",
+            "birth_date": "S19.4.4",
+            "address": "新潟県見附市研修町1-2-3",
+            "my_number": my_number("98765" + keyed),
+            "moved_in_on": today_wareki(),
+        },
+    )
     driver.click(driver.must(".next-entry", "次の届出へ"))
 
     # 2. Find the resident again (online) for a 再交付: the record shows the 個人番号 masked.
@@ -467,7 +462,9 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         "const s = document.querySelector('#kind'); s.value = 'acquisition_move_in';"
         "s.dispatchEvent(new Event('change', {bubbles: true}));"
     )
-    fill_move_in(driver, str(rng.randint(800000, 899999)), "研修　一郎", "ケンシュウ イチロウ")
+    # The longest 氏名 accepted (30 characters, what the card's name box prints): the lists cut it short.
+    long_name = "研修" + "長" * 25 + "　一郎"
+    fill_move_in(driver, str(rng.randint(800000, 899999)), long_name, "ケンシュウ イチロウ")
     queued_with_receipt("the 転入", "11-offline-move-in-receipt.png")
     check(receipts[0] != receipts[1], "each queued notification has its own 受付番号")
 
@@ -496,6 +493,7 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         f"受付一覧 names whose case each queued item is ({names})",
     )
     driver.screenshot(shots / "12-queue-offline.png")
+    lists_at_minimum(driver, shots, ".queue", "12a-queue-1024x700.png", long_name)
 
     # 4. The line returns: the queue drains by itself; both decided and ready to issue.
     driver.click(driver.must(".line-switch", "the switch back"))
@@ -523,6 +521,7 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         f"交付待ち names whose card each one is, after the offline drain ({ready_names})",
     )
     driver.screenshot(shots / "14-ready-to-issue.png")
+    lists_at_minimum(driver, shots, ".ready-list", "14-ready-1024x700.png", long_name)
 
     # 4b. A 転入 the union refuses (a mistyped 生年月日 after the 転入日: each day plausible on its own, so only
     # the union sees it) stays 差戻し with the union's reason; 訂正 from the work list brings the entries
@@ -535,13 +534,33 @@ def counter_day(driver: WebDriver, shots: Path) -> None:
         "s.dispatchEvent(new Event('change', {bubbles: true}));"
     )
     fill_move_in(driver, str(rng.randint(500000, 599999)), "訂正　花子", "テイセイ ハナコ")
+    # A future 転入日: the counter's own check refuses it on the field, and the cursor goes there.
+    tomorrow = (datetime.now(timezone.utc) + timedelta(hours=9)).date() + timedelta(days=1)
+    driver.type_into("#moved_in_on", f"R{tomorrow.year - 2018}.{tomorrow.month}.{tomorrow.day}")
+    driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
+    own = driver.text(driver.must("#moved_in_on-error", "the counter's message on 転入日", timeout=15))
+    check("転入日" in own, f"a future 転入日 is refused on the field, naming it ({own})")
+    check(driver.active_element_id() == "moved_in_on", "the cursor goes to the refused 転入日")
+    driver.screenshot(shots / "14-future-move-in.png")
     driver.type_into("#birth_date", "R6.1.1")
     driver.type_into("#moved_in_on", "R5.12.8")
     driver.click(driver.must(".submit-notification", "the 届出を送信 button"))
     refusal = driver.text(driver.must(".refused", "the union's refusal", timeout=30))
     check("差戻し" in refusal, f"the refusal reads as 差戻し with the union's reason ({refusal})")
+    # The union's own refusal (past the counter's checks) names 転入日, and the form marks it (#14.9).
+    check("転入日" in refusal, "the union's date-order refusal names 転入日")
+    wait_for(
+        "the cursor in the 転入日 the union named",
+        lambda: driver.active_element_id() == "moved_in_on",
+        timeout=5,
+    )
+    check(
+        driver.attribute(driver.must("#moved_in_on", "転入日"), "aria-invalid") == "true",
+        "the union's refusal marks 転入日 and the cursor is there",
+    )
     driver.screenshot(shots / "14a-move-in-refused.png")
     go_tab(driver, "queue")
+    lists_at_minimum(driver, shots, ".work-list", "14a-work-list-1024x700.png")
     driver.click(driver.must(".work-list button.correct", "訂正 on the work list"))
     driver.must("#moved_in_on", "the 転入 form with the entries")
     check(

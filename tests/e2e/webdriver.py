@@ -26,6 +26,8 @@ KEY_ESCAPE = "\ue00c"
 KEY_SHIFT = "\ue008"
 KEY_CONTROL = "\ue009"
 KEY_ALT = "\ue00a"
+KEY_SPACE = "\ue00d"
+KEY_RIGHT = "\ue014"
 ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf"
 CONNECTION_ATTEMPTS = 4
 # Seconds one WebDriver call may take (session creation gets 120 s).
@@ -148,18 +150,21 @@ class WebDriver:
         active = self._session("GET", "/element/active")
         return self.attribute(active[ELEMENT_KEY], "id") if active else None
 
-    def press(self, key: str) -> None:
-        """A real key press through the actions API (what a clerk's keyboard does)."""
-        actions = {
-            "actions": [
-                {
-                    "type": "key",
-                    "id": "keyboard",
-                    "actions": [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}],
-                }
-            ]
-        }
+    def press(self, key: str, *modifiers: str) -> None:
+        """A real key press through the actions API (what a clerk's keyboard does), with modifier keys
+        held down around it (e.g. `press("n", KEY_ALT)` is Alt+N)."""
+        steps = [{"type": "keyDown", "value": m} for m in modifiers]
+        steps += [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]
+        steps += [{"type": "keyUp", "value": m} for m in reversed(modifiers)]
+        actions = {"actions": [{"type": "key", "id": "keyboard", "actions": steps}]}
         self._session("POST", "/actions", actions)
+
+    def type_here(self, text: str) -> None:
+        """Types into the focused element, wherever the cursor is (the element is not chosen first)."""
+        active = self._session("GET", "/element/active")
+        if not active:
+            raise E2EFailure("no focused element to type into")
+        self.send_keys(active[ELEMENT_KEY], text)
 
     def execute(self, script: str, *args: Any) -> Any:
         return self._session("POST", "/execute/sync", {"script": script, "args": list(args)})

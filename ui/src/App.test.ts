@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +83,10 @@ describe('App', () => {
     await user.keyboard('kensyu-152111-clerk{Enter}');
     expect(await screen.findByRole('tab', { name: /届出/ })).toBeTruthy();
     expect(screen.getByText('研修 窓口担当（152111-clerk）')).toBeTruthy();
+    // Issue 14 #8: the cursor lands in the first entry of the 届出 screen, not on the page.
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByLabelText('宛名番号'));
+    });
     expect(calls.find((c) => c.cmd === 'sign_in')?.args).toEqual({
       userId: '152111-clerk',
       password: 'kensyu-152111-clerk',

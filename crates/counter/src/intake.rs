@@ -86,6 +86,9 @@ pub enum Submitted {
         code: String,
         /// The union's reason, for the clerk.
         reason_ja: String,
+        /// The form field the union named (`moved_in_on`, …), when the refusal is about one field: the
+        /// screen marks it and puts the cursor there.
+        field: Option<String>,
     },
 }
 
@@ -280,14 +283,24 @@ impl Counter {
                 seq: enq.seq.0,
                 decision,
             }),
-            SendOutcome::Rejected { code, reason_ja }
-            | SendOutcome::Conflict { code, reason_ja } => {
+            SendOutcome::Rejected {
+                code,
+                reason_ja,
+                field,
+            }
+            | SendOutcome::Conflict {
+                code,
+                reason_ja,
+                field,
+            } => {
                 // The item stays 差戻し / 競合 with the union's reason: corrected on screen it is replaced by
                 // a linked new item (resubmit_corrected); left alone it waits on the work list.
                 Ok(Submitted::Refused {
                     seq: enq.seq.0,
                     code: code.to_owned(),
                     reason_ja,
+                    // The form names a field by the last segment of the union's JSON path.
+                    field: field.and_then(|f| f.rsplit('.').next().map(str::to_owned)),
                 })
             }
             SendOutcome::Deferred(e) => {

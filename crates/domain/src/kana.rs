@@ -290,7 +290,8 @@ impl StaffMessage for PersonNameError {
 /// Longest 氏名 accepted: what the narrowest name box of a document the counter prints holds — the ID-1
 /// 資格確認書 (assets/layouts/shikaku-kakuninsho-card-id1.toml, item `name`: 62.08 mm at no less than 5.7 pt)
 /// prints 62.08 mm ÷ (5.7 pt × 25.4/72 mm) = 30.9 full-width characters (`crates/print/tests/name_limit.rs`
-/// prints this many on every counter document).
+/// prints this many on every counter document). A longer name is refused with this limit in the message,
+/// never cut: a 住基 name that is longer goes to the file's 確認リスト (ARCHITECTURE.md, "Field limits").
 pub const PERSON_NAME_MAX: usize = 30;
 
 /// 氏名 (the name in kanji as registered). May contain 「●」 for a 外字 not yet identified.

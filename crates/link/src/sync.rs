@@ -136,6 +136,8 @@ pub enum SendOutcome {
         code: &'static str,
         /// The union's Japanese reason.
         reason_ja: String,
+        /// The JSON path of the field the union named, when the refusal is about one field.
+        field: Option<String>,
     },
     /// The resident's record changed at the union meanwhile (競合).
     Conflict {
@@ -143,6 +145,8 @@ pub enum SendOutcome {
         code: &'static str,
         /// The union's Japanese reason.
         reason_ja: String,
+        /// The JSON path of the field the union named, when the refusal is about one field.
+        field: Option<String>,
     },
     /// Not delivered (line, server trouble, or no staff session); back in the queue.
     Deferred(LinkError),
@@ -273,6 +277,7 @@ impl Sender {
                 return Ok(SendOutcome::Rejected {
                     code: "unreadable_payload",
                     reason_ja: reason.into(),
+                    field: None,
                 });
             }
         };
@@ -313,12 +318,14 @@ impl Sender {
                     Ok(SendOutcome::Conflict {
                         code,
                         reason_ja: body.message_ja,
+                        field: body.field,
                     })
                 } else {
                     outbox.mark_rejected(seq, &body.message_ja)?;
                     Ok(SendOutcome::Rejected {
                         code,
                         reason_ja: body.message_ja,
+                        field: body.field,
                     })
                 }
             }

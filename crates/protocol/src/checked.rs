@@ -156,16 +156,38 @@ pub struct DateFieldError {
 }
 
 impl DateFieldError {
-    /// The error answer: `invalid_field` on the field, the bound in Japanese and English.
+    /// The error answer: `invalid_field` on the field, the bound in Japanese and English. The Japanese
+    /// message names the field (「転入日: …」): a refusal read later on the work list, away from the form,
+    /// still says which date to correct (issue 14 #9).
     pub fn body(&self) -> crate::ErrorBody {
         use madoguchi_domain::StaffMessage;
+        let message = self.error.message_ja();
         crate::ErrorBody {
             code: crate::ErrorCode::InvalidField,
-            message_ja: self.error.message_ja(),
+            message_ja: match date_label_ja(self.field) {
+                Some(label) => format!("{label}: {message}"),
+                None => message,
+            },
             message_en: self.error.to_string(),
             field: Some(self.field.to_owned()),
         }
     }
+}
+
+/// The date fields' names as staff read them on the counter's forms, by their JSON path's last segment.
+fn date_label_ja(field: &str) -> Option<&'static str> {
+    Some(match field.rsplit('.').next().unwrap_or(field) {
+        "received_on" => "受付日",
+        "birth_date" => "生年月日",
+        "moved_in_on" => "転入日",
+        "changed_on" => "変更日",
+        "moved_out_on" => "転出日",
+        "died_on" => "死亡日",
+        "long_term_hospitalization_on" => "長期入院該当日",
+        "moved_on" => "転居日",
+        "on" => "保護開始日・廃止日",
+        _ => return None,
+    })
 }
 
 impl crate::v1::NotificationRequest {

@@ -124,6 +124,17 @@ impl From<Refusal> for ApiError {
     fn from(r: Refusal) -> Self {
         match r {
             Refusal::Code(c) => c.into(),
+            Refusal::Field {
+                code,
+                field,
+                message_ja,
+                message_en,
+            } => ApiError(ErrorBody {
+                code,
+                message_ja: message_ja.to_owned(),
+                message_en: message_en.to_owned(),
+                field: Some(field.to_owned()),
+            }),
             Refusal::Store(e) => e.into(),
         }
     }

@@ -29,6 +29,18 @@ use crate::store::{
 pub enum Refusal {
     /// A business refusal with a stable code.
     Code(ErrorCode),
+    /// A business refusal about one field: its JSON path and a message that names it (e.g. which of two
+    /// dates contradicting each other to correct), never its value.
+    Field {
+        /// Stable code.
+        code: ErrorCode,
+        /// JSON path of the field, e.g. `notification.details.moved_in_on`.
+        field: &'static str,
+        /// For the clerk, naming the field as the counter's form does.
+        message_ja: &'static str,
+        /// For logs.
+        message_en: &'static str,
+    },
     /// A storage failure.
     Store(StoreError),
 }
@@ -302,8 +314,23 @@ pub fn decide(
     let r = match &request.notification {
         Notification::AcquisitionMoveIn(m) => {
             let n = &m.resident;
-            if m.moved_in_on > received || m.moved_in_on < n.birth_date {
-                return Err(ErrorCode::InvalidDates.into());
+            // Each day was plausible on its own (checked before); their order is the union's rule,
+            // and the refusal says which date to look at.
+            if m.moved_in_on > received {
+                return Err(Refusal::Field {
+                    code: ErrorCode::InvalidDates,
+                    field: "notification.details.moved_in_on",
+                    message_ja: "転入日が受付日より後になっています。転入日を確認してください。",
+                    message_en: "the move-in day is after the day of receipt",
+                });
+            }
+            if m.moved_in_on < n.birth_date {
+                return Err(Refusal::Field {
+                    code: ErrorCode::InvalidDates,
+                    field: "notification.details.moved_in_on",
+                    message_ja: "転入日が生年月日より前になっています。転入日と生年月日を確認してください。",
+                    message_en: "the move-in day is before the birth date",
+                });
             }
             let existing = store.resident_by_addressee(ctx.municipality, &n.addressee_number)?;
             let mut r = match existing {

@@ -483,6 +483,21 @@ async fn bad_input_gets_a_stable_code_and_writes_nothing() {
     );
     assert_eq!(v["field"], "notification.details.moved_in_on");
 
+    // Born after the 転入日, each day plausible on its own: only the union's rule sees it, and its refusal
+    // names 転入日 (the field and the message), so the clerk knows what to correct (issue 14 #9).
+    let mut born_later = good.clone();
+    born_later["notification"]["details"]["resident"]["birth_date"] = json!("2026-11-10");
+    let (s, v) = desk.submit(uuid::Uuid::new_v4(), &born_later).await;
+    assert_eq!(
+        (s, code(&v).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_dates")
+    );
+    assert_eq!(v["field"], "notification.details.moved_in_on");
+    assert_eq!(
+        v["message_ja"],
+        "転入日が生年月日より前になっています。転入日と生年月日を確認してください。"
+    );
+
     let (s, v) = desk
         .client
         .post(fx.url("/v1/notifications"))

@@ -270,6 +270,36 @@ async fn impossible_dates_are_refused_and_nothing_is_stored() {
     fx.shutdown().await;
 }
 
+/// A 氏名 longer than the card's name box prints (30 characters, `PERSON_NAME_MAX`) is refused on the field
+/// with a message naming the field and the limit — what a clerk, or the staff checking a 住基 file's
+/// refusals, needs to act on — and nothing is stored; 30 characters are accepted.
+#[tokio::test]
+async fn a_name_longer_than_the_card_prints_is_refused_naming_the_limit() {
+    let fx = Fixture::start(1, fixed(jst_noon(2026, 11, 21))).await;
+    let desk = sign_in(&fx, T_MITSUKE, "152111-clerk").await;
+    let mut body = move_in(
+        date(1944, 4, 4),
+        date(2026, 11, 10),
+        date(2026, 11, 21),
+        false,
+    );
+    body["notification"]["details"]["resident"]["name"] = json!("長".repeat(31));
+    let (s, v) = submit(&desk, Uuid::new_v4(), &body).await;
+    assert_invalid("31 characters", (s, v.clone()), "resident.name");
+    let message = v["message_ja"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("氏名") && message.contains("30文字"),
+        "{message}"
+    );
+    assert!(!v.to_string().contains("長長"), "{v}");
+    not_stored(&fx, &body);
+
+    body["notification"]["details"]["resident"]["name"] = json!("長".repeat(30));
+    let (s, v) = submit(&desk, Uuid::new_v4(), &body).await;
+    assert_eq!(s, StatusCode::OK, "30 characters fit: {v}");
+    fx.shutdown().await;
+}
+
 #[tokio::test]
 async fn staff_text_is_refused_with_control_characters() {
     let fx = Fixture::start(1, fixed(jst_noon(2026, 11, 21))).await;

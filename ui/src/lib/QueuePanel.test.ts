@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { render, screen, waitFor } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import QueuePanel from './QueuePanel.svelte';
@@ -95,7 +95,8 @@ describe('QueuePanel names and corrections', () => {
     const user = userEvent.setup();
     render(QueuePanel);
     expect((await screen.findAllByText(/見本.花子/)).length).toBeGreaterThan(0);
-    expect(screen.getByText('昭和19年4月4日')).toBeTruthy();
+    // In the work list and in the table, each on one line of its own (issue 14 #10).
+    expect(screen.getAllByText('昭和19年4月4日')).toHaveLength(2);
     expect(screen.getByText('00000042')).toBeTruthy();
     // A refusal by the union reads as one, with its reason; 訂正 is offered beside 再送 and 取下げ.
     expect(screen.getByText(/差戻し（広域連合の理由）: 転入日が受付日より後です。/)).toBeTruthy();
@@ -127,8 +128,9 @@ describe('ReadyPanel', () => {
     expect(await screen.findByText(/資格確認書 — 資格取得を決定しました。/)).toBeTruthy();
     expect(screen.getByText('KENSYU-01-000003-7')).toBeTruthy();
     expect(screen.getAllByText(/見本.花子/)[0]).toBeTruthy();
-    expect(screen.getByText('ミホン ハナコ')).toBeTruthy();
-    expect(screen.getByText('昭和19年4月4日')).toBeTruthy();
+    // A name cut short with an ellipsis at a narrow width keeps its whole text in the title.
+    expect(screen.getByText('ミホン ハナコ').getAttribute('title')).toBe('ミホン ハナコ');
+    expect(screen.getByText('昭和19年4月4日').classList.contains('one-line')).toBe(true);
     expect(screen.getByText('00000042')).toBeTruthy();
   });
 
@@ -170,6 +172,10 @@ describe('ReadyPanel', () => {
     expect(screen.queryByRole('button', { name: '回収を記録' })).toBeNull();
     await user.click(screen.getByRole('button', { name: /完了/ }));
     expect(await screen.findByText('交付待ちの書類はありません。')).toBeTruthy();
+    // Issue 14 #8: the cursor goes back to the list (its heading when it is empty), not to the page.
+    await waitFor(() => {
+      expect(document.activeElement).toBe(screen.getByRole('heading', { name: '交付待ち' }));
+    });
     expect(calls.filter((c) => c.cmd === 'record_return')).toHaveLength(1);
     expect(calls.find((c) => c.cmd === 'close_ready')?.args).toEqual({ seq: 5 });
   });

@@ -39,6 +39,21 @@ export class Drafts {
     this.notification = undefined;
   }
 
+  /**
+   * 新しい届出 (Alt+N): the 届出 screen with a fresh entry, its first field focused. A finished 届出 (decided
+   * or queued) makes way, as with 次の届出へ; one being typed or corrected is kept — a shortcut never throws
+   * away what was typed.
+   */
+  newNotification(): void {
+    const result = this.notification?.result;
+    if (result && result.result !== 'refused') {
+      this.clearNotification();
+      this.resident = undefined;
+    }
+    this.entryKey += 1;
+    this.tab = 'notification';
+  }
+
   /** Everything (サインアウト, a revoked terminal). */
   clear(): void {
     this.tab = 'notification';

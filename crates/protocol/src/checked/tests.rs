@@ -222,3 +222,28 @@ fn dates_are_checked_against_today_and_the_receipt() {
     assert!(out_ahead("2026-12-21").is_ok());
     assert!(out_ahead("2026-12-22").is_err());
 }
+
+// Issue 14 #9: a 転入日 after the 受付日 is refused on the field, and the message names it, so the refusal
+// says which date to correct even where it is read away from the form (差戻し on the work list).
+#[test]
+fn a_future_move_in_day_is_refused_naming_the_field() {
+    let today = d(2026, 11, 21);
+    let mut v = move_in("見附市", "1944-04-04", "2026-10-20");
+    v["notification"]["details"]["moved_in_on"] = json!("2026-10-21");
+    let e = parse(&v)
+        .expect("parses")
+        .check_dates_on(today)
+        .expect_err("after the 受付日");
+    assert_eq!(e.field, "notification.details.moved_in_on");
+    let body = e.body();
+    assert_eq!(
+        body.field.as_deref(),
+        Some("notification.details.moved_in_on")
+    );
+    assert!(
+        body.message_ja.starts_with("転入日: ") && body.message_ja.contains("より後の日付"),
+        "{}",
+        body.message_ja
+    );
+    assert!(!body.message_ja.contains("2026-10-21") && !body.message_en.contains("2026-10-21"));
+}

@@ -8,7 +8,9 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
+use madoguchi_domain::StaffMessage;
 use madoguchi_domain::ids::MunicipalityCode;
+use madoguchi_domain::kana::{PERSON_NAME_MAX, PersonNameError};
 use madoguchi_protocol::{ErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 
@@ -100,6 +102,9 @@ pub struct ApiJson<T>(pub T);
 
 /// Classifies a serde_json error without echoing any value from the input.
 fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let name_too_long = PersonNameError::TooLong {
+        max: PERSON_NAME_MAX,
+    };
     let path = err.path().to_string();
     let inner = err.into_inner();
     match inner.classify() {
@@ -124,6 +129,15 @@ fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
                     format!("{path}.{name}")
                 };
                 ApiError::field(ErrorCode::MissingField, field)
+            } else if text.starts_with(&name_too_long.to_string()) {
+                // A 氏名 over the limit: say the limit and why (the document's print box), as the
+                // counter's form does — a name from a 住基 file reaches the union this way too.
+                let mut e = ApiError::field(ErrorCode::InvalidField, path);
+                e.0.message_ja = format!(
+                    "{}（資格確認書の氏名欄に印字できる文字数です）",
+                    name_too_long.message_ja()
+                );
+                e
             } else {
                 ApiError::field(ErrorCode::InvalidField, path)
             }

@@ -25,4 +25,9 @@ code: string,
 /**
  * The union's reason, for the clerk.
  */
-reason_ja: string, };
+reason_ja: string, 
+/**
+ * The form field the union named (`moved_in_on`, …), when the refusal is about one field: the
+ * screen marks it and puts the cursor there.
+ */
+field: string | null, };
