@@ -130,7 +130,11 @@ async fn union_staff_create_approve_and_decide_through_the_terminal() {
         .await
         .unwrap_err();
     assert_eq!(code(&own), "self_approval");
-    assert!(own.message_ja().contains("別の職員が承認"), "{}", own.message_ja());
+    assert!(
+        own.message_ja().contains("別の職員が承認"),
+        "{}",
+        own.message_ja()
+    );
     // The application is listed with what the examiner needs.
     let reviews = counter
         .union_office()
@@ -141,18 +145,21 @@ async fn union_staff_create_approve_and_decide_through_the_terminal() {
         .iter()
         .find(|r| r.resident_id == applicant.id)
         .expect("the application is 審査中");
-    assert_eq!(review.evidence, DisabilityEvidence::RehabilitationCertificateA);
+    assert_eq!(
+        review.evidence,
+        DisabilityEvidence::RehabilitationCertificateA
+    );
     assert_eq!(review.received_on, on);
 
     // 広域連合職員 2: approves the content; decides the application (a 却下 without a reason is refused).
     sign_in_as(&counter, &m, "union-staff2").await;
-    let listed = counter
-        .union_office()
-        .distributions()
-        .await
-        .expect("list");
-    assert!(listed.iter().any(|d| d.distribution_id == created.distribution_id
-        && d.state == DistributionState::AwaitingUnionApproval));
+    let listed = counter.union_office().distributions().await.expect("list");
+    assert!(
+        listed
+            .iter()
+            .any(|d| d.distribution_id == created.distribution_id
+                && d.state == DistributionState::AwaitingUnionApproval)
+    );
     let released = counter
         .union_office()
         .approve_distribution(created.distribution_id, &created.content_hash)
