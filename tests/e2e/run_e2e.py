@@ -48,6 +48,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from counter_ux import counter_ux, training_accounts_listed  # noqa: E402  (this directory, above)
+from union_ux import union_staff  # noqa: E402
 from webdriver import (  # noqa: E402
     KEY_ENTER,
     KEY_ESCAPE,
@@ -193,6 +194,7 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
 
     counter_day(driver, shots)
     supervisor_batch(driver, shots)
+    union_staff(driver, shots)
 
 
 def my_number(first_eleven: str) -> str:
