@@ -185,5 +185,8 @@ fn main() {
         second.new_age_75
     );
     store.flush().unwrap();
-    println!("  store      {:.2} GiB after both runs", gib(size_on_disk(dir.path())));
+    println!(
+        "  store      {:.2} GiB after both runs",
+        gib(size_on_disk(dir.path()))
+    );
 }
