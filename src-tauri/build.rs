@@ -57,6 +57,12 @@ const COMMANDS: &[&str] = &[
     "revoke_staff",
     "unlock_staff",
     "reset_staff_password",
+    "union_distributions",
+    "create_distribution",
+    "union_approve_distribution",
+    "disability_reviews",
+    "decide_disability_review",
+    "daily_runs",
 ];
 
 fn main() {

@@ -112,6 +112,7 @@ async fn a_disability_application_stays_under_review_until_union_staff_decide() 
             Some(&DisabilityReviewDecision {
                 certified: true,
                 certified_on: Some(on),
+                reason: String::new(),
             }),
         )
         .await

@@ -122,6 +122,31 @@ pub const COMMAND_ACCESS: &[(&str, Need)] = &[
         "reset_staff_password",
         Need::Capability(Capability::ManageStaff),
     ),
+    // 広域連合事務 (union_office.rs): distributions, 障害認定の審査, 日次処理の結果 (広域連合職員).
+    (
+        "union_distributions",
+        Need::Capability(Capability::ManageDistributions),
+    ),
+    (
+        "create_distribution",
+        Need::Capability(Capability::ManageDistributions),
+    ),
+    (
+        "union_approve_distribution",
+        Need::Capability(Capability::ManageDistributions),
+    ),
+    (
+        "disability_reviews",
+        Need::Capability(Capability::ManageDistributions),
+    ),
+    (
+        "decide_disability_review",
+        Need::Capability(Capability::ManageDistributions),
+    ),
+    (
+        "daily_runs",
+        Need::Capability(Capability::ManageDistributions),
+    ),
 ];
 
 /// What `command` needs; a command missing from the table needs a capability nobody has, so a command
@@ -191,6 +216,7 @@ mod tests {
         include_str!("audit_review.rs"),
         include_str!("distribution.rs"),
         include_str!("account_commands.rs"),
+        include_str!("union_office.rs"),
     ];
 
     /// The body of command `name` in one of the [`SOURCES`].

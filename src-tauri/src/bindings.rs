@@ -80,6 +80,12 @@ mod tests {
         export::<madoguchi_protocol::v1::StaffAccount>(&cfg);
         export::<madoguchi_protocol::v1::Grant>(&cfg);
         export::<madoguchi_protocol::access::Capability>(&cfg);
+        // 広域連合事務.
+        export::<madoguchi_counter::DistributionRequestForm>(&cfg);
+        export::<madoguchi_counter::DisabilityReviewForm>(&cfg);
+        export::<madoguchi_protocol::v1::DisabilityReview>(&cfg);
+        export::<madoguchi_protocol::v1::DailyRun>(&cfg);
+        export::<madoguchi_protocol::v1::NotificationDecision>(&cfg);
         // Vocabularies a screen offers or checks that no answer above names.
         export::<madoguchi_protocol::reveal::RevealPurpose>(&cfg);
         export::<madoguchi_protocol::error::ErrorCode>(&cfg);

@@ -21,6 +21,7 @@ pub mod commands;
 pub mod distribution;
 pub mod error;
 pub mod terminal;
+pub mod union_office;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -90,6 +91,12 @@ pub fn app_builder<R: Runtime>(builder: Builder<R>, shell: Shell) -> Builder<R> 
             account_commands::revoke_staff,
             account_commands::unlock_staff,
             account_commands::reset_staff_password,
+            union_office::union_distributions,
+            union_office::create_distribution,
+            union_office::union_approve_distribution,
+            union_office::disability_reviews,
+            union_office::decide_disability_review,
+            union_office::daily_runs,
         ])
 }
 

@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from counter_ux import counter_ux, training_accounts_listed  # noqa: E402  (this directory, above)
 from cups import pdfs, wait_new_pdf  # noqa: E402
 from keyboard_flow import keyboard_move_in, lists_at_minimum  # noqa: E402
+from union_ux import union_staff  # noqa: E402
 from webdriver import (  # noqa: E402
     KEY_ENTER,
     KEY_ESCAPE,
@@ -195,6 +196,7 @@ def run_checks(driver: WebDriver, shots: Path) -> None:
 
     counter_day(driver, shots)
     supervisor_batch(driver, shots)
+    union_staff(driver, shots)
 
 
 def my_number(first_eleven: str) -> str:

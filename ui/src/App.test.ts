@@ -161,19 +161,24 @@ describe('App', () => {
     expect(await screen.findByRole('tab', { name: /届出/ })).toBeTruthy();
   });
 
-  it('shows only the screens the role may use: a 広域連合職員 has none on a counter terminal', async () => {
+  it('shows only the screens the role may use: a 広域連合職員 gets the union office screens and no counter screens', async () => {
     mockShell({
       app_info: () => READY_INFO,
       line_state: () => 'online',
       sign_in: () => ({ ...STAFF, user_id: '152111-union-staff1', roles: ['union_staff'] }),
       session_info: () => ({ staff: STAFF, locked: false, capabilities: ['manage_distributions'] }),
+      union_distributions: () => [],
     });
     const user = userEvent.setup();
     render(App);
     await screen.findByLabelText('職員ID');
     await user.keyboard('a{Tab}b{Enter}');
-    expect(await screen.findByText('この職員IDで使える業務はこの画面にありません。')).toBeTruthy();
+    expect(await screen.findByRole('tab', { name: /配信作成・承認/ })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: /障害認定審査/ })).toBeTruthy();
+    expect(screen.getByRole('tab', { name: /日次処理/ })).toBeTruthy();
+    expect(await screen.findByRole('heading', { name: '配信の作成' })).toBeTruthy();
     expect(screen.queryByRole('tab', { name: /届出/ })).toBeNull();
+    expect(screen.queryByRole('tab', { name: /配信承認/ })).toBeNull();
   });
 
   it('an administrator gets the 監査ログ screen and no counter screens', async () => {

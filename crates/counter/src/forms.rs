@@ -59,7 +59,12 @@ impl Check {
         });
     }
 
-    fn required<'a>(&mut self, field: &str, label: &str, value: &'a str) -> Option<&'a str> {
+    pub(crate) fn required<'a>(
+        &mut self,
+        field: &str,
+        label: &str,
+        value: &'a str,
+    ) -> Option<&'a str> {
         let v = value.trim();
         if v.is_empty() {
             self.fail(field, format!("{label}を入力してください。"));
@@ -69,7 +74,7 @@ impl Check {
         }
     }
 
-    fn parsed<T, E: StaffMessage>(
+    pub(crate) fn parsed<T, E: StaffMessage>(
         &mut self,
         field: &str,
         label: &str,
@@ -100,7 +105,13 @@ impl Check {
         self.parsed(field, label, value, parse).map(Some)
     }
 
-    fn date(&mut self, field: &str, label: &str, value: &str, kind: DateKind) -> Option<Date> {
+    pub(crate) fn date(
+        &mut self,
+        field: &str,
+        label: &str,
+        value: &str,
+        kind: DateKind,
+    ) -> Option<Date> {
         let d = self.parsed(field, label, value, |s| parse_date(s).map(|(d, _)| d))?;
         self.in_range(field, label, d, kind)
     }
@@ -113,7 +124,13 @@ impl Check {
     }
 
     /// Free text under the rules the union applies (domain `text`), trimmed.
-    fn text(&mut self, field: &str, label: &str, value: &str, kind: TextKind) -> Option<String> {
+    pub(crate) fn text(
+        &mut self,
+        field: &str,
+        label: &str,
+        value: &str,
+        kind: TextKind,
+    ) -> Option<String> {
         text::check(kind, value)
             .map_err(|e| match e {
                 TextError::Empty => self.fail(field, format!("{label}を入力してください。")),
@@ -122,7 +139,7 @@ impl Check {
             .ok()
     }
 
-    fn resident(&mut self, value: &str) -> Option<ResidentId> {
+    pub(crate) fn resident(&mut self, value: &str) -> Option<ResidentId> {
         match value.parse::<ResidentId>() {
             Ok(id) => Some(id),
             Err(_) => {

@@ -6,7 +6,9 @@
 //! issue" list, and recording the handover (交付) and returned documents (回収). For the 監督者: the queue of
 //! distributions (配信) with summaries and sample records, the decision with the password asked again, the
 //! approved content fetched and kept sealed in the vault for batches ([`Distributions::approved_content`]), and
-//! approvals of single reprints under the union's policy.
+//! approvals of single reprints under the union's policy. For a 広域連合職員, the union's office work through
+//! the [`UnionOffice`] handle ([`Counter::union_office`]): distributions asked for and approved by a second
+//! person, 障害認定 applications examined and decided, the daily job's results.
 //!
 //! A submission is always written to the vault's outbox first, durably, and only then sent: whatever
 //! happens to the line or the process afterwards, the notification is not lost, and the idempotency key it
@@ -64,6 +66,7 @@ mod search;
 mod session;
 mod shipping;
 mod staff_admin;
+mod union_office;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use audit_review::AuditReview;
@@ -86,3 +89,4 @@ pub use search::{RosterAnswer, RosterRefresh, Search};
 pub use session::Session;
 pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};
 pub use staff_admin::StaffAdmin;
+pub use union_office::{DisabilityReviewForm, DistributionRequestForm, UnionOffice};

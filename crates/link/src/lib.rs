@@ -18,6 +18,7 @@ mod error;
 mod line;
 mod revocation;
 pub mod sync;
+mod union_office;
 
 pub use client::{LinkConfig, SessionToken, UnionClient};
 pub use error::{LinkError, TERMINAL_REVOKED_JA, TransportFailure};

@@ -206,6 +206,8 @@ endpoints! {
     DISABILITY_REVIEWS: Get "/v1/union/disability-reviews", NoBody => v1::DisabilityReviewList;
     /// A 広域連合職員 certifies or refuses one 障害認定 application.
     DECIDE_DISABILITY_REVIEW: Post "/v1/union/disability-reviews/{resident_id}/decision", v1::DisabilityReviewDecision => v1::NotificationDecision;
+    /// The daily job's last runs, newest first (広域連合職員).
+    DAILY_RUNS: Get "/v1/union/daily-runs", NoBody => v1::DailyRunList;
     /// Print data of a document.
     DOCUMENT: Get "/v1/documents/{document_id}", NoBody => v1::DocumentData;
     /// 交付: the document was handed over.

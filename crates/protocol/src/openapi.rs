@@ -161,6 +161,14 @@ fn operations() -> Vec<Operation> {
         ),
         op(
             "get",
+            "/v1/union/daily-runs",
+            "The daily job's (日次処理) last runs with their counts by kind, newest first (広域連合職員)",
+            Auth::Staff,
+            None,
+            Some("DailyRunList"),
+        ),
+        op(
+            "get",
             "/v1/roster",
             "Offline roster of the terminal's municipality, when the union's policy allows it",
             Auth::Staff,
@@ -425,6 +433,7 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<v1::AuditPage>(&mut generator);
     add::<v1::RosterResponse>(&mut generator);
     add::<v1::DisabilityReviewList>(&mut generator);
+    add::<v1::DailyRunList>(&mut generator);
     add::<v1::DisabilityReviewDecision>(&mut generator);
     add::<v1::PasswordChangeRequest>(&mut generator);
     add::<v1::RevocationList>(&mut generator);

@@ -5,7 +5,8 @@
 //! run on the 2-core machine, release build.
 //!
 //! `cargo bench -p madoguchi-union-server --bench daily_job`; `MADOGUCHI_BENCH_RESIDENTS=N` changes the count.
-//! Not part of the test command.
+//! Not part of the test command. The store lives in the temporary directory (`TMPDIR`); its size is printed
+//! after the setup and after the runs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // bench code: a panic is a failed run
 
@@ -28,6 +29,24 @@ const MUNICIPALITIES: [&str; 4] = ["152021", "152111", "151009", "152048"];
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Bytes under `dir` (the sled store's files), to see how the store grows with the residents.
+fn size_on_disk(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let m = e.metadata().unwrap();
+        total += if m.is_dir() {
+            size_on_disk(&e.path())
+        } else {
+            m.len()
+        };
+    }
+    total
+}
+
+fn gib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0 * 1024.0)
 }
 
 fn main() {
@@ -140,7 +159,11 @@ fn main() {
     println!(
         "daily job over {residents} residents ({arriving} reaching 75 in December 2026), day {on}"
     );
-    println!("  setup      {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "  setup      {:.1} s  (store {:.2} GiB)",
+        started.elapsed().as_secs_f64(),
+        gib(size_on_disk(dir.path()))
+    );
 
     let t = Instant::now();
     let first = daily::run(&store, &config, on, None).unwrap();
@@ -160,5 +183,10 @@ fn main() {
         "  second run {:.1} s  (idempotent: {} new)",
         second_time.as_secs_f64(),
         second.new_age_75
+    );
+    store.flush().unwrap();
+    println!(
+        "  store      {:.2} GiB after both runs",
+        gib(size_on_disk(dir.path()))
     );
 }

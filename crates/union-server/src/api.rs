@@ -80,6 +80,8 @@ pub struct AppState {
     pub group_flush: GroupFlush,
     /// Group flush of the audit entries of reads (see `guard_and_audit`).
     pub audit_flush: GroupFlush,
+    /// The daily job's last runs in this process, for the 広域連合職員's screen.
+    pub daily_runs: crate::daily::DailyRuns,
 }
 
 impl AppState {

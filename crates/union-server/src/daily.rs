@@ -19,13 +19,52 @@ use std::fmt;
 
 use madoguchi_domain::Date;
 use madoguchi_domain::qualification::{self, Cause, Change};
-use madoguchi_protocol::v1::{DocumentId, DocumentState, ResidentId};
+use madoguchi_protocol::v1::{DailyRun, DocumentId, DocumentState, ResidentId};
 use uuid::Uuid;
 
 use crate::config::UnionConfig;
 use crate::decide::document_record;
 use crate::distribution::alive_and_resident;
 use crate::store::{Commit, DocumentRecord, ResidentRecord, StoreError, UnionStore};
+
+/// Runs the daily-runs list keeps (a month of days, and reruns).
+const RUNS_KEPT: usize = 40;
+
+/// The daily job's last runs in this server process, newest first, for the 広域連合職員's screen
+/// (`GET /v1/union/daily-runs`). Kept in memory: the report is a log of what a run did, not a record anything
+/// depends on (the history itself is in the store), and the server logs every run as well.
+#[derive(Debug, Default)]
+pub struct DailyRuns(std::sync::Mutex<std::collections::VecDeque<DailyRun>>);
+
+impl DailyRuns {
+    /// Keeps one run's report (dropping the oldest beyond [`RUNS_KEPT`]).
+    pub fn record(&self, on: Date, finished_at: chrono::DateTime<chrono::Utc>, r: &DailyReport) {
+        let mut runs = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        runs.push_front(DailyRun {
+            on,
+            finished_at,
+            age_75: r.age_75,
+            new_age_75: r.new_age_75,
+            acquisitions_effective: r.acquisitions_effective,
+            losses_effective: r.losses_effective,
+            documents_expired: r.documents_expired,
+            new_documents_voided: r.new_documents_voided,
+        });
+        runs.truncate(RUNS_KEPT);
+    }
+
+    /// The runs kept, newest first.
+    pub fn list(&self) -> Vec<DailyRun> {
+        let runs = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        runs.iter().cloned().collect()
+    }
+}
 
 /// Residents committed together (one atomic commit each).
 const BATCH: usize = 500;

@@ -60,6 +60,10 @@ pub fn decide(
         .disability_review
         .take()
         .ok_or(Refusal::Code(ErrorCode::NotFound))?;
+    // A 却下 says why, for the counter and the applicant.
+    if !request.certified && request.reason.trim().is_empty() {
+        return Err(ErrorCode::MissingField.into());
+    }
     let mut w = Work::new(store, config);
     let mut outcome = Outcome::NotEligible;
     let mut document = None;
@@ -96,6 +100,10 @@ pub fn decide(
     } else {
         reason = Some(Reason::Under75);
         message = "障害認定の申請は認定されませんでした（広域連合審査）。".to_string();
+    }
+    let why = request.reason.trim();
+    if !why.is_empty() {
+        message.push_str(&format!("理由: {why}。"));
     }
     if let Some(d) = &document {
         message.push_str(&format!(

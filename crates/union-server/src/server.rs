@@ -259,6 +259,7 @@ pub async fn start_with(
         clock,
         group_flush: Default::default(),
         audit_flush: Default::default(),
+        daily_runs: Default::default(),
     });
     let app = router(state.clone());
 
@@ -357,6 +358,7 @@ async fn daily_loop(state: Arc<AppState>, poll: Duration, running: Arc<tokio::sy
             match result {
                 Ok(Ok(report)) => {
                     last = Some(today);
+                    state.daily_runs.record(today, state.now(), &report);
                     tracing::info!(
                         on = %today,
                         age_75 = report.age_75,

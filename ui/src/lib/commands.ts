@@ -18,6 +18,10 @@ import type {
   AuditSearchResponse,
   BatchReportView,
   BatchStatus,
+  DailyRun,
+  DisabilityReview,
+  DisabilityReviewForm,
+  DistributionRequestForm,
   DistributionId,
   DistributionSummary,
   DocumentData,
@@ -27,6 +31,7 @@ import type {
   IssuanceForm,
   LedgerEntry,
   LineState,
+  NotificationDecision,
   NotificationForm,
   Preview,
   Printed,
@@ -139,6 +144,16 @@ export interface Commands {
   revoke_staff: { args: { userId: string }; result: StaffAccount };
   unlock_staff: { args: { userId: string }; result: StaffAccount };
   reset_staff_password: { args: { userId: string; newPassword: string }; result: StaffAccount };
+  // 広域連合事務 (広域連合職員).
+  union_distributions: { args: NoArgs; result: DistributionSummary[] };
+  create_distribution: { args: { form: DistributionRequestForm }; result: DistributionSummary };
+  union_approve_distribution: {
+    args: { distributionId: DistributionId; contentHash: string };
+    result: DistributionSummary;
+  };
+  disability_reviews: { args: NoArgs; result: DisabilityReview[] };
+  decide_disability_review: { args: { form: DisabilityReviewForm }; result: NotificationDecision };
+  daily_runs: { args: NoArgs; result: DailyRun[] };
 }
 
 /** A command's name. */

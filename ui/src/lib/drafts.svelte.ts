@@ -8,7 +8,16 @@ import type { CaseSubject, Submitted } from './types';
 
 /** The main screen's tabs. */
 export type Tab =
-  'search' | 'notification' | 'queue' | 'ready' | 'distribution' | 'audit' | 'staff';
+  | 'search'
+  | 'notification'
+  | 'queue'
+  | 'ready'
+  | 'distribution'
+  | 'audit'
+  | 'staff'
+  | 'union_distribution'
+  | 'disability_review'
+  | 'daily_job';
 
 /** The 届出 screen's entry. */
 export interface NotificationDraft {

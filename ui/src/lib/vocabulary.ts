@@ -85,3 +85,9 @@ export const NOTIFICATION_KIND_LABELS: Record<NotificationKind, string> = {
   welfare_started: '資格喪失（生活保護開始）',
   welfare_ended: '資格取得（生活保護廃止）',
 };
+
+/** 障害認定の審査結果 as the union staff screen offers it (`DisabilityReviewForm::certified`). */
+export const DISABILITY_DECISION_LABELS: Record<'certify' | 'refuse', string> = {
+  certify: '認定',
+  refuse: '却下',
+};

@@ -1,12 +1,13 @@
 //! 障害認定の審査 over the API: the 広域連合職員's list and decision ([`crate::review`]), and the terminal's read
-//! of the union's current decision on a notification it sent.
+//! of the union's current decision on a notification it sent; also the daily job's last runs for the same staff.
 
 use axum::Router;
 use axum::extract::{Path, State};
 use madoguchi_protocol::ErrorCode;
 use madoguchi_protocol::endpoint as ep;
 use madoguchi_protocol::v1::{
-    DisabilityReviewDecision, DisabilityReviewList, NotificationDecision, ResidentId, Role,
+    DailyRunList, DisabilityReviewDecision, DisabilityReviewList, NotificationDecision, ResidentId,
+    Role,
 };
 use uuid::Uuid;
 
@@ -18,6 +19,7 @@ pub(super) fn routes() -> Router<Shared> {
         .endpoint(&ep::NOTIFICATION, notification)
         .endpoint(&ep::DISABILITY_REVIEWS, list)
         .endpoint(&ep::DECIDE_DISABILITY_REVIEW, decide)
+        .endpoint(&ep::DAILY_RUNS, daily_runs)
 }
 
 fn union_staff(staff: &Staff) -> ApiResult<()> {
@@ -89,4 +91,15 @@ async fn decide(
         .await
         .map_err(|_| ApiError::from(ErrorCode::Internal))??;
     Ok(axum::Json(decision))
+}
+
+/// The daily job's last runs (counts only, no resident), newest first.
+async fn daily_runs(
+    State(state): State<Shared>,
+    staff: Staff,
+) -> ApiResult<axum::Json<DailyRunList>> {
+    union_staff(&staff)?;
+    let runs = state.daily_runs.list();
+    staff.note.target(format!("daily-runs:{}", runs.len()));
+    Ok(axum::Json(DailyRunList { runs }))
 }
