@@ -17,10 +17,12 @@ use madoguchi_domain::kana::SeionKey;
 use madoguchi_protocol::v1::{AuditEntry, DocumentId, ResidentId};
 use uuid::Uuid;
 
+mod pg_store;
 pub mod records;
 mod sled_store;
 pub mod verify;
 
+pub use pg_store::{PgLocation, PgStore, SCHEMA_VERSION};
 pub use records::{
     BurdenAssessment, DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry, PendingReview,
     QualificationRecord, ResidentRecord, StaffRecord,
@@ -36,6 +38,9 @@ impl StoreError {
             StoreError::Damaged(d) => format!(
                 "データストアに破損が見つかったため起動を中止しました。バックアップから復元してください。\n{}",
                 d.message_ja()
+            ),
+            StoreError::SchemaTooNew { found, known } => format!(
+                "データベースの形式（版{found}）がこのプログラムの知る版（{known}まで）より新しいため起動を中止しました。新しい版のプログラムを使ってください。"
             ),
             _ => "データストアを開けませんでした。".into(),
         }
@@ -64,6 +69,14 @@ pub enum StoreError {
     /// The store key does not open this store (another union's key, or a replaced key file).
     #[error("the store key does not match this store (wrong store.key)")]
     WrongKey,
+    /// The PostgreSQL database was migrated by a newer release than this binary.
+    #[error("the database schema is version {found}; this binary knows up to {known}")]
+    SchemaTooNew {
+        /// The version the database records.
+        found: i32,
+        /// The newest version this binary knows.
+        known: i32,
+    },
     /// The check at start found damage ([`verify`]).
     #[error("the store is damaged: {0}")]
     Damaged(#[source] verify::Damages),
