@@ -148,6 +148,17 @@ impl PgStore {
     /// Connects, creates the schema when asked for one, runs the migrations this binary knows (refusing a
     /// newer schema), and checks that `key` is this store's key (writing the check on first use).
     pub fn open(location: &PgLocation, key: StoreKey) -> Result<Self, StoreError> {
+        Self::open_with(location, key, true).map(|(store, _)| store)
+    }
+
+    /// Like [`PgStore::open`]; with `migrate` false a database whose schema is behind this binary is
+    /// refused ([`StoreError::SchemaBehind`]) instead of migrated (`madoguchi-union check`). Also returns the
+    /// schema version found before any migration.
+    pub fn open_with(
+        location: &PgLocation,
+        key: StoreKey,
+        migrate: bool,
+    ) -> Result<(Self, i32), StoreError> {
         let mut config: tokio_postgres::Config = location
             .url
             .parse()
@@ -194,9 +205,9 @@ impl PgStore {
                     .map_err(pg)
             })?;
         }
-        store.migrate()?;
+        let (found, _) = store.migrate(migrate)?;
         store.check_key()?;
-        Ok(store)
+        Ok((store, found))
     }
 
     /// Runs `f` with a pooled connection on the store's runtime and waits for its answer.

@@ -18,9 +18,10 @@ pub const SCHEMA_VERSION: i32 = 1;
 const MIGRATION_LOCK: i64 = 0x6d61_646f_6775_6368;
 
 impl PgStore {
-    /// Applies the migrations the database lacks; returns (version found, version now).
-    pub(super) fn migrate(&self) -> Result<(i32, i32), StoreError> {
-        self.run(|mut c| async move {
+    /// Applies the migrations the database lacks (or, when `apply` is false, refuses a database that
+    /// lacks some); returns (version found, version now).
+    pub(super) fn migrate(&self, apply: bool) -> Result<(i32, i32), StoreError> {
+        self.run(move |mut c| async move {
             let tx = c.transaction().await.map_err(pg)?;
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
                 .await
@@ -43,6 +44,12 @@ impl PgStore {
                 .map_err(pg)?;
             if found > SCHEMA_VERSION {
                 return Err(StoreError::SchemaTooNew {
+                    found,
+                    known: SCHEMA_VERSION,
+                });
+            }
+            if !apply && found < SCHEMA_VERSION {
+                return Err(StoreError::SchemaBehind {
                     found,
                     known: SCHEMA_VERSION,
                 });
