@@ -17,6 +17,7 @@
 //! madoguchi-union staff list   --data DIR
 //! madoguchi-union migrate      --data DIR --store postgres://…
 //! madoguchi-union check        --data DIR [--store postgres://…]
+//! madoguchi-union migrate-store --from sled:DIR --to postgres://…
 //! ```
 //!
 //! Every command that opens the store takes `--store` (or `MADOGUCHI_UNION_STORE`): `sled` (the default, in
@@ -103,6 +104,17 @@ enum Command {
     Check {
         #[arg(long)]
         data: PathBuf,
+    },
+    /// Copy a union's data from a sled store into an empty PostgreSQL store (the server stopped), then read
+    /// both whole and compare counts per kind and a content hash. The store key stays the sled directory's
+    /// `store.key` (or MADOGUCHI_UNION_STORE_KEY_FILE): serve with `--data` holding it.
+    MigrateStore {
+        /// The source: `sled:DIR`.
+        #[arg(long)]
+        from: String,
+        /// The target: a `postgres://` URL.
+        #[arg(long)]
+        to: String,
     },
     /// The union's daily job for one day (run while the server is stopped; the server runs it by itself):
     /// 75歳到達, dated 取得/喪失 taking effect, expired documents. Prints counts by kind; a second run of the
@@ -374,6 +386,33 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 println!("スキーマを更新しました（版{found} → 版{SCHEMA_VERSION}）");
             }
+            Ok(())
+        }
+        Command::MigrateStore { from, to } => {
+            let Some(dir) = from.strip_prefix("sled:").map(PathBuf::from) else {
+                return Err("migrate-store: --from must be sled:DIR".into());
+            };
+            let Ok(StoreLocation::Postgres(location)) = StoreLocation::parse(Some(&to), &dir)
+            else {
+                return Err("migrate-store: --to must be a postgres:// URL".into());
+            };
+            let sled = madoguchi_union_server::store::SledStore::open(&dir).map_err(refused)?;
+            // Only a sound store is copied (the copy would carry the damage along).
+            sled.verify().map_err(refused)?;
+            let key =
+                madoguchi_union_server::crypt::StoreKey::load_or_create(&dir).map_err(refused)?;
+            let pg = PgStore::open(&location, key).map_err(refused)?;
+            let report = madoguchi_union_server::store::copy::sled_to_postgres(&sled, &pg)
+                .map_err(refused)?;
+            let mut out = std::io::stdout().lock();
+            for (kind, n) in &report.tally.counts {
+                let _ = writeln!(out, "{kind}\t{n}");
+            }
+            let _ = writeln!(
+                out,
+                "移行完了: 件数と内容ハッシュ {} が移行元と移行先で一致しました",
+                report.tally.hash()
+            );
             Ok(())
         }
         Command::Check { data } => {

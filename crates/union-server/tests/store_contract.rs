@@ -735,3 +735,120 @@ fn postgres_dump_holds_no_plaintext_personal_data() {
         );
     }
 }
+
+#[test]
+fn a_sled_store_is_copied_to_postgres_exactly() {
+    use madoguchi_union_server::auth::HashCost;
+    use madoguchi_union_server::seed::{self, SeedOptions};
+    let Some(url) = common::pg_url() else { return };
+    let from_dir = tempfile::tempdir().unwrap();
+    let sled = SledStore::open(from_dir.path()).unwrap();
+    let config =
+        madoguchi_union_server::config::UnionConfig::default_for("新潟県後期高齢者医療広域連合");
+    seed::seed(
+        &sled,
+        &config,
+        &SeedOptions {
+            municipalities: vec![m(MITSUKE), m(NAGAOKA)],
+            residents: 30,
+            seed: 5,
+            as_of: day(2026, 11, 21),
+            hash_cost: HashCost {
+                memory_kib: 1024,
+                iterations: 1,
+            },
+        },
+    )
+    .unwrap();
+    // Every other kind of record, so the copy has something of each.
+    a_chain_like_history(&sled);
+    let key = Uuid::from_u128(61);
+    let r = sled
+        .residents_of(&m(MITSUKE))
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    sled.commit(Commit {
+        documents: vec![document(6100, &r)],
+        idempotency: Some((m(MITSUKE), key, idempotency(key, r.id, "x"))),
+        ..Default::default()
+    })
+    .unwrap();
+    let serial_before = sled.allocate_insured_number().unwrap();
+
+    let location = common::pg_location(&url, from_dir.path());
+    let key = madoguchi_union_server::crypt::StoreKey::load_or_create(from_dir.path()).unwrap();
+    let pg = PgStore::open(&location, key).unwrap();
+    let report = madoguchi_union_server::store::copy::sled_to_postgres(&sled, &pg).unwrap();
+    assert_eq!(report.tally.counts["residents"], 60);
+    assert!(report.tally.counts["staff"] > 0);
+    assert_eq!(report.tally.counts["chains"], 1);
+    assert_eq!(report.tally.counts["chain_flags"], 1);
+    assert_eq!(report.tally.counts["idempotency"], 1);
+    // The copy answers like the source.
+    assert_eq!(pg.resident(r.id).unwrap(), Some(r.clone()));
+    assert_eq!(
+        pg.residents_of(&m(NAGAOKA)).unwrap(),
+        sled.residents_of(&m(NAGAOKA)).unwrap()
+    );
+    assert_eq!(
+        pg.chain_head(&m(MITSUKE), "MITSUKE-01").unwrap(),
+        sled.chain_head(&m(MITSUKE), "MITSUKE-01").unwrap()
+    );
+    let pg_report = pg.verify().unwrap();
+    let sled_report = sled.verify().unwrap();
+    assert_eq!(
+        (pg_report.residents, pg_report.documents, pg_report.audit),
+        (
+            sled_report.residents,
+            sled_report.documents,
+            sled_report.audit
+        )
+    );
+    // Numbers go on from where sled stood.
+    let next = pg.allocate_insured_number().unwrap();
+    assert!(next.as_str() > serial_before.as_str());
+    // A second copy into the same (now full) store is refused.
+    assert!(madoguchi_union_server::store::copy::sled_to_postgres(&sled, &pg).is_err());
+}
+
+/// One terminal chain, one flag and two audit entries.
+fn a_chain_like_history(store: &dyn UnionStore) {
+    use madoguchi_protocol::v1::{AuditChainFlag, AuditEntry, ChainFlagKind};
+    let mut head = ChainHead::default();
+    let batch: Vec<_> = (0..3)
+        .map(|i| head.append(event(i, "clerk1", &format!("resident:{i}"))))
+        .collect();
+    store
+        .append_chain(&m(MITSUKE), "MITSUKE-01", ChainHead::default(), &batch)
+        .unwrap();
+    store
+        .add_chain_flag(AuditChainFlag {
+            id: 0,
+            at: Utc.with_ymd_and_hms(2026, 12, 1, 3, 0, 0).unwrap(),
+            terminal_id: "MITSUKE-01".into(),
+            municipality: m(MITSUKE),
+            kind: ChainFlagKind::Gap,
+            expected_seq: 4,
+            found_seq: Some(6),
+            message_ja: "欠落があります".into(),
+        })
+        .unwrap();
+    for minute in [1, 2] {
+        store
+            .append_audit(AuditEntry {
+                seq: 0,
+                at: Utc.with_ymd_and_hms(2026, 12, 1, 3, minute, 0).unwrap(),
+                terminal_id: "MITSUKE-01".into(),
+                municipality: m(MITSUKE),
+                user_id: Some("clerk1".into()),
+                operation: "GET /v1/residents".into(),
+                target: None,
+                status: 200,
+                error: None,
+                purpose: None,
+            })
+            .unwrap();
+    }
+}

@@ -20,6 +20,7 @@ use madoguchi_domain::kana::SeionKey;
 use madoguchi_protocol::v1::{AuditEntry, DocumentId, ResidentId};
 use uuid::Uuid;
 
+pub mod copy;
 mod location;
 mod pg_store;
 pub mod records;

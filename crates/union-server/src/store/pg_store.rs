@@ -44,6 +44,7 @@ mod distribution;
 mod records;
 mod schema;
 mod trait_impl;
+mod transfer;
 mod verify;
 
 pub use schema::SCHEMA_VERSION;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 mod check;
 mod distribution;
+mod export;
 mod income;
 mod scan;
 

@@ -112,6 +112,21 @@ impl Fixture {
         clock: Option<Clock>,
         configure: impl FnOnce(&mut ServeOptions, &mut UnionConfig),
     ) -> Fixture {
+        Self::start_on(residents, clock, configure, postgres_selected()).await
+    }
+
+    /// Like [`Fixture::start`] on the sled store whatever MADOGUCHI_TEST_STORE says (tests of sled's own
+    /// files: flipped bytes, its watermark).
+    pub async fn start_sled(residents: usize, clock: Option<Clock>) -> Fixture {
+        Self::start_on(residents, clock, |_, _| {}, false).await
+    }
+
+    async fn start_on(
+        residents: usize,
+        clock: Option<Clock>,
+        configure: impl FnOnce(&mut ServeOptions, &mut UnionConfig),
+        postgres: bool,
+    ) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let pki = dir.path().join("pki");
         let data = dir.path().join("data");
@@ -129,7 +144,11 @@ impl Fixture {
         configure(&mut options, &mut config);
         std::fs::create_dir_all(&data).unwrap();
         std::fs::write(data.join(server::CONFIG_FILE), config.to_toml()).unwrap();
-        let store = open_test_store(&data);
+        let store: Arc<dyn UnionStore> = if postgres {
+            open_test_store(&data)
+        } else {
+            Arc::new(SledStore::open(&data).unwrap())
+        };
         seed::seed(
             store.as_ref(),
             &config,

@@ -25,8 +25,20 @@ pub(super) fn entry_aad(m: &str, terminal: &str, seq: i64) -> Vec<u8> {
     )
 }
 
-fn flag_aad(m: &str, dedup: &[u8]) -> Vec<u8> {
+pub(super) fn flag_aad(m: &str, dedup: &[u8]) -> Vec<u8> {
     aad("chain_flags", &[m.as_bytes(), dedup])
+}
+
+/// What makes two flags the same one: municipality, terminal, expected seq, found seq and kind.
+pub(super) fn flag_dedup(flag: &AuditChainFlag) -> Result<Vec<u8>, StoreError> {
+    let mut dedup = flag.municipality.as_str().as_bytes().to_vec();
+    dedup.push(0);
+    dedup.extend_from_slice(flag.terminal_id.as_bytes());
+    dedup.push(0);
+    dedup.extend_from_slice(&flag.expected_seq.to_be_bytes());
+    dedup.extend_from_slice(&flag.found_seq.unwrap_or(0).to_be_bytes());
+    dedup.extend_from_slice(&to_json(&flag.kind)?);
+    Ok(dedup)
 }
 
 fn seq_i64(seq: u64) -> Result<i64, StoreError> {
@@ -227,12 +239,7 @@ impl PgStore {
 
     pub(super) fn keep_flag(&self, mut flag: AuditChainFlag) -> Result<AuditChainFlag, StoreError> {
         let ms = flag.municipality.as_str().to_string();
-        let mut dedup = flag.terminal_id.as_bytes().to_vec();
-        dedup.push(0);
-        dedup.extend_from_slice(&flag.expected_seq.to_be_bytes());
-        dedup.extend_from_slice(&flag.found_seq.unwrap_or(0).to_be_bytes());
-        dedup.extend_from_slice(&to_json(&flag.kind)?);
-        let dedup = [ms.as_bytes(), &[0], &dedup].concat();
+        let dedup = flag_dedup(&flag)?;
         let existing = self.query(
             "SELECT sealed FROM chain_flags WHERE dedup = $1",
             vec![Box::new(dedup.clone())],
