@@ -852,3 +852,74 @@ fn a_chain_like_history(store: &dyn UnionStore) {
             .unwrap();
     }
 }
+
+#[test]
+fn the_command_line_copies_checks_and_migrates_a_postgres_store() {
+    let Some(url) = common::pg_url() else { return };
+    // A database of its own: the commands take a plain URL.
+    let db = format!("cli_{}", Uuid::new_v4().simple());
+    psql(&url, &format!("CREATE DATABASE {db}"));
+    let (base, _) = url.rsplit_once('/').unwrap();
+    let target = format!("{base}/{db}");
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    common::ok(common::bin().args([
+        "seed",
+        "--data",
+        data.to_str().unwrap(),
+        "--municipality",
+        MITSUKE,
+        "--residents",
+        "20",
+        "--light-hashes",
+    ]));
+    let copied = common::ok(common::bin().args([
+        "migrate-store",
+        "--from",
+        &format!("sled:{}", data.display()),
+        "--to",
+        &target,
+    ]));
+    assert!(copied.contains("residents\t20"), "{copied}");
+    assert!(copied.contains("一致"), "{copied}");
+    let checked = common::ok(common::bin().args([
+        "check",
+        "--data",
+        data.to_str().unwrap(),
+        "--store",
+        &target,
+    ]));
+    assert!(checked.contains("住民 20 件"), "{checked}");
+    let listed = common::ok(common::bin().args([
+        "staff",
+        "list",
+        "--data",
+        data.to_str().unwrap(),
+        "--store",
+        &target,
+    ]));
+    assert!(!listed.trim().is_empty());
+    // A database migrated by a newer release: `check` and `migrate` refuse it, in Japanese and English.
+    psql(
+        &target,
+        "INSERT INTO madoguchi_schema (version) VALUES (99)",
+    );
+    for command in ["check", "migrate"] {
+        let out = common::bin()
+            .args([
+                command,
+                "--data",
+                data.to_str().unwrap(),
+                "--store",
+                &target,
+            ])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("新しい") && err.contains("version 99"),
+            "{err}"
+        );
+    }
+}

@@ -26,13 +26,22 @@ impl PgStore {
             tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
                 .await
                 .map_err(pg)?;
-            tx.batch_execute(
-                "CREATE TABLE IF NOT EXISTS madoguchi_schema (
-                     version integer PRIMARY KEY,
-                     applied_at timestamptz NOT NULL DEFAULT now())",
-            )
-            .await
-            .map_err(pg)?;
+            // Looked up first: `CREATE TABLE IF NOT EXISTS` would log a NOTICE at every start.
+            let exists: bool = tx
+                .query_one("SELECT to_regclass('madoguchi_schema') IS NOT NULL", &[])
+                .await
+                .map_err(pg)?
+                .try_get(0)
+                .map_err(pg)?;
+            if !exists {
+                tx.batch_execute(
+                    "CREATE TABLE madoguchi_schema (
+                         version integer PRIMARY KEY,
+                         applied_at timestamptz NOT NULL DEFAULT now())",
+                )
+                .await
+                .map_err(pg)?;
+            }
             let found: i32 = tx
                 .query_one(
                     "SELECT coalesce(max(version), 0) FROM madoguchi_schema",
