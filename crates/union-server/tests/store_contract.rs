@@ -461,7 +461,6 @@ fn a_chain_continues_only_from_its_stored_head(env: &Env) {
         let barrier = Arc::new(std::sync::Barrier::new(2));
         let run = |s: Arc<dyn UnionStore>, e: Vec<madoguchi_audit::AuditEntry>| {
             let b = barrier.clone();
-            let mm = mm;
             std::thread::spawn(move || {
                 b.wait();
                 s.append_chain(&mm, "MITSUKE-01", from, &e).is_ok()
