@@ -44,7 +44,7 @@ export MADOGUCHI_REQUIRE_CUPS=1
 export MADOGUCHI_REQUIRE_CLAMAV=1
 
 step "PostgreSQL: a throwaway cluster for the union store's tests"
-# The union server's store tests run against sled and PostgreSQL (tests/store_contract.rs); a missing
+# The union server's store tests run against sled and PostgreSQL (tests/store_contract.rs, tests/store_postgres.rs); a missing
 # server fails them instead of skipping the PostgreSQL half.
 MADOGUCHI_TEST_PG_URL="$(bash scripts/pg-test-cluster.sh start)"
 export MADOGUCHI_TEST_PG_URL

@@ -23,6 +23,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+pub mod stores;
+
 pub const MITSUKE: &str = "152111";
 pub const NAGAOKA: &str = "152021";
 pub const T_MITSUKE: &str = "MITSUKE-01";
