@@ -2,9 +2,8 @@
 //! throwaway schema in the server named by MADOGUCHI_TEST_PG_URL; `scripts/pg-test-cluster.sh start`).
 //! Each check is written once over `&dyn UnionStore`; `both!` makes a sled test and a PostgreSQL test of it.
 //! The PostgreSQL half is skipped without a server, unless MADOGUCHI_REQUIRE_POSTGRES=1 (scripts/test.sh).
-//!
-//! PostgreSQL-only checks: two store instances on one database (what several servers do), the schema
-//! version rule, the wrong key, and a real `pg_dump` scanned for the synthetic personal data.
+//! On PostgreSQL some checks also use two store instances on one database (what several servers do).
+//! PostgreSQL-only checks are in `store_postgres.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,6 +1,6 @@
-//! PostgreSQL-only checks of the union store (the shared suite is `store_contract.rs`): two store
-//! instances on one database, the schema version rule, the wrong key, a real `pg_dump` scanned for the
-//! synthetic personal data, damage found at start, and the copy from sled (library and command line).
+//! PostgreSQL-only checks of the union store (the suite shared with sled, two instances on one database
+//! included, is `store_contract.rs`): the schema version rule, the wrong key, a real `pg_dump` scanned for
+//! the synthetic personal data, damage found at start, and the copy from sled (library and command line).
 //! Skipped without MADOGUCHI_TEST_PG_URL, unless MADOGUCHI_REQUIRE_POSTGRES=1 (scripts/test.sh).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]

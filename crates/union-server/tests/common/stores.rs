@@ -15,6 +15,8 @@ use madoguchi_union_server::store::{
 };
 use uuid::Uuid;
 
+// Re-exported for the store tests (`use common::stores::*`); other test binaries do not use them.
+#[allow(unused_imports)]
 pub use super::{MITSUKE, NAGAOKA};
 
 /// Opens instances of one store: sled hands out its one instance (it allows one per directory);
