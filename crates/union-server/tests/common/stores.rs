@@ -173,7 +173,8 @@ pub fn pg_env() -> Option<(Env, String)> {
     Some((env, url))
 }
 
-pub fn psql(url: &str, sql: &str) {
+/// Runs one SQL statement with `psql`; its output (unaligned, tuples only).
+pub fn psql(url: &str, sql: &str) -> String {
     let out = std::process::Command::new(pg_tool("psql"))
         .args([url, "-v", "ON_ERROR_STOP=1", "-Atc", sql])
         .output()
@@ -183,6 +184,7 @@ pub fn psql(url: &str, sql: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A PostgreSQL client program: the newest server's own copy (Debian's /usr/bin wrappers need a
