@@ -199,9 +199,16 @@ fn a_sled_store_is_copied_to_postgres_exactly() {
         .into_iter()
         .next()
         .unwrap();
+    let record = idempotency(key, r.id, "x");
     sled.commit(Commit {
         documents: vec![document(6100, &r)],
-        idempotency: Some((m(MITSUKE), key, idempotency(key, r.id, "x"))),
+        ledger: Some(madoguchi_union_server::store::LedgerEntry {
+            decision: record.decision.clone(),
+            terminal_id: "MITSUKE-01".into(),
+            user_id: "clerk1".into(),
+            received_on: day(2026, 12, 1),
+        }),
+        idempotency: Some((m(MITSUKE), key, record)),
         ..Default::default()
     })
     .unwrap();
@@ -216,6 +223,12 @@ fn a_sled_store_is_copied_to_postgres_exactly() {
     assert_eq!(report.tally.counts["chains"], 1);
     assert_eq!(report.tally.counts["chain_flags"], 1);
     assert_eq!(report.tally.counts["idempotency"], 1);
+    assert_eq!(report.tally.counts["ledger"], 1);
+    assert_eq!(pg.ledger_len().unwrap(), 1);
+    let idem = Uuid::from_u128(61);
+    assert!(
+        pg.idempotency(&m(MITSUKE), idem).unwrap() == sled.idempotency(&m(MITSUKE), idem).unwrap()
+    );
     // The copy answers like the source.
     assert_eq!(pg.resident(r.id).unwrap(), Some(r.clone()));
     assert_eq!(

@@ -12,13 +12,25 @@ use crate::distribution::{DistributionMeta, DistributionStore};
 use crate::store::copy::Item;
 use crate::store::{Commit, StoreError};
 
-/// Residents written per transaction.
-const RESIDENT_BATCH: usize = 500;
+/// Records of one kind written per statement or transaction.
+const BATCH: usize = 500;
 
-/// Buffers residents into batches and writes everything else as it comes.
+/// Buffers the kinds a union has by the million (residents, documents, ledger, idempotency records,
+/// incomes) into batches, and writes everything else as it comes.
 pub(crate) struct Importer<'a> {
     store: &'a PgStore,
     residents: Vec<crate::store::ResidentRecord>,
+    documents: Vec<crate::store::DocumentRecord>,
+    incomes: Vec<crate::store::IncomeRecord>,
+    /// (notification id, sealed entry).
+    ledger: (Vec<uuid::Uuid>, Vec<Vec<u8>>),
+    /// (municipality, key, decided at, sealed record).
+    idempotency: (
+        Vec<String>,
+        Vec<uuid::Uuid>,
+        Vec<chrono::DateTime<chrono::Utc>>,
+        Vec<Vec<u8>>,
+    ),
 }
 
 impl PgStore {
@@ -27,6 +39,10 @@ impl PgStore {
         Importer {
             store: self,
             residents: Vec::new(),
+            documents: Vec::new(),
+            incomes: Vec::new(),
+            ledger: Default::default(),
+            idempotency: Default::default(),
         }
     }
 
@@ -190,24 +206,32 @@ impl Importer<'_> {
         match item {
             Item::Resident(r) => {
                 self.residents.push(r);
-                if self.residents.len() >= RESIDENT_BATCH {
-                    self.flush_residents()?;
-                }
-                Ok(())
+                self.flush(false)
             }
-            Item::Document(d) => s.store_commit(Commit {
-                documents: vec![d],
-                ..Default::default()
-            }),
-            Item::Ledger(l) => s.store_commit(Commit {
-                ledger: Some(l),
-                ..Default::default()
-            }),
-            Item::Idempotency(m, key, record) => s.store_commit(Commit {
-                idempotency: Some((m, key, record)),
-                ..Default::default()
-            }),
-            Item::Income(i) => s.store_incomes(&[i]),
+            Item::Document(d) => {
+                self.documents.push(d);
+                self.flush(false)
+            }
+            Item::Ledger(l) => {
+                let id = l.decision.notification_id.0;
+                self.ledger
+                    .1
+                    .push(s.seal_json(&decision_ledger_aad(id), &l)?);
+                self.ledger.0.push(id);
+                self.flush(false)
+            }
+            Item::Idempotency(m, key, record) => {
+                let sealed = s.seal_json(&idempotency_aad(m.as_str(), key), &record)?;
+                self.idempotency.0.push(m.as_str().to_string());
+                self.idempotency.1.push(key);
+                self.idempotency.2.push(record.decision.decided_at);
+                self.idempotency.3.push(sealed);
+                self.flush(false)
+            }
+            Item::Income(i) => {
+                self.incomes.push(i);
+                self.flush(false)
+            }
             Item::Staff(st) => s.store_staff(&st),
             Item::Audit(mut e) => {
                 let seq = i64::try_from(e.seq).map_err(|_| StoreError::Corrupt("seq".into()))?;
@@ -259,19 +283,47 @@ impl Importer<'_> {
         }
     }
 
-    fn flush_residents(&mut self) -> Result<(), StoreError> {
-        if self.residents.is_empty() {
-            return Ok(());
+    /// Writes every buffer that is full (or, with `all`, every buffer).
+    fn flush(&mut self, all: bool) -> Result<(), StoreError> {
+        let s = self.store;
+        let due = |n: usize| n > 0 && (all || n >= BATCH);
+        if due(self.residents.len()) {
+            s.store_commit(Commit {
+                residents: std::mem::take(&mut self.residents),
+                ..Default::default()
+            })?;
         }
-        self.store.store_commit(Commit {
-            residents: std::mem::take(&mut self.residents),
-            ..Default::default()
-        })
+        if due(self.documents.len()) {
+            s.store_commit(Commit {
+                documents: std::mem::take(&mut self.documents),
+                ..Default::default()
+            })?;
+        }
+        if due(self.incomes.len()) {
+            s.store_incomes(&std::mem::take(&mut self.incomes))?;
+        }
+        if due(self.ledger.0.len()) {
+            let (ids, sealed) = std::mem::take(&mut self.ledger);
+            s.execute(
+                "INSERT INTO ledger (notification_id, sealed)
+                 SELECT * FROM unnest($1::uuid[], $2::bytea[])",
+                vec![Box::new(ids), Box::new(sealed)],
+            )?;
+        }
+        if due(self.idempotency.0.len()) {
+            let (m, keys, at, sealed) = std::mem::take(&mut self.idempotency);
+            s.execute(
+                "INSERT INTO idempotency (municipality, key, decided_at, sealed)
+                 SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::bytea[])",
+                vec![Box::new(m), Box::new(keys), Box::new(at), Box::new(sealed)],
+            )?;
+        }
+        Ok(())
     }
 
     /// Writes what is buffered and moves the sequences past what the source handed out.
     pub fn finish(mut self, next_insured_serial: u32) -> Result<(), StoreError> {
-        self.flush_residents()?;
+        self.flush(true)?;
         let s = self.store;
         s.query(
             "SELECT setval('insured_serial', greatest($1::bigint, 10000001), false)",
