@@ -24,14 +24,16 @@ pub(crate) struct Importer<'a> {
     incomes: Vec<crate::store::IncomeRecord>,
     /// (notification id, sealed entry).
     ledger: (Vec<uuid::Uuid>, Vec<Vec<u8>>),
-    /// (municipality, key, decided at, sealed record).
-    idempotency: (
-        Vec<String>,
-        Vec<uuid::Uuid>,
-        Vec<chrono::DateTime<chrono::Utc>>,
-        Vec<Vec<u8>>,
-    ),
+    idempotency: IdempotencyRows,
 }
+
+/// Idempotency rows as columns: municipality, key, decided at, sealed record.
+type IdempotencyRows = (
+    Vec<String>,
+    Vec<uuid::Uuid>,
+    Vec<chrono::DateTime<chrono::Utc>>,
+    Vec<Vec<u8>>,
+);
 
 impl PgStore {
     /// An importer into this (empty) store.
