@@ -15,6 +15,8 @@ APT_PACKAGES=(
   cups cups-client cups-bsd cups-ipp-utils printer-driver-cups-pdf poppler-utils
   # virus scan of electronic media before any byte is read (clamscan; tests use assets/clamav/)
   clamav
+  # the union server's PostgreSQL store: a throwaway cluster for its tests (scripts/pg-test-cluster.sh)
+  postgresql
   # kernel keyutils for the OS keyring on headless Linux (keyctl session -)
   keyutils
   # the end-to-end test's WebDriver client and the print tests' helpers

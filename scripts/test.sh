@@ -43,9 +43,22 @@ export MADOGUCHI_REQUIRE_CUPS=1
 # Media scans run the real clamscan with the shipped EICAR-only signatures (assets/clamav/): fail, not skip.
 export MADOGUCHI_REQUIRE_CLAMAV=1
 
+step "PostgreSQL: a throwaway cluster for the union store's tests"
+# The union server's store tests run against sled and PostgreSQL (tests/store_contract.rs, tests/store_postgres.rs); a missing
+# server fails them instead of skipping the PostgreSQL half.
+MADOGUCHI_TEST_PG_URL="$(bash scripts/pg-test-cluster.sh start)"
+export MADOGUCHI_TEST_PG_URL
+trap 'bash "$ROOT/scripts/pg-test-cluster.sh" stop' EXIT
+export MADOGUCHI_REQUIRE_POSTGRES=1
+
 step "Rust tests"
 # The vault uses the kernel keyutils keyring, which needs a session keyring of our own (tech-notes §3.2).
 keyctl session madoguchi-test cargo test --workspace --no-fail-fast
+
+step "Union server system tests on PostgreSQL"
+# The same system tests (tests/*.rs) with the union's store on PostgreSQL (tests/common: one schema per
+# data directory); the build is the one above, so this costs the tests' run time only.
+MADOGUCHI_TEST_STORE=postgres cargo test -p madoguchi-union-server --test '*' --no-fail-fast
 
 step "Generated IPC types are current (ui/src/lib/generated)"
 # Regenerated from the Rust types by the export test (src-tauri/src/bindings.rs); the build is the one the

@@ -686,11 +686,22 @@ async fn submit_notification(
             municipality,
             key,
             IdempotencyRecord {
-                request_hash: hash,
+                request_hash: hash.clone(),
                 decision: decision.clone(),
             },
         ));
-        state.store.commit(commit)?;
+        match state.store.commit(commit) {
+            Ok(()) => {}
+            // Another server instance on the same database committed this key first (the write lock is
+            // per process): answer as for a repeated request — its decision, or the reuse refusal.
+            Err(crate::store::StoreError::IdempotencyRace) => {
+                if let Some(record) = state.store.idempotency(&municipality, key)? {
+                    return replay(record, &hash);
+                }
+                return Err(crate::store::StoreError::IdempotencyRace.into());
+            }
+            Err(e) => return Err(e.into()),
+        }
         (decision, state.group_flush.committed())
     };
     let (decided, seq) = decided;

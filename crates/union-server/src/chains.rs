@@ -34,7 +34,7 @@ pub enum ChainIndex {
     Days(madoguchi_domain::Date, madoguchi_domain::Date),
 }
 
-fn jst_day(at: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn jst_day(at: chrono::DateTime<chrono::Utc>) -> String {
     (at + chrono::Duration::hours(9))
         .format("%Y%m%d")
         .to_string()

@@ -15,7 +15,13 @@
 //!                              (password: env MADOGUCHI_STAFF_PASSWORD or the first line of stdin)
 //! madoguchi-union staff unlock|disable --data DIR --user ID
 //! madoguchi-union staff list   --data DIR
+//! madoguchi-union migrate      --data DIR --store postgres://…
+//! madoguchi-union check        --data DIR [--store postgres://…]
+//! madoguchi-union migrate-store --from sled:DIR --to postgres://…
 //! ```
+//!
+//! Every command that opens the store takes `--store` (or `MADOGUCHI_UNION_STORE`): `sled` (the default, in
+//! `--data`), `sled:DIR`, or a `postgres://` URL. The store key stays in `--data` either way.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -31,7 +37,9 @@ use madoguchi_union_server::auth::HashCost;
 use madoguchi_union_server::seed::{self, SeedOptions};
 use madoguchi_union_server::server::{self, ServeOptions};
 use madoguchi_union_server::staff;
-use madoguchi_union_server::store::SledStore;
+use madoguchi_union_server::store::{
+    PgStore, SCHEMA_VERSION, StoreError, StoreLocation, UnionStore,
+};
 use madoguchi_union_server::{pki, server::CONFIG_FILE};
 
 #[derive(Parser)]
@@ -41,6 +49,14 @@ use madoguchi_union_server::{pki, server::CONFIG_FILE};
     about = "Madoguchi union (広域連合) server and tools"
 )]
 struct Cli {
+    /// Where the store lives: `sled` (default, in --data), `sled:DIR`, or a `postgres://` URL.
+    #[arg(
+        long,
+        global = true,
+        env = "MADOGUCHI_UNION_STORE",
+        hide_env_values = true
+    )]
+    store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +92,29 @@ enum Command {
     Verify {
         #[arg(long)]
         data: PathBuf,
+    },
+    /// PostgreSQL: apply the schema migrations this binary knows (also done by `serve` at start); refuses
+    /// a database migrated by a newer release.
+    Migrate {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Check a store without changing it: PostgreSQL's schema version must be this binary's (else run
+    /// `migrate`), then the same check as `verify`.
+    Check {
+        #[arg(long)]
+        data: PathBuf,
+    },
+    /// Copy a union's data from a sled store into an empty PostgreSQL store (the server stopped), then read
+    /// both whole and compare counts per kind and a content hash. The store key stays the sled directory's
+    /// `store.key` (or MADOGUCHI_UNION_STORE_KEY_FILE): serve with `--data` holding it.
+    MigrateStore {
+        /// The source: `sled:DIR`.
+        #[arg(long)]
+        from: String,
+        /// The target: a `postgres://` URL.
+        #[arg(long)]
+        to: String,
     },
     /// The union's daily job for one day (run while the server is stopped; the server runs it by itself):
     /// 75歳到達, dated 取得/喪失 taking effect, expired documents. Prints counts by kind; a second run of the
@@ -304,10 +343,93 @@ fn main() -> ExitCode {
     }
 }
 
+/// The operator's message for a store that cannot be used: Japanese first, then the English cause.
+fn refused(e: StoreError) -> String {
+    format!("{}\n{e}", e.message_ja())
+}
+
+/// Opens the store `--store` names (sled in `data` by default).
+fn open_store(spec: Option<&str>, data: &std::path::Path) -> Result<Arc<dyn UnionStore>, String> {
+    StoreLocation::parse(spec, data)
+        .and_then(|l| l.open(data))
+        .map_err(refused)
+}
+
+fn print_report(report: &madoguchi_union_server::store::VerifyReport) {
+    println!(
+        "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件、所得情報 {} 件",
+        report.residents,
+        report.index_entries,
+        report.documents,
+        report.ledger,
+        report.audit,
+        report.incomes
+    );
+}
+
 fn run(cli: Cli) -> Result<(), String> {
+    let spec = cli.store.as_deref();
     match cli.command {
         Command::Pki { command } => run_pki(command),
-        Command::Staff { command } => run_staff(command),
+        Command::Staff { command } => run_staff(command, spec),
+        Command::Migrate { data } => {
+            let Ok(StoreLocation::Postgres(location)) = StoreLocation::parse(spec, &data) else {
+                return Err(
+                    "migrate: --store must be a postgres:// URL (sled needs no migration)".into(),
+                );
+            };
+            let key =
+                madoguchi_union_server::crypt::StoreKey::load_or_create(&data).map_err(refused)?;
+            let (_, found) = PgStore::open_with(&location, key, true).map_err(refused)?;
+            if found == SCHEMA_VERSION {
+                println!("スキーマは最新です（版{SCHEMA_VERSION}）");
+            } else {
+                println!("スキーマを更新しました（版{found} → 版{SCHEMA_VERSION}）");
+            }
+            Ok(())
+        }
+        Command::MigrateStore { from, to } => {
+            let Some(dir) = from.strip_prefix("sled:").map(PathBuf::from) else {
+                return Err("migrate-store: --from must be sled:DIR".into());
+            };
+            let Ok(StoreLocation::Postgres(location)) = StoreLocation::parse(Some(&to), &dir)
+            else {
+                return Err("migrate-store: --to must be a postgres:// URL".into());
+            };
+            let sled = madoguchi_union_server::store::SledStore::open(&dir).map_err(refused)?;
+            // Only a sound store is copied (the copy would carry the damage along).
+            sled.verify().map_err(refused)?;
+            let key =
+                madoguchi_union_server::crypt::StoreKey::load_or_create(&dir).map_err(refused)?;
+            let pg = PgStore::open(&location, key).map_err(refused)?;
+            let report = madoguchi_union_server::store::copy::sled_to_postgres(&sled, &pg)
+                .map_err(refused)?;
+            let mut out = std::io::stdout().lock();
+            for (kind, n) in &report.tally.counts {
+                let _ = writeln!(out, "{kind}\t{n}");
+            }
+            let _ = writeln!(
+                out,
+                "移行完了: 件数と内容ハッシュ {} が移行元と移行先で一致しました",
+                report.tally.hash()
+            );
+            Ok(())
+        }
+        Command::Check { data } => {
+            let location = StoreLocation::parse(spec, &data).map_err(refused)?;
+            let store: Arc<dyn UnionStore> = match &location {
+                StoreLocation::Postgres(pg) => {
+                    let key = madoguchi_union_server::crypt::StoreKey::load_or_create(&data)
+                        .map_err(refused)?;
+                    let (store, found) = PgStore::open_with(pg, key, false).map_err(refused)?;
+                    println!("スキーマ: 版{found}（このプログラム: 版{SCHEMA_VERSION}）");
+                    Arc::new(store)
+                }
+                StoreLocation::Sled(_) => location.open(&data).map_err(refused)?,
+            };
+            print_report(&store.verify().map_err(refused)?);
+            Ok(())
+        }
         Command::Serve {
             pki,
             data,
@@ -316,8 +438,10 @@ fn run(cli: Cli) -> Result<(), String> {
         } => {
             init_logging(log_format);
             let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+            let mut options = ServeOptions::new(pki, &data, listen);
+            options.store = Some(StoreLocation::parse(spec, &data).map_err(refused)?);
             runtime.block_on(async move {
-                let running = match server::start(ServeOptions::new(pki, data, listen)).await {
+                let running = match server::start(options).await {
                     Ok(r) => r,
                     Err(server::ServeError::Store(e)) => {
                         return Err(format!("{}\n{e}", e.message_ja()));
@@ -339,31 +463,17 @@ fn run(cli: Cli) -> Result<(), String> {
             })
         }
         Command::Verify { data } => {
-            use madoguchi_union_server::store::UnionStore;
-            let refused =
-                |e: madoguchi_union_server::store::StoreError| format!("{}\n{e}", e.message_ja());
-            let store = SledStore::open(&data).map_err(refused)?;
-            let report = store.verify().map_err(refused)?;
-            println!(
-                "検査完了（破損なし）: 住民 {} 件、索引 {} 件、証書 {} 件、決定台帳 {} 件、操作記録 {} 件、所得情報 {} 件",
-                report.residents,
-                report.index_entries,
-                report.documents,
-                report.ledger,
-                report.audit,
-                report.incomes
-            );
+            let store = open_store(spec, &data)?;
+            print_report(&store.verify().map_err(refused)?);
             Ok(())
         }
         Command::Daily { data, on } => {
-            let refused =
-                |e: madoguchi_union_server::store::StoreError| format!("{}\n{e}", e.message_ja());
             let config = madoguchi_union_server::config::UnionConfig::load(&data.join(CONFIG_FILE))
                 .map_err(|e| e.to_string())?;
-            let store = SledStore::open(&data).map_err(refused)?;
+            let store = open_store(spec, &data)?;
             let on = on.unwrap_or_else(|| madoguchi_domain::jst::date(chrono::Utc::now()));
-            let report =
-                madoguchi_union_server::daily::run(&store, &config, on, None).map_err(refused)?;
+            let report = madoguchi_union_server::daily::run(store.as_ref(), &config, on, None)
+                .map_err(refused)?;
             println!("daily {on}");
             println!("{report}");
             Ok(())
@@ -386,7 +496,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 std::fs::write(data.join(server::CONFIG_FILE), config.to_toml())
                     .map_err(|e| e.to_string())?;
             }
-            let store = Arc::new(SledStore::open(&data).map_err(|e| e.to_string())?);
+            let store = open_store(spec, &data)?;
             let as_of = as_of
                 .unwrap_or_else(|| (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive());
             let hash_cost = if light_hashes {
@@ -426,8 +536,8 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-fn run_staff(command: StaffCommand) -> Result<(), String> {
-    let open = |data: &PathBuf| SledStore::open(data).map_err(|e| e.to_string());
+fn run_staff(command: StaffCommand, spec: Option<&str>) -> Result<(), String> {
+    let open = |data: &PathBuf| open_store(spec, data);
     match command {
         StaffCommand::Add {
             data,
@@ -450,7 +560,7 @@ fn run_staff(command: StaffCommand) -> Result<(), String> {
             };
             let store = open(&data)?;
             staff::add(
-                &store,
+                store.as_ref(),
                 staff::NewStaff {
                     user_id: &user,
                     display_name: &name,
@@ -466,16 +576,16 @@ fn run_staff(command: StaffCommand) -> Result<(), String> {
             println!("added {user}");
         }
         StaffCommand::Unlock { data, user } => {
-            staff::unlock(&open(&data)?, &user).map_err(|e| e.to_string())?;
+            staff::unlock(open(&data)?.as_ref(), &user).map_err(|e| e.to_string())?;
             println!("unlocked {user}");
         }
         StaffCommand::Disable { data, user } => {
-            staff::disable(&open(&data)?, &user).map_err(|e| e.to_string())?;
+            staff::disable(open(&data)?.as_ref(), &user).map_err(|e| e.to_string())?;
             println!("disabled {user}");
         }
         StaffCommand::List { data } => {
             let mut out = std::io::stdout().lock();
-            for line in staff::list(&open(&data)?).map_err(|e| e.to_string())? {
+            for line in staff::list(open(&data)?.as_ref()).map_err(|e| e.to_string())? {
                 let _ = writeln!(out, "{line}");
             }
         }

@@ -13,7 +13,7 @@ use crate::api::{AppState, Clock, router};
 use crate::auth::Sessions;
 use crate::config::{ConfigError, UnionConfig};
 use crate::pki::{self, PkiPaths};
-use crate::store::{SledStore, StoreError, UnionStore};
+use crate::store::{StoreError, StoreLocation, UnionStore};
 use crate::tls::{self, RevokedSerials, TerminalAcceptor, TlsError};
 
 /// Name of the configuration file in the data directory.
@@ -52,8 +52,10 @@ pub enum ServeError {
 pub struct ServeOptions {
     /// The PKI directory ([`crate::pki`]): server identity, union CA and CRL.
     pub pki_dir: PathBuf,
-    /// The data directory: the store and [`CONFIG_FILE`].
+    /// The data directory: the store key, [`CONFIG_FILE`], and the sled store unless `store` says otherwise.
     pub data_dir: PathBuf,
+    /// Where the store lives (`--store`); `None` is sled in `data_dir`.
+    pub store: Option<crate::store::StoreLocation>,
     /// Address of the terminals' mutual-TLS listener.
     pub listen: SocketAddr,
     /// How often `crl.pem` is checked for a change.
@@ -85,6 +87,7 @@ impl ServeOptions {
         ServeOptions {
             pki_dir: pki_dir.into(),
             data_dir: data_dir.into(),
+            store: None,
             listen,
             crl_poll: Duration::from_millis(500),
             request_timeout: Duration::from_secs(15),
@@ -208,7 +211,16 @@ pub async fn start(options: ServeOptions) -> Result<RunningServer, ServeError> {
     let pki_paths = PkiPaths::new(&options.pki_dir);
     let index = pki::load_index(&pki_paths)?;
     let config = load_or_create_config(&options.data_dir, &index.union_name)?;
-    let store: Arc<dyn UnionStore> = Arc::new(SledStore::open(&options.data_dir)?);
+    let location = options
+        .store
+        .clone()
+        .unwrap_or_else(|| StoreLocation::Sled(options.data_dir.clone()));
+    tracing::info!(store = location.kind(), "opening the store");
+    let data_dir = options.data_dir.clone();
+    // Opening may wait on the network (PostgreSQL) or the disk: not on the runtime's own thread.
+    let store = tokio::task::spawn_blocking(move || location.open(&data_dir))
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))??;
     start_with(options, config, store).await
 }
 

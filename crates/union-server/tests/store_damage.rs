@@ -62,7 +62,8 @@ fn verify(data: &Path) -> (bool, String, String) {
 /// last decision, data copy after it)`.
 async fn served_store() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let keep = tempfile::tempdir().unwrap();
-    let mut fx = Fixture::start(20, None).await;
+    // The damage is done to sled's own files.
+    let mut fx = Fixture::start_sled(20, None).await;
     let desk = sign_in(&fx, T_MITSUKE, "152111-clerk").await;
     let today = (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive();
     let birth = date(1949, 4, 2);

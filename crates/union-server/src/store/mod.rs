@@ -1,10 +1,13 @@
-//! Storage of the union server behind one narrow trait, [`UnionStore`], so that PostgreSQL can follow the
-//! embedded default ([`SledStore`]).
+//! Storage of the union server behind one narrow trait, [`UnionStore`]: the embedded default
+//! ([`SledStore`]) or PostgreSQL ([`PgStore`]).
 //!
 //! - [`records`]: what is stored (residents, documents, staff, ledger, idempotency records);
 //! - this module: the trait, its errors and the commit unit;
 //! - `sled_store`: the embedded implementation (sealed values, blinded index keys), distributions in its
 //!   `distribution` module;
+//! - `pg_store`: the PostgreSQL implementation ([`PgStore`]: sealed rows, blind index columns, versioned
+//!   migrations), for a union at prefecture scale;
+//! - `location`: which of the two a union uses ([`StoreLocation`], `--store`).
 //! - [`verify`]: the check of a whole store at start (every record opens under the key, indexes match).
 //!
 //! Every change a decided notification makes (resident, documents, the decision ledger entry and the
@@ -17,10 +20,15 @@ use madoguchi_domain::kana::SeionKey;
 use madoguchi_protocol::v1::{AuditEntry, DocumentId, ResidentId};
 use uuid::Uuid;
 
+pub mod copy;
+mod location;
+mod pg_store;
 pub mod records;
 mod sled_store;
 pub mod verify;
 
+pub use location::{STORE_ENV, StoreLocation};
+pub use pg_store::{PgLocation, PgStore, SCHEMA_VERSION};
 pub use records::{
     BurdenAssessment, DocumentRecord, IdempotencyRecord, IncomeRecord, LedgerEntry, PendingReview,
     QualificationRecord, ResidentRecord, StaffRecord,
@@ -36,6 +44,12 @@ impl StoreError {
             StoreError::Damaged(d) => format!(
                 "データストアに破損が見つかったため起動を中止しました。バックアップから復元してください。\n{}",
                 d.message_ja()
+            ),
+            StoreError::SchemaTooNew { found, known } => format!(
+                "データベースの形式（版{found}）がこのプログラムの知る版（{known}まで）より新しいため起動を中止しました。新しい版のプログラムを使ってください。"
+            ),
+            StoreError::SchemaBehind { found, known } => format!(
+                "データベースの形式（版{found}）が古いままです（このプログラムは版{known}）。madoguchi-union migrate を実行してください。"
             ),
             _ => "データストアを開けませんでした。".into(),
         }
@@ -64,6 +78,22 @@ pub enum StoreError {
     /// The store key does not open this store (another union's key, or a replaced key file).
     #[error("the store key does not match this store (wrong store.key)")]
     WrongKey,
+    /// The PostgreSQL database was migrated by a newer release than this binary.
+    #[error("the database schema is version {found}; this binary knows up to {known}")]
+    SchemaTooNew {
+        /// The version the database records.
+        found: i32,
+        /// The newest version this binary knows.
+        known: i32,
+    },
+    /// The PostgreSQL database lacks migrations this binary has, and was opened without migrating.
+    #[error("the database schema is version {found}; this binary needs {known} (run `migrate`)")]
+    SchemaBehind {
+        /// The version the database records.
+        found: i32,
+        /// The version this binary needs.
+        known: i32,
+    },
     /// The check at start found damage ([`verify`]).
     #[error("the store is damaged: {0}")]
     Damaged(#[source] verify::Damages),

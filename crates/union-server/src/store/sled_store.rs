@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 mod check;
 mod distribution;
+mod export;
 mod income;
 mod scan;
 
@@ -70,7 +71,7 @@ const K_LEDGER_MARK: &[u8] = b"m/ledger_mark";
 const LEDGER_MARK_FILE: &str = "ledger.watermark";
 
 /// The first 被保険者番号 handed out by a fresh store.
-const FIRST_INSURED_SERIAL: u32 = 10_000_001;
+pub(super) const FIRST_INSURED_SERIAL: u32 = 10_000_001;
 
 fn key(parts: &[&[u8]]) -> Vec<u8> {
     let mut k = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());

@@ -17,11 +17,13 @@ use madoguchi_union_server::config::UnionConfig;
 use madoguchi_union_server::pki::{self, PkiPaths};
 use madoguchi_union_server::seed::{self, SeedOptions};
 use madoguchi_union_server::server::{self, RunningServer, ServeOptions};
-use madoguchi_union_server::store::{SledStore, UnionStore};
+use madoguchi_union_server::store::{PgLocation, PgStore, SledStore, UnionStore};
 use reqwest::{Certificate, Client, Identity, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+
+pub mod stores;
 
 pub const MITSUKE: &str = "152111";
 pub const NAGAOKA: &str = "152021";
@@ -36,6 +38,59 @@ pub struct Fixture {
     pub server: Option<RunningServer>,
     pub addr: std::net::SocketAddr,
     pub store: Arc<dyn UnionStore>,
+}
+
+// ----------------------------------------------------------------------------------------------------------
+// Which store the system tests run on: sled, or PostgreSQL with MADOGUCHI_TEST_STORE=postgres (the URL of a
+// running server in MADOGUCHI_TEST_PG_URL: `scripts/pg-test-cluster.sh start` prints one).
+
+/// The test PostgreSQL server's URL; `None` (the PostgreSQL half is skipped) when there is none, unless
+/// MADOGUCHI_REQUIRE_POSTGRES=1 (scripts/test.sh), which makes a missing server a failure.
+pub fn pg_url() -> Option<String> {
+    match std::env::var("MADOGUCHI_TEST_PG_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("MADOGUCHI_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "MADOGUCHI_REQUIRE_POSTGRES=1 but MADOGUCHI_TEST_PG_URL is not set \
+                 (start one with scripts/pg-test-cluster.sh start)"
+            );
+            eprintln!("PostgreSQL half skipped: MADOGUCHI_TEST_PG_URL is not set");
+            None
+        }
+    }
+}
+
+/// The system tests' store is PostgreSQL (MADOGUCHI_TEST_STORE=postgres).
+pub fn postgres_selected() -> bool {
+    std::env::var("MADOGUCHI_TEST_STORE").as_deref() == Ok("postgres")
+}
+
+/// The PostgreSQL location of one data directory: a schema of its own, named after the directory, so that
+/// reopening the same directory reaches the same data and tests running side by side never share one.
+pub fn pg_location(url: &str, data: &Path) -> PgLocation {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(data.as_os_str().as_encoded_bytes());
+    PgLocation {
+        url: url.to_string(),
+        schema: Some(format!("t_{}", hex::encode(&digest[..12]))),
+    }
+}
+
+/// A PostgreSQL store for `data` (its key in `data`, its own schema).
+pub fn open_pg(url: &str, data: &Path) -> PgStore {
+    let key = madoguchi_union_server::crypt::StoreKey::load_or_create(data).unwrap();
+    PgStore::open(&pg_location(url, data), key).unwrap()
+}
+
+/// The store the system tests use for `data`: sled, or PostgreSQL when selected.
+pub fn open_test_store(data: &Path) -> Arc<dyn UnionStore> {
+    if postgres_selected() {
+        let url = pg_url().expect("MADOGUCHI_TEST_STORE=postgres needs MADOGUCHI_TEST_PG_URL");
+        Arc::new(open_pg(&url, data))
+    } else {
+        Arc::new(SledStore::open(data).unwrap())
+    }
 }
 
 pub fn jst_noon(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -59,6 +114,21 @@ impl Fixture {
         clock: Option<Clock>,
         configure: impl FnOnce(&mut ServeOptions, &mut UnionConfig),
     ) -> Fixture {
+        Self::start_on(residents, clock, configure, postgres_selected()).await
+    }
+
+    /// Like [`Fixture::start`] on the sled store whatever MADOGUCHI_TEST_STORE says (tests of sled's own
+    /// files: flipped bytes, its watermark).
+    pub async fn start_sled(residents: usize, clock: Option<Clock>) -> Fixture {
+        Self::start_on(residents, clock, |_, _| {}, false).await
+    }
+
+    async fn start_on(
+        residents: usize,
+        clock: Option<Clock>,
+        configure: impl FnOnce(&mut ServeOptions, &mut UnionConfig),
+        postgres: bool,
+    ) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let pki = dir.path().join("pki");
         let data = dir.path().join("data");
@@ -76,7 +146,11 @@ impl Fixture {
         configure(&mut options, &mut config);
         std::fs::create_dir_all(&data).unwrap();
         std::fs::write(data.join(server::CONFIG_FILE), config.to_toml()).unwrap();
-        let store: Arc<dyn UnionStore> = Arc::new(SledStore::open(&data).unwrap());
+        let store: Arc<dyn UnionStore> = if postgres {
+            open_test_store(&data)
+        } else {
+            Arc::new(SledStore::open(&data).unwrap())
+        };
         seed::seed(
             store.as_ref(),
             &config,
