@@ -51,6 +51,7 @@ mod search;
 mod session;
 mod shipping;
 mod staff_admin;
+mod updates;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use background::Background;
@@ -70,3 +71,6 @@ pub use reprint::REPRINT_APPROVAL_VALID_FOR;
 pub use revocation::TerminalStatus;
 pub use search::{RosterAnswer, RosterRefresh};
 pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};
+pub use updates::{
+    CommandInstaller, Installer, UpdateError, UpdateSettings, UpdateStatus, Updates,
+};

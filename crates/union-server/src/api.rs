@@ -41,6 +41,7 @@ mod document_api;
 mod extract;
 mod mount;
 mod review_api;
+mod update_api;
 
 use madoguchi_protocol::endpoint as ep;
 pub(crate) use mount::MountEndpoint;
@@ -80,6 +81,8 @@ pub struct AppState {
     pub group_flush: GroupFlush,
     /// Group flush of the audit entries of reads (see `guard_and_audit`).
     pub audit_flush: GroupFlush,
+    /// The terminal packages this insurer hosts ([`crate::updates`]).
+    pub updates: crate::updates::UpdateShelf,
 }
 
 impl AppState {
@@ -720,6 +723,7 @@ pub fn router(state: Shared) -> Router {
         .merge(crate::accounts_api::routes())
         .merge(distribution_api::routes())
         .merge(review_api::routes())
+        .merge(update_api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
