@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The installer, end to end on this machine (as root): builds the .deb (scripts/build-deb.sh), installs it
+# The installer, end to end on this machine (as root): builds the .deb (scripts/build-deb.sh with this
+# script's arguments: --debug in the test suite, release by default), installs it
 # with dpkg -i, starts the installed program under Xvfb in 研修モード until the sign-in screen and a signed-in
 # counter (tests/e2e/deb_smoke.py: screenshots in artifacts/deb/, idle memory printed), removes it with
 # dpkg -r and checks that nothing is left outside the user's data directory, then purges it.
@@ -10,9 +11,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 if [ "$(id -u)" -ne 0 ]; then echo "test-deb: needs root (dpkg -i)" >&2; exit 2; fi
 
-bash scripts/build-deb.sh
+bash scripts/build-deb.sh "$@"
+PROFILE=release
+for arg in "$@"; do [ "$arg" = "--debug" ] && PROFILE=debug; done
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-DEB="$(ls -t "$TARGET"/release/bundle/deb/*.deb | head -n 1)"
+DEB="$(ls -t "$TARGET/$PROFILE"/bundle/deb/*.deb | head -n 1)"
 PKG="$(dpkg-deb -f "$DEB" Package)"
 
 # What the package may touch: the system directories. A listing before and after tells what it left.
