@@ -2,7 +2,8 @@
 # The whole test suite, from a fresh Debian 12 / Ubuntu machine: installs what is missing, then runs the
 # formatting and lint checks, every Rust test (unit, property, system tests over real mutual TLS, the
 # vault on the real OS keyring, printing through a real CUPS queue), the UI's tests, and the end-to-end
-# test in the real Tauri window under Xvfb. Exits non-zero on the first failure. `.ci/run` calls exactly this.
+# test in the real Tauri window under Xvfb, and the installer (.deb) installed, started and removed.
+# Exits non-zero on the first failure. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -73,5 +74,10 @@ fi
 
 step "End-to-end: the real window under Xvfb"
 bash scripts/test-e2e.sh
+
+step "Installer: the .deb built, installed with dpkg -i, started to a signed-in counter, removed"
+# A debug-profile package: it reuses the build above (the release figures come from scripts/test-deb.sh
+# without --debug, quoted in installer/README.md).
+bash scripts/test-deb.sh --debug
 
 step "All tests passed"

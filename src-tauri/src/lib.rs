@@ -162,6 +162,14 @@ fn start_terminal<R: Runtime>(
     });
 }
 
+/// The print assets an installed package ships (`/usr/lib/Madoguchi/assets` from the `.deb`, beside the
+/// program on Windows; see `installer/`), when they are there; a build run from the repository finds the
+/// repository's `assets/` instead.
+fn installed_assets<R: Runtime>(app: &tauri::AppHandle<R>) -> Option<std::path::PathBuf> {
+    let dir = app.path().resource_dir().ok()?.join("assets");
+    dir.join("layouts").is_dir().then_some(dir)
+}
+
 /// Starts the desktop app with the real runtime and the window from `tauri.conf.json`.
 pub fn run() -> Result<(), tauri::Error> {
     let _ = tracing_subscriber::fmt()
@@ -173,7 +181,9 @@ pub fn run() -> Result<(), tauri::Error> {
         .with_writer(std::io::stderr)
         .try_init();
     // Configuration problems become the start-up error screen, never a crash.
-    let loaded = config::data_dir().and_then(|d| TerminalConfig::load(&d).map(|c| (d, c)));
+    let loaded = config::data_dir().and_then(|d| {
+        TerminalConfig::load_provisioned(&d, config::system_config_dir().as_deref()).map(|c| (d, c))
+    });
     // Unconfigured means 研修モード only in a build that has it.
     let training =
         cfg!(feature = "training") && loaded.as_ref().map(|(_, c)| c.training()).unwrap_or(true);
@@ -182,7 +192,14 @@ pub fn run() -> Result<(), tauri::Error> {
     app_builder(Builder::default(), shell)
         .setup(move |app| {
             match pending {
-                Ok((dir, config)) => start_terminal(app.handle().clone(), dir, config),
+                Ok((dir, mut config)) => {
+                    if config.assets_dir.is_none()
+                        && std::env::var_os("MADOGUCHI_ASSETS_DIR").is_none()
+                    {
+                        config.assets_dir = installed_assets(app.handle());
+                    }
+                    start_terminal(app.handle().clone(), dir, config)
+                }
                 Err(e) => app.state::<Shell>().set_startup(Startup::Failed(e)),
             }
             Ok(())

@@ -96,6 +96,11 @@ impl UnionHost {
         host
     }
 
+    /// The union's data directory (store, `union.toml`, the update shelf).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// Starts the server again (after [`UnionHost::stop`]) on the same data directory and port.
     pub async fn start_again(&mut self) {
         assert!(self.server.is_none(), "the union is already running");

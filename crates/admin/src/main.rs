@@ -16,6 +16,7 @@ mod files;
 mod media;
 mod money_rules;
 mod print_sample;
+mod release;
 mod wareki;
 
 #[derive(Parser)]
@@ -54,6 +55,9 @@ enum Command {
     /// 電子媒体: scans a medium folder with ClamAV and prints its 媒体管理簿 entry.
     #[command(subcommand)]
     Media(media::Command),
+    /// 更新プログラムの署名 (offline, on the signing machine): release key pair and package signatures.
+    #[command(subcommand)]
+    Release(release::Command),
 }
 
 /// What a subcommand ends with: text for stdout, or a refusal for stderr.
@@ -80,6 +84,7 @@ fn main() -> ExitCode {
         Command::Premium(a) => money_rules::run_premium(&a),
         Command::Files(c) => files::run(&c),
         Command::Media(c) => media::run(&c),
+        Command::Release(c) => release::run(&c),
     };
     match outcome {
         Outcome::Ok(text) => {

@@ -1,11 +1,13 @@
-//! The terminal's configuration (`madoguchi.toml` in the data directory). Without one — or without its
-//! `[union]` table — the app runs in 研修モード against an embedded union server.
+//! The terminal's configuration (`madoguchi.toml` in the data directory, else the machine-wide provisioning
+//! file a silent install left: [`system_config_dir`]). Without one — or without its `[union]` table — the
+//! app runs in 研修モード against an embedded union server.
 //!
 //! ```toml
 //! idle_lock_minutes = 1            # 画面ロックまでの無操作時間; default 1 (Tsukuba: 1分間, T:593)
 //! printer = "CUPS-PDF"             # CUPS queue for every document (card and A4); default CUPS-PDF
 //! municipality_name = "見附市"     # printed on the 受付控
-//! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the repository's assets/
+//! assets_dir = "/opt/madoguchi/assets"   # fonts, layouts, seal; default: the installed
+//!                                  # package's (/usr/lib/Madoguchi/assets), else the repository's assets/
 //! export_dir = "/var/lib/madoguchi/exports"  # 監査ログ reports; default: <data dir>/exports
 //! audit_retention_days = 7         # acknowledged audit entries kept on the terminal; default 7
 //!
@@ -155,6 +157,32 @@ impl TerminalConfig {
     pub fn training(&self) -> bool {
         self.union.is_none() && self.terminal_dir.is_none()
     }
+
+    /// The user's `dir/madoguchi.toml`; without one, the machine-wide provisioning file in `system` (what a
+    /// silent install left, see [`system_config_dir`]); without either, the default (研修モード). The
+    /// user's own file wins, so one terminal can be reconfigured without touching the roll-out.
+    pub fn load_provisioned(dir: &Path, system: Option<&Path>) -> Result<Self, AppError> {
+        match system {
+            Some(sys) if !dir.join(CONFIG_FILE).exists() && sys.join(CONFIG_FILE).is_file() => {
+                Self::load(sys)
+            }
+            _ => Self::load(dir),
+        }
+    }
+}
+
+/// Where a silent install leaves the machine-wide provisioning file (`madoguchi.toml`):
+/// `MADOGUCHI_SYSTEM_CONFIG_DIR` (tests), else `/etc/madoguchi` on Linux and `%ProgramData%\Madoguchi` on
+/// Windows (the NSIS hook of `installer/windows/hooks.nsh` copies it there).
+pub fn system_config_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("MADOGUCHI_SYSTEM_CONFIG_DIR").filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    if cfg!(windows) {
+        std::env::var_os("ProgramData").map(|p| PathBuf::from(p).join("Madoguchi"))
+    } else {
+        Some(PathBuf::from("/etc/madoguchi"))
+    }
 }
 
 /// The app's own data directory: `MADOGUCHI_DATA_DIR` (tests), else `$XDG_DATA_HOME/madoguchi`
@@ -194,6 +222,33 @@ mod tests {
         assert!(cfg.training());
         assert_eq!(cfg.idle_lock_minutes, 1.0);
         assert_eq!(cfg.printer, "CUPS-PDF");
+    }
+
+    #[test]
+    fn a_provisioning_file_applies_until_the_user_has_one() {
+        let user = tempfile::tempdir().expect("tempdir");
+        let system = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            system.path().join(CONFIG_FILE),
+            "idle_lock_minutes = 3\nprinter = \"ROLLOUT\"\n",
+        )
+        .expect("write");
+        let cfg = TerminalConfig::load_provisioned(user.path(), Some(system.path())).expect("load");
+        assert_eq!(cfg.printer, "ROLLOUT");
+        assert_eq!(cfg.idle_lock_minutes, 3.0);
+        // No system directory at all: the default.
+        let none = TerminalConfig::load_provisioned(user.path(), None).expect("load");
+        assert_eq!(none.printer, "CUPS-PDF");
+        // The user's own file wins over the roll-out.
+        std::fs::write(user.path().join(CONFIG_FILE), "printer = \"OWN\"\n").expect("write");
+        let own = TerminalConfig::load_provisioned(user.path(), Some(system.path())).expect("load");
+        assert_eq!(own.printer, "OWN");
+        // A broken provisioning file is refused with the Japanese message, not ignored.
+        let user2 = tempfile::tempdir().expect("tempdir");
+        std::fs::write(system.path().join(CONFIG_FILE), "idle_lock_minutes = 0\n").expect("write");
+        let err = TerminalConfig::load_provisioned(user2.path(), Some(system.path()))
+            .expect_err("refused");
+        assert!(err.message_ja.contains("画面ロック"), "{}", err.message_ja);
     }
 
     #[test]

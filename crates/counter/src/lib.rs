@@ -67,6 +67,7 @@ mod session;
 mod shipping;
 mod staff_admin;
 mod union_office;
+mod updates;
 
 pub use accounts::{OfflinePolicy, OfflineRefusal, SessionState};
 pub use audit_review::AuditReview;
@@ -90,3 +91,6 @@ pub use session::Session;
 pub use shipping::{DEFAULT_RETENTION as AUDIT_RETENTION, Shipped, ShippingStatus};
 pub use staff_admin::StaffAdmin;
 pub use union_office::{DisabilityReviewForm, DistributionRequestForm, UnionOffice};
+pub use updates::{
+    CommandInstaller, Installer, UpdateError, UpdateSettings, UpdateStatus, Updates,
+};

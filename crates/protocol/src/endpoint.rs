@@ -10,7 +10,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::{accounts, audit_chain, distribution, enrol, reprint, reveal, v1};
+use crate::{accounts, audit_chain, distribution, enrol, reprint, reveal, updates, v1};
 
 /// An HTTP method of API v1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -250,6 +250,13 @@ endpoints! {
     DISTRIBUTION_LEDGER: Get "/v1/distributions/{distribution_id}/ledger", NoBody => distribution::Ledger;
     /// Whether reprints need a 監督者's approval.
     REPRINT_POLICY: Get "/v1/reprint-policy", NoBody => reprint::ReprintPolicy;
+    /// The newest program package released to this terminal (certificate only: checked while nobody is
+    /// signed in).
+    UPDATE_CHECK: Post "/v1/updates/check", updates::UpdateCheckRequest => updates::UpdateCheckResponse;
+    /// One chunk of a released package.
+    UPDATE_PACKAGE: Post "/v1/updates/package", updates::PackageChunkRequest => updates::PackageChunk;
+    /// What the terminal did with an offer (staged, installed, refused with its code).
+    UPDATE_REPORT: Post "/v1/updates/reports", updates::UpdateReport => updates::UpdateReportAck;
     /// Revoked staff accounts and terminals (for the offline window).
     REVOCATIONS: Get "/v1/revocations", NoBody => accounts::RevocationList;
     /// Staff accounts in the administrator's scope.

@@ -24,6 +24,7 @@ pub mod openapi;
 pub mod reprint;
 pub mod reveal;
 mod schema;
+pub mod updates;
 pub mod v1;
 
 pub use checked::DateFieldError;

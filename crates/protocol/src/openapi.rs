@@ -8,7 +8,7 @@ use schemars::{JsonSchema, SchemaGenerator};
 use serde_json::{Value, json};
 
 use crate::{ErrorBody, ErrorCode};
-use crate::{distribution, reprint, reveal, v1};
+use crate::{distribution, reprint, reveal, updates, v1};
 
 /// One operation of the API.
 struct Operation {
@@ -158,6 +158,30 @@ fn operations() -> Vec<Operation> {
             Auth::Staff,
             Some("DisabilityReviewDecision"),
             Some("NotificationDecision"),
+        ),
+        op(
+            "post",
+            "/v1/updates/check",
+            "The newest program package released to this terminal's municipality and platform",
+            Auth::Terminal,
+            Some("UpdateCheckRequest"),
+            Some("UpdateCheckResponse"),
+        ),
+        op(
+            "post",
+            "/v1/updates/package",
+            "One chunk of a released package (signed offline; the terminal verifies it)",
+            Auth::Terminal,
+            Some("PackageChunkRequest"),
+            Some("PackageChunk"),
+        ),
+        op(
+            "post",
+            "/v1/updates/reports",
+            "What the terminal did with an offer: staged, installed or refused with the code",
+            Auth::Terminal,
+            Some("UpdateReport"),
+            Some("UpdateReportAck"),
         ),
         op(
             "get",
@@ -415,6 +439,12 @@ fn component_schemas() -> serde_json::Map<String, Value> {
     add::<ErrorBody>(&mut generator);
     add::<ErrorCode>(&mut generator);
     add::<v1::HealthResponse>(&mut generator);
+    add::<updates::UpdateCheckRequest>(&mut generator);
+    add::<updates::UpdateCheckResponse>(&mut generator);
+    add::<updates::PackageChunkRequest>(&mut generator);
+    add::<updates::PackageChunk>(&mut generator);
+    add::<updates::UpdateReport>(&mut generator);
+    add::<updates::UpdateReportAck>(&mut generator);
     add::<v1::SignInRequest>(&mut generator);
     add::<v1::SignInResponse>(&mut generator);
     add::<v1::StaffInfo>(&mut generator);

@@ -41,6 +41,7 @@ mod document_api;
 mod extract;
 mod mount;
 mod review_api;
+mod update_api;
 
 use madoguchi_protocol::endpoint as ep;
 pub(crate) use mount::MountEndpoint;
@@ -82,6 +83,8 @@ pub struct AppState {
     pub audit_flush: GroupFlush,
     /// The daily job's last runs in this process, for the 広域連合職員's screen.
     pub daily_runs: crate::daily::DailyRuns,
+    /// The terminal packages this insurer hosts ([`crate::updates`]).
+    pub updates: crate::updates::UpdateShelf,
 }
 
 impl AppState {
@@ -744,6 +747,7 @@ pub fn router(state: Shared) -> Router {
         .merge(crate::accounts_api::routes())
         .merge(distribution_api::routes())
         .merge(review_api::routes())
+        .merge(update_api::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

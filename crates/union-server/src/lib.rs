@@ -42,3 +42,4 @@ pub mod server;
 pub mod staff;
 pub mod store;
 pub mod training;
+pub mod updates;

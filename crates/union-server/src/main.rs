@@ -42,6 +42,8 @@ use madoguchi_union_server::store::{
 };
 use madoguchi_union_server::{pki, server::CONFIG_FILE};
 
+mod updates_cli;
+
 #[derive(Parser)]
 #[command(
     name = "madoguchi-union",
@@ -125,6 +127,11 @@ enum Command {
         /// The day (YYYY-MM-DD); default today (JST).
         #[arg(long)]
         on: Option<Date>,
+    },
+    /// 更新プログラム: terminal packages signed offline with the release key (the server never holds it).
+    Updates {
+        #[command(subcommand)]
+        command: updates_cli::UpdatesCommand,
     },
     /// Generate synthetic residents and training staff accounts.
     Seed {
@@ -430,6 +437,7 @@ fn run(cli: Cli) -> Result<(), String> {
             print_report(&store.verify().map_err(refused)?);
             Ok(())
         }
+        Command::Updates { command } => updates_cli::run(command),
         Command::Serve {
             pki,
             data,

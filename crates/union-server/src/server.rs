@@ -37,6 +37,9 @@ pub enum ServeError {
     /// The dated rate tables (料率表) are missing or invalid.
     #[error(transparent)]
     Rates(#[from] crate::rates::RatesError),
+    /// The update shelf (`<data dir>/updates`) could not be opened.
+    #[error(transparent)]
+    Updates(#[from] crate::updates::ShelfError),
     /// The listening socket could not be bound or set up.
     #[error("cannot listen on {addr}: {message}")]
     Listen {
@@ -272,6 +275,7 @@ pub async fn start_with(
         group_flush: Default::default(),
         audit_flush: Default::default(),
         daily_runs: Default::default(),
+        updates: crate::updates::UpdateShelf::open(&options.data_dir.join("updates"))?,
     });
     let app = router(state.clone());
 
