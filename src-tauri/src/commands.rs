@@ -220,6 +220,12 @@ pub async fn sign_out(shell: State<'_, Shell>) -> Result<(), IpcError> {
     t.printing.forget();
     t.counter.session().sign_out().await;
     shell.locked.store(false, Ordering::SeqCst);
+    // Nobody is signed in now: the moment a staged update may install (the new version starts next time).
+    if let Some(agent) = &t.updates
+        && let Some(version) = agent.at_sign_out(&t.counter).await
+    {
+        tracing::info!(%version, "program update installed at sign-out");
+    }
     Ok(())
 }
 

@@ -36,6 +36,9 @@ pub struct Terminal {
     pub idle_lock_minutes: f64,
     /// Where administrators' exports are written.
     pub export_dir: PathBuf,
+    /// Program updates from the insurer (`[updates]` in the configuration), installed at sign-out.
+    pub updates: Option<madoguchi_application::UpdateAgent>,
+    update_checks: Option<tokio::task::JoinHandle<()>>,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
     #[cfg(feature = "training")]
@@ -46,6 +49,9 @@ impl Terminal {
     /// Stops the background tasks and the embedded union.
     pub async fn shutdown(&self) {
         self.background.abort();
+        if let Some(checks) = &self.update_checks {
+            checks.abort();
+        }
         #[cfg(feature = "training")]
         {
             let union = self.union.lock().ok().and_then(|mut u| u.take());
@@ -210,7 +216,17 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
         &config.printer,
         training,
     )?);
+    let updates = match &config.updates {
+        Some(u) => {
+            madoguchi_application::UpdateAgent::from_config(u, data_dir, env!("CARGO_PKG_VERSION"))
+                .map_err(IpcError::from)?
+        }
+        None => None,
+    };
+    let update_checks = updates.as_ref().map(|a| a.spawn_checks(counter.clone()));
     Ok(Terminal {
+        updates,
+        update_checks,
         batches,
         counter,
         printing,

@@ -81,6 +81,38 @@ pub struct TerminalConfig {
     /// (オフライン受付のみ). Default 96: see `madoguchi_counter::OfflinePolicy::window`. 0 = never offline.
     #[serde(default = "default_offline_sign_in_hours")]
     pub offline_sign_in_hours: u32,
+    /// Program updates from the insurer (`[updates]`); none = the terminal does not update itself.
+    #[serde(default)]
+    pub updates: Option<UpdatesConfig>,
+}
+
+/// `[updates]`: program updates from the insurer over the line (see `SECURITY.md`, "Program updates").
+///
+/// ```toml
+/// [updates]
+/// release_key = "/etc/madoguchi/release-key.pub"   # provisioned with the terminal, never from the insurer
+/// install_command = ["pkexec", "dpkg", "-i"]       # the package path is appended; default as shown
+/// check_minutes = 60                               # how often to ask; default 60
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatesConfig {
+    /// The release public key file (`madoguchi-admin release keygen`'s `release-key.pub`).
+    pub release_key: PathBuf,
+    /// The installer command; the verified package's path is its last argument.
+    #[serde(default = "default_install_command")]
+    pub install_command: Vec<String>,
+    /// Minutes between checks.
+    #[serde(default = "default_check_minutes")]
+    pub check_minutes: u32,
+}
+
+fn default_install_command() -> Vec<String> {
+    ["pkexec", "dpkg", "-i"].map(String::from).to_vec()
+}
+
+fn default_check_minutes() -> u32 {
+    60
 }
 
 fn default_offline_sign_in_hours() -> u32 {
@@ -107,6 +139,7 @@ impl Default for TerminalConfig {
             export_dir: None,
             audit_retention_days: None,
             offline_sign_in_hours: default_offline_sign_in_hours(),
+            updates: None,
         }
     }
 }
@@ -131,6 +164,14 @@ impl TerminalConfig {
             return Err(AppError::new(
                 TerminalErrorCode::ConfigInvalid,
                 "オフラインでのサインインを認める時間（offline_sign_in_hours）は336時間（14日）以下にしてください。",
+            ));
+        }
+        if let Some(u) = &cfg.updates
+            && (u.install_command.is_empty() || !(5..=24 * 60).contains(&u.check_minutes))
+        {
+            return Err(AppError::new(
+                TerminalErrorCode::ConfigInvalid,
+                "更新の設定（[updates]）が正しくありません。install_command を指定し、check_minutes は5〜1440分にしてください。",
             ));
         }
         Ok(cfg)

@@ -10,6 +10,7 @@
 //! - [`export_audit_report`]: the administrator's audit report written to the export directory;
 //! - [`config`]: the terminal's configuration file (`terminal.toml`), checked when read;
 //! - [`startup`]: the link, the vault and the enrolled identity of a terminal being started;
+//! - [`UpdateAgent`]: program updates from the insurer — checked in the background, installed at sign-out;
 //! - [`AppError`]: the one error shape a screen reads (a [`TerminalErrorCode`], Japanese message); a new
 //!   error code is a variant of `TerminalErrorCode` (the UI gets it through the generated bindings).
 //!
@@ -26,6 +27,7 @@ pub mod config;
 mod error;
 mod print_desk;
 pub mod startup;
+mod updates;
 
 pub use audit_export::{
     ExportedReport, ReasonChoice, audit_operations, export_audit_report, reprint_reasons,
@@ -36,3 +38,4 @@ pub use batches::{
 };
 pub use error::{AppError, TerminalErrorCode};
 pub use print_desk::{Preview, PrintDesk, Printed, SupervisorConsent};
+pub use updates::UpdateAgent;
