@@ -48,6 +48,7 @@ async fn counter_at(
     )
     .expect("counter starts");
     counter
+        .session()
         .sign_in(&access.clerk_user, &access.clerk_password)
         .await
         .expect("clerk signs in");
@@ -92,6 +93,7 @@ async fn a_move_within_the_union_keeps_the_number_and_lands_in_the_new_counters_
     let (counter_b, _bg_b) = counter_at(&b, port, &dir.path().join("terminal-b")).await;
     let on = today();
     let submitted = counter_b
+        .intake()
         .submit(
             Notification::MoveWithinUnion(MoveWithinUnion {
                 insured_number: number.clone(),
@@ -125,7 +127,10 @@ async fn a_move_within_the_union_keeps_the_number_and_lands_in_the_new_counters_
     assert_eq!(doc.valid_from, on);
 
     // The new document waits in B's 交付待ち, with the person's line.
-    let ready = counter_b.ready_to_issue().expect("B's ready list");
+    let ready = counter_b
+        .issuance()
+        .ready_to_issue()
+        .expect("B's ready list");
     let line = ready
         .iter()
         .find(|r| r.decision.resident_id == person.resident_id)
@@ -138,10 +143,17 @@ async fn a_move_within_the_union_keeps_the_number_and_lands_in_the_new_counters_
 
     // B reaches the person now; A does not any more.
     let detail = counter_b
+        .search()
         .resident(person.resident_id)
         .await
         .expect("B reads the record");
     assert_eq!(detail.address, "新潟県長岡市幸町二丁目1番1号");
-    assert!(counter_a.resident(person.resident_id).await.is_err());
+    assert!(
+        counter_a
+            .search()
+            .resident(person.resident_id)
+            .await
+            .is_err()
+    );
     union.shutdown().await;
 }

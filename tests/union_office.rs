@@ -29,9 +29,10 @@ fn code(e: &CounterError) -> &'static str {
 }
 
 async fn sign_in_as(counter: &Counter, m: &str, who: &str) {
-    counter.sign_out().await;
+    counter.session().sign_out().await;
     let user = format!("{m}-{who}");
     counter
+        .session()
         .sign_in(&user, &format!("kensyu-{user}"))
         .await
         .unwrap_or_else(|e| panic!("{who} signs in: {e}"));
@@ -66,10 +67,12 @@ async fn union_staff_create_approve_and_decide_through_the_terminal() {
 
     // The counter receives a 障害認定: 審査中. A clerk cannot reach the union's office work.
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("clerk signs in");
     let submitted = counter
+        .intake()
         .submit(
             Notification::AcquisitionDisability(DisabilityApplication {
                 resident_id: applicant.id,
@@ -209,15 +212,20 @@ async fn union_staff_create_approve_and_decide_through_the_terminal() {
     );
 
     // Back at the counter: the decision is in 交付待ち with its document.
-    counter.sign_out().await;
+    counter.session().sign_out().await;
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("clerk signs in again");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     loop {
-        counter.refresh_under_review().await.expect("asked again");
-        let ready = counter.ready_to_issue().unwrap();
+        counter
+            .issuance()
+            .refresh_under_review()
+            .await
+            .expect("asked again");
+        let ready = counter.issuance().ready_to_issue().unwrap();
         let mine = ready
             .iter()
             .find(|r| r.decision.resident_id == applicant.id)

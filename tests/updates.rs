@@ -121,6 +121,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
 
     // A clerk is at the counter: the update waits.
     counter
+        .session()
         .sign_in(&union.access.clerk_user, &union.access.clerk_password)
         .await
         .expect("sign in");
@@ -138,7 +139,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
     assert!(installer.installed.lock().unwrap().is_empty());
 
     // Sign-out: installed, exactly the published bytes.
-    counter.sign_out().await;
+    counter.session().sign_out().await;
     let installed = counter
         .updates()
         .install_staged(&settings, &installer)

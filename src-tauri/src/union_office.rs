@@ -3,6 +3,7 @@
 //! command asks the access table first; the union checks the role and the four-eyes rule again and its
 //! refusal reaches the screen in its own words.
 
+use madoguchi_application::TerminalErrorCode;
 use madoguchi_counter::{DisabilityReviewForm, DistributionRequestForm};
 use madoguchi_protocol::distribution::{ContentHash, DistributionId, DistributionSummary};
 use madoguchi_protocol::v1::{DailyRun, DisabilityReview, NotificationDecision};
@@ -41,7 +42,7 @@ pub async fn union_approve_distribution(
     let (t, _) = shell.guard("union_approve_distribution")?;
     let hash: ContentHash = content_hash.parse().map_err(|_| {
         IpcError::new(
-            "invalid_input",
+            TerminalErrorCode::InvalidInput,
             "確認コードが正しくありません。一覧を更新してください。",
         )
     })?;
