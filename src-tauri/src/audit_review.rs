@@ -12,7 +12,7 @@ use tauri::State;
 
 use crate::commands::Shell;
 use crate::error::IpcError;
-use crate::terminal::Terminal;
+use madoguchi_application::terminal::Terminal;
 
 /// The terminal, if the signed-in staff member may call `command` (情報システム管理者; the access table).
 fn admin(shell: &Shell, command: &str) -> Result<std::sync::Arc<Terminal>, IpcError> {

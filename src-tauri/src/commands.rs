@@ -19,7 +19,7 @@ use tauri::State;
 
 use crate::access;
 use crate::error::IpcError;
-use crate::terminal::Terminal;
+use madoguchi_application::terminal::{Terminal, TrainingAccount};
 use madoguchi_counter::forms::{IssuanceForm, NotificationForm, SearchForm, today_jst};
 use madoguchi_protocol::access::{Capability, capabilities};
 
@@ -138,17 +138,6 @@ pub struct AppInfo {
     /// 研修モード: the embedded union's training accounts, listed on the sign-in screen (issue 14 #12).
     /// Always empty on a configured terminal.
     pub training_accounts: Vec<TrainingAccount>,
-}
-
-/// A synthetic staff account of the embedded training union (研修用アカウント).
-#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct TrainingAccount {
-    /// 職員ID.
-    pub user_id: String,
-    /// 氏名 (its role in words, e.g. 研修 窓口担当).
-    pub display_name: String,
-    /// The training password (synthetic; it exists only in 研修モード).
-    pub password: String,
 }
 
 /// 端末情報.

@@ -20,7 +20,8 @@ mod bindings;
 pub mod commands;
 pub mod distribution;
 pub mod error;
-pub mod terminal;
+/// Starting the terminal lives in the application layer; re-exported for the commands and tests.
+pub use madoguchi_application::terminal;
 pub mod union_office;
 
 use std::sync::Arc;
@@ -110,7 +111,7 @@ fn start_terminal<R: Runtime>(
     let started = Instant::now();
     tauri::async_runtime::spawn(async move {
         let shell = app.state::<Shell>();
-        match terminal::start(&data_dir, &config).await {
+        match madoguchi_application::terminal::start(&data_dir, &config).await {
             Ok(t) => {
                 tracing::info!(
                     ms = started.elapsed().as_millis() as u64,
@@ -155,7 +156,7 @@ fn start_terminal<R: Runtime>(
             }
             Err(e) => {
                 tracing::error!(code = %e.code, "terminal failed to start");
-                shell.set_startup(Startup::Failed(e));
+                shell.set_startup(Startup::Failed(e.into()));
                 let _ = app.emit("startup", "failed");
             }
         }

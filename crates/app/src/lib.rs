@@ -10,6 +10,9 @@
 //! - [`export_audit_report`]: the administrator's audit report written to the export directory;
 //! - [`config`]: the terminal's configuration file (`terminal.toml`), checked when read;
 //! - [`startup`]: the link, the vault and the enrolled identity of a terminal being started;
+//! - [`terminal`]: a started terminal (counter, print desk, bulk runs, updates) from its configuration, and
+//!   in 研修モード (feature `training`) the embedded training union;
+//! - [`access`]: which command of the shell needs which capability (the shell enforces it);
 //! - [`UpdateAgent`]: program updates from the insurer — checked in the background, installed at sign-out;
 //! - [`AppError`]: the one error shape a screen reads (a [`TerminalErrorCode`], Japanese message); a new
 //!   error code is a variant of `TerminalErrorCode` (the UI gets it through the generated bindings).
@@ -21,12 +24,14 @@
 //! This crate must never depend on Tauri or any window toolkit, talk to the network except through the
 //! counter, or log personal data.
 
+pub mod access;
 mod audit_export;
 mod batches;
 pub mod config;
 mod error;
 mod print_desk;
 pub mod startup;
+pub mod terminal;
 mod updates;
 
 pub use audit_export::{

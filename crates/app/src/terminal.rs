@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use madoguchi_application::config::TerminalConfig;
-use madoguchi_application::startup::{enrolled_link, link_config, open_vault};
-use madoguchi_application::{Batches, PrintDesk, TerminalErrorCode};
+use crate::config::TerminalConfig;
+use crate::startup::{enrolled_link, link_config, open_vault};
+use crate::{AppError, Batches, PrintDesk, TerminalErrorCode, UpdateAgent};
 use madoguchi_counter::{Background, Counter};
 use madoguchi_domain::TerminalId;
 use madoguchi_link::{LineMonitor, UnionClient};
@@ -17,7 +17,17 @@ use madoguchi_print::PrintAssets;
 #[cfg(feature = "training")]
 use madoguchi_union_server::training::{self, TrainingServer};
 
-use crate::error::IpcError;
+/// A synthetic staff account of the embedded training union (研修用アカウント), listed on the sign-in
+/// screen of 研修モード.
+#[derive(ts_rs::TS, Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TrainingAccount {
+    /// 職員ID.
+    pub user_id: String,
+    /// 氏名 (its role in words, e.g. 研修 窓口担当).
+    pub display_name: String,
+    /// The training password (synthetic; it exists only in 研修モード).
+    pub password: String,
+}
 
 /// How often the line is probed while nothing else is sent.
 const PROBE_EVERY: Duration = Duration::from_secs(2);
@@ -37,7 +47,7 @@ pub struct Terminal {
     /// Where administrators' exports are written.
     pub export_dir: PathBuf,
     /// Program updates from the insurer (`[updates]` in the configuration), installed at sign-out.
-    pub updates: Option<madoguchi_application::UpdateAgent>,
+    pub updates: Option<UpdateAgent>,
     update_checks: Option<tokio::task::JoinHandle<()>>,
     background: Background,
     /// The embedded union of 研修モード; kept so it runs as long as the terminal.
@@ -63,7 +73,7 @@ impl Terminal {
 
     /// Training staff accounts of the embedded union (synthetic, 研修モード only), for the sign-in screen.
     #[cfg(feature = "training")]
-    pub fn training_accounts(&self) -> Vec<crate::commands::TrainingAccount> {
+    pub fn training_accounts(&self) -> Vec<TrainingAccount> {
         self.union
             .lock()
             .ok()
@@ -71,7 +81,7 @@ impl Terminal {
                 u.as_ref().map(|u| {
                     u.accounts
                         .iter()
-                        .map(|a| crate::commands::TrainingAccount {
+                        .map(|a| TrainingAccount {
                             user_id: a.user_id.clone(),
                             display_name: a.display_name.clone(),
                             password: a.password.clone(),
@@ -84,7 +94,7 @@ impl Terminal {
 
     /// Without the training feature there is no embedded union and so no training account.
     #[cfg(not(feature = "training"))]
-    pub fn training_accounts(&self) -> Vec<crate::commands::TrainingAccount> {
+    pub fn training_accounts(&self) -> Vec<TrainingAccount> {
         Vec::new()
     }
 }
@@ -99,7 +109,7 @@ async fn embedded_union(
         TerminalId,
         Option<TrainingServer>,
     ),
-    IpcError,
+    AppError,
 > {
     // 研修 practises the line-down day too: the training union's policy allows the offline roster, so
     // 検索 answers from it while the 回線切断（研修） switch is on (issue #14 finding 5).
@@ -111,7 +121,7 @@ async fn embedded_union(
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "training union failed to start");
-            IpcError::new(
+            AppError::new(
                 TerminalErrorCode::TrainingUnion,
                 "研修用の広域連合サーバーを起動できませんでした。情報システム管理者に連絡してください。",
             )
@@ -131,14 +141,14 @@ async fn embedded_union(
 #[cfg(not(feature = "training"))]
 async fn embedded_union(
     _data_dir: &Path,
-) -> Result<(madoguchi_link::LinkConfig, TerminalId, Option<()>), IpcError> {
+) -> Result<(madoguchi_link::LinkConfig, TerminalId, Option<()>), AppError> {
     tracing::warn!("no configuration and no training mode in this build: not enrolled");
     Err(not_enrolled())
 }
 
 /// What an unconfigured terminal without 研修モード says.
-pub fn not_enrolled() -> IpcError {
-    IpcError::new(
+pub fn not_enrolled() -> AppError {
+    AppError::new(
         TerminalErrorCode::NotEnrolled,
         "この端末は広域連合に登録されていません。情報システム管理者が登録用コードを使って \
          `madoguchi-admin enroll --union <広域連合のURL> --ca <広域連合CA> --code <登録用コード> \
@@ -149,10 +159,10 @@ pub fn not_enrolled() -> IpcError {
 
 /// Starts the terminal from `data_dir` (config, vault, and in 研修モード the embedded union). Needs a
 /// tokio runtime.
-pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal, IpcError> {
+pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal, AppError> {
     std::fs::create_dir_all(data_dir).map_err(|e| {
         tracing::error!(error = %e, "cannot create the data directory");
-        IpcError::new(
+        AppError::new(
             TerminalErrorCode::DataDir,
             "データの保存場所を作成できません。情報システム管理者に連絡してください。",
         )
@@ -176,13 +186,12 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
     let vault = open_vault(&data_dir.join("terminal"), terminal_id.as_str(), training)?;
     let client = UnionClient::new(&link, LineMonitor::new()).map_err(|e| {
         tracing::error!(error = %e, "link client failed");
-        IpcError::new(
+        AppError::new(
             TerminalErrorCode::Link,
             madoguchi_domain::StaffMessage::message_ja(&e),
         )
     })?;
-    let (counter, background) =
-        Counter::start(client, vault.clone(), PROBE_EVERY).map_err(IpcError::from)?;
+    let (counter, background) = Counter::start(client, vault.clone(), PROBE_EVERY)?;
     if let Some(days) = config.audit_retention_days {
         counter
             .audit_review()
@@ -217,10 +226,7 @@ pub async fn start(data_dir: &Path, config: &TerminalConfig) -> Result<Terminal,
         training,
     )?);
     let updates = match &config.updates {
-        Some(u) => {
-            madoguchi_application::UpdateAgent::from_config(u, data_dir, env!("CARGO_PKG_VERSION"))
-                .map_err(IpcError::from)?
-        }
+        Some(u) => UpdateAgent::from_config(u, data_dir, env!("CARGO_PKG_VERSION"))?,
         None => None,
     };
     let update_checks = updates.as_ref().map(|a| a.spawn_checks(counter.clone()));
