@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,9 +28,9 @@ from webdriver import (  # noqa: E402
     E2EFailure,
     WebDriver,
     check,
+    close_all,
     find_tauri_driver,
     log,
-    stop_process_group,
     wait_for_port,
 )
 
@@ -121,13 +120,7 @@ def main() -> int:
             log(f"could not take a failure screenshot: {shot_error}")
         return 1
     finally:
-        try:
-            client.delete_session()
-        except Exception as error:
-            log(f"warning: could not close the session: {error}")
-        stop_process_group(process)
-        driver_log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        close_all(client, process, driver_log, data_dir)
 
 
 if __name__ == "__main__":

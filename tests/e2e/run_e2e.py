@@ -33,7 +33,6 @@ import json
 import os
 import random
 import re
-import shutil
 import signal
 import statistics
 import subprocess
@@ -59,9 +58,9 @@ from webdriver import (  # noqa: E402
     E2EFailure,
     WebDriver,
     check,
+    close_all,
     find_tauri_driver,
     log,
-    stop_process_group,
     wait_for,
     wait_for_port,
 )
@@ -765,13 +764,7 @@ def main() -> int:
         traceback.print_exc()
         return 1
     finally:
-        try:
-            client.delete_session()
-        except Exception as error:
-            log(f"warning: could not close the session: {error}")
-        stop_process_group(process)
-        driver_log.close()
-        shutil.rmtree(data_dir, ignore_errors=True)
+        close_all(client, process, driver_log, data_dir)
 
 
 if __name__ == "__main__":

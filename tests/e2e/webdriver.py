@@ -264,3 +264,17 @@ def stop_process_group(process: subprocess.Popen[bytes]) -> None:
         log(f"warning: processes of group {pgid} are still alive")
     except ProcessLookupError:
         log("tauri-driver, WebKitWebDriver and the app are stopped")
+
+
+def close_all(
+    client: WebDriver, process: subprocess.Popen[bytes], driver_log: Any, data_dir: Path
+) -> None:
+    """The end of every run, whatever happened: the session, tauri-driver and what it started, the
+    driver's log and the app's temporary data directory."""
+    try:
+        client.delete_session()
+    except Exception as error:
+        log(f"warning: could not close the session: {error}")
+    stop_process_group(process)
+    driver_log.close()
+    shutil.rmtree(data_dir, ignore_errors=True)
