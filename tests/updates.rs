@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
 
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use madoguchi_counter::{Counter, Installer, UpdateError, UpdateSettings, UpdateStatus};
@@ -83,7 +83,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
         key,
         staging_dir: dir.path().join("terminal-updates"),
     };
-    let installer = RecordingInstaller::default();
+    let installer = Arc::new(RecordingInstaller::default());
 
     // Nothing published: up to date.
     assert_eq!(
@@ -127,7 +127,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
         .expect("sign in");
     let during = counter
         .updates()
-        .install_staged(&settings, &installer)
+        .install_staged(&settings, installer.clone())
         .await;
     assert!(matches!(during, Err(UpdateError::SignedIn)), "{during:?}");
     assert!(
@@ -142,7 +142,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
     counter.session().sign_out().await;
     let installed = counter
         .updates()
-        .install_staged(&settings, &installer)
+        .install_staged(&settings, installer.clone())
         .await
         .unwrap();
     assert_eq!(installed, Some(Version::parse("0.2.0").unwrap()));
@@ -155,7 +155,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
     assert_eq!(
         counter
             .updates()
-            .install_staged(&settings, &installer)
+            .install_staged(&settings, installer.clone())
             .await
             .unwrap(),
         None
@@ -199,7 +199,7 @@ async fn a_terminal_takes_only_signed_newer_updates_and_installs_them_at_sign_ou
         assert_eq!(
             counter
                 .updates()
-                .install_staged(&settings, &installer)
+                .install_staged(&settings, installer.clone())
                 .await
                 .unwrap(),
             None,

@@ -4,6 +4,7 @@
 //! `madoguchi-update`'s and `madoguchi-counter`'s ([`madoguchi_counter::Updates`]).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use madoguchi_counter::{CommandInstaller, Counter, UpdateSettings, UpdateStatus};
@@ -16,7 +17,7 @@ use crate::error::{AppError, TerminalErrorCode};
 #[derive(Debug, Clone)]
 pub struct UpdateAgent {
     settings: UpdateSettings,
-    installer: CommandInstaller,
+    installer: Arc<CommandInstaller>,
     check_every: Duration,
 }
 
@@ -52,9 +53,9 @@ impl UpdateAgent {
                 key,
                 staging_dir: data_dir.join("updates"),
             },
-            installer: CommandInstaller {
+            installer: Arc::new(CommandInstaller {
                 command: cfg.install_command.clone(),
-            },
+            }),
             check_every: Duration::from_secs(u64::from(cfg.check_minutes) * 60),
         }))
     }
@@ -84,7 +85,7 @@ impl UpdateAgent {
     pub async fn at_sign_out(&self, counter: &Counter) -> Option<Version> {
         match counter
             .updates()
-            .install_staged(&self.settings, &self.installer)
+            .install_staged(&self.settings, self.installer.clone())
             .await
         {
             Ok(v) => v,

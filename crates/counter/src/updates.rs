@@ -11,6 +11,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use base64::Engine;
 use madoguchi_domain::StaffMessage;
@@ -214,7 +215,7 @@ impl Updates<'_> {
     pub async fn install_staged(
         &self,
         s: &UpdateSettings,
-        installer: &dyn Installer,
+        installer: Arc<dyn Installer>,
     ) -> Result<Option<Version>, UpdateError> {
         if self.ctx.staff().is_some() {
             return Err(UpdateError::SignedIn);
@@ -235,7 +236,12 @@ impl Updates<'_> {
                 return Ok(None);
             }
         };
-        match installer.install(&file) {
+        // The installer (dpkg, an NSIS setup) runs for seconds: off the async worker threads.
+        let package = file.clone();
+        let installed = tokio::task::spawn_blocking(move || installer.install(&package))
+            .await
+            .unwrap_or_else(|e| Err(format!("installer task failed: {e}")));
+        match installed {
             Ok(()) => {
                 clear_staged(&s.staging_dir, &wire);
                 self.report(s, &wire, UpdateOutcome::Installed).await;
